@@ -1,0 +1,1 @@
+//! Berth cluster (being written).

@@ -1,0 +1,1 @@
+//! Berth store (being written).
