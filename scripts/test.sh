@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Berth's whole test suite, as CI runs it (.ci/run calls this): installs what the tests need
+# (Debian packages, reference clients, npm packages), then format and lint checks, the Rust tests
+# (inside a private D-Bus session with a real gnome-keyring), the UI tests and the desktop
+# end-to-end suite. Usage: scripts/test.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "dependencies"
+scripts/system-deps.sh test
+scripts/tools.sh
+export PATH=$root/.tools/bin:$PATH
+
+step "format"
+cargo fmt --all --check
+
+step "lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "rust tests"
+scripts/with-keyring.sh cargo test --workspace --locked
