@@ -1,7 +1,6 @@
 //! Contexts through the API: kubeconfig files joined with tags kept in a real SQLite home.
 
 use berth_api::{Api, ErrorCode, Location, ProbeFailureKind, parse_location};
-use std::path::PathBuf;
 
 const KUBECONFIG: &str = r#"apiVersion: v1
 kind: Config
@@ -79,7 +78,7 @@ async fn tags_persist_in_the_home() {
 
     let again = Api::open(Some(&dir.path().join("home")))
         .unwrap()
-        .with_kubeconfig(vec![PathBuf::from(dir.path().join("kubeconfig"))]);
+        .with_kubeconfig(vec![dir.path().join("kubeconfig")]);
     let lab = again
         .list_contexts()
         .await
