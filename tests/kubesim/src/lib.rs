@@ -36,6 +36,7 @@ mod kubelet;
 mod logs;
 mod openapi;
 mod patch;
+mod protobuf;
 mod resources;
 mod selectors;
 mod server;

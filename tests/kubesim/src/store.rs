@@ -232,11 +232,7 @@ impl Store {
 
     /// Starts a watch after resourceVersion `rv`: the recorded events of `gr` after it and a
     /// receiver for later ones. `Err` when `rv` is older than the kept history.
-    pub(crate) fn watch_from(
-        &self,
-        gr: &GroupResource,
-        rv: u64,
-    ) -> Result<WatchStart, u64> {
+    pub(crate) fn watch_from(&self, gr: &GroupResource, rv: u64) -> Result<WatchStart, u64> {
         let inner = self.inner.lock().expect("store lock");
         if rv < inner.oldest_watchable {
             return Err(inner.oldest_watchable);

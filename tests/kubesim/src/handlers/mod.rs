@@ -283,12 +283,16 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
         let body = read_body(req.into_body()).await?;
         return write::review(&target, &body);
     }
-    let content_type = req
+    let mut content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json")
         .to_string();
+    let protobuf = content_type.starts_with("application/vnd.kubernetes.protobuf");
+    if protobuf {
+        content_type = "application/json".into();
+    }
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -300,6 +304,16 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
         .map(str::to_string)
         .unwrap_or_else(|| default_manager(&user_agent));
     let method = req.method().clone();
+    let body_of = |req: Request<Incoming>| async move {
+        let b = read_body(req.into_body()).await?;
+        if protobuf && !b.is_empty() {
+            let v = crate::protobuf::decode(&b)?;
+            return Ok::<_, ApiError>(bytes::Bytes::from(
+                serde_json::to_vec(&v).unwrap_or_default(),
+            ));
+        }
+        Ok(b)
+    };
     match (
         method.as_str(),
         target.name.is_some(),
@@ -316,7 +330,7 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
         ("GET", true, Some("scale")) => subresource::get_scale(&state, &target),
         ("GET", true, Some("log")) => subresource::log(state, target, q).await,
         ("POST", false, None) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             write::create(&state, &target, &body, &q, &content_type, &manager)
         }
         ("POST", true, Some("eviction")) => {
@@ -328,27 +342,27 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
             Ok(json_response(201, &crate::status::success(None)))
         }
         ("PUT", true, None | Some("status") | Some("finalize")) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             write::update(&state, &target, &body, &q, &content_type, &manager)
         }
         ("PUT", true, Some("scale")) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             subresource::update_scale(&state, &target, &body, &q, &manager, None)
         }
         ("PATCH", true, None | Some("status")) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             write::patch(&state, &target, &body, &q, &content_type, &manager)
         }
         ("PATCH", true, Some("scale")) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             subresource::update_scale(&state, &target, &body, &q, &manager, Some(&content_type))
         }
         ("DELETE", true, None) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             write::delete(&state, &target, &body, &q)
         }
         ("DELETE", false, None) => {
-            let body = read_body(req.into_body()).await?;
+            let body = body_of(req).await?;
             write::delete_collection(&state, &target, &body, &q)
         }
         (_, true, Some("exec" | "attach" | "portforward")) => Err(ApiError::bad_request(

@@ -290,6 +290,7 @@ where
         let mut new = f(old)?;
         check_kind(rt, &mut new)?;
         if let Some(rv) = new["metadata"]["resourceVersion"].as_str()
+            && !rv.is_empty()
             && rv
                 != old["metadata"]["resourceVersion"]
                     .as_str()
