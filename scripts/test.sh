@@ -6,7 +6,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%ds)\n' "$*" "$SECONDS"; }
+trap 'printf "\n==> test.sh finished in %ds\n" "$SECONDS"' EXIT
 
 step "dependencies"
 scripts/system-deps.sh test
