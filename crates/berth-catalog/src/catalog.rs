@@ -22,13 +22,19 @@ pub struct CatalogSource {
 impl CatalogSource {
     /// The built-in catalog at `dir`.
     pub fn built_in(dir: impl Into<PathBuf>) -> Self {
-        CatalogSource { dir: dir.into(), origin: Origin::BuiltIn }
+        CatalogSource {
+            dir: dir.into(),
+            origin: Origin::BuiltIn,
+        }
     }
 
     /// A user catalog folder.
     pub fn folder(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
-        CatalogSource { origin: Origin::Folder(dir.clone()), dir }
+        CatalogSource {
+            origin: Origin::Folder(dir.clone()),
+            dir,
+        }
     }
 }
 
@@ -65,8 +71,14 @@ pub fn is_definition_dir(dir: &Path) -> bool {
 
 /// Definition folders in a catalog folder, sorted.
 pub fn definition_dirs(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| CatalogError::Io { path: dir.to_path_buf(), source })?;
-    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_definition_dir(p)).collect();
+    let entries = std::fs::read_dir(dir).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_definition_dir(p))
+        .collect();
     dirs.sort();
     Ok(dirs)
 }
@@ -93,7 +105,11 @@ impl Catalog {
     pub fn load(sources: &[CatalogSource]) -> Result<Catalog, CatalogError> {
         let mut definitions: Vec<Definition> = Vec::new();
         for source in sources {
-            let dirs = if is_definition_dir(&source.dir) { vec![source.dir.clone()] } else { definition_dirs(&source.dir)? };
+            let dirs = if is_definition_dir(&source.dir) {
+                vec![source.dir.clone()]
+            } else {
+                definition_dirs(&source.dir)?
+            };
             for dir in dirs {
                 let def = Definition::load(&dir, source.origin.clone())?;
                 if let Some(pos) = definitions.iter().position(|d| d.id() == def.id()) {
@@ -120,6 +136,7 @@ impl Catalog {
 
     /// One definition by id, or [`CatalogError::NotFound`].
     pub fn require(&self, id: &str) -> Result<&Definition, CatalogError> {
-        self.get(id).ok_or_else(|| CatalogError::NotFound(id.to_string()))
+        self.get(id)
+            .ok_or_else(|| CatalogError::NotFound(id.to_string()))
     }
 }

@@ -62,18 +62,29 @@ impl fmt::Debug for Definition {
 }
 
 fn read(path: &Path) -> Result<String, CatalogError> {
-    std::fs::read_to_string(path).map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn broken(file: &Path, line: Option<usize>, message: impl Into<String>) -> CatalogError {
-    CatalogError::Definition { file: file.to_path_buf(), line, message: message.into() }
+    CatalogError::Definition {
+        file: file.to_path_buf(),
+        line,
+        message: message.into(),
+    }
 }
 
 /// Best-effort line of a JSON pointer in a JSON text: the line of the last key of the pointer.
 pub(crate) fn line_of_pointer(text: &str, pointer: &str) -> Option<usize> {
-    let key = pointer.rsplit('/').find(|s| !s.is_empty() && s.parse::<usize>().is_err())?;
+    let key = pointer
+        .rsplit('/')
+        .find(|s| !s.is_empty() && s.parse::<usize>().is_err())?;
     let needle = format!("\"{key}\"");
-    text.lines().position(|l| l.contains(&needle)).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.contains(&needle))
+        .map(|i| i + 1)
 }
 
 impl Definition {
@@ -85,41 +96,76 @@ impl Definition {
             .map_err(|e| broken(&spec_path, e.location().map(|l| l.line()), e.to_string()))?;
         let folder = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if spec.id != folder {
-            let line = spec_text.lines().position(|l| l.starts_with("id:")).map(|i| i + 1);
-            return Err(broken(&spec_path, line, format!("id `{}` differs from the folder name `{folder}`", spec.id)));
+            let line = spec_text
+                .lines()
+                .position(|l| l.starts_with("id:"))
+                .map(|i| i + 1);
+            return Err(broken(
+                &spec_path,
+                line,
+                format!("id `{}` differs from the folder name `{folder}`", spec.id),
+            ));
         }
         if spec.versions.iter().filter(|v| v.default).count() != 1 {
-            let line = spec_text.lines().position(|l| l.starts_with("versions:")).map(|i| i + 1);
-            return Err(broken(&spec_path, line, "exactly one version must be `default: true`"));
+            let line = spec_text
+                .lines()
+                .position(|l| l.starts_with("versions:"))
+                .map(|i| i + 1);
+            return Err(broken(
+                &spec_path,
+                line,
+                "exactly one version must be `default: true`",
+            ));
         }
 
         let schema_path = dir.join("values.schema.json");
         let schema_text = read(&schema_path)?;
-        let schema: Value =
-            serde_json::from_str(&schema_text).map_err(|e| broken(&schema_path, Some(e.line()), e.to_string()))?;
+        let schema: Value = serde_json::from_str(&schema_text)
+            .map_err(|e| broken(&schema_path, Some(e.line()), e.to_string()))?;
         if let Err(e) = jsonschema::draft202012::meta::validate(&schema) {
             let pointer = e.instance_path().to_string();
-            return Err(broken(&schema_path, line_of_pointer(&schema_text, &pointer), format!("not a valid JSON Schema 2020-12: {e} at `{pointer}`")));
+            return Err(broken(
+                &schema_path,
+                line_of_pointer(&schema_text, &pointer),
+                format!("not a valid JSON Schema 2020-12: {e} at `{pointer}`"),
+            ));
         }
         let validator = jsonschema::draft202012::new(&schema).map_err(|e| {
             let pointer = e.instance_path().to_string();
-            broken(&schema_path, line_of_pointer(&schema_text, &pointer), format!("schema does not compile: {e}"))
+            broken(
+                &schema_path,
+                line_of_pointer(&schema_text, &pointer),
+                format!("schema does not compile: {e}"),
+            )
         })?;
 
         let mut env = render::environment();
         let mut templates = Vec::new();
         let tdir = dir.join("templates");
-        let entries = std::fs::read_dir(&tdir).map_err(|source| CatalogError::Io { path: tdir.clone(), source })?;
+        let entries = std::fs::read_dir(&tdir).map_err(|source| CatalogError::Io {
+            path: tdir.clone(),
+            source,
+        })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".yaml.j2")))
             .collect();
         files.sort();
         for file in files {
-            let name = format!("templates/{}", file.file_name().and_then(|n| n.to_str()).unwrap_or_default());
+            let name = format!(
+                "templates/{}",
+                file.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+            );
             let source = read(&file)?;
-            env.add_template_owned(name.clone(), source)
-                .map_err(|e| broken(&file, e.line(), e.detail().unwrap_or(&e.to_string()).to_string()))?;
+            env.add_template_owned(name.clone(), source).map_err(|e| {
+                broken(
+                    &file,
+                    e.line(),
+                    e.detail().unwrap_or(&e.to_string()).to_string(),
+                )
+            })?;
             templates.push(name);
         }
         if templates.is_empty() {
@@ -131,7 +177,17 @@ impl Definition {
             .map_err(|e| broken(&spec_path, None, format!("connection.uri: {e}")))?;
         let readme = std::fs::read_to_string(dir.join("README.md")).ok();
         tracing::debug!(id = %spec.id, dir = %dir.display(), "loaded definition");
-        Ok(Definition { spec, dir: dir.to_path_buf(), origin, schema, readme, validator, env, uri_env, templates })
+        Ok(Definition {
+            spec,
+            dir: dir.to_path_buf(),
+            origin,
+            schema,
+            readme,
+            validator,
+            env,
+            uri_env,
+            templates,
+        })
     }
 
     /// Definition id.
@@ -146,7 +202,11 @@ impl Definition {
 
     /// The default version.
     pub fn default_version(&self) -> &VersionSpec {
-        self.spec.versions.iter().find(|v| v.default).unwrap_or(&self.spec.versions[0])
+        self.spec
+            .versions
+            .iter()
+            .find(|v| v.default)
+            .unwrap_or(&self.spec.versions[0])
     }
 
     /// A version by id.
@@ -168,7 +228,11 @@ impl Definition {
     pub fn validate_values(&self, values: &Value) -> Result<Value, CatalogError> {
         let mut effective = values.clone();
         let errors = values::validate(&mut effective, &self.schema, &self.validator);
-        if errors.is_empty() { Ok(effective) } else { Err(CatalogError::InvalidParameters(errors)) }
+        if errors.is_empty() {
+            Ok(effective)
+        } else {
+            Err(CatalogError::InvalidParameters(errors))
+        }
     }
 
     /// Keys of the credentials Berth must generate for these (validated) values.
@@ -176,7 +240,11 @@ impl Definition {
         let users: Vec<&str> = values
             .pointer("/auth/users")
             .and_then(Value::as_array)
-            .map(|u| u.iter().filter_map(|u| u.get("name").and_then(Value::as_str)).collect())
+            .map(|u| {
+                u.iter()
+                    .filter_map(|u| u.get("name").and_then(Value::as_str))
+                    .collect()
+            })
             .unwrap_or_default();
         let mut keys = Vec::new();
         for c in &self.spec.credentials {
@@ -225,11 +293,19 @@ impl Definition {
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| self.default_version().id.clone());
-        let version = self.version(&version_id).ok_or_else(|| CatalogError::UnknownVersion {
-            id: self.spec.id.clone(),
-            version: version_id.clone(),
-            available: self.spec.versions.iter().map(|v| v.id.as_str()).collect::<Vec<_>>().join(", "),
-        })?;
+        let version = self
+            .version(&version_id)
+            .ok_or_else(|| CatalogError::UnknownVersion {
+                id: self.spec.id.clone(),
+                version: version_id.clone(),
+                available: self
+                    .spec
+                    .versions
+                    .iter()
+                    .map(|v| v.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
         let mut values = values;
         values["version"] = Value::String(version.id.clone());
         for key in self.required_credentials(&values) {
@@ -239,7 +315,10 @@ impl Definition {
         }
         let selector: BTreeMap<String, String> = [
             ("app.kubernetes.io/name".to_string(), self.spec.id.clone()),
-            ("app.kubernetes.io/instance".to_string(), req.instance.clone()),
+            (
+                "app.kubernetes.io/instance".to_string(),
+                req.instance.clone(),
+            ),
         ]
         .into();
         let mut labels = selector.clone();
@@ -259,9 +338,15 @@ impl Definition {
         let mut objects = Vec::new();
         for name in &self.templates {
             let file = self.dir.join(name);
-            let template = self.env.get_template(name).map_err(|e| broken(&file, e.line(), e.to_string()))?;
+            let template = self
+                .env
+                .get_template(name)
+                .map_err(|e| broken(&file, e.line(), e.to_string()))?;
             let text = template.render(&ctx).map_err(|e| {
-                let mut message = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+                let mut message = e
+                    .detail()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.kind().to_string());
                 if !message.contains(&e.kind().to_string()) {
                     message = format!("{}: {message}", e.kind());
                 }
@@ -269,7 +354,14 @@ impl Definition {
             })?;
             for doc in serde_yaml::Deserializer::from_str(&text) {
                 let object = Value::deserialize(doc).map_err(|e| {
-                    broken(&file, None, format!("rendered YAML is invalid at output line {}: {e}", e.location().map(|l| l.line()).unwrap_or(0)))
+                    broken(
+                        &file,
+                        None,
+                        format!(
+                            "rendered YAML is invalid at output line {}: {e}",
+                            e.location().map(|l| l.line()).unwrap_or(0)
+                        ),
+                    )
                 })?;
                 if object.is_null() {
                     continue;
@@ -283,11 +375,16 @@ impl Definition {
         for object in &mut objects {
             render::decorate(object, &labels, req.revision, &req.namespace);
         }
-        objects.sort_by_key(|o| render::apply_rank(o.get("kind").and_then(Value::as_str).unwrap_or("")));
+        objects.sort_by_key(|o| {
+            render::apply_rank(o.get("kind").and_then(Value::as_str).unwrap_or(""))
+        });
         for object in &objects {
             let problems = kube::check_object(object);
             if !problems.is_empty() {
-                return Err(CatalogError::InvalidObject { object: kube::describe(object), message: problems.join("; ") });
+                return Err(CatalogError::InvalidObject {
+                    object: kube::describe(object),
+                    message: problems.join("; "),
+                });
             }
         }
         Ok(Rendered { objects, values })
@@ -295,17 +392,31 @@ impl Definition {
 
     /// Host name of the client Service inside the cluster.
     pub fn service_host(&self, instance: &str, namespace: &str) -> String {
-        format!("{}.{namespace}.svc.cluster.local", self.spec.connection.service.replace("{instance}", instance))
+        format!(
+            "{}.{namespace}.svc.cluster.local",
+            self.spec.connection.service.replace("{instance}", instance)
+        )
     }
 
     /// Connection URI for clients. The password is included only when given (asked for).
-    pub fn connection_uri(&self, host: &str, values: &Value, password: Option<&str>) -> Result<String, CatalogError> {
+    pub fn connection_uri(
+        &self,
+        host: &str,
+        values: &Value,
+        password: Option<&str>,
+    ) -> Result<String, CatalogError> {
         let spec_path = self.dir.join("service.yaml");
         let user = match &self.spec.connection.user {
             Some(expr) => {
-                let e = self.uri_env.compile_expression(expr).map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
-                let ctx = minijinja::Value::from(minijinja::value::Serde(json!({ "values": values })));
-                let v = e.eval(&ctx).map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
+                let e = self
+                    .uri_env
+                    .compile_expression(expr)
+                    .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
+                let ctx =
+                    minijinja::Value::from(minijinja::value::Serde(json!({ "values": values })));
+                let v = e
+                    .eval(&ctx)
+                    .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
                 Some(v.to_string())
             }
             None => None,
@@ -325,6 +436,10 @@ impl Definition {
 
     /// Readiness rules with `{instance}` resolved: `(kind, name, rule)`.
     pub fn readiness(&self, instance: &str) -> Vec<(String, String, &crate::spec::ReadinessRule)> {
-        self.spec.readiness.iter().map(|r| (r.kind.clone(), r.name.replace("{instance}", instance), r)).collect()
+        self.spec
+            .readiness
+            .iter()
+            .map(|r| (r.kind.clone(), r.name.replace("{instance}", instance), r))
+            .collect()
     }
 }

@@ -17,7 +17,11 @@ pub struct ParamError {
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(parameters)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(parameters)"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {} [{}]", self.message, self.rule)
     }
 }
@@ -89,5 +93,9 @@ fn location(file: &std::path::Path, line: Option<usize>) -> String {
 }
 
 fn join(errors: &[ParamError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

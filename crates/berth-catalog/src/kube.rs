@@ -45,8 +45,9 @@ fn validators() -> &'static Validators {
             let bundle: Value = serde_json::from_str(text).expect("embedded schema bundle is JSON");
             for kind in KINDS {
                 let mut root = bundle.clone();
-                root["$ref"] = Value::String(format!("#/$defs/kind:{kind}"));
-                let validator = jsonschema::draft202012::new(&root).expect("embedded schema compiles");
+                root["$ref"] = Value::String(format!("#/$defs/kind:{}", kind.replace('/', "~1")));
+                let validator =
+                    jsonschema::draft202012::new(&root).expect("embedded schema compiles");
                 map.insert((version.to_string(), kind.to_string()), validator);
             }
         }
@@ -58,7 +59,10 @@ fn validators() -> &'static Validators {
 pub fn type_key(object: &Value) -> String {
     format!(
         "{}/{}",
-        object.get("apiVersion").and_then(Value::as_str).unwrap_or(""),
+        object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
         object.get("kind").and_then(Value::as_str).unwrap_or("")
     )
 }
@@ -68,7 +72,10 @@ pub fn describe(object: &Value) -> String {
     format!(
         "{}/{}",
         object.get("kind").and_then(Value::as_str).unwrap_or("?"),
-        object.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("?")
+        object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
     )
 }
 
@@ -77,13 +84,20 @@ pub fn describe(object: &Value) -> String {
 pub fn check_object(object: &Value) -> Vec<String> {
     let key = type_key(object);
     if !KINDS.contains(&key.as_str()) {
-        return vec![format!("kind `{key}` is not one the catalog may render ({})", KINDS.join(", "))];
+        return vec![format!(
+            "kind `{key}` is not one the catalog may render ({})",
+            KINDS.join(", ")
+        )];
     }
     let mut problems = Vec::new();
     for version in KUBE_VERSIONS {
         let validator = &validators().0[&(version.to_string(), key.clone())];
         for error in validator.iter_errors(object) {
-            problems.push(format!("Kubernetes {version} schema: {} at `{}`", error, error.instance_path()));
+            problems.push(format!(
+                "Kubernetes {version} schema: {} at `{}`",
+                error,
+                error.instance_path()
+            ));
         }
     }
     if let Err(e) = parse_typed(&key, object) {
@@ -93,7 +107,9 @@ pub fn check_object(object: &Value) -> Vec<String> {
 }
 
 fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
-    use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, policy::v1 as policy};
+    use k8s_openapi::api::{
+        apps::v1 as apps, autoscaling::v2 as autoscaling, core::v1 as core, policy::v1 as policy,
+    };
     fn parse<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), serde_json::Error> {
         T::deserialize(v).map(|_| ())
     }
@@ -105,7 +121,9 @@ fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
         "apps/v1/StatefulSet" => parse::<apps::StatefulSet>(object),
         "apps/v1/Deployment" => parse::<apps::Deployment>(object),
         "policy/v1/PodDisruptionBudget" => parse::<policy::PodDisruptionBudget>(object),
-        "autoscaling/v2/HorizontalPodAutoscaler" => parse::<autoscaling::HorizontalPodAutoscaler>(object),
+        "autoscaling/v2/HorizontalPodAutoscaler" => {
+            parse::<autoscaling::HorizontalPodAutoscaler>(object)
+        }
         _ => Ok(()),
     }
 }

@@ -28,7 +28,8 @@ pub mod spec;
 pub mod values;
 
 pub use catalog::{
-    CATALOG_DIR_ENV, CATALOG_PATH_ENV, Catalog, CatalogSource, built_in_dir, definition_dirs, is_definition_dir,
+    CATALOG_DIR_ENV, CATALOG_PATH_ENV, Catalog, CatalogSource, built_in_dir, definition_dirs,
+    is_definition_dir,
 };
 pub use definition::{Definition, Origin};
 pub use error::{CatalogError, ParamError};

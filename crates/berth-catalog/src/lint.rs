@@ -73,13 +73,24 @@ impl LintReport {
     }
 
     fn error(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
-        self.findings.push(Finding { file: file.to_path_buf(), line, message: message.into(), severity: Severity::Error });
+        self.findings.push(Finding {
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+            severity: Severity::Error,
+        });
     }
 
-    fn from_error(&mut self, fallback: &Path, err: &CatalogError) {
+    fn add_error(&mut self, fallback: &Path, err: &CatalogError) {
         match err {
-            CatalogError::Definition { file, line, message } => self.error(file, *line, message.clone()),
-            CatalogError::Io { path, source } => self.error(path, None, format!("cannot read: {source}")),
+            CatalogError::Definition {
+                file,
+                line,
+                message,
+            } => self.error(file, *line, message.clone()),
+            CatalogError::Io { path, source } => {
+                self.error(path, None, format!("cannot read: {source}"))
+            }
             other => self.error(fallback, None, other.to_string()),
         }
     }
@@ -112,8 +123,13 @@ fn default_namespace() -> String {
 
 /// Deterministic stand-in credentials for tests and lint: `test-<key>`.
 pub fn test_credentials(def: &Definition, values: &Value) -> BTreeMap<String, String> {
-    let effective = def.validate_values(values).unwrap_or_else(|_| values.clone());
-    def.required_credentials(&effective).into_iter().map(|k| (k.clone(), format!("test-{k}"))).collect()
+    let effective = def
+        .validate_values(values)
+        .unwrap_or_else(|_| values.clone());
+    def.required_credentials(&effective)
+        .into_iter()
+        .map(|k| (k.clone(), format!("test-{k}")))
+        .collect()
 }
 
 /// Builds the render request of a testdata case.
@@ -130,7 +146,9 @@ pub fn case_request(def: &Definition, case: &TestCase) -> RenderRequest {
 
 /// Testdata parameter sets of a definition: `(case file, expected render file)`.
 pub fn test_cases(def: &Definition) -> Vec<(PathBuf, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(def.dir.join("testdata")) else { return vec![] };
+    let Ok(entries) = std::fs::read_dir(def.dir.join("testdata")) else {
+        return vec![];
+    };
     let mut cases: Vec<(PathBuf, PathBuf)> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -148,7 +166,10 @@ pub fn test_cases(def: &Definition) -> Vec<(PathBuf, PathBuf)> {
 
 /// Reads a testdata case file.
 pub fn read_case(path: &Path) -> Result<TestCase, CatalogError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     serde_yaml::from_str(&text).map_err(|e| CatalogError::Definition {
         file: path.to_path_buf(),
         line: e.location().map(|l| l.line()),
@@ -165,20 +186,28 @@ pub fn lint(dir: &Path) -> LintReport {
         match definition_dirs(dir) {
             Ok(d) => d,
             Err(e) => {
-                report.from_error(dir, &e);
+                report.add_error(dir, &e);
                 return report;
             }
         }
     };
     if dirs.is_empty() {
-        report.error(dir, None, "no definitions (folders with a service.yaml) found");
+        report.error(
+            dir,
+            None,
+            "no definitions (folders with a service.yaml) found",
+        );
     }
     for d in dirs {
-        let name = d.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = d
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         report.checked.push(name);
         match Definition::load(&d, Origin::Folder(d.clone())) {
             Ok(def) => lint_definition(&def, &mut report),
-            Err(e) => report.from_error(&d.join("service.yaml"), &e),
+            Err(e) => report.add_error(&d.join("service.yaml"), &e),
         }
     }
     report
@@ -196,38 +225,65 @@ fn lint_definition(def: &Definition, report: &mut LintReport) {
     match std::fs::read_to_string(def.icon_path()) {
         Ok(svg) if svg.contains("<svg") => {}
         Ok(_) => report.error(&def.icon_path(), None, "icon is not an SVG"),
-        Err(_) => report.error(&spec_path, spec_line(def, "icon:"), format!("icon `{}` is missing", def.spec.icon)),
+        Err(_) => report.error(
+            &spec_path,
+            spec_line(def, "icon:"),
+            format!("icon `{}` is missing", def.spec.icon),
+        ),
     }
     if def.readme.is_none() {
         report.error(&def.dir.join("README.md"), None, "README.md is missing");
     }
     let ids: Vec<&str> = def.spec.versions.iter().map(|v| v.id.as_str()).collect();
     for v in &def.spec.versions {
-        let line = spec_line(def, &format!("tag: \"{}\"", v.tag)).or_else(|| spec_line(def, &v.tag));
+        let line =
+            spec_line(def, &format!("tag: \"{}\"", v.tag)).or_else(|| spec_line(def, &v.tag));
         if v.tag.is_empty() || v.tag == "latest" || v.tag.starts_with("latest") {
-            report.error(&spec_path, line, format!("version {} uses an unpinned tag `{}`", v.id, v.tag));
+            report.error(
+                &spec_path,
+                line,
+                format!("version {} uses an unpinned tag `{}`", v.id, v.tag),
+            );
         }
         if v.image.contains("bitnami") {
-            report.error(&spec_path, line, format!("version {} uses a Bitnami image; use the upstream official image", v.id));
+            report.error(
+                &spec_path,
+                line,
+                format!(
+                    "version {} uses a Bitnami image; use the upstream official image",
+                    v.id
+                ),
+            );
         }
         for target in v.upgradable_to.iter().chain(&v.copy_upgradable_to) {
             if !ids.contains(&target.as_str()) {
-                report.error(&spec_path, line, format!("version {} upgrades to unknown version {target}", v.id));
+                report.error(
+                    &spec_path,
+                    line,
+                    format!("version {} upgrades to unknown version {target}", v.id),
+                );
             }
         }
     }
     // version parameter consistent with versions
     match def.schema.pointer("/properties/version") {
         Some(vs) => {
-            let listed: Vec<&str> =
-                vs.get("enum").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let listed: Vec<&str> = vs
+                .get("enum")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             if listed != ids {
                 report.error(&schema_path, crate::definition::line_of_pointer(&schema_text, "/properties/version"),
                     format!("`version` enum {listed:?} differs from the versions in service.yaml {ids:?}"));
             }
-            if vs.get("default").and_then(Value::as_str) != Some(def.default_version().id.as_str()) {
-                report.error(&schema_path, crate::definition::line_of_pointer(&schema_text, "/properties/version"),
-                    "`version` default differs from the default version in service.yaml");
+            if vs.get("default").and_then(Value::as_str) != Some(def.default_version().id.as_str())
+            {
+                report.error(
+                    &schema_path,
+                    crate::definition::line_of_pointer(&schema_text, "/properties/version"),
+                    "`version` default differs from the default version in service.yaml",
+                );
             }
         }
         None => report.error(&schema_path, None, "the schema has no `version` parameter"),
@@ -237,24 +293,45 @@ fn lint_definition(def: &Definition, report: &mut LintReport) {
         report.error(&schema_path, None, format!("defaults do not validate: {e}"));
     }
     // renders
-    let default_case = TestCase { instance: default_instance(), namespace: default_namespace(), version: None, values: json!({}) };
-    check_render(def, &def.dir.join("templates"), &case_request(def, &default_case), None, report);
+    let default_case = TestCase {
+        instance: default_instance(),
+        namespace: default_namespace(),
+        version: None,
+        values: json!({}),
+    };
+    check_render(
+        def,
+        &def.dir.join("templates"),
+        &case_request(def, &default_case),
+        None,
+        report,
+    );
     for (case_path, expected) in test_cases(def) {
         match read_case(&case_path) {
             Ok(case) => {
                 let req = case_request(def, &case);
                 check_render(def, &case_path, &req, Some(&expected), report);
             }
-            Err(e) => report.from_error(&case_path, &e),
+            Err(e) => report.add_error(&case_path, &e),
         }
     }
 }
 
 fn closed_objects(schema: &Value, pointer: &str, text: &str, file: &Path, report: &mut LintReport) {
-    let Some(map) = schema.as_object() else { return };
-    if map.contains_key("properties") && map.get("additionalProperties") != Some(&Value::Bool(false)) {
-        report.error(file, crate::definition::line_of_pointer(text, pointer),
-            format!("object `{}` must set \"additionalProperties\": false so unknown keys are rejected", if pointer.is_empty() { "/" } else { pointer }));
+    let Some(map) = schema.as_object() else {
+        return;
+    };
+    if map.contains_key("properties")
+        && map.get("additionalProperties") != Some(&Value::Bool(false))
+    {
+        report.error(
+            file,
+            crate::definition::line_of_pointer(text, pointer),
+            format!(
+                "object `{}` must set \"additionalProperties\": false so unknown keys are rejected",
+                if pointer.is_empty() { "/" } else { pointer }
+            ),
+        );
     }
     for (key, child) in map {
         match key.as_str() {
@@ -265,18 +342,26 @@ fn closed_objects(schema: &Value, pointer: &str, text: &str, file: &Path, report
                     }
                 }
             }
-            "items" | "additionalProperties" => closed_objects(child, &format!("{pointer}/{key}"), text, file, report),
+            "items" | "additionalProperties" => {
+                closed_objects(child, &format!("{pointer}/{key}"), text, file, report)
+            }
             _ => {}
         }
     }
 }
 
 /// Renders one request and checks the objects; compares with `expected` when that file exists.
-fn check_render(def: &Definition, origin: &Path, req: &RenderRequest, expected: Option<&Path>, report: &mut LintReport) {
+fn check_render(
+    def: &Definition,
+    origin: &Path,
+    req: &RenderRequest,
+    expected: Option<&Path>,
+    report: &mut LintReport,
+) {
     let rendered = match def.render(req) {
         Ok(r) => r,
         Err(e) => {
-            report.from_error(origin, &e);
+            report.add_error(origin, &e);
             return;
         }
     };
@@ -296,12 +381,23 @@ pub fn object_problems(rendered: &Rendered) -> Vec<String> {
     let mut problems = Vec::new();
     for object in &rendered.objects {
         let name = crate::kube::describe(object);
-        for label in ["app.kubernetes.io/managed-by", "app.kubernetes.io/instance", "app.kubernetes.io/name", "app.kubernetes.io/version"] {
-            if object.pointer("/metadata/labels").and_then(|l| l.get(label)).is_none() {
+        for label in [
+            "app.kubernetes.io/managed-by",
+            "app.kubernetes.io/instance",
+            "app.kubernetes.io/name",
+            "app.kubernetes.io/version",
+        ] {
+            if object
+                .pointer("/metadata/labels")
+                .and_then(|l| l.get(label))
+                .is_none()
+            {
                 problems.push(format!("{name}: label {label} missing"));
             }
         }
-        let Some(pod) = object.pointer("/spec/template/spec") else { continue };
+        let Some(pod) = object.pointer("/spec/template/spec") else {
+            continue;
+        };
         let containers = ["containers", "initContainers"]
             .iter()
             .filter_map(|k| pod.get(*k).and_then(Value::as_array))
@@ -316,9 +412,14 @@ pub fn object_problems(rendered: &Rendered) -> Vec<String> {
                 }
             }
             let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-            let tag = image.rsplit_once(':').map(|(_, t)| t).filter(|t| !t.contains('/'));
+            let tag = image
+                .rsplit_once(':')
+                .map(|(_, t)| t)
+                .filter(|t| !t.contains('/'));
             if tag.is_none_or(|t| t == "latest") {
-                problems.push(format!("{name}: container {cname} image `{image}` is not pinned to a tag"));
+                problems.push(format!(
+                    "{name}: container {cname} image `{image}` is not pinned to a tag"
+                ));
             }
             if c.pointer("/securityContext/allowPrivilegeEscalation") != Some(&Value::Bool(false)) {
                 problems.push(format!("{name}: container {cname} must set securityContext.allowPrivilegeEscalation: false"));
@@ -328,7 +429,9 @@ pub fn object_problems(rendered: &Rendered) -> Vec<String> {
                 .and_then(Value::as_array)
                 .is_some_and(|d| d.iter().any(|x| x == "ALL"));
             if !drops_all {
-                problems.push(format!("{name}: container {cname} must drop ALL capabilities"));
+                problems.push(format!(
+                    "{name}: container {cname} must drop ALL capabilities"
+                ));
             }
         }
     }

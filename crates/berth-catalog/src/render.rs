@@ -87,13 +87,15 @@ pub fn apply_rank(kind: &str) -> u8 {
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
 
 fn is_plain(s: &str) -> bool {
-    s.chars().all(|c| c.is_ascii_alphanumeric() || "._-:/@+=,".contains(c))
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-:/@+=,".contains(c))
 }
 
 fn format_value(out: &mut minijinja::Output<'_>, value: &JValue) -> Result<(), JError> {
@@ -109,20 +111,33 @@ fn format_value(out: &mut minijinja::Output<'_>, value: &JValue) -> Result<(), J
         ValueKind::Number | ValueKind::Bool => value.to_string(),
         ValueKind::Seq | ValueKind::Map => serde_json::to_string(value).map_err(json_error)?,
         ValueKind::Undefined | ValueKind::None => {
-            return Err(JError::new(ErrorKind::InvalidOperation, "an undefined or none value cannot be written"));
+            return Err(JError::new(
+                ErrorKind::InvalidOperation,
+                "an undefined or none value cannot be written",
+            ));
         }
-        _ => return Err(JError::new(ErrorKind::InvalidOperation, "this value cannot be written into YAML")),
+        _ => {
+            return Err(JError::new(
+                ErrorKind::InvalidOperation,
+                "this value cannot be written into YAML",
+            ));
+        }
     };
     out.write_str(&text).map_err(JError::from)
 }
 
 fn json_error(e: serde_json::Error) -> JError {
-    JError::new(ErrorKind::InvalidOperation, format!("cannot serialise value: {e}"))
+    JError::new(
+        ErrorKind::InvalidOperation,
+        format!("cannot serialise value: {e}"),
+    )
 }
 
 /// Parses a Kubernetes quantity (`2Gi`, `512Mi`, `1G`, `1500m`, `3`) into a number of units.
 pub fn parse_quantity(q: &str) -> Option<f64> {
-    let idx = q.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(q.len());
+    let idx = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(q.len());
     let (num, suffix) = q.split_at(idx);
     let n: f64 = num.parse().ok()?;
     let mult = match suffix {
@@ -155,24 +170,37 @@ pub(crate) fn environment() -> Environment<'static> {
     );
     env.set_formatter(|out, _state, value| format_value(out, value));
     env.remove_filter("safe");
-    env.add_filter("b64encode", |s: String| base64::engine::general_purpose::STANDARD.encode(s));
+    env.add_filter("b64encode", |s: String| {
+        base64::engine::general_purpose::STANDARD.encode(s)
+    });
     env.add_filter("plain", |s: JValue| -> Result<JValue, JError> {
         let text = s.to_string();
         if is_plain(&text) {
             Ok(JValue::from_safe_string(text))
         } else {
-            Err(JError::new(ErrorKind::InvalidOperation, format!("`plain` refuses {text:?}")))
+            Err(JError::new(
+                ErrorKind::InvalidOperation,
+                format!("`plain` refuses {text:?}"),
+            ))
         }
     });
     env.add_filter("bytes", |q: String| -> Result<i64, JError> {
-        parse_quantity(&q)
-            .map(|n| n as i64)
-            .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, format!("`{q}` is not a quantity")))
+        parse_quantity(&q).map(|n| n as i64).ok_or_else(|| {
+            JError::new(
+                ErrorKind::InvalidOperation,
+                format!("`{q}` is not a quantity"),
+            )
+        })
     });
     env.add_filter("millicores", |q: String| -> Result<i64, JError> {
         parse_quantity(&q)
             .map(|n| (n * 1000.0).round() as i64)
-            .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, format!("`{q}` is not a quantity")))
+            .ok_or_else(|| {
+                JError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("`{q}` is not a quantity"),
+                )
+            })
     });
     env
 }
@@ -185,25 +213,40 @@ pub(crate) fn uri_environment() -> Environment<'static> {
 }
 
 /// Adds Berth's labels, annotations and namespace to a rendered object and its pod templates.
-pub(crate) fn decorate(object: &mut Value, labels: &BTreeMap<String, String>, revision: Option<u64>, namespace: &str) {
+pub(crate) fn decorate(
+    object: &mut Value,
+    labels: &BTreeMap<String, String>,
+    revision: Option<u64>,
+    namespace: &str,
+) {
     fn merge(meta: &mut Value, labels: &BTreeMap<String, String>) {
         if !meta.is_object() {
             *meta = Value::Object(Default::default());
         }
-        let entry = meta.as_object_mut().expect("object").entry("labels").or_insert_with(|| Value::Object(Default::default()));
+        let entry = meta
+            .as_object_mut()
+            .expect("object")
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Default::default()));
         if let Some(map) = entry.as_object_mut() {
             for (k, v) in labels {
                 map.insert(k.clone(), Value::String(v.clone()));
             }
         }
     }
-    let Some(obj) = object.as_object_mut() else { return };
-    let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Default::default()));
+    let Some(obj) = object.as_object_mut() else {
+        return;
+    };
+    let meta = obj
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Default::default()));
     merge(meta, labels);
     if let Some(m) = meta.as_object_mut() {
         m.insert("namespace".into(), Value::String(namespace.to_string()));
         if let Some(rev) = revision {
-            let ann = m.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+            let ann = m
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Default::default()));
             if let Some(a) = ann.as_object_mut() {
                 a.insert("berth.dev/revision".into(), Value::String(rev.to_string()));
             }
@@ -211,15 +254,30 @@ pub(crate) fn decorate(object: &mut Value, labels: &BTreeMap<String, String>, re
     }
     if let Some(spec) = obj.get_mut("spec").and_then(Value::as_object_mut) {
         if let Some(template) = spec.get_mut("template").and_then(Value::as_object_mut) {
-            merge(template.entry("metadata").or_insert_with(|| Value::Object(Default::default())), labels);
+            merge(
+                template
+                    .entry("metadata")
+                    .or_insert_with(|| Value::Object(Default::default())),
+                labels,
+            );
         }
-        if let Some(claims) = spec.get_mut("volumeClaimTemplates").and_then(Value::as_array_mut) {
+        if let Some(claims) = spec
+            .get_mut("volumeClaimTemplates")
+            .and_then(Value::as_array_mut)
+        {
             // volumeClaimTemplates are immutable: leave out the version, which changes on upgrade
-            let stable: BTreeMap<String, String> =
-                labels.iter().filter(|(k, _)| *k != VERSION_LABEL).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let stable: BTreeMap<String, String> = labels
+                .iter()
+                .filter(|(k, _)| *k != VERSION_LABEL)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
             for claim in claims {
                 if let Some(c) = claim.as_object_mut() {
-                    merge(c.entry("metadata").or_insert_with(|| Value::Object(Default::default())), &stable);
+                    merge(
+                        c.entry("metadata")
+                            .or_insert_with(|| Value::Object(Default::default())),
+                        &stable,
+                    );
                 }
             }
         }

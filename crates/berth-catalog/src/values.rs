@@ -57,7 +57,11 @@ fn dotted(pointer: &str) -> String {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// Resolves a local `$ref` (`#/$defs/x`) against the root schema.
@@ -82,7 +86,9 @@ fn fill(value: &mut Value, schema: &Value, root: &Value) {
     let schema = resolve(schema, root);
     match value {
         Value::Object(map) => {
-            let Some(props) = schema.get("properties").and_then(Value::as_object) else { return };
+            let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
             for (key, prop) in props {
                 let prop = resolve(prop, root);
                 if !map.contains_key(key) {
@@ -109,30 +115,52 @@ fn fill(value: &mut Value, schema: &Value, root: &Value) {
 }
 
 fn is_free_text(schema: Option<&Value>) -> bool {
-    schema.and_then(|s| s.get(FREE_TEXT)).and_then(Value::as_bool) == Some(true)
+    schema
+        .and_then(|s| s.get(FREE_TEXT))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
 fn plain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "._-:/@+=,".contains(c)
 }
 
-fn check_text(value: &Value, schema: Option<&Value>, root: &Value, path: String, errors: &mut Vec<ParamError>) {
+fn check_text(
+    value: &Value,
+    schema: Option<&Value>,
+    root: &Value,
+    path: String,
+    errors: &mut Vec<ParamError>,
+) {
     let schema = schema.map(|s| resolve(s, root));
     match value {
         Value::String(s) => {
             let mut fail = |rule: &str, message: String| {
-                errors.push(ParamError { path: path.clone(), rule: rule.into(), message })
+                errors.push(ParamError {
+                    path: path.clone(),
+                    rule: rule.into(),
+                    message,
+                })
             };
             if is_free_text(schema) {
                 if s.len() > MAX_FREE_TEXT {
-                    fail("max-size", format!("{} bytes of text, the limit is {MAX_FREE_TEXT}", s.len()));
+                    fail(
+                        "max-size",
+                        format!("{} bytes of text, the limit is {MAX_FREE_TEXT}", s.len()),
+                    );
                 }
                 return;
             }
             if s.len() > MAX_PLAIN_TEXT {
-                fail("max-size", format!("{} bytes, the limit is {MAX_PLAIN_TEXT}", s.len()));
+                fail(
+                    "max-size",
+                    format!("{} bytes, the limit is {MAX_PLAIN_TEXT}", s.len()),
+                );
             } else if s.contains("{{") || s.contains("{%") || s.contains("{#") {
-                fail("no-template", "template syntax (`{{`, `{%`, `{#`) is not allowed".into());
+                fail(
+                    "no-template",
+                    "template syntax (`{{`, `{%`, `{#`) is not allowed".into(),
+                );
             } else if s.contains(['\n', '\r']) {
                 fail("single-line", "line breaks are not allowed".into());
             } else if !s.chars().all(plain_char) {
@@ -144,7 +172,9 @@ fn check_text(value: &Value, schema: Option<&Value>, root: &Value, path: String,
         }
         Value::Object(map) => {
             let props = schema.and_then(|s| s.get("properties"));
-            let extra = schema.and_then(|s| s.get("additionalProperties")).filter(|v| v.is_object());
+            let extra = schema
+                .and_then(|s| s.get("additionalProperties"))
+                .filter(|v| v.is_object());
             for (key, child) in map {
                 let child_schema = props.and_then(|p| p.get(key)).or(extra);
                 check_text(child, child_schema, root, join(&path, key), errors);
@@ -153,7 +183,13 @@ fn check_text(value: &Value, schema: Option<&Value>, root: &Value, path: String,
         Value::Array(items) => {
             let item_schema = schema.and_then(|s| s.get("items"));
             for (i, child) in items.iter().enumerate() {
-                check_text(child, item_schema, root, join(&path, &i.to_string()), errors);
+                check_text(
+                    child,
+                    item_schema,
+                    root,
+                    join(&path, &i.to_string()),
+                    errors,
+                );
             }
         }
         _ => {}
@@ -176,8 +212,13 @@ fn check_text(value: &Value, schema: Option<&Value>, root: &Value, path: String,
 /// assert_eq!(values, json!({"replicas": 3, "resources": {"memory": "2Gi"}}));
 /// ```
 pub fn apply_set(values: &mut Value, expr: &str, schema: &Value) -> Result<(), CatalogError> {
-    let bad = |message: String| CatalogError::InvalidSet { expr: expr.to_string(), message };
-    let (key, text) = expr.split_once('=').ok_or_else(|| bad("expected key=value".into()))?;
+    let bad = |message: String| CatalogError::InvalidSet {
+        expr: expr.to_string(),
+        message,
+    };
+    let (key, text) = expr
+        .split_once('=')
+        .ok_or_else(|| bad("expected key=value".into()))?;
     let parts: Vec<&str> = key.trim().split('.').collect();
     if parts.iter().any(|p| p.is_empty()) {
         return Err(bad("empty key segment".into()));
@@ -192,9 +233,16 @@ pub fn apply_set(values: &mut Value, expr: &str, schema: &Value) -> Result<(), C
         } else {
             node.get("additionalProperties").filter(|v| v.is_object())
         };
-        node = resolve(next.ok_or_else(|| bad(format!("unknown parameter `{key}`")))?, schema);
+        node = resolve(
+            next.ok_or_else(|| bad(format!("unknown parameter `{key}`")))?,
+            schema,
+        );
     }
-    let typed = if text == "null" { Value::Null } else { coerce(text, node).map_err(bad)? };
+    let typed = if text == "null" {
+        Value::Null
+    } else {
+        coerce(text, node).map_err(bad)?
+    };
     // write
     if !values.is_object() {
         *values = Value::Object(Map::new());
@@ -212,18 +260,28 @@ pub fn apply_set(values: &mut Value, expr: &str, schema: &Value) -> Result<(), C
                     }
                     return Ok(());
                 }
-                cur = map.entry((*part).to_string()).or_insert_with(|| Value::Object(Map::new()));
+                cur = map
+                    .entry((*part).to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
             }
             Value::Array(items) => {
-                let idx: usize = part.parse().map_err(|_| bad(format!("`{part}` is not an index")))?;
-                let slot = items.get_mut(idx).ok_or_else(|| bad(format!("index {idx} is out of range")))?;
+                let idx: usize = part
+                    .parse()
+                    .map_err(|_| bad(format!("`{part}` is not an index")))?;
+                let slot = items
+                    .get_mut(idx)
+                    .ok_or_else(|| bad(format!("index {idx} is out of range")))?;
                 if last {
                     *slot = typed;
                     return Ok(());
                 }
                 cur = slot;
             }
-            _ => return Err(bad(format!("`{part}` is inside a value that is not an object"))),
+            _ => {
+                return Err(bad(format!(
+                    "`{part}` is inside a value that is not an object"
+                )));
+            }
         }
     }
     Ok(())
@@ -242,7 +300,11 @@ fn coerce(text: &str, schema: &Value) -> Result<Value, String> {
     for t in &types {
         let parsed = match *t {
             "integer" => text.parse::<i64>().ok().map(Value::from),
-            "number" => text.parse::<f64>().ok().and_then(|f| serde_json::Number::from_f64(f)).map(Value::Number),
+            "number" => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
             "boolean" => match text {
                 "true" => Some(Value::Bool(true)),
                 "false" => Some(Value::Bool(false)),
@@ -255,12 +317,17 @@ fn coerce(text: &str, schema: &Value) -> Result<Value, String> {
                     let item = schema.get("items").cloned().unwrap_or(Value::Null);
                     Value::Array(
                         text.split(',')
-                            .map(|s| coerce(s.trim(), &item).unwrap_or_else(|_| Value::String(s.trim().into())))
+                            .map(|s| {
+                                coerce(s.trim(), &item)
+                                    .unwrap_or_else(|_| Value::String(s.trim().into()))
+                            })
                             .collect(),
                     )
                 }
             }),
-            "object" => serde_json::from_str::<Value>(text).ok().filter(Value::is_object),
+            "object" => serde_json::from_str::<Value>(text)
+                .ok()
+                .filter(Value::is_object),
             "string" => Some(Value::String(text.to_string())),
             _ => None,
         };
