@@ -205,10 +205,23 @@ pub(crate) fn environment() -> Environment<'static> {
     env
 }
 
-/// Environment for connection URI templates: plain text output, strict undefined.
+/// Environment for connection URI templates: plain text output, strict undefined, and a
+/// `urlencode` that escapes everything but RFC 3986 unreserved characters (so a password with
+/// `/`, `@` or `:` stays inside the userinfo part).
 pub(crate) fn uri_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_filter("urlencode", |s: String| {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    });
     env
 }
 
