@@ -10,7 +10,9 @@
 //! The `safe` filter is removed.
 //!
 //! Filters added for templates: `b64encode` (Secret `data`), `bytes` (a Kubernetes quantity such
-//! as `2Gi` to an integer byte count), `millicores` (`500m`/`2` to integer millicores) and `plain`.
+//! as `2Gi` to an integer byte count), `millicores` (`500m`/`2` to integer millicores), `id128` (a stable
+//! 22-character base64url id from a seed, e.g. a Kafka cluster id) and `plain`. Jinja's `namespace()`
+//! is available as `ns()`, because `namespace` names the target Kubernetes namespace.
 
 use std::collections::BTreeMap;
 
@@ -156,6 +158,20 @@ pub fn parse_quantity(q: &str) -> Option<f64> {
     Some(n * mult)
 }
 
+/// A stable 128-bit id derived from `seed` (two FNV-1a hashes), as unpadded URL-safe base64
+/// (22 characters) — the format of a Kafka cluster id.
+pub fn id128(seed: &str) -> String {
+    let fnv = |offset: u64| {
+        seed.bytes().fold(offset, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&fnv(0xcbf2_9ce4_8422_2325).to_be_bytes());
+    bytes[8..].copy_from_slice(&fnv(0x6c62_272e_07bb_0142).to_be_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Builds the template environment every definition uses.
 pub(crate) fn environment() -> Environment<'static> {
     let mut env = Environment::new();
@@ -192,6 +208,9 @@ pub(crate) fn environment() -> Environment<'static> {
             )
         })
     });
+    // `namespace` is the Kubernetes namespace in templates; Jinja's namespace() is `ns()`.
+    env.add_function("ns", minijinja::functions::namespace);
+    env.add_filter("id128", |seed: String| id128(&seed));
     env.add_filter("millicores", |q: String| -> Result<i64, JError> {
         parse_quantity(&q)
             .map(|n| (n * 1000.0).round() as i64)
