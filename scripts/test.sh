@@ -19,5 +19,8 @@ cargo fmt --all --check
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "catalog: embedded Kubernetes schemas match kubernetes-validate"
+.tools/venv/bin/python scripts/k8s-schemas.py --check
+
 step "rust tests"
 scripts/with-keyring.sh cargo test --workspace --locked
