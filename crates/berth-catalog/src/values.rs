@@ -38,14 +38,18 @@ pub fn validate(
         *values = Value::Object(Map::new());
     }
     apply_defaults(values, schema);
-    let mut errors: Vec<ParamError> = validator
-        .iter_errors(values)
-        .map(|e| ParamError {
-            path: dotted(&e.instance_path().to_string()),
-            rule: e.kind().keyword().to_string(),
-            message: e.to_string(),
-        })
-        .collect();
+    let mut errors: Vec<ParamError> = if validator.is_valid(values) {
+        Vec::new()
+    } else {
+        validator
+            .iter_errors(values)
+            .map(|e| ParamError {
+                path: dotted(&e.instance_path().to_string()),
+                rule: e.kind().keyword().to_string(),
+                message: e.to_string(),
+            })
+            .collect()
+    };
     check_text(values, Some(schema), schema, String::new(), &mut errors);
     errors.sort_by(|a, b| (&a.path, &a.rule).cmp(&(&b.path, &b.rule)));
     errors.dedup();
