@@ -376,9 +376,49 @@ fn check_render(
     }
 }
 
-/// Berth's own rules on rendered objects (beyond the Kubernetes schemas, which render checks).
+/// Berth's own rules on rendered objects (beyond the Kubernetes schemas, which render checks):
+/// labels; requests, limits, pinned images and a restrictive securityContext on every container;
+/// readiness and liveness probes on every main container; and, when a workload runs more than
+/// one pod (or is autoscaled), a PodDisruptionBudget and a pod anti-affinity preference.
 pub fn object_problems(rendered: &Rendered) -> Vec<String> {
     let mut problems = Vec::new();
+    let has_kind = |kind: &str| rendered.objects.iter().any(|o| o["kind"] == kind);
+    for object in &rendered.objects {
+        if object["kind"] != "StatefulSet" && object["kind"] != "Deployment" {
+            continue;
+        }
+        let name = crate::kube::describe(object);
+        let replicas = object
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        if replicas > 1 || has_kind("HorizontalPodAutoscaler") {
+            if !has_kind("PodDisruptionBudget") {
+                problems.push(format!(
+                    "{name}: more than one pod but no PodDisruptionBudget"
+                ));
+            }
+            if object
+                .pointer("/spec/template/spec/affinity/podAntiAffinity")
+                .is_none()
+            {
+                problems.push(format!(
+                    "{name}: more than one pod but no pod anti-affinity"
+                ));
+            }
+        }
+        let containers = object
+            .pointer("/spec/template/spec/containers")
+            .and_then(Value::as_array);
+        for c in containers.into_iter().flatten() {
+            let cname = c.get("name").and_then(Value::as_str).unwrap_or("?");
+            for probe in ["readinessProbe", "livenessProbe"] {
+                if c.get(probe).is_none() {
+                    problems.push(format!("{name}: container {cname} has no {probe}"));
+                }
+            }
+        }
+    }
     for object in &rendered.objects {
         let name = crate::kube::describe(object);
         for label in [
