@@ -156,6 +156,24 @@ fn lint_catches_open_objects_latest_tags_and_missing_limits() {
 }
 
 #[test]
+fn lint_requires_a_pdb_and_probes() {
+    let (_tmp, dir) = broken("templates/pdb.yaml.j2", |_| "# no budget\n".to_string());
+    let report = lint(&dir);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("no PodDisruptionBudget")),
+        "{report:?}"
+    );
+    let (_tmp, dir) = broken("templates/statefulset.yaml.j2", |t| {
+        t.replace("livenessProbe:", "startupProbe2:")
+    });
+    let report = lint(&dir);
+    assert!(!report.is_ok());
+}
+
+#[test]
 fn a_rendered_injection_attempt_in_a_template_is_caught() {
     // a template that writes a value with `plain` refuses anything outside the plain charset
     let (_tmp, dir) = broken("templates/secret.yaml.j2", |t| {
