@@ -101,17 +101,43 @@ impl Catalog {
     }
 
     /// Loads the sources in order; a definition with an id already loaded replaces the earlier one.
-    /// A source may also be a single definition folder.
+    /// A source may also be a single definition folder. Fails on the first broken definition.
     pub fn load(sources: &[CatalogSource]) -> Result<Catalog, CatalogError> {
+        let (catalog, mut errors) = Catalog::load_lenient(sources);
+        if errors.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(errors.remove(0))
+        }
+    }
+
+    /// Like [`Catalog::load`], but skips what cannot be loaded (a missing user folder, a broken
+    /// definition) and returns those errors next to everything that did load — what the app
+    /// wants, so one broken user definition does not hide the catalog.
+    pub fn load_lenient(sources: &[CatalogSource]) -> (Catalog, Vec<CatalogError>) {
         let mut definitions: Vec<Definition> = Vec::new();
+        let mut errors = Vec::new();
         for source in sources {
             let dirs = if is_definition_dir(&source.dir) {
                 vec![source.dir.clone()]
             } else {
-                definition_dirs(&source.dir)?
+                match definition_dirs(&source.dir) {
+                    Ok(dirs) => dirs,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                }
             };
             for dir in dirs {
-                let def = Definition::load(&dir, source.origin.clone())?;
+                let def = match Definition::load(&dir, source.origin.clone()) {
+                    Ok(def) => def,
+                    Err(e) => {
+                        tracing::warn!(dir = %dir.display(), error = %e, "skipping a broken definition");
+                        errors.push(e);
+                        continue;
+                    }
+                };
                 if let Some(pos) = definitions.iter().position(|d| d.id() == def.id()) {
                     tracing::info!(id = def.id(), origin = %def.origin, "definition overrides an earlier one");
                     definitions[pos] = def;
@@ -121,7 +147,7 @@ impl Catalog {
             }
         }
         definitions.sort_by(|a, b| a.id().cmp(b.id()));
-        Ok(Catalog { definitions })
+        (Catalog { definitions }, errors)
     }
 
     /// All definitions, sorted by id.

@@ -365,3 +365,29 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn a_broken_user_definition_does_not_hide_the_catalog() {
+    let user = tempfile::tempdir().unwrap();
+    let target = user.path().join("redis");
+    copy_dir(&catalog_dir().join("redis"), &target);
+    std::fs::write(target.join("service.yaml"), "id: [broken\n").unwrap();
+    let sources = [
+        CatalogSource::built_in(catalog_dir()),
+        CatalogSource::folder(user.path()),
+        CatalogSource::folder(user.path().join("missing")),
+    ];
+    assert!(matches!(
+        Catalog::load(&sources),
+        Err(CatalogError::Definition { .. })
+    ));
+    let (catalog, errors) = Catalog::load_lenient(&sources);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        matches!(&errors[0], CatalogError::Definition { file, line: Some(1), .. } if file.ends_with("redis/service.yaml"))
+    );
+    assert!(matches!(&errors[1], CatalogError::Io { .. }));
+    // the built-in redis stays, everything else loads
+    assert_eq!(catalog.get("redis").unwrap().origin, Origin::BuiltIn);
+    assert_eq!(catalog.list().len(), 14);
+}
