@@ -8,6 +8,11 @@
 //!
 //! * [`Catalog::load_default`] / [`Catalog::load`] read definitions from the built-in folder and
 //!   user folders (`BERTH_CATALOG_PATH`); a user definition with the same id overrides a built-in one.
+//!   [`Catalog::load_lenient`] skips broken definitions and returns their errors (for the app).
+//! * [`Definition`] exposes the metadata the UI and actions need through [`Definition::spec`]
+//!   ([`spec::ServiceSpec`]), plus [`Definition::required_credentials`] (which secrets to generate),
+//!   [`Definition::connection_uri`] (password only when given), [`Definition::readiness`],
+//!   [`Definition::apply_set`] (`--set key=value`) and [`Definition::icon_path`].
 //! * [`Definition::render`] validates parameters ([`values`]), renders ([`render`]) and checks every
 //!   object against the strict Kubernetes schemas and k8s-openapi types ([`kube`]).
 //! * [`lint()`] checks a whole catalog folder or one definition and reports findings with file and line.
