@@ -84,8 +84,9 @@ pub fn definition_dirs(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
 }
 
 impl Catalog {
-    /// Loads the built-in catalog and the folders of `BERTH_CATALOG_PATH` (which override built-ins by id).
-    pub fn load_default() -> Result<Catalog, CatalogError> {
+    /// The sources in force: the built-in catalog (when found) and the folders of
+    /// `BERTH_CATALOG_PATH`, in that order, so user folders override built-ins by id.
+    pub fn default_sources() -> Vec<CatalogSource> {
         let mut sources = Vec::new();
         if let Some(dir) = built_in_dir() {
             sources.push(CatalogSource::built_in(dir));
@@ -97,7 +98,12 @@ impl Catalog {
                 }
             }
         }
-        Catalog::load(&sources)
+        sources
+    }
+
+    /// Loads the built-in catalog and the folders of `BERTH_CATALOG_PATH` (which override built-ins by id).
+    pub fn load_default() -> Result<Catalog, CatalogError> {
+        Catalog::load(&Catalog::default_sources())
     }
 
     /// Loads the sources in order; a definition with an id already loaded replaces the earlier one.

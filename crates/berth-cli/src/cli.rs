@@ -8,7 +8,7 @@ use crate::output::Format;
 
 /// Run open-source services on any Kubernetes cluster.
 #[derive(Debug, Parser)]
-#[command(name = "berth", version, about, propagate_version = true)]
+#[command(name = "berth", version, about)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -40,8 +40,47 @@ pub(crate) struct Global {
 pub(crate) enum Command {
     /// List kubeconfig contexts with their location and reachability
     Contexts(ContextsArgs),
+    /// Browse the service catalog, check definitions, preview what a service renders to
+    #[command(subcommand)]
+    Catalog(CatalogAction),
     /// Show Berth's version, data folder and keyring status
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CatalogAction {
+    /// List the services that can be installed
+    List,
+    /// Show one service: description, versions, capabilities, parameters
+    Show {
+        /// The service id (`postgres`)
+        service: String,
+    },
+    /// Check catalog definitions (the built-in catalog, a catalog folder or one definition)
+    Lint {
+        /// The folder to check (default: the built-in catalog)
+        dir: Option<PathBuf>,
+    },
+    /// Render a service's Kubernetes objects without touching a cluster
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RenderArgs {
+    /// The service id (`postgres`)
+    pub(crate) service: String,
+    /// The instance name (default: the service id)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// The service version (default: the catalog's default)
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) version: Option<String>,
+    /// Set a parameter: `replicas=3`, `resources.memory=2Gi` (repeatable; after --values)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Parameters from a YAML or JSON file
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub(crate) values: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -89,5 +128,14 @@ impl LocationArg {
             LocationArg::Private => Some(berth_api::Location::Private),
             LocationArg::Auto => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

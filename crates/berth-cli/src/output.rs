@@ -12,6 +12,8 @@ pub(crate) enum Format {
     Table,
     /// One JSON document on stdout, with a stable schema, for scripts
     Json,
+    /// The same document as YAML
+    Yaml,
 }
 
 /// Prints a line on stdout. A closed pipe (`berth ... | head`) ends the output quietly instead of
@@ -32,6 +34,25 @@ pub(crate) fn json<T: Serialize>(value: &T) {
     }
 }
 
+/// Prints a value as YAML on stdout.
+pub(crate) fn yaml<T: Serialize>(value: &T) {
+    match serde_yaml::to_string(value) {
+        Ok(text) => line(text.trim_end()),
+        Err(e) => eprintln!("error: cannot encode the result as YAML: {e}"),
+    }
+}
+
+/// Prints a value in the structured format asked for; `None` for the table format, which each
+/// command prints its own way.
+pub(crate) fn structured<T: Serialize>(value: &T, format: Format) -> Option<()> {
+    match format {
+        Format::Json => json(value),
+        Format::Yaml => yaml(value),
+        Format::Table => return None,
+    }
+    Some(())
+}
+
 /// A table with Berth's look: no borders, header row, wraps to the terminal.
 pub(crate) fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
@@ -44,8 +65,8 @@ pub(crate) fn table(header: &[&str]) -> Table {
 
 /// Prints an error: on stderr for people; with `-o json` also as `{"error": {code, message}}` on stdout.
 pub(crate) fn error(err: &ApiError, format: Format) {
-    if format == Format::Json {
-        json(&serde_json::json!({ "error": err }));
+    if format != Format::Table {
+        structured(&serde_json::json!({ "error": err }), format);
     }
     eprintln!("error: {}", err.message);
 }

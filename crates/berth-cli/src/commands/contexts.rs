@@ -62,9 +62,8 @@ pub(crate) async fn run(api: &Api, global: &Global, args: ContextsArgs) -> Resul
 }
 
 fn print_one(info: &ContextInfo, format: Format, line: impl FnOnce() -> String) {
-    match format {
-        Format::Json => output::json(info),
-        Format::Table => output::line(line()),
+    if output::structured(info, format).is_none() {
+        output::line(line());
     }
 }
 
@@ -92,19 +91,22 @@ async fn list(api: &Api, global: &Global, no_probe: bool) -> Result<(), ApiError
             ContextRow { info, probe }
         })
         .collect();
-    match global.output {
-        Format::Json => output::json(&ContextsOutput {
-            contexts: rows,
-            kubeconfig_files: list.kubeconfig_files,
-            problems: list.problems,
-        }),
-        Format::Table if rows.is_empty() => {
+    let out = ContextsOutput {
+        contexts: rows,
+        kubeconfig_files: list.kubeconfig_files,
+        problems: list.problems,
+    };
+    if output::structured(&out, global.output).is_some() {
+        return Ok(());
+    }
+    match out.contexts.as_slice() {
+        [] => {
             output::line(format!(
                 "No contexts found in {}.\nAdd a cluster to your kubeconfig (for example `kind create cluster`), or point KUBECONFIG at one.",
-                list.kubeconfig_files.join(", ")
+                out.kubeconfig_files.join(", ")
             ));
         }
-        Format::Table => print_table(&rows, no_probe),
+        rows => print_table(rows, no_probe),
     }
     Ok(())
 }

@@ -3,13 +3,13 @@
 use berth_api::{Api, ApiError};
 
 use crate::cli::Global;
-use crate::output::{self, Format};
+use crate::output;
 
 pub(crate) fn run(api: &Api, global: &Global) -> Result<(), ApiError> {
     let info = api.app_info();
-    match global.output {
-        Format::Json => output::json(&info),
-        Format::Table => {
+    match output::structured(&info, global.output) {
+        Some(()) => {}
+        None => {
             output::line(format!("berth {}", info.version));
             output::line(format!("home     {}", info.home));
             let keyring = if info.keyring.available {
