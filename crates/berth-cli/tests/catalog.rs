@@ -121,7 +121,10 @@ fn renders_with_parameters_and_never_real_credentials() {
     let text = v.to_string();
     assert!(text.contains("2Gi"));
     // Secret data is base64: "generated-at-install" stands in for every credential in a preview
-    assert!(text.contains("Z2VuZXJhdGVkLWF0LWluc3RhbGw="), "credentials are placeholders in a preview");
+    assert!(
+        text.contains("Z2VuZXJhdGVkLWF0LWluc3RhbGw="),
+        "credentials are placeholders in a preview"
+    );
     assert!(
         objects.iter().any(|o| o["kind"] == "PodDisruptionBudget"),
         "2 replicas get a PDB"
