@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use kube::Client;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::LoadedKubeconfig;
 use crate::location::host_of;
@@ -16,8 +17,8 @@ use crate::location::host_of;
 /// How long a probe may take, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// Why a context cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why a context cannot be used. Also a DTO of `berth-api` (hence `TS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ProbeFailureKind {
     /// The server's host name does not resolve.
