@@ -365,9 +365,13 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
             let body = body_of(req).await?;
             write::delete_collection(&state, &target, &body, &q)
         }
-        (_, true, Some("exec" | "attach" | "portforward")) => Err(ApiError::bad_request(
-            "exec, attach and port-forward are not supported by this kubesim build",
-        )),
+        ("GET" | "POST", true, Some("exec")) => crate::exec::exec(state, target, req).await,
+        ("GET" | "POST", true, Some("portforward")) => {
+            crate::portforward::portforward(state, target, req).await
+        }
+        (_, true, Some("attach")) => {
+            Err(ApiError::bad_request("attach is not supported by kubesim"))
+        }
         _ => Err(ApiError::method_not_allowed(format!(
             "the server does not allow this method on the requested resource ({method} {path})"
         ))),
