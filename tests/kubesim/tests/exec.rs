@@ -1,5 +1,5 @@
-//! Fidelity: exec over WebSocket (v5/v4.channel.k8s.io) from kubectl, port-forward from
-//! kube-rs, and process-backed pods whose exec gets the backend's environment.
+//! Fidelity: exec over WebSocket (v5/v4.channel.k8s.io) from kube-rs and kubectl,
+//! port-forward from kube-rs, and process-backed pods whose exec gets the backend's environment.
 
 mod common;
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{kubectl, kubectl_ok};
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::Api;
+use kube::api::{Api, AttachParams};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const POD: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: shell\n  namespace: default\n  labels: {app: db}\nspec:\n  containers:\n  - name: main\n    image: debian:12\n    env:\n    - {name: GREETING, value: hello}\n";
@@ -68,6 +68,36 @@ async fn exec_with_stdin_stdout_and_exit_codes() {
     .unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "through the pipe\n");
+
+    // kube-rs: a line in on stdin, the answer out on stdout, then the Success status.
+    let pods: Api<Pod> = Api::namespaced(c.client().await.unwrap(), "default");
+    let mut p = pods
+        .exec(
+            "shell",
+            vec!["sh", "-c", "read line; echo got $line"],
+            &AttachParams::default().stdin(true).stderr(false),
+        )
+        .await
+        .expect("exec");
+    let mut stdin = p.stdin().unwrap();
+    stdin.write_all(b"through the pipe\n").await.unwrap();
+    stdin.flush().await.unwrap();
+    let status = p.take_status().unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        p.stdout().unwrap().read_to_string(&mut out),
+    )
+    .await
+    .expect("stdout ends when the command exits")
+    .unwrap();
+    assert_eq!(out, "got through the pipe\n");
+    let status = tokio::time::timeout(Duration::from_secs(10), status)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.status.as_deref(), Some("Success"));
+    drop(stdin);
 
     // kubectl exec: the container's env and the backend's env, and the exit code.
     let out = kubectl_ok(
