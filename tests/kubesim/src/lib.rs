@@ -35,6 +35,7 @@ mod handlers;
 mod kubeconfig;
 mod kubelet;
 mod logs;
+mod metrics;
 mod openapi;
 mod patch;
 mod portforward;

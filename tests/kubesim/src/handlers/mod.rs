@@ -277,6 +277,14 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
     if let Some(e) = injected_fault(&state, verb, &target.rt.plural) {
         return Err(e);
     }
+    if target.rt.group == "metrics.k8s.io" {
+        if req.method() != Method::GET || q.flag("watch") {
+            return Err(ApiError::method_not_allowed(
+                "metrics are read-only (get, list)",
+            ));
+        }
+        return crate::metrics::serve(&state, &target, &q);
+    }
     if target.rt.group.starts_with("authorization.k8s.io")
         || target.rt.group == "authentication.k8s.io"
     {
