@@ -89,6 +89,20 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Error rules, checked in order.
     pub errors: Vec<ErrorRule>,
+    /// Abort every watch connection this long after it starts (clients must re-watch).
+    pub drop_watches_after_ms: Option<u64>,
+    /// A window (from kubesim's start) during which every request gets 503.
+    pub outage: Option<Outage>,
+}
+
+/// An outage window, relative to kubesim's start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Outage {
+    /// Start of the outage, in milliseconds after kubesim started.
+    pub start_ms: u64,
+    /// Length of the outage, in milliseconds.
+    pub duration_ms: u64,
 }
 
 /// Fail a share of matching requests.

@@ -124,6 +124,7 @@ impl Sim {
             next_ip: AtomicU32::new(10),
             wake: Notify::new(),
             fault_counter: AtomicU64::new(0),
+            started: std::time::Instant::now(),
             shutdown: shutdown_rx.clone(),
         });
         bootstrap::seed(&state, &certs.ca_pem);

@@ -173,6 +173,12 @@ pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Respo
         ))
         .await;
     }
+    if let Some(o) = &state.config.faults.outage {
+        let t = state.started.elapsed().as_millis() as u64;
+        if t >= o.start_ms && t < o.start_ms + o.duration_ms {
+            return error_response(&ApiError::unavailable("injected outage"));
+        }
+    }
     match route(state, req).await {
         Ok(r) => r,
         Err(e) => error_response(&e),
