@@ -18,6 +18,8 @@ pub struct Config {
     pub bookmark_interval_ms: u64,
     /// Fault injection.
     pub faults: Faults,
+    /// Pods bound to real local backends.
+    pub backends: Vec<Backend>,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             watch_history: 20_000,
             bookmark_interval_ms: 5_000,
             faults: Faults::default(),
+            backends: Vec::new(),
         }
     }
 }
@@ -86,6 +89,20 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Error rules, checked in order.
     pub errors: Vec<ErrorRule>,
+    /// Abort every watch connection this long after it starts (clients must re-watch).
+    pub drop_watches_after_ms: Option<u64>,
+    /// A window (from kubesim's start) during which every request gets 503.
+    pub outage: Option<Outage>,
+}
+
+/// An outage window, relative to kubesim's start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Outage {
+    /// Start of the outage, in milliseconds after kubesim started.
+    pub start_ms: u64,
+    /// Length of the outage, in milliseconds.
+    pub duration_ms: u64,
 }
 
 /// Fail a share of matching requests.
@@ -102,4 +119,20 @@ pub struct ErrorRule {
     pub code: u16,
     /// Share of matching requests that fail, 0.0..=1.0.
     pub rate: f64,
+}
+
+/// Binds pods (namespace + label selector) to a real local backend: `exec` in those pods
+/// runs the command locally with `env` added (e.g. `PGHOST`/`PGPORT` of a real database),
+/// and port-forward to a pod port reaches the bound loopback address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Backend {
+    /// Namespace of the pods, any when unset.
+    pub namespace: Option<String>,
+    /// Label selector of the pods (`app=db`).
+    pub selector: String,
+    /// Environment for commands exec'd in those pods.
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Pod port → loopback address (`"5432": "127.0.0.1:55432"`) for port-forward.
+    pub ports: std::collections::BTreeMap<String, String>,
 }

@@ -29,13 +29,16 @@ pub mod config;
 mod controllers;
 mod defaults;
 mod discovery;
+mod exec;
 mod fields;
 mod handlers;
 mod kubeconfig;
 mod kubelet;
 mod logs;
+mod metrics;
 mod openapi;
 mod patch;
+mod portforward;
 mod protobuf;
 mod resources;
 mod selectors;
@@ -121,6 +124,7 @@ impl Sim {
             next_ip: AtomicU32::new(10),
             wake: Notify::new(),
             fault_counter: AtomicU64::new(0),
+            started: std::time::Instant::now(),
             shutdown: shutdown_rx.clone(),
         });
         bootstrap::seed(&state, &certs.ca_pem);

@@ -445,6 +445,23 @@ fn builtin() -> Vec<ResourceType> {
         r.verbs = vec!["create".into()];
         v.push(r);
     }
+    for (plural, kind, namespaced) in [
+        ("pods", "PodMetrics", true),
+        ("nodes", "NodeMetrics", false),
+    ] {
+        let mut r = rt(
+            "metrics.k8s.io",
+            "v1beta1",
+            plural,
+            kind,
+            namespaced,
+            &[],
+            &[],
+            &[],
+        );
+        r.verbs = vec!["get".into(), "list".into()];
+        v.push(r);
+    }
     let mut ssr = rt(
         "authentication.k8s.io",
         "v1",

@@ -44,6 +44,8 @@ pub(crate) struct State {
     pub(crate) wake: Notify,
     /// Counter for fault injection decisions.
     pub(crate) fault_counter: AtomicU64,
+    /// When the simulator started (for outage windows).
+    pub(crate) started: std::time::Instant,
     /// Shutdown signal for long-running streams.
     pub(crate) shutdown: watch::Receiver<bool>,
 }

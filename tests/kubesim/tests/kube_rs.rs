@@ -311,7 +311,7 @@ async fn pagination_watch_and_watcher() {
                 .unwrap();
         })
     };
-    while !seen.contains("late") {
+    while !(seen.contains("late") && seen.contains("page-0")) {
         let o = tokio::time::timeout(Duration::from_secs(10), objects.try_next())
             .await
             .unwrap()
@@ -320,7 +320,10 @@ async fn pagination_watch_and_watcher() {
         seen.insert(o.metadata.name.unwrap());
     }
     creator.await.unwrap();
-    assert!(seen.contains("page-0"));
+    assert!(
+        seen.contains("watched"),
+        "the initial list has the earlier objects"
+    );
 
     if let Some(sim) = c.sim() {
         // After compaction, an old resourceVersion is Gone (an ERROR event with 410).

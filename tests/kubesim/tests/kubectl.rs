@@ -61,6 +61,14 @@ async fn apply_rollout_scale_wait_logs_delete() {
     );
     assert_eq!(phase, "Bound");
 
+    if c.sim().is_some() {
+        // metrics.k8s.io (a real cluster needs metrics-server for this).
+        let top = kubectl_ok(&c, &["-n", "shop", "top", "pods"]);
+        assert!(top.contains("db-0") && top.contains("CPU(cores)"), "{top}");
+        let top = kubectl_ok(&c, &["top", "nodes"]);
+        assert!(top.contains("kubesim-node"), "{top}");
+    }
+
     kubectl_ok(&c, &["-n", "shop", "scale", "deploy/web", "--replicas=3"]);
     kubectl_ok(
         &c,

@@ -173,6 +173,12 @@ pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Respo
         ))
         .await;
     }
+    if let Some(o) = &state.config.faults.outage {
+        let t = state.started.elapsed().as_millis() as u64;
+        if t >= o.start_ms && t < o.start_ms + o.duration_ms {
+            return error_response(&ApiError::unavailable("injected outage"));
+        }
+    }
     match route(state, req).await {
         Ok(r) => r,
         Err(e) => error_response(&e),
@@ -277,6 +283,14 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
     if let Some(e) = injected_fault(&state, verb, &target.rt.plural) {
         return Err(e);
     }
+    if target.rt.group == "metrics.k8s.io" {
+        if req.method() != Method::GET || q.flag("watch") {
+            return Err(ApiError::method_not_allowed(
+                "metrics are read-only (get, list)",
+            ));
+        }
+        return crate::metrics::serve(&state, &target, &q);
+    }
     if target.rt.group.starts_with("authorization.k8s.io")
         || target.rt.group == "authentication.k8s.io"
     {
@@ -365,9 +379,13 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
             let body = body_of(req).await?;
             write::delete_collection(&state, &target, &body, &q)
         }
-        (_, true, Some("exec" | "attach" | "portforward")) => Err(ApiError::bad_request(
-            "exec, attach and port-forward are not supported by this kubesim build",
-        )),
+        ("GET" | "POST", true, Some("exec")) => crate::exec::exec(state, target, req).await,
+        ("GET" | "POST", true, Some("portforward")) => {
+            crate::portforward::portforward(state, target, req).await
+        }
+        (_, true, Some("attach")) => {
+            Err(ApiError::bad_request("attach is not supported by kubesim"))
+        }
         _ => Err(ApiError::method_not_allowed(format!(
             "the server does not allow this method on the requested resource ({method} {path})"
         ))),

@@ -324,6 +324,31 @@ fn columns(rt: &ResourceType, o: &Value) -> (Vec<Value>, Vec<Value>) {
                 age,
             ],
         ),
+        ("", "events") => (
+            vec![
+                col("Last Seen", "string", 0),
+                col("Type", "string", 0),
+                col("Reason", "string", 0),
+                col("Object", "string", 0),
+                col("Message", "string", 0),
+                col("Name", "string", 1),
+            ],
+            vec![
+                json!(self::age(&o["lastTimestamp"])),
+                o["type"].clone(),
+                o["reason"].clone(),
+                json!(format!(
+                    "{}/{}",
+                    o["involvedObject"]["kind"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_lowercase(),
+                    o["involvedObject"]["name"].as_str().unwrap_or_default()
+                )),
+                o["message"].clone(),
+                name,
+            ],
+        ),
         ("", "namespaces") => (
             vec![
                 col("Name", "string", 0),

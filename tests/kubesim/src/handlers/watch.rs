@@ -21,11 +21,33 @@ use crate::store::{Event, EventType, key_of};
 
 /// Streams newline-delimited JSON values through a channel.
 pub(crate) fn stream_response(content_type: &str) -> (mpsc::Sender<Bytes>, Response<Body>) {
+    stream_response_until(content_type, None)
+}
+
+/// Like [`stream_response`]; with `abort_after`, the connection is aborted (an error, not a
+/// clean end of the body) after that long, as an injected fault.
+pub(crate) fn stream_response_until(
+    content_type: &str,
+    abort_after: Option<Duration>,
+) -> (mpsc::Sender<Bytes>, Response<Body>) {
     let (tx, rx) = mpsc::channel::<Bytes>(256);
-    let stream = futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
+    let deadline = abort_after.map(|d| tokio::time::Instant::now() + d);
+    let stream = futures::stream::unfold((rx, false), move |(mut rx, done)| async move {
+        if done {
+            return None;
+        }
+        let next = match deadline {
+            Some(d) => tokio::select! {
+                b = rx.recv() => b.map(Ok),
+                _ = tokio::time::sleep_until(d) => Some(Err(std::io::Error::other("injected fault: connection dropped"))),
+            },
+            None => rx.recv().await.map(Ok),
+        };
+        match next {
+            Some(Ok(b)) => Some((Ok(Frame::data(b)), (rx, false))),
+            Some(Err(e)) => Some((Err(e), (rx, true))),
+            None => None,
+        }
     });
     let body = StreamBody::new(stream).boxed();
     let resp = Response::builder()
@@ -86,7 +108,12 @@ pub(super) async fn watch(
             }
         };
 
-    let (tx, resp) = stream_response("application/json");
+    let drop_after = state
+        .config
+        .faults
+        .drop_watches_after_ms
+        .map(Duration::from_millis);
+    let (tx, resp) = stream_response_until("application/json", drop_after);
     let rt = t.rt.clone();
     let mut shutdown = state.shutdown.clone();
     let bookmark_every = Duration::from_millis(state.config.bookmark_interval_ms.max(50));
