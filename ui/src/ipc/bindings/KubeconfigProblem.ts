@@ -1,0 +1,2 @@
+// Hand-written from the berth-api contract until the ts-rs generated file replaces it.
+export type KubeconfigProblem = { file: string, message: string, };
