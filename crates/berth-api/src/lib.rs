@@ -1,1 +1,81 @@
-//! Berth api (being written).
+//! The one surface every Berth client uses: the desktop app's Tauri commands and the `berth` CLI
+//! call [`Api`] methods and nothing below it.
+//!
+//! * Data crosses the boundary as DTOs ([`dto`]) that derive `serde` (camelCase) and `ts_rs::TS`;
+//!   their TypeScript declarations are committed in `ui/src/ipc/bindings/` and a test fails when
+//!   they drift (`BERTH_BLESS=1 cargo test -p berth-api` rewrites them).
+//! * Errors cross it as [`ApiError`] `{code, message}` with a closed set of [`ErrorCode`]s, so the
+//!   UI branches on the code, never on the text. No secret is ever part of a DTO or an error.
+#![deny(missing_docs)]
+
+mod contexts;
+pub use contexts::parse_location;
+pub mod dto;
+mod error;
+
+pub use dto::*;
+pub use error::{ApiError, ErrorCode};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use berth_secrets::Keyring;
+use berth_store::Store;
+
+/// Berth's version, as built.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// An open Berth home: the local store, the keyring and the kubeconfig files in force.
+/// Cheap to clone; safe to share between threads.
+#[derive(Debug, Clone)]
+pub struct Api {
+    home: PathBuf,
+    store: Arc<Store>,
+    keyring: Keyring,
+    kubeconfig: Option<Vec<PathBuf>>,
+}
+
+impl Api {
+    /// Opens the Berth home: `home` when given, else `BERTH_HOME`, else the platform data folder.
+    /// Creates the folder and the database on first use and migrates an older database.
+    pub fn open(home: Option<&Path>) -> Result<Self, ApiError> {
+        let home = berth_store::resolve_home(home).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Store,
+                "cannot find a home folder for Berth's data: set BERTH_HOME or pass --home",
+            )
+        })?;
+        let store = Store::open_in(&home)?;
+        Ok(Self {
+            home,
+            store: Arc::new(store),
+            keyring: Keyring::new(),
+            kubeconfig: None,
+        })
+    }
+
+    /// Uses these kubeconfig files instead of `KUBECONFIG` / `~/.kube/config`.
+    pub fn with_kubeconfig(mut self, paths: Vec<PathBuf>) -> Self {
+        self.kubeconfig = Some(paths);
+        self
+    }
+
+    /// The Berth home folder in use.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// What the app's About and Settings show: version, home, keyring status.
+    pub fn app_info(&self) -> AppInfo {
+        let status = self.keyring.status();
+        AppInfo {
+            version: VERSION.to_owned(),
+            home: self.home.display().to_string(),
+            keyring: KeyringStatus {
+                available: status.available,
+                backend: status.backend.to_owned(),
+                message: status.message,
+            },
+        }
+    }
+}

@@ -1,1 +1,32 @@
-//! Berth cluster (being written).
+//! Berth's view of Kubernetes clusters.
+//!
+//! * [`kubeconfig`]: reads kubeconfig files the way kubectl does (`KUBECONFIG` with several paths
+//!   merged, first file wins; else `~/.kube/config`). A broken file becomes a [`KubeconfigProblem`]
+//!   naming the file and the fault while the other files still load; nothing here panics on input.
+//! * [`location`]: infers whether a context is a `laptop`, `cloud` or `private` cluster from its
+//!   name and server URL.
+//! * [`probe`]: checks whether a context's API server answers, with a short timeout, and says why
+//!   not (DNS, refused, TLS, 401/403, exec-plugin failure, timeout) with a hint for the user.
+//!
+//! Built on kube-rs (rustls with ring: no OpenSSL to install), which also parses kubeconfig and
+//! runs exec credential plugins exactly as other kube-rs tools do.
+#![deny(missing_docs)]
+
+mod error;
+pub mod kubeconfig;
+pub mod location;
+pub mod probe;
+
+pub use error::ClusterError;
+pub use kubeconfig::{ContextEntry, KubeconfigProblem, LoadedKubeconfig};
+pub use location::Location;
+pub use probe::{ProbeFailure, ProbeFailureKind, ProbeOutcome};
+
+/// Installs ring as rustls' process-wide crypto provider, once, so that TLS works whichever other
+/// rustls features the final binary's dependency graph happens to enable.
+pub fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}

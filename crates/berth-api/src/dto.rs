@@ -1,0 +1,190 @@
+//! The data types that cross the API boundary. Each derives `Serialize` (camelCase) and
+//! `ts_rs::TS`; the TypeScript declarations live in `ui/src/ipc/bindings/`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Where a cluster runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Location {
+    /// On this machine (kind, k3d, minikube, Docker Desktop...).
+    Laptop,
+    /// A managed cluster in a public cloud.
+    Cloud,
+    /// A private data centre or self-managed cluster.
+    Private,
+}
+
+impl From<berth_cluster::Location> for Location {
+    fn from(l: berth_cluster::Location) -> Self {
+        match l {
+            berth_cluster::Location::Laptop => Location::Laptop,
+            berth_cluster::Location::Cloud => Location::Cloud,
+            berth_cluster::Location::Private => Location::Private,
+        }
+    }
+}
+
+impl From<Location> for berth_cluster::Location {
+    fn from(l: Location) -> Self {
+        match l {
+            Location::Laptop => berth_cluster::Location::Laptop,
+            Location::Cloud => berth_cluster::Location::Cloud,
+            Location::Private => berth_cluster::Location::Private,
+        }
+    }
+}
+
+/// One kubeconfig context with Berth's tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextInfo {
+    /// The context name.
+    pub name: String,
+    /// The cluster entry it points at.
+    pub cluster: String,
+    /// The API server URL.
+    pub server: Option<String>,
+    /// The user entry it points at.
+    pub user: Option<String>,
+    /// Its default namespace.
+    pub namespace: Option<String>,
+    /// The kubeconfig file that defines it.
+    pub source_file: String,
+    /// Whether it is the kubeconfig's current context.
+    pub current: bool,
+    /// Where the cluster runs: the user's choice, else inferred.
+    pub location: Location,
+    /// Whether `location` was inferred (`false`: the user set it).
+    pub location_inferred: bool,
+    /// Whether the user starred it.
+    pub favourite: bool,
+    /// When a probe last reached it (RFC 3339).
+    pub last_seen: Option<String>,
+    /// The server version the last successful probe saw.
+    pub server_version: Option<String>,
+}
+
+/// A kubeconfig file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeconfigProblem {
+    /// The file.
+    pub file: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every context, from the kubeconfig files in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextList {
+    /// The contexts, in kubeconfig order.
+    pub contexts: Vec<ContextInfo>,
+    /// The kubeconfig files considered, in order (some may not exist).
+    pub kubeconfig_files: Vec<String>,
+    /// Files that exist but could not be used.
+    pub problems: Vec<KubeconfigProblem>,
+}
+
+/// Why a context cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ProbeFailureKind {
+    /// The host name does not resolve.
+    Dns,
+    /// Nothing listens at the address.
+    Refused,
+    /// The TLS handshake failed.
+    Tls,
+    /// The credentials were rejected (401).
+    Unauthorized,
+    /// Access was denied (403).
+    Forbidden,
+    /// No answer in time.
+    Timeout,
+    /// The exec credential plugin failed.
+    ExecPlugin,
+    /// The context is incomplete or invalid.
+    Config,
+    /// Anything else.
+    Other,
+}
+
+/// A failed probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeFailure {
+    /// The kind, to branch on.
+    pub kind: ProbeFailureKind,
+    /// What happened.
+    pub message: String,
+    /// What the user can do about it.
+    pub hint: String,
+}
+
+/// The outcome of probing one context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextProbe {
+    /// The context name.
+    pub name: String,
+    /// Whether the server answered and accepted the credentials.
+    pub reachable: bool,
+    /// The server version, when it answered.
+    pub server_version: Option<String>,
+    /// How long the probe took, in milliseconds.
+    pub latency_ms: u32,
+    /// Why it cannot be used.
+    pub failure: Option<ProbeFailure>,
+    /// When a probe last reached it (RFC 3339), this one included.
+    pub last_seen: Option<String>,
+}
+
+/// Whether the OS keyring can be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringStatus {
+    /// A keyring answered.
+    pub available: bool,
+    /// The platform store (`secret-service`, `keychain`, `credential-manager`).
+    pub backend: String,
+    /// Why it is not available.
+    pub message: Option<String>,
+}
+
+/// Facts about this Berth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// Berth's version.
+    pub version: String,
+    /// The Berth home folder.
+    pub home: String,
+    /// The keyring's status.
+    pub keyring: KeyringStatus,
+}
+
+/// Every DTO's TypeScript declaration as `(file name, contents)`, for the bindings in
+/// `ui/src/ipc/bindings/`.
+pub fn typescript_bindings() -> Vec<(String, String)> {
+    fn one<T: TS + 'static>() -> (String, String) {
+        let cfg = ts_rs::Config::new();
+        let text = T::export_to_string(&cfg).expect("every DTO exports to TypeScript");
+        (format!("{}.ts", T::name(&cfg)), text)
+    }
+    vec![
+        one::<Location>(),
+        one::<ContextInfo>(),
+        one::<KubeconfigProblem>(),
+        one::<ContextList>(),
+        one::<ProbeFailureKind>(),
+        one::<ProbeFailure>(),
+        one::<ContextProbe>(),
+        one::<KeyringStatus>(),
+        one::<AppInfo>(),
+        one::<crate::ErrorCode>(),
+        one::<crate::ApiError>(),
+    ]
+}

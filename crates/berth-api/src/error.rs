@@ -1,0 +1,94 @@
+//! Errors at the API boundary: `{code, message}`.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The closed set of error codes clients branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ErrorCode {
+    /// The request itself is wrong (a bad value, an unknown option); nothing was changed.
+    InvalidInput,
+    /// What the request names does not exist.
+    NotFound,
+    /// A kubeconfig file cannot be used.
+    Kubeconfig,
+    /// The local database failed or belongs to a newer Berth.
+    Store,
+    /// The OS keyring failed.
+    Keyring,
+    /// A cluster failed or could not be reached.
+    Cluster,
+    /// The request conflicts with the current state.
+    Conflict,
+    /// A bug in Berth.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalidInput",
+            ErrorCode::NotFound => "notFound",
+            ErrorCode::Kubeconfig => "kubeconfig",
+            ErrorCode::Store => "store",
+            ErrorCode::Keyring => "keyring",
+            ErrorCode::Cluster => "cluster",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// An error as clients see it: a code to branch on and a message to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// What kind of error.
+    pub code: ErrorCode,
+    /// What happened and, where Berth knows, what to do about it.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with this code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<berth_store::StoreError> for ApiError {
+    fn from(e: berth_store::StoreError) -> Self {
+        let code = match e {
+            berth_store::StoreError::NotFound(_) => ErrorCode::NotFound,
+            _ => ErrorCode::Store,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<berth_cluster::ClusterError> for ApiError {
+    fn from(e: berth_cluster::ClusterError) -> Self {
+        use berth_cluster::ClusterError as E;
+        let code = match e {
+            E::ContextNotFound { .. } => ErrorCode::NotFound,
+            E::Kubeconfig { .. } | E::NoKubeconfig => ErrorCode::Kubeconfig,
+            E::Config { .. } => ErrorCode::Kubeconfig,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<berth_secrets::SecretsError> for ApiError {
+    fn from(e: berth_secrets::SecretsError) -> Self {
+        let code = match e {
+            berth_secrets::SecretsError::NotFound { .. } => ErrorCode::NotFound,
+            _ => ErrorCode::Keyring,
+        };
+        Self::new(code, e.to_string())
+    }
+}

@@ -1,0 +1,131 @@
+//! The keyring against the real OS keyring. The test suite runs these inside
+//! `scripts/with-keyring.sh`, which starts a private D-Bus session with gnome-keyring.
+
+use berth_secrets::{Keyring, SecretsError, Sensitive};
+use std::process::Command;
+
+fn test_keyring(name: &str) -> Keyring {
+    Keyring::with_namespace(format!("dev.berth.test.{name}.{}", std::process::id()))
+}
+
+#[test]
+fn round_trip_through_the_real_keyring() {
+    let keyring = test_keyring("roundtrip");
+    let status = keyring.status();
+    assert!(
+        status.available,
+        "no usable keyring: {:?} (run the tests through scripts/with-keyring.sh)",
+        status.message
+    );
+    let handle = "instance/kind-dev/default/pg/admin";
+    assert!(matches!(
+        keyring.get(handle),
+        Err(SecretsError::NotFound { .. })
+    ));
+
+    keyring
+        .set(handle, &Sensitive::new("s3cr3t-1".to_owned()))
+        .unwrap();
+    assert_eq!(keyring.get(handle).unwrap().expose(), "s3cr3t-1");
+    keyring
+        .set(handle, &Sensitive::new("s3cr3t-2".to_owned()))
+        .unwrap();
+    assert_eq!(keyring.get(handle).unwrap().expose(), "s3cr3t-2");
+
+    // namespaces are separate: a debug build never sees a release build's entries
+    let other = test_keyring("other");
+    assert!(matches!(
+        other.get(handle),
+        Err(SecretsError::NotFound { .. })
+    ));
+
+    assert!(keyring.delete(handle).unwrap());
+    assert!(!keyring.delete(handle).unwrap());
+    assert!(matches!(
+        keyring.get(handle),
+        Err(SecretsError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn secret_values_never_appear_in_errors_or_debug() {
+    let keyring = test_keyring("redaction");
+    let secret = Sensitive::new("do-not-print-me".to_owned());
+    keyring.set("h", &secret).unwrap();
+    let got = keyring.get("h").unwrap();
+    assert!(!format!("{got:?} {keyring:?}").contains("do-not-print-me"));
+    keyring.delete("h").unwrap();
+}
+
+/// Without a Secret Service the keyring reports `NoService` (never an in-memory fallback).
+/// The D-Bus address is process-wide, so the check runs in a child copy of this test binary.
+#[test]
+fn no_secret_service_is_a_distinct_error() {
+    if std::env::var_os("BERTH_TEST_NO_SERVICE_CHILD").is_some() {
+        let err = test_keyring("noservice")
+            .set("h", &Sensitive::new("x".to_owned()))
+            .unwrap_err();
+        assert!(matches!(err, SecretsError::NoService { .. }), "{err:?}");
+        assert!(err.to_string().contains("no keyring service"), "{err}");
+        let status = test_keyring("noservice").status();
+        assert!(!status.available);
+        return;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "no_secret_service_is_a_distinct_error",
+            "--nocapture",
+        ])
+        .env("BERTH_TEST_NO_SERVICE_CHILD", "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/berth-no-bus",
+        )
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "child failed:\n{text}");
+    assert!(text.contains("1 passed"), "child ran no test:\n{text}");
+}
+
+#[test]
+fn a_call_that_hangs_times_out() {
+    // A listener that accepts D-Bus connections and never answers stands in for a keyring blocked
+    // on an unlock prompt; checked in a child process for the same reason as above.
+    if std::env::var_os("BERTH_TEST_HANG_CHILD").is_some() {
+        let keyring = test_keyring("hang").with_timeout(std::time::Duration::from_millis(500));
+        let err = keyring.get("h").unwrap_err();
+        assert!(matches!(err, SecretsError::Timeout { .. }), "{err:?}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let _accept = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn); // keep it open, say nothing
+        }
+    });
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "a_call_that_hangs_times_out", "--nocapture"])
+        .env("BERTH_TEST_HANG_CHILD", "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", socket.display()),
+        )
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "child failed:\n{text}");
+    assert!(text.contains("1 passed"), "child ran no test:\n{text}");
+}

@@ -1,0 +1,228 @@
+//! The store against real SQLite files in temporary folders.
+
+use berth_store::{NewRevision, Operation, RevisionStatus, SCHEMA_VERSION, Store, StoreError};
+use rusqlite::Connection;
+use serde_json::json;
+
+fn user_version(path: &std::path::Path) -> usize {
+    Connection::open(path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn migrates_an_empty_folder_to_the_latest_schema() {
+    let home = tempfile::tempdir().unwrap();
+    let nested = home.path().join("a/b");
+    let store = Store::open_in(&nested).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(nested.join("berth.db").is_file());
+    let mode: String = Connection::open(store.path())
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn upgrades_from_every_earlier_version_keeping_data() {
+    for from in 0..SCHEMA_VERSION {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("berth.db");
+        {
+            let old = Store::open_at_version(&path, from).unwrap();
+            assert_eq!(old.schema_version().unwrap(), from);
+            if from >= 1 {
+                old.set_favourite("kind-dev", true).unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.schema_version().unwrap(),
+            SCHEMA_VERSION,
+            "from {from}"
+        );
+        if from >= 1 {
+            assert!(
+                store.context("kind-dev").unwrap().unwrap().favourite,
+                "from {from}"
+            );
+        }
+        // the newest tables work after the upgrade
+        store
+            .set_location_override("kind-dev", Some("cloud"))
+            .unwrap();
+        let params = json!({});
+        let rev = store
+            .begin_revision(&new_rev(&params, Operation::Install))
+            .unwrap();
+        assert_eq!(rev.revision, 1);
+    }
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_berth_and_leaves_it_alone() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("berth.db");
+    drop(Store::open(&path).unwrap());
+    let newer = SCHEMA_VERSION + 3;
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", newer)
+        .unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::TooNew { found, supported, .. } if found == newer && supported == SCHEMA_VERSION)
+    );
+    let message = err.to_string();
+    assert!(message.contains("newer Berth"), "{message}");
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert_eq!(user_version(&path), newer);
+}
+
+#[test]
+fn a_failed_migration_changes_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("berth.db");
+    // A table in the way of migration 2 makes it fail; migration 1 must roll back with it.
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE revisions (x INTEGER);")
+            .unwrap();
+    }
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Migrate { .. }), "{err}");
+    assert_eq!(user_version(&path), 0);
+    let contexts_exists: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'contexts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(contexts_exists, 0, "migration 1 was not rolled back");
+}
+
+#[test]
+fn context_tags_round_trip() {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open_in(home.path()).unwrap();
+    assert_eq!(store.context("prod").unwrap(), None);
+    store
+        .set_location_override("prod", Some("private"))
+        .unwrap();
+    let r = store.set_favourite("prod", true).unwrap();
+    assert_eq!(r.location_override.as_deref(), Some("private"));
+    assert!(r.favourite);
+    let seen = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let r = store
+        .record_reachable("prod", Some("v1.37.1"), seen)
+        .unwrap();
+    assert_eq!(r.last_seen, Some(seen));
+    assert_eq!(r.server_version.as_deref(), Some("v1.37.1"));
+    assert!(r.favourite, "recording a probe keeps the tags");
+    let r = store.set_location_override("prod", None).unwrap();
+    assert_eq!(r.location_override, None);
+    // the CHECK constraint keeps nonsense out
+    assert!(store.set_location_override("prod", Some("moon")).is_err());
+    assert_eq!(store.contexts().unwrap().len(), 1);
+    assert!(store.forget_context("prod").unwrap());
+    assert!(store.contexts().unwrap().is_empty());
+}
+
+#[test]
+fn two_handles_on_one_file_see_each_other() {
+    let home = tempfile::tempdir().unwrap();
+    let a = Store::open_in(home.path()).unwrap();
+    let b = Store::open_in(home.path()).unwrap();
+    a.set_favourite("shared", true).unwrap();
+    assert!(b.context("shared").unwrap().unwrap().favourite);
+}
+
+fn new_rev<'a>(params: &'a serde_json::Value, operation: Operation) -> NewRevision<'a> {
+    NewRevision {
+        context: "kind-dev",
+        namespace: "default",
+        instance: "pg",
+        definition: "postgres",
+        version: "17",
+        operation,
+        parameters: params,
+        manifest_digest: Some("sha256:abc"),
+    }
+}
+
+#[test]
+fn revisions_are_pending_first_then_get_an_outcome() {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open_in(home.path()).unwrap();
+    let params = json!({"replicas": 2});
+    let first = store
+        .begin_revision(&new_rev(&params, Operation::Install))
+        .unwrap();
+    assert_eq!((first.revision, first.status), (1, RevisionStatus::Pending));
+    assert_eq!(first.parameters, params);
+    assert!(!first.os_user.is_empty());
+    assert_eq!(store.pending_revisions().unwrap().len(), 1);
+
+    let first = store.finish_revision(first.id, Ok(())).unwrap();
+    assert_eq!(first.status, RevisionStatus::Succeeded);
+    assert!(first.finished_at.is_some());
+
+    let second = store
+        .begin_revision(&new_rev(&params, Operation::Stop))
+        .unwrap();
+    assert_eq!(second.revision, 2);
+    let failed = store.finish_revision(second.id, Err("timed out")).unwrap();
+    assert_eq!(failed.status, RevisionStatus::Failed);
+    assert_eq!(failed.error.as_deref(), Some("timed out"));
+    assert_eq!(
+        store.revision(first.id).unwrap().unwrap().status,
+        RevisionStatus::Succeeded
+    );
+
+    let third = store
+        .begin_revision(&new_rev(&params, Operation::Stop))
+        .unwrap();
+    store.finish_revision(third.id, Ok(())).unwrap();
+    assert_eq!(
+        store.revision(first.id).unwrap().unwrap().status,
+        RevisionStatus::Superseded
+    );
+
+    // an outcome is given once
+    assert!(matches!(
+        store.finish_revision(third.id, Ok(())),
+        Err(StoreError::NotFound(_))
+    ));
+
+    let history = store.revisions("kind-dev", "default", "pg").unwrap();
+    assert_eq!(
+        history.iter().map(|r| r.revision).collect::<Vec<_>>(),
+        [3, 2, 1]
+    );
+    assert!(
+        store
+            .revisions("kind-dev", "default", "other")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.history(2).unwrap().len(), 2);
+    assert!(store.pending_revisions().unwrap().is_empty());
+}
+
+#[test]
+fn every_operation_and_status_is_accepted_by_the_schema() {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open_in(home.path()).unwrap();
+    let params = json!({});
+    for op in Operation::ALL {
+        let r = store.begin_revision(&new_rev(&params, *op)).unwrap();
+        assert_eq!(r.operation, *op);
+    }
+    assert_eq!(RevisionStatus::ALL.len(), 4);
+}
