@@ -45,6 +45,7 @@ contexts:
 - {name: gke_x_y_z, context: {cluster: gke_x_y_z, user: u}}
 """)
 
+load = os.getloadavg()[0]
 wall, process, webview = [], [], []
 for i in range(runs + 1):  # the first run warms the page cache and is not counted
     env = dict(os.environ, BERTH_BENCH_STARTUP="1", BERTH_HOME=str(tmp / f"home{i}"),
@@ -82,7 +83,8 @@ section = f"""## Desktop
 Measured by `scripts/bench-desktop.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores, Xvfb, WebKitGTK).
 Release build (`--features tauri/custom-protocol`, UI embedded, symbols stripped). Cold start = a new
 process until the Contexts list is painted (the UI reports it through `report_first_paint`); median of
-{runs} runs after one warm-up, each with a fresh `BERTH_HOME` and a 3-context kubeconfig.
+{runs} runs after one warm-up, each with a fresh `BERTH_HOME` and a 3-context kubeconfig. Load average
+when it started: {load:.1f} (other work on the machine slows the figures).
 
 | what | value |
 |---|---|
