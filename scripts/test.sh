@@ -6,7 +6,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%ds)\n' "$*" "$SECONDS"; }
+trap 'printf "\n==> test.sh finished in %ds\n" "$SECONDS"' EXIT
 
 step "dependencies"
 scripts/system-deps.sh test
@@ -18,6 +19,13 @@ cargo fmt --all --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "catalog: embedded Kubernetes schemas match kubernetes-validate"
+.tools/venv/bin/python scripts/k8s-schemas.py --check
+# cross-check: the reference Python validator accepts every golden render (strict, oldest and newest)
+for v in 1.33.0 1.37.0; do
+  .tools/venv/bin/kubernetes-validate --strict --quiet -k "$v" catalog/*/testdata/*.expected.yaml
+done
 
 step "rust tests"
 scripts/with-keyring.sh cargo test --workspace --locked

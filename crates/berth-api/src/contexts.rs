@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::{
     Api, ApiError, ContextInfo, ContextList, ContextProbe, ErrorCode, KubeconfigProblem, Location,
-    ProbeFailure, ProbeFailureKind,
+    ProbeFailure,
 };
 
 impl Api {
@@ -99,7 +99,7 @@ impl Api {
             server_version: outcome.server_version,
             latency_ms: u32::try_from(outcome.latency.as_millis()).unwrap_or(u32::MAX),
             failure: outcome.failure.map(|f| ProbeFailure {
-                kind: failure_kind(f.kind),
+                kind: f.kind,
                 message: f.message,
                 hint: f.hint,
             }),
@@ -115,7 +115,7 @@ impl Api {
         location: Option<Location>,
     ) -> Result<ContextInfo, ApiError> {
         let entry = self.load_kubeconfig()?.context(name)?;
-        let location = location.map(|l| berth_cluster::Location::from(l).as_str());
+        let location = location.map(Location::as_str);
         let record = self.store.set_location_override(name, location)?;
         Ok(context_info(entry, record))
     }
@@ -138,14 +138,12 @@ pub fn parse_location(text: &str) -> Result<Option<Location>, ApiError> {
     if text.trim().eq_ignore_ascii_case("auto") {
         return Ok(None);
     }
-    berth_cluster::Location::parse(text)
-        .map(|l| Some(l.into()))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidInput,
-                format!("unknown location {text:?}: use laptop, cloud, private or auto"),
-            )
-        })
+    Location::parse(text).map(Some).ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("unknown location {text:?}: use laptop, cloud, private or auto"),
+        )
+    })
 }
 
 fn probe_timeout() -> Duration {
@@ -165,7 +163,7 @@ fn context_info(
         .and_then(berth_cluster::Location::parse);
     let inferred = location::infer(&entry.name, &entry.cluster, entry.server.as_deref());
     ContextInfo {
-        location: chosen.unwrap_or(inferred).into(),
+        location: chosen.unwrap_or(inferred),
         location_inferred: chosen.is_none(),
         favourite: record.favourite,
         last_seen: record.last_seen.map(rfc3339),
@@ -177,21 +175,6 @@ fn context_info(
         user: entry.user,
         namespace: entry.namespace,
         current: entry.current,
-    }
-}
-
-fn failure_kind(kind: berth_cluster::ProbeFailureKind) -> ProbeFailureKind {
-    use berth_cluster::ProbeFailureKind as K;
-    match kind {
-        K::Dns => ProbeFailureKind::Dns,
-        K::Refused => ProbeFailureKind::Refused,
-        K::Tls => ProbeFailureKind::Tls,
-        K::Unauthorized => ProbeFailureKind::Unauthorized,
-        K::Forbidden => ProbeFailureKind::Forbidden,
-        K::Timeout => ProbeFailureKind::Timeout,
-        K::ExecPlugin => ProbeFailureKind::ExecPlugin,
-        K::Config => ProbeFailureKind::Config,
-        K::Other => ProbeFailureKind::Other,
     }
 }
 

@@ -1,40 +1,10 @@
 //! The data types that cross the API boundary. Each derives `Serialize` (camelCase) and
 //! `ts_rs::TS`; the TypeScript declarations live in `ui/src/ipc/bindings/`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
-/// Where a cluster runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum Location {
-    /// On this machine (kind, k3d, minikube, Docker Desktop...).
-    Laptop,
-    /// A managed cluster in a public cloud.
-    Cloud,
-    /// A private data centre or self-managed cluster.
-    Private,
-}
-
-impl From<berth_cluster::Location> for Location {
-    fn from(l: berth_cluster::Location) -> Self {
-        match l {
-            berth_cluster::Location::Laptop => Location::Laptop,
-            berth_cluster::Location::Cloud => Location::Cloud,
-            berth_cluster::Location::Private => Location::Private,
-        }
-    }
-}
-
-impl From<Location> for berth_cluster::Location {
-    fn from(l: Location) -> Self {
-        match l {
-            Location::Laptop => berth_cluster::Location::Laptop,
-            Location::Cloud => berth_cluster::Location::Cloud,
-            Location::Private => berth_cluster::Location::Private,
-        }
-    }
-}
+pub use berth_cluster::{Location, ProbeFailureKind};
 
 /// One kubeconfig context with Berth's tags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -86,30 +56,6 @@ pub struct ContextList {
     pub kubeconfig_files: Vec<String>,
     /// Files that exist but could not be used.
     pub problems: Vec<KubeconfigProblem>,
-}
-
-/// Why a context cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub enum ProbeFailureKind {
-    /// The host name does not resolve.
-    Dns,
-    /// Nothing listens at the address.
-    Refused,
-    /// The TLS handshake failed.
-    Tls,
-    /// The credentials were rejected (401).
-    Unauthorized,
-    /// Access was denied (403).
-    Forbidden,
-    /// No answer in time.
-    Timeout,
-    /// The exec credential plugin failed.
-    ExecPlugin,
-    /// The context is incomplete or invalid.
-    Config,
-    /// Anything else.
-    Other,
 }
 
 /// A failed probe.
@@ -184,6 +130,17 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ContextProbe>(),
         one::<KeyringStatus>(),
         one::<AppInfo>(),
+        one::<crate::ServiceCategory>(),
+        one::<crate::ServiceVersion>(),
+        one::<crate::ServiceCapabilities>(),
+        one::<crate::ServiceSummary>(),
+        one::<crate::CatalogProblem>(),
+        one::<crate::CatalogList>(),
+        one::<crate::ServiceDetail>(),
+        one::<crate::RenderInput>(),
+        one::<crate::RenderedManifests>(),
+        one::<crate::LintFinding>(),
+        one::<crate::LintOutcome>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ]

@@ -78,6 +78,15 @@ impl From<berth_cluster::ClusterError> for ApiError {
             E::ContextNotFound { .. } => ErrorCode::NotFound,
             E::Kubeconfig { .. } | E::NoKubeconfig => ErrorCode::Kubeconfig,
             E::Config { .. } => ErrorCode::Kubeconfig,
+            E::NoCurrentContext => ErrorCode::InvalidInput,
+            E::InvalidObject(_) => ErrorCode::Internal,
+            E::Api { code, .. } => match code {
+                404 => ErrorCode::NotFound,
+                409 => ErrorCode::Conflict,
+                400 | 422 => ErrorCode::InvalidInput,
+                _ => ErrorCode::Cluster,
+            },
+            E::Unreachable { .. } => ErrorCode::Cluster,
         };
         Self::new(code, e.to_string())
     }

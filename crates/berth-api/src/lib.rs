@@ -8,7 +8,9 @@
 //!   UI branches on the code, never on the text. No secret is ever part of a DTO or an error.
 #![deny(missing_docs)]
 
+mod catalog;
 mod contexts;
+pub use catalog::*;
 pub use contexts::parse_location;
 pub mod dto;
 mod error;

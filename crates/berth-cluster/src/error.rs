@@ -30,4 +30,34 @@ pub enum ClusterError {
         /// What is wrong.
         message: String,
     },
+    /// The kubeconfig has no current context and none was named.
+    #[error("no context given and the kubeconfig has no current context: pass --context")]
+    NoCurrentContext,
+    /// An object handed to Berth lacks what every Kubernetes object has.
+    #[error("invalid object: {0}")]
+    InvalidObject(String),
+    /// The API server answered with an error.
+    #[error("{context}: cannot {verb} {object}: {message} ({code} {reason})")]
+    Api {
+        /// The context.
+        context: String,
+        /// What Berth tried (`apply`, `get`, `list`, `delete`, `discover`).
+        verb: String,
+        /// The object, as `Kind namespace/name`.
+        object: String,
+        /// The HTTP status code.
+        code: u16,
+        /// The Kubernetes reason (`Conflict`, `Forbidden`, `NotFound`, ...).
+        reason: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The API server could not be reached.
+    #[error("{context}: the API server cannot be reached: {message}")]
+    Unreachable {
+        /// The context.
+        context: String,
+        /// What went wrong.
+        message: String,
+    },
 }

@@ -8,6 +8,9 @@
 //! * [`probe`]: checks whether a context's API server answers, with a short timeout, and says why
 //!   not (DNS, refused, TLS, 401/403, exec-plugin failure, timeout) with a hint for the user.
 //!
+//! * [`objects`]: a connection to one context that server-side applies, gets, lists and deletes
+//!   objects given as JSON, with errors that name the verb, the object and the server's reason.
+//!
 //! Built on kube-rs (rustls with ring: no OpenSSL to install), which also parses kubeconfig and
 //! runs exec credential plugins exactly as other kube-rs tools do.
 #![deny(missing_docs)]
@@ -15,11 +18,13 @@
 mod error;
 pub mod kubeconfig;
 pub mod location;
+pub mod objects;
 pub mod probe;
 
 pub use error::ClusterError;
 pub use kubeconfig::{ContextEntry, KubeconfigProblem, LoadedKubeconfig};
 pub use location::Location;
+pub use objects::{ApplyOptions, Cluster, FIELD_MANAGER, ObjectRef};
 pub use probe::{ProbeFailure, ProbeFailureKind, ProbeOutcome};
 
 /// Installs ring as rustls' process-wide crypto provider, once, so that TLS works whichever other

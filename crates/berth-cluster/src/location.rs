@@ -2,9 +2,13 @@
 
 use std::net::IpAddr;
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 /// Where a cluster runs. Inferred from the context, cluster name and server URL; the user can
-/// override it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// override it. Also a DTO of `berth-api` (hence `Serialize` and `TS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
 pub enum Location {
     /// A cluster on this machine (kind, k3d, minikube, Docker Desktop, ...).
     Laptop,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use kube::Client;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::LoadedKubeconfig;
 use crate::location::host_of;
@@ -16,8 +17,8 @@ use crate::location::host_of;
 /// How long a probe may take, by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
 
-/// Why a context cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Why a context cannot be used. Also a DTO of `berth-api` (hence `TS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ProbeFailureKind {
     /// The server's host name does not resolve.
@@ -124,14 +125,17 @@ async fn attempt(
         ));
     }
     let mut config = kubeconfig.client_config(context).await.map_err(|e| {
-        classify_text(&e.to_string())
+        classify_text(&e.to_string(), e.to_string())
             .unwrap_or_else(|| failure(ProbeFailureKind::Config, e.to_string()))
     })?;
     config.connect_timeout = Some(timeout);
     config.read_timeout = Some(timeout);
     config.write_timeout = Some(timeout);
-    let client = Client::try_from(config).map_err(|e| classify(&e))?;
-    let info = client.apiserver_version().await.map_err(|e| classify(&e))?;
+    let client = Client::try_from(config).map_err(|e| classify(&e, &server))?;
+    let info = client
+        .apiserver_version()
+        .await
+        .map_err(|e| classify(&e, &server))?;
     *server_version = Some(info.git_version);
     // /version is public; /api needs credentials the server accepts.
     let request = http::Request::get("/api")
@@ -140,7 +144,7 @@ async fn attempt(
     client
         .request::<serde_json::Value>(request)
         .await
-        .map_err(|e| classify(&e))?;
+        .map_err(|e| classify(&e, &server))?;
     Ok(())
 }
 
@@ -190,7 +194,7 @@ fn hint(kind: ProbeFailureKind) -> &'static str {
 }
 
 /// Sorts a kube-rs error into a failure kind by its variant and, for transport errors, its causes.
-fn classify(err: &kube::Error) -> ProbeFailure {
+fn classify(err: &kube::Error, server: &str) -> ProbeFailure {
     match err {
         kube::Error::Api(status) => {
             let kind = match status.code {
@@ -220,14 +224,15 @@ fn classify(err: &kube::Error) -> ProbeFailure {
         }
         _ => {
             let text = chain_text(err);
-            classify_text(&text).unwrap_or_else(|| failure(ProbeFailureKind::Other, text))
+            let message = format!("{server}: {}", innermost(err));
+            classify_text(&text, message).unwrap_or_else(|| failure(ProbeFailureKind::Other, text))
         }
     }
 }
 
 /// Sorts an error by the words of its cause chain. Transport errors reach us wrapped several
 /// times (tower, hyper, hyper-util, io, rustls), so their text is the dependable part.
-fn classify_text(text: &str) -> Option<ProbeFailure> {
+fn classify_text(text: &str, message: String) -> Option<ProbeFailure> {
     let lower = text.to_ascii_lowercase();
     let kind = if lower.contains("dns error")
         || lower.contains("failed to lookup address")
@@ -254,7 +259,17 @@ fn classify_text(text: &str) -> Option<ProbeFailure> {
     } else {
         return None;
     };
-    Some(failure(kind, text.to_owned()))
+    Some(failure(kind, message))
+}
+
+/// The most specific cause of an error (`Connection refused (os error 111)`), which says more
+/// to a user than the layers of wrapping above it.
+fn innermost(err: &dyn std::error::Error) -> String {
+    let mut last = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 /// The error and its causes, most specific last, without repeats.

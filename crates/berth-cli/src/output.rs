@@ -1,0 +1,77 @@
+//! Printing: human tables by default, stable JSON with `-o json`.
+
+use berth_api::ApiError;
+use clap::ValueEnum;
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Aligned columns for people
+    Table,
+    /// One JSON document on stdout, with a stable schema, for scripts
+    Json,
+    /// The same document as YAML
+    Yaml,
+}
+
+/// Prints a line on stdout. A closed pipe (`berth ... | head`) ends the output quietly instead of
+/// panicking like `println!`.
+pub(crate) fn line(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{text}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub(crate) fn json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => line(text),
+        Err(e) => eprintln!("error: cannot encode the result as JSON: {e}"),
+    }
+}
+
+/// Prints a value as YAML on stdout.
+pub(crate) fn yaml<T: Serialize>(value: &T) {
+    match serde_yaml::to_string(value) {
+        Ok(text) => line(text.trim_end()),
+        Err(e) => eprintln!("error: cannot encode the result as YAML: {e}"),
+    }
+}
+
+/// Prints a value in the structured format asked for; `None` for the table format, which each
+/// command prints its own way.
+pub(crate) fn structured<T: Serialize>(value: &T, format: Format) -> Option<()> {
+    match format {
+        Format::Json => json(value),
+        Format::Yaml => yaml(value),
+        Format::Table => return None,
+    }
+    Some(())
+}
+
+/// A table with Berth's look: no borders, header row, wraps to the terminal.
+pub(crate) fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().map(|h| h.to_uppercase()));
+    table
+}
+
+/// Prints an error: on stderr for people; with `-o json` also as `{"error": {code, message}}` on stdout.
+pub(crate) fn error(err: &ApiError, format: Format) {
+    if format != Format::Table {
+        structured(&serde_json::json!({ "error": err }), format);
+    }
+    eprintln!("error: {}", err.message);
+}
+
+/// Prints a warning on stderr.
+pub(crate) fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}

@@ -1,0 +1,293 @@
+//! Acting on a cluster's objects: server-side apply (field manager `berth`, with dry-run and
+//! conflict detection), get, list by label and delete, for objects given as JSON — the shape
+//! catalog templates render to. Resources are found through API discovery and cached per
+//! connection.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use kube::Client;
+use kube::api::{
+    Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy,
+};
+use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use crate::{ClusterError, LoadedKubeconfig};
+
+/// Berth's field manager for server-side apply.
+pub const FIELD_MANAGER: &str = "berth";
+
+/// How long one API request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A connection to one context's API server.
+pub struct Cluster {
+    context: String,
+    namespace: String,
+    client: Client,
+    resources: Mutex<HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("context", &self.context)
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to apply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions {
+    /// Ask the server to validate and default without persisting (`dryRun=All`).
+    pub dry_run: bool,
+    /// Take over fields another manager owns instead of failing with a conflict.
+    pub force_conflicts: bool,
+}
+
+/// Which object: kind, name and namespace, as messages name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// `apps/v1`.
+    pub api_version: String,
+    /// `StatefulSet`.
+    pub kind: String,
+    /// The namespace, for namespaced kinds.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// Reads the reference out of an object.
+    pub fn of(object: &Value) -> Result<Self, ClusterError> {
+        let field = |path: &[&str]| -> Option<String> {
+            let mut v = object;
+            for key in path {
+                v = v.get(key)?;
+            }
+            v.as_str().map(str::to_owned)
+        };
+        let invalid =
+            |what: &str| ClusterError::InvalidObject(format!("object without {what}: {object}"));
+        Ok(Self {
+            api_version: field(&["apiVersion"]).ok_or_else(|| invalid("apiVersion"))?,
+            kind: field(&["kind"]).ok_or_else(|| invalid("kind"))?,
+            namespace: field(&["metadata", "namespace"]),
+            name: field(&["metadata", "name"]).ok_or_else(|| invalid("metadata.name"))?,
+        })
+    }
+
+    fn gvk(&self) -> GroupVersionKind {
+        let (group, version) = self
+            .api_version
+            .split_once('/')
+            .unwrap_or(("", &self.api_version));
+        GroupVersionKind::gvk(group, version, &self.kind)
+    }
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+impl Cluster {
+    /// Connects to `context` (the kubeconfig's current context when `None`). Nothing is sent
+    /// until the first request.
+    pub async fn connect(
+        kubeconfig: &LoadedKubeconfig,
+        context: Option<&str>,
+    ) -> Result<Self, ClusterError> {
+        crate::install_crypto_provider();
+        let context = match context {
+            Some(c) => c.to_owned(),
+            None => kubeconfig
+                .merged
+                .current_context
+                .clone()
+                .filter(|c| !c.is_empty())
+                .ok_or(ClusterError::NoCurrentContext)?,
+        };
+        let entry = kubeconfig.context(&context)?;
+        let mut config = kubeconfig.client_config(&context).await?;
+        config.read_timeout = Some(REQUEST_TIMEOUT);
+        let client = Client::try_from(config).map_err(|e| ClusterError::Config {
+            context: context.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            namespace: entry.namespace.unwrap_or_else(|| "default".to_owned()),
+            context,
+            client,
+            resources: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The context name.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+
+    /// The context's default namespace (`default` when it names none).
+    pub fn default_namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The kube-rs client, for what this module does not cover.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    async fn resource(
+        &self,
+        target: &ObjectRef,
+    ) -> Result<(ApiResource, ApiCapabilities), ClusterError> {
+        let gvk = target.gvk();
+        if let Some(found) = self.resources.lock().await.get(&gvk) {
+            return Ok(found.clone());
+        }
+        let found = kube::discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|e| self.api_error("discover", target, e))?;
+        self.resources.lock().await.insert(gvk, found.clone());
+        Ok(found)
+    }
+
+    async fn api(&self, target: &ObjectRef) -> Result<Api<DynamicObject>, ClusterError> {
+        let (resource, caps) = self.resource(target).await?;
+        Ok(match caps.scope {
+            Scope::Namespaced => {
+                let ns = target.namespace.as_deref().unwrap_or(&self.namespace);
+                Api::namespaced_with(self.client.clone(), ns, &resource)
+            }
+            Scope::Cluster => Api::all_with(self.client.clone(), &resource),
+        })
+    }
+
+    /// Server-side applies one object as field manager `berth` and returns what the server holds
+    /// (or would hold, with `dry_run`).
+    #[tracing::instrument(level = "debug", skip(self, object), fields(context = %self.context))]
+    pub async fn apply(
+        &self,
+        object: &Value,
+        options: ApplyOptions,
+    ) -> Result<Value, ClusterError> {
+        let target = ObjectRef::of(object)?;
+        let api = self.api(&target).await?;
+        let mut params = PatchParams::apply(FIELD_MANAGER);
+        if options.force_conflicts {
+            params = params.force();
+        }
+        if options.dry_run {
+            params = params.dry_run();
+        }
+        let applied = api
+            .patch(&target.name, &params, &Patch::Apply(object))
+            .await
+            .map_err(|e| self.api_error("apply", &target, e))?;
+        serde_json::to_value(applied).map_err(|e| ClusterError::InvalidObject(e.to_string()))
+    }
+
+    /// One object, or `None` when it does not exist.
+    pub async fn get(&self, target: &ObjectRef) -> Result<Option<Value>, ClusterError> {
+        let api = self.api(target).await?;
+        let found = api
+            .get_opt(&target.name)
+            .await
+            .map_err(|e| self.api_error("get", target, e))?;
+        found
+            .map(|o| {
+                serde_json::to_value(o).map_err(|e| ClusterError::InvalidObject(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// The objects of one kind matching a label selector, in a namespace (or cluster-wide for
+    /// cluster-scoped kinds).
+    pub async fn list(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+        label_selector: &str,
+    ) -> Result<Vec<Value>, ClusterError> {
+        let target = ObjectRef {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: String::new(),
+        };
+        let api = self.api(&target).await?;
+        let list = api
+            .list(&ListParams::default().labels(label_selector))
+            .await
+            .map_err(|e| self.api_error("list", &target, e))?;
+        list.items
+            .into_iter()
+            .map(|o| {
+                serde_json::to_value(o).map_err(|e| ClusterError::InvalidObject(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// Deletes one object, its dependents in the background; `Ok(false)` when it was not there.
+    pub async fn delete(&self, target: &ObjectRef) -> Result<bool, ClusterError> {
+        let api = self.api(target).await?;
+        let params = DeleteParams {
+            propagation_policy: Some(PropagationPolicy::Background),
+            ..DeleteParams::default()
+        };
+        match api.delete(&target.name, &params).await {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(e) => Err(self.api_error("delete", target, e)),
+        }
+    }
+
+    /// Whether a namespace exists.
+    pub async fn namespace_exists(&self, name: &str) -> Result<bool, ClusterError> {
+        let target = ObjectRef {
+            api_version: "v1".into(),
+            kind: "Namespace".into(),
+            namespace: None,
+            name: name.to_owned(),
+        };
+        Ok(self.get(&target).await?.is_some())
+    }
+
+    fn api_error(&self, verb: &str, target: &ObjectRef, err: kube::Error) -> ClusterError {
+        match err {
+            kube::Error::Api(status) => {
+                let message = if status.reason == "Conflict" && verb == "apply" {
+                    format!(
+                        "{} (another tool manages these fields; retry with --force-conflicts to take them over)",
+                        status.message
+                    )
+                } else {
+                    status.message.clone()
+                };
+                ClusterError::Api {
+                    context: self.context.clone(),
+                    verb: verb.to_owned(),
+                    object: target.to_string(),
+                    code: status.code,
+                    reason: status.reason.clone(),
+                    message,
+                }
+            }
+            other => ClusterError::Unreachable {
+                context: self.context.clone(),
+                message: other.to_string(),
+            },
+        }
+    }
+}

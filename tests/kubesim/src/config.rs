@@ -1,0 +1,105 @@
+//! kubesim's configuration (`--config FILE`, YAML or JSON; every field optional).
+
+use serde::{Deserialize, Serialize};
+
+/// Simulator configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    /// Bearer token clients must send; random when unset.
+    pub token: Option<String>,
+    /// Names of the simulated nodes.
+    pub nodes: Vec<String>,
+    /// Simulated kubelet behaviour.
+    pub kubelet: KubeletConfig,
+    /// How many store events watches can replay (older versions get 410 Gone).
+    pub watch_history: usize,
+    /// Interval between watch bookmarks, in milliseconds.
+    pub bookmark_interval_ms: u64,
+    /// Fault injection.
+    pub faults: Faults,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            token: None,
+            nodes: vec!["kubesim-node".into()],
+            kubelet: KubeletConfig::default(),
+            watch_history: 20_000,
+            bookmark_interval_ms: 5_000,
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads a YAML (or JSON) config file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, crate::Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| crate::Error::Io {
+            context: format!("reading {}", path.display()),
+            source: e,
+        })?;
+        serde_yaml::from_str(&text).map_err(|e| crate::Error::Config(e.to_string()))
+    }
+}
+
+/// How the simulated kubelet runs pods.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct KubeletConfig {
+    /// Delay from scheduling to Running, in milliseconds.
+    pub start_delay_ms: u64,
+    /// Delay from Running to Ready, in milliseconds.
+    pub ready_delay_ms: u64,
+    /// Images whose pull fails (ErrImagePull, then ImagePullBackOff).
+    pub failing_images: Vec<String>,
+    /// Images whose containers exit at once and restart (CrashLoopBackOff).
+    pub crash_images: Vec<String>,
+    /// Log lines every container writes when it starts (`{pod}`, `{container}` and
+    /// `{image}` are replaced).
+    pub startup_log: Vec<String>,
+    /// Run time of Job pods before they succeed, in milliseconds.
+    pub job_duration_ms: u64,
+}
+
+impl Default for KubeletConfig {
+    fn default() -> Self {
+        Self {
+            start_delay_ms: 100,
+            ready_delay_ms: 100,
+            failing_images: Vec::new(),
+            crash_images: Vec::new(),
+            startup_log: vec![
+                "kubesim: container {container} of pod {pod} started from image {image}".into(),
+            ],
+            job_duration_ms: 300,
+        }
+    }
+}
+
+/// Fault injection.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Faults {
+    /// Added latency for every request, in milliseconds.
+    pub latency_ms: u64,
+    /// Error rules, checked in order.
+    pub errors: Vec<ErrorRule>,
+}
+
+/// Fail a share of matching requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ErrorRule {
+    /// Verb (`get`, `list`, `create`...), or any when unset.
+    #[serde(default)]
+    pub verb: Option<String>,
+    /// Plural resource, or any when unset.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// HTTP code: 500, 503 or 429.
+    pub code: u16,
+    /// Share of matching requests that fail, 0.0..=1.0.
+    pub rate: f64,
+}

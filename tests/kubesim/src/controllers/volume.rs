@@ -1,0 +1,112 @@
+//! PVC → Bound with a PersistentVolume provisioned from its StorageClass.
+
+use serde_json::json;
+
+use super::objects::{create, event, list, set_status, terminating, update};
+use crate::resources::GroupResource;
+use crate::server::State;
+
+/// Binds pending claims; deletes provisioned volumes whose claim is gone.
+pub(crate) fn reconcile(state: &State) {
+    for pv in list(state, "", "persistentvolumes", None) {
+        let claim = &pv["spec"]["claimRef"];
+        if pv["spec"]["persistentVolumeReclaimPolicy"] != "Delete" || !claim.is_object() {
+            continue;
+        }
+        let exists = state
+            .store
+            .get(
+                &GroupResource::new("", "persistentvolumeclaims"),
+                claim["namespace"].as_str().unwrap_or_default(),
+                claim["name"].as_str().unwrap_or_default(),
+            )
+            .is_some_and(|c| c["metadata"]["uid"] == claim["uid"]);
+        if !exists {
+            let name = pv["metadata"]["name"].as_str().unwrap_or_default();
+            super::objects::delete(state, "", "persistentvolumes", "", name, "Background");
+        }
+    }
+    for pvc in list(state, "", "persistentvolumeclaims", None) {
+        if terminating(&pvc) || pvc["status"]["phase"] == "Bound" {
+            continue;
+        }
+        let ns = pvc["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = pvc["metadata"]["name"].as_str().unwrap_or_default();
+        let Some(class) = pvc["spec"]["storageClassName"]
+            .as_str()
+            .filter(|c| !c.is_empty())
+        else {
+            continue;
+        };
+        let Some(sc) = state.store.get(
+            &GroupResource::new("storage.k8s.io", "storageclasses"),
+            "",
+            class,
+        ) else {
+            continue;
+        };
+        let pv_name = format!(
+            "pvc-{}",
+            pvc["metadata"]["uid"].as_str().unwrap_or_default()
+        );
+        let size = pvc["spec"]["resources"]["requests"]["storage"].clone();
+        let modes = pvc["spec"]["accessModes"].clone();
+        if state
+            .store
+            .get(&GroupResource::new("", "persistentvolumes"), "", &pv_name)
+            .is_none()
+        {
+            let pv = json!({
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {"name": pv_name, "annotations": {"pv.kubernetes.io/provisioned-by": sc["provisioner"]}},
+                "spec": {
+                    "capacity": {"storage": size},
+                    "accessModes": modes,
+                    "persistentVolumeReclaimPolicy": sc["reclaimPolicy"].as_str().unwrap_or("Delete"),
+                    "storageClassName": class,
+                    "volumeMode": pvc["spec"]["volumeMode"].as_str().unwrap_or("Filesystem"),
+                    "hostPath": {"path": format!("/var/lib/kubesim/{pv_name}"), "type": ""},
+                    "claimRef": {"kind": "PersistentVolumeClaim", "namespace": ns, "name": name,
+                                 "uid": pvc["metadata"]["uid"], "apiVersion": "v1"},
+                },
+            });
+            let Some(pv) = create(state, "", "persistentvolumes", "", pv) else {
+                continue;
+            };
+            set_status(
+                state,
+                &pv,
+                "",
+                "persistentvolumes",
+                json!({"phase": "Bound"}),
+            );
+            event(
+                state,
+                &pvc,
+                "Normal",
+                "ProvisioningSucceeded",
+                &format!("Successfully provisioned volume {pv_name}"),
+                "kubesim.dev/hostpath",
+            );
+        }
+        update(state, "", "persistentvolumeclaims", ns, name, |o| {
+            o["spec"]["volumeName"] = json!(pv_name);
+            o["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"] = json!("yes");
+            o["metadata"]["annotations"]["pv.kubernetes.io/bound-by-controller"] = json!("yes");
+        });
+        if let Some(fresh) =
+            state
+                .store
+                .get(&GroupResource::new("", "persistentvolumeclaims"), ns, name)
+        {
+            set_status(
+                state,
+                &fresh,
+                "",
+                "persistentvolumeclaims",
+                json!({"phase": "Bound", "accessModes": modes, "capacity": {"storage": size}}),
+            );
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! watch: resourceVersion semantics (unset/`0` start with the current state, a version
+//! replays from the history, an expired one gets a 410 `ERROR` event), selectors,
+//! bookmarks, `sendInitialEvents` with the `k8s.io/initial-events-end` bookmark, and
+//! `timeoutSeconds`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Response, header};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc};
+
+use super::read::{present, selected, selectors};
+use super::{Query, Target};
+use crate::server::{Body, State};
+use crate::status::ApiError;
+use crate::store::{Event, EventType, key_of};
+
+/// Streams newline-delimited JSON values through a channel.
+pub(crate) fn stream_response(content_type: &str) -> (mpsc::Sender<Bytes>, Response<Body>) {
+    let (tx, rx) = mpsc::channel::<Bytes>(256);
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, std::io::Error>(Frame::data(b)), rx))
+    });
+    let body = StreamBody::new(stream).boxed();
+    let resp = Response::builder()
+        .status(200)
+        .header(header::CONTENT_TYPE, content_type)
+        .header("Cache-Control", "no-cache, private")
+        .body(body)
+        .expect("response");
+    (tx, resp)
+}
+
+fn line(ty: &str, object: &Value) -> Bytes {
+    let mut v = serde_json::to_vec(&json!({"type": ty, "object": object})).unwrap_or_default();
+    v.push(b'\n');
+    Bytes::from(v)
+}
+
+pub(super) async fn watch(
+    state: Arc<State>,
+    t: Target,
+    q: Query,
+) -> Result<Response<Body>, ApiError> {
+    let (ls, fs) = selectors(&q)?;
+    let gr = t.rt.group_resource();
+    let ns = t.ns.clone();
+    let rv_param = q.get("resourceVersion").map(str::to_string);
+    let send_initial = q.flag("sendInitialEvents");
+    let bookmarks = q.flag("allowWatchBookmarks");
+    let timeout = Duration::from_secs(q.num("timeoutSeconds").unwrap_or(1800).max(1) as u64);
+
+    let scope_ns = ns.clone();
+    let in_scope = move |obj: &Value| scope_ns.as_deref().is_none_or(|n| key_of(obj).0 == n);
+
+    let mut initial: Vec<Value> = Vec::new();
+    let (mut rx, mut last_rv, replay): (broadcast::Receiver<Arc<Event>>, u64, Vec<Arc<Event>>) =
+        match rv_param.as_deref() {
+            Some(rv) if rv != "0" && !send_initial => {
+                let n: u64 = rv
+                    .parse()
+                    .map_err(|_| ApiError::bad_request(format!("invalid resourceVersion: {rv}")))?;
+                match state.store.watch_from(&gr, n) {
+                    Ok((events, rx)) => (rx, n, events),
+                    Err(_) => {
+                        let (tx, resp) = stream_response("application/json");
+                        let gone = ApiError::gone(format!(
+                            "too old resource version: {n} ({})",
+                            state.store.current_rv()
+                        ));
+                        let _ = tx.send(line("ERROR", &gone.to_status())).await;
+                        return Ok(resp);
+                    }
+                }
+            }
+            _ => {
+                let (objs, rv, rx) = state.store.snapshot(&gr, ns.as_deref());
+                initial = objs;
+                (rx, rv, Vec::new())
+            }
+        };
+
+    let (tx, resp) = stream_response("application/json");
+    let rt = t.rt.clone();
+    let mut shutdown = state.shutdown.clone();
+    let bookmark_every = Duration::from_millis(state.config.bookmark_interval_ms.max(50));
+    tokio::spawn(async move {
+        let bookmark = |rv: u64, end: bool| {
+            let mut meta = json!({"resourceVersion": rv.to_string()});
+            if end {
+                meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
+            }
+            line(
+                "BOOKMARK",
+                &json!({"kind": rt.kind, "apiVersion": rt.api_version(), "metadata": meta}),
+            )
+        };
+        for obj in initial {
+            if selected(&obj, &ls, &fs) && tx.send(line("ADDED", &present(&rt, obj))).await.is_err()
+            {
+                return;
+            }
+        }
+        if send_initial && bookmarks && tx.send(bookmark(last_rv, true)).await.is_err() {
+            return;
+        }
+        let handle = |e: &Event| -> Option<Bytes> {
+            if e.gr != gr || !in_scope(&e.object) {
+                return None;
+            }
+            let now_match = selected(&e.object, &ls, &fs);
+            let was_match = e.old.as_ref().is_some_and(|o| selected(o, &ls, &fs));
+            let ty = match e.kind {
+                EventType::Modified if now_match && !was_match => "ADDED",
+                EventType::Modified if !now_match && was_match => "DELETED",
+                EventType::Modified if now_match => "MODIFIED",
+                EventType::Added | EventType::Deleted if now_match => e.kind.as_str(),
+                _ => return None,
+            };
+            Some(line(ty, &present(&rt, e.object.clone())))
+        };
+        for e in replay {
+            last_rv = last_rv.max(e.rv);
+            if let Some(b) = handle(&e)
+                && tx.send(b).await.is_err()
+            {
+                return;
+            }
+        }
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut ticker = tokio::time::interval(bookmark_every);
+        ticker.tick().await;
+        loop {
+            tokio::select! {
+                ev = rx.recv() => match ev {
+                    Ok(e) => {
+                        if e.rv <= last_rv {
+                            continue;
+                        }
+                        last_rv = e.rv;
+                        if let Some(b) = handle(&e)
+                            && tx.send(b).await.is_err() {
+                                return;
+                            }
+                    }
+                    // Too slow to keep up: end the stream; the client re-watches.
+                    Err(_) => return,
+                },
+                _ = ticker.tick(), if bookmarks => {
+                    if tx.send(bookmark(last_rv, false)).await.is_err() {
+                        return;
+                    }
+                }
+                _ = &mut deadline => return,
+                _ = shutdown.changed() => return,
+                _ = tx.closed() => return,
+            }
+        }
+    });
+    Ok(resp)
+}

@@ -1,0 +1,326 @@
+//! The simulated scheduler and kubelet: pods get a node, then go Pending → Running →
+//! Ready after the configured delays; failing images give ErrImagePull/ImagePullBackOff,
+//! crashing ones CrashLoopBackOff with a growing restartCount; Job pods succeed. Each
+//! step writes Events and container logs as a real node does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::controllers::objects::{event, list, set_status, terminating, update};
+use crate::handlers::write::now;
+use crate::resources::GroupResource;
+use crate::server::State;
+
+struct Tracked {
+    since: Instant,
+    started_at: String,
+    ip: String,
+    node: String,
+    pod: (String, String),
+    restarts: i64,
+    announced: bool,
+}
+
+/// Marks a node Ready (or NotReady).
+pub(crate) fn node_ready(state: &State, node: &str, ready: bool) {
+    let Some(obj) = state.store.get(&GroupResource::new("", "nodes"), "", node) else {
+        return;
+    };
+    let t = obj["status"]["conditions"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
+        .filter(|c| c["status"] == if ready { "True" } else { "False" })
+        .map(|c| c["lastTransitionTime"].clone())
+        .unwrap_or_else(|| json!(now()));
+    let cond = |ty: &str, status: &str, reason: &str, msg: &str| {
+        json!({"type": ty, "status": status, "reason": reason, "message": msg,
+               "lastHeartbeatTime": t, "lastTransitionTime": t})
+    };
+    let capacity =
+        json!({"cpu": "4", "memory": "16Gi", "pods": "110", "ephemeral-storage": "100Gi"});
+    let status = json!({
+        "capacity": capacity,
+        "allocatable": capacity,
+        "conditions": [
+            cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+            if ready {
+                cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+            } else {
+                cond("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.")
+            },
+        ],
+        "addresses": [{"type": "InternalIP", "address": "172.18.0.2"}, {"type": "Hostname", "address": node}],
+        "nodeInfo": {
+            "kubeletVersion": "v1.37.1", "kubeProxyVersion": "v1.37.1", "containerRuntimeVersion": "kubesim://1.0",
+            "operatingSystem": "linux", "architecture": "amd64", "osImage": "kubesim", "kernelVersion": "6.1.0",
+            "machineID": "", "systemUUID": "", "bootID": "",
+        },
+    });
+    set_status(state, &obj, "", "nodes", status);
+}
+
+/// Runs the kubelet until shutdown.
+pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
+    let mut tracked: HashMap<String, Tracked> = HashMap::new();
+    let mut next_ip: u32 = 2;
+    let mut next_node = 0usize;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(40)) => {}
+            _ = shutdown.changed() => return,
+        }
+        tick(&state, &mut tracked, &mut next_ip, &mut next_node);
+    }
+}
+
+fn tick(
+    state: &State,
+    tracked: &mut HashMap<String, Tracked>,
+    next_ip: &mut u32,
+    next_node: &mut usize,
+) {
+    let cfg = &state.config.kubelet;
+    let pods = list(state, "", "pods", None);
+    let mut alive = std::collections::HashSet::new();
+    for pod in &pods {
+        let uid = pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        alive.insert(uid.clone());
+        let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
+        let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+        if terminating(pod) {
+            continue;
+        }
+        if pod["spec"]["nodeName"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            let nodes = &state.config.nodes;
+            if nodes.is_empty() {
+                continue;
+            }
+            let node = nodes[*next_node % nodes.len()].clone();
+            *next_node += 1;
+            update(state, "", "pods", ns, name, |o| {
+                o["spec"]["nodeName"] = json!(node)
+            });
+            event(
+                state,
+                pod,
+                "Normal",
+                "Scheduled",
+                &format!("Successfully assigned {ns}/{name} to {node}"),
+                "default-scheduler",
+            );
+            continue;
+        }
+        let phase = pod["status"]["phase"].as_str().unwrap_or("Pending");
+        if matches!(phase, "Succeeded" | "Failed") {
+            continue;
+        }
+        let t = tracked.entry(uid.clone()).or_insert_with(|| {
+            let ip = format!("10.244.{}.{}", (*next_ip >> 8) & 0xff, *next_ip & 0xff);
+            *next_ip += 1;
+            Tracked {
+                since: Instant::now(),
+                started_at: now(),
+                ip,
+                node: pod["spec"]["nodeName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                pod: (ns.to_string(), name.to_string()),
+                restarts: 0,
+                announced: false,
+            }
+        });
+        let elapsed = t.since.elapsed();
+        let start = Duration::from_millis(cfg.start_delay_ms);
+        let ready_at = start + Duration::from_millis(cfg.ready_delay_ms);
+        let containers: Vec<Value> = pod["spec"]["containers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let image_of = |c: &Value| c["image"].as_str().unwrap_or_default().to_string();
+        let failing = containers
+            .iter()
+            .any(|c| cfg.failing_images.contains(&image_of(c)));
+        let crashing = containers
+            .iter()
+            .any(|c| cfg.crash_images.contains(&image_of(c)));
+        let one_shot = pod["spec"]["restartPolicy"] != "Always";
+        let running = !failing && elapsed >= start;
+        let done = running
+            && one_shot
+            && !crashing
+            && elapsed >= start + Duration::from_millis(cfg.job_duration_ms);
+        let ready = running && !crashing && !done && elapsed >= ready_at;
+
+        if running && !t.announced {
+            t.announced = true;
+            for c in &containers {
+                let cname = c["name"].as_str().unwrap_or_default();
+                let image = image_of(c);
+                event(
+                    state,
+                    pod,
+                    "Normal",
+                    "Pulled",
+                    &format!("Container image \"{image}\" already present on machine"),
+                    "kubelet",
+                );
+                event(
+                    state,
+                    pod,
+                    "Normal",
+                    "Created",
+                    &format!("Created container: {cname}"),
+                    "kubelet",
+                );
+                event(
+                    state,
+                    pod,
+                    "Normal",
+                    "Started",
+                    &format!("Started container {cname}"),
+                    "kubelet",
+                );
+                for line in &cfg.startup_log {
+                    let l = line
+                        .replace("{pod}", name)
+                        .replace("{container}", cname)
+                        .replace("{image}", &image);
+                    state.logs.write(ns, name, cname, &l);
+                }
+            }
+        }
+        if crashing && running {
+            let restarts = (elapsed.saturating_sub(start).as_millis() / 1000) as i64;
+            if restarts > t.restarts {
+                t.restarts = restarts;
+                for c in &containers {
+                    let cname = c["name"].as_str().unwrap_or_default();
+                    state.logs.restart(ns, name, cname);
+                    state.logs.write(
+                        ns,
+                        name,
+                        cname,
+                        &format!("kubesim: container {cname} crashed (restart {restarts})"),
+                    );
+                }
+                event(
+                    state,
+                    pod,
+                    "Warning",
+                    "BackOff",
+                    "Back-off restarting failed container",
+                    "kubelet",
+                );
+            }
+        }
+        if failing && elapsed.as_millis() < 200 {
+            event(
+                state,
+                pod,
+                "Warning",
+                "Failed",
+                "Failed to pull image: simulated pull failure",
+                "kubelet",
+            );
+        }
+
+        let statuses: Vec<Value> = containers
+            .iter()
+            .map(|c| {
+                let cname = c["name"].as_str().unwrap_or_default();
+                let image = image_of(c);
+                let state_v = if failing {
+                    let reason = if elapsed < Duration::from_secs(1) { "ErrImagePull" } else { "ImagePullBackOff" };
+                    json!({"waiting": {"reason": reason, "message": format!("Back-off pulling image \"{image}\"")}})
+                } else if !running {
+                    json!({"waiting": {"reason": "ContainerCreating"}})
+                } else if done {
+                    json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": t.started_at, "finishedAt": now()}})
+                } else if crashing && cfg.crash_images.contains(&image) {
+                    json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off restarting failed container {cname}")}})
+                } else {
+                    json!({"running": {"startedAt": t.started_at}})
+                };
+                let mut s = json!({
+                    "name": cname, "image": image, "imageID": format!("docker.io/library/{image}@sha256:0"),
+                    "ready": ready, "started": running && !done, "restartCount": if crashing { t.restarts } else { 0 },
+                    "state": state_v,
+                });
+                if running {
+                    s["containerID"] = json!(format!("containerd://{}", &crate::controllers::objects::hash(&json!([uid, cname]))));
+                }
+                if crashing && t.restarts > 0 {
+                    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t.started_at, "finishedAt": t.started_at}});
+                }
+                s
+            })
+            .collect();
+        let new_phase = if done {
+            "Succeeded"
+        } else if running {
+            "Running"
+        } else {
+            "Pending"
+        };
+        let prev = &pod["status"];
+        let cond = |ty: &str, ok: bool| {
+            let status = if ok { "True" } else { "False" };
+            let old = prev["conditions"]
+                .as_array()
+                .and_then(|cs| cs.iter().find(|c| c["type"] == ty).cloned());
+            let lt = match &old {
+                Some(o) if o["status"] == status => o["lastTransitionTime"].clone(),
+                _ => json!(now()),
+            };
+            let mut c = json!({"type": ty, "status": status, "lastProbeTime": null, "lastTransitionTime": lt});
+            if !ok && (ty == "Ready" || ty == "ContainersReady") {
+                c["reason"] = json!(if done {
+                    "PodCompleted"
+                } else {
+                    "ContainersNotReady"
+                });
+            }
+            c
+        };
+        let status = json!({
+            "phase": new_phase,
+            "conditions": [
+                cond("PodReadyToStartContainers", running || failing),
+                cond("Initialized", true),
+                cond("Ready", ready),
+                cond("ContainersReady", ready),
+                cond("PodScheduled", true),
+            ],
+            "hostIP": "172.18.0.2",
+            "hostIPs": [{"ip": "172.18.0.2"}],
+            "podIP": t.ip,
+            "podIPs": [{"ip": t.ip}],
+            "startTime": t.started_at,
+            "containerStatuses": statuses,
+            "qosClass": prev["qosClass"].as_str().unwrap_or("BestEffort"),
+        });
+        let _ = &t.node;
+        set_status(state, pod, "", "pods", status);
+    }
+    tracked.retain(|uid, t| {
+        let keep = alive.contains(uid);
+        if !keep {
+            state.logs.remove_pod(&t.pod.0, &t.pod.1);
+        }
+        keep
+    });
+}
