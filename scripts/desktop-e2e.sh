@@ -4,7 +4,8 @@
 # with a real gnome-keyring (scripts/with-keyring.sh) and inside a fresh network namespace that
 # has only loopback, so the app's cluster probes cannot leave the machine (the test's
 # `prod.invalid` context fails name resolution locally). BERTH_HOME and KUBECONFIG point at
-# temporary files. Output (driver log, screenshot) goes to target/desktop-e2e/.
+# temporary files; the reachable context is served by kubesim on loopback.
+# Output (driver and kubesim logs, a screenshot) goes to target/desktop-e2e/.
 # Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver). Usage: scripts/desktop-e2e.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ step() { printf '\n--> desktop-e2e: %s\n' "$*"; }
 if [ "${1:-}" != "--inside" ]; then
   tauri_driver=$root/.tools/bin/tauri-driver
   [ -x "$tauri_driver" ] || { echo "tauri-driver missing: run scripts/tools.sh" >&2; exit 1; }
-  for tool in xvfb-run /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon openssl unshare ip; do
+  for tool in xvfb-run /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon unshare ip; do
     command -v "$tool" >/dev/null || { echo "$tool missing: run scripts/system-deps.sh test" >&2; exit 1; }
   done
 
@@ -22,15 +23,17 @@ if [ "${1:-}" != "--inside" ]; then
   [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   (cd ui && npx vite build --logLevel warn)
 
-  step "app build (debug, UI embedded)"
+  step "app build (debug, UI embedded) and kubesim"
   cargo build -p berth-desktop --locked --features tauri/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
+  cargo build -p kubesim --bin kubesim --locked -j "${CARGO_BUILD_JOBS:-2}"
 
   step "WebdriverIO packages"
   (cd tests/e2e/desktop && npm ci --no-audit --no-fund --loglevel=error)
 
   out=$root/target/desktop-e2e
   rm -rf "$out" && mkdir -p "$out"
-  export BERTH_DESKTOP_BIN=$root/target/debug/berth-desktop TAURI_DRIVER=$tauri_driver E2E_OUT=$out
+  export BERTH_DESKTOP_BIN=$root/target/debug/berth-desktop KUBESIM=$root/target/debug/kubesim \
+    TAURI_DRIVER=$tauri_driver E2E_OUT=$out
   step "run (Xvfb, keyring session, loopback-only network)"
   # Root gets a plain network namespace; other users a user namespace mapped to root.
   if [ "$(id -u)" -eq 0 ]; then ns=(unshare --net); else ns=(unshare --net --map-root-user); fi

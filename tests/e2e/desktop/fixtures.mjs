@@ -1,9 +1,8 @@
-// Test fixtures for the desktop suite: a kubeconfig of three contexts that only ever point at
-// loopback (or at a name that cannot resolve), plus the loopback endpoints behind them.
-import { execFileSync, spawn } from "node:child_process";
+// Test fixtures for the desktop suite: three kubeconfig contexts that only ever point at loopback
+// (or at a name that cannot resolve), kubesim behind the reachable one, and tauri-driver.
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import https from "node:https";
+import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -18,43 +17,38 @@ export async function closedPort() {
   return port;
 }
 
-/** A throwaway CA and a server certificate for 127.0.0.1 it signed, made with openssl. */
-function loopbackCert(dir) {
-  const f = (name) => path.join(dir, name);
-  const openssl = (...args) => execFileSync("openssl", args, { stdio: "ignore" });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  openssl("req", "-x509", ...ec, "-days", "1", "-subj", "/CN=berth-e2e-ca", "-keyout", f("ca.key"), "-out", f("ca.crt"));
-  openssl("req", ...ec, "-subj", "/CN=127.0.0.1", "-keyout", f("server.key"), "-out", f("server.csr"));
-  writeFileSync(f("server.ext"), "basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-  openssl("x509", "-req", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial",
-    "-days", "1", "-extfile", f("server.ext"), "-out", f("server.crt"));
-  return { key: readFileSync(f("server.key")), cert: readFileSync(f("server.crt")), ca: readFileSync(f("ca.crt")) };
-}
-
 /**
- * A loopback HTTPS server that rejects every request with 401, as an API server does for a bad
- * token. Returns its URL, the CA data for the kubeconfig, and a close function.
+ * Starts the `kubesim` binary (a Kubernetes API simulator, HTTPS on loopback), which writes its
+ * own kubeconfig with one context named `context` once it serves. Returns that file and a stop
+ * function.
  */
-export async function startUnauthorizedServer(dir) {
-  const { key, cert, ca } = loopbackCert(dir);
-  let requests = 0;
-  const server = https.createServer({ key, cert }, (req, res) => {
-    requests++;
-    res.writeHead(401, { "content-type": "application/json" });
-    res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 }));
+export async function startKubesim({ binary, dir, context, logFile }) {
+  const kubeconfig = path.join(dir, "kubesim.yaml");
+  const log = openSync(logFile, "a");
+  const child = spawn(binary, ["--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--context", context], {
+    stdio: ["ignore", log, log],
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(kubeconfig)) {
+    if (child.exitCode !== null) throw new Error(`kubesim exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`kubesim wrote no kubeconfig within 20 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
-    url: `https://127.0.0.1:${server.address().port}`,
-    caData: ca.toString("base64"),
-    requests: () => requests,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    kubeconfig,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
   };
 }
 
-/** Writes the three-context kubeconfig; `kind-berth-e2e` is the current context. */
-export function writeKubeconfig(file, { refusedPort, onprem }) {
+/**
+ * Writes the kubeconfig with `kind-berth-e2e` (current) and `gke_acme_europe-west1_prod`; the
+ * third context, `onprem-lab`, is in kubesim's own file, merged through KUBECONFIG as kubectl does.
+ */
+export function writeKubeconfig(file, { refusedPort }) {
   const yaml = `apiVersion: v1
 kind: Config
 current-context: kind-berth-e2e
@@ -67,10 +61,6 @@ clusters:
   cluster:
     server: https://prod.invalid
     insecure-skip-tls-verify: true
-- name: onprem-lab
-  cluster:
-    server: ${onprem.url}
-    certificate-authority-data: ${onprem.caData}
 users:
 - name: kind-berth-e2e
   user:
@@ -78,9 +68,6 @@ users:
 - name: gke-user
   user:
     token: e2e-token
-- name: lab-admin
-  user:
-    token: not-a-valid-token
 contexts:
 - name: kind-berth-e2e
   context:
@@ -91,11 +78,6 @@ contexts:
     cluster: gke_acme_europe-west1_prod
     user: gke-user
     namespace: shop
-- name: onprem-lab
-  context:
-    cluster: onprem-lab
-    user: lab-admin
-    namespace: lab
 `;
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, yaml);
@@ -121,7 +103,6 @@ export async function waitForPort(port, timeoutMs) {
 
 /** Starts tauri-driver (output to `logFile`) with the given extra environment for the app. */
 export async function startTauriDriver({ binary, port, nativePort, logFile, env }) {
-  const { openSync } = await import("node:fs");
   const log = openSync(logFile, "a");
   const driver = spawn(binary, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     env: { ...process.env, ...env },
