@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Desktop benchmark (run by hand, not by CI): builds the release app with the UI embedded, then
+# measures the binary's size, the UI bundle's size and the cold start to first paint, and writes
+# them into the "Desktop" section of docs/benchmarks.md (other sections are kept).
+# Cold start = launching a new process until the Contexts list is painted: the UI reports its
+# first paint through the `report_first_paint` command, and with BERTH_BENCH_STARTUP=1 the app
+# prints `BERTH_FIRST_PAINT process_ms=... webview_ms=...` and exits. Median of RUNS (default 7)
+# runs under Xvfb, each with a fresh BERTH_HOME and a 3-context loopback kubeconfig.
+# Usage: scripts/bench-desktop.sh [--no-build]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+runs=${RUNS:-7}
+
+if [ "${1:-}" != "--inside" ]; then
+  if [ "${1:-}" != "--no-build" ]; then
+    [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+    (cd ui && npx vite build --logLevel warn)
+    cargo build -p berth-desktop --release --locked --features tauri/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
+  fi
+  exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" scripts/with-keyring.sh "$0" --inside
+fi
+
+RUNS=$runs python3 - "$root" <<'PY'
+import gzip, os, pathlib, re, statistics, subprocess, sys, tempfile, time, platform
+
+root = pathlib.Path(sys.argv[1])
+binary = root / "target/release/berth-desktop"
+runs = int(os.environ["RUNS"])
+
+tmp = pathlib.Path(tempfile.mkdtemp(prefix="berth-bench-"))
+kubeconfig = tmp / "config"
+kubeconfig.write_text("""apiVersion: v1
+kind: Config
+current-context: kind-a
+clusters:
+- {name: kind-a, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}
+- {name: lab, cluster: {server: "https://127.0.0.1:2", insecure-skip-tls-verify: true}}
+- {name: gke_x_y_z, cluster: {server: "https://127.0.0.1:3", insecure-skip-tls-verify: true}}
+users:
+- {name: u, user: {token: t}}
+contexts:
+- {name: kind-a, context: {cluster: kind-a, user: u}}
+- {name: lab, context: {cluster: lab, user: u}}
+- {name: gke_x_y_z, context: {cluster: gke_x_y_z, user: u}}
+""")
+
+load = os.getloadavg()[0]
+wall, process, webview = [], [], []
+for i in range(runs + 1):  # the first run warms the page cache and is not counted
+    env = dict(os.environ, BERTH_BENCH_STARTUP="1", BERTH_HOME=str(tmp / f"home{i}"),
+               KUBECONFIG=str(kubeconfig), RUST_LOG="warn")
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(binary)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = ""
+    for line in proc.stdout:
+        if line.startswith("BERTH_FIRST_PAINT"):
+            break
+    elapsed = (time.perf_counter() - start) * 1000
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    m = re.search(r"process_ms=([\d.]+) webview_ms=([\d.]+)", line)
+    if not m:
+        sys.exit(f"run {i}: the app never reported its first paint (exit {proc.returncode})")
+    if i == 0:
+        continue
+    wall.append(elapsed); process.append(float(m[1])); webview.append(float(m[2]))
+    print(f"run {i}: launch to first paint {elapsed:.0f} ms (main to paint {m[1]} ms, webview navigation to paint {m[2]} ms)")
+
+size = binary.stat().st_size
+assets = sorted((root / "ui/dist/assets").glob("*"))
+js = [a for a in assets if a.suffix == ".js"]
+entry = [a for a in js if a.name.startswith("index-")]
+def gz(p): return len(gzip.compress(p.read_bytes(), 9))
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+mib = lambda b: f"{b / 1024 / 1024:.1f} MiB"
+kib = lambda b: f"{b / 1024:.1f} KiB"
+med = lambda xs: f"{statistics.median(xs):.0f} ms"
+section = f"""## Desktop
+
+Measured by `scripts/bench-desktop.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores, Xvfb, WebKitGTK).
+Release build (`--features tauri/custom-protocol`, UI embedded, symbols stripped). Cold start = a new
+process until the Contexts list is painted (the UI reports it through `report_first_paint`); median of
+{runs} runs after one warm-up, each with a fresh `BERTH_HOME` and a 3-context kubeconfig. Load average
+when it started: {load:.1f} (other work on the machine slows the figures).
+
+| what | value |
+|---|---|
+| release binary `berth-desktop` | {mib(size)} ({size} bytes) |
+| UI entry script (`index-*.js`) | {kib(sum(a.stat().st_size for a in entry))}, {kib(sum(gz(a) for a in entry))} gzip |
+| all UI scripts / styles | {kib(sum(a.stat().st_size for a in js))} / {kib(sum(a.stat().st_size for a in assets if a.suffix == '.css'))} |
+| launch → first paint (wall clock) | {med(wall)} (min {min(wall):.0f}, max {max(wall):.0f}) |
+| `main()` → first paint | {med(process)} |
+| webview navigation → first paint | {med(webview)} |
+"""
+doc = root / "docs/benchmarks.md"
+text = doc.read_text() if doc.exists() else "# Benchmarks\n"
+pattern = re.compile(r"^## Desktop\n.*?(?=^## |\Z)", re.S | re.M)
+text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+doc.write_text(text)
+print(section)
+PY

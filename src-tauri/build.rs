@@ -1,0 +1,15 @@
+//! Generates the Tauri context and one `allow-<command>` permission per Berth command, so the
+//! capability file can grant exactly these and nothing else.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "list_contexts",
+        "probe_context",
+        "set_context_location",
+        "set_context_favourite",
+        "app_info",
+        "report_first_paint",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri-build failed: check tauri.conf.json and capabilities/");
+}

@@ -1,0 +1,62 @@
+//! Berth's desktop app: a Tauri v2 window around the React UI in `ui/`.
+//!
+//! The shell is deliberately thin. It opens `berth_api::Api` once (the same surface the CLI
+//! uses), keeps it in Tauri's managed state, and exposes one command per API method; each
+//! command extracts the state, calls one method and returns its `ApiError` as `{code, message}`.
+//! The webview may call only these commands (see `capabilities/default.json`), runs under a
+//! strict CSP and loads no remote content (see `tauri.conf.json`).
+//!
+//! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
+//! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
+//! `BERTH_BENCH_STARTUP=1` makes the app print `BERTH_FIRST_PAINT ...` on stdout once the
+//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`).
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod app_state;
+mod commands;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use app_state::AppState;
+
+/// What can stop the desktop app.
+#[derive(Debug, thiserror::Error)]
+enum DesktopError {
+    /// The window or webview could not be created or the event loop failed.
+    #[error("the desktop shell failed: {0}")]
+    Tauri(#[from] tauri::Error),
+}
+
+fn run(started: Instant) -> Result<(), DesktopError> {
+    tauri::Builder::default()
+        .manage(AppState::open(started))
+        .invoke_handler(tauri::generate_handler![
+            commands::list_contexts,
+            commands::probe_context,
+            commands::set_context_location,
+            commands::set_context_favourite,
+            commands::app_info,
+            commands::report_first_paint,
+        ])
+        .run(tauri::generate_context!())?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(started) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "berth-desktop stopped");
+            ExitCode::FAILURE
+        }
+    }
+}

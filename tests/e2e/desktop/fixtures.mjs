@@ -1,0 +1,118 @@
+// Test fixtures for the desktop suite: three kubeconfig contexts that only ever point at loopback
+// (or at a name that cannot resolve), kubesim behind the reachable one, and tauri-driver.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+
+/** A loopback TCP port that nothing listens on (bound, then released). */
+export async function closedPort() {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address();
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+/**
+ * Starts the `kubesim` binary (a Kubernetes API simulator, HTTPS on loopback), which writes its
+ * own kubeconfig with one context named `context` once it serves. Returns that file and a stop
+ * function.
+ */
+export async function startKubesim({ binary, dir, context, logFile }) {
+  const kubeconfig = path.join(dir, "kubesim.yaml");
+  const log = openSync(logFile, "a");
+  const child = spawn(binary, ["--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--context", context], {
+    stdio: ["ignore", log, log],
+  });
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(kubeconfig)) {
+    if (child.exitCode !== null) throw new Error(`kubesim exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`kubesim wrote no kubeconfig within 20 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    kubeconfig,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+/**
+ * Writes the kubeconfig with `kind-berth-e2e` (current) and `gke_acme_europe-west1_prod`; the
+ * third context, `onprem-lab`, is in kubesim's own file, merged through KUBECONFIG as kubectl does.
+ */
+export function writeKubeconfig(file, { refusedPort }) {
+  const yaml = `apiVersion: v1
+kind: Config
+current-context: kind-berth-e2e
+clusters:
+- name: kind-berth-e2e
+  cluster:
+    server: https://127.0.0.1:${refusedPort}
+    insecure-skip-tls-verify: true
+- name: gke_acme_europe-west1_prod
+  cluster:
+    server: https://prod.invalid
+    insecure-skip-tls-verify: true
+users:
+- name: kind-berth-e2e
+  user:
+    token: e2e-token
+- name: gke-user
+  user:
+    token: e2e-token
+contexts:
+- name: kind-berth-e2e
+  context:
+    cluster: kind-berth-e2e
+    user: kind-berth-e2e
+- name: gke_acme_europe-west1_prod
+  context:
+    cluster: gke_acme_europe-west1_prod
+    user: gke-user
+    namespace: shop
+`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, yaml);
+}
+
+/** Waits until something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts tauri-driver (output to `logFile`) with the given extra environment for the app. */
+export async function startTauriDriver({ binary, port, nativePort, logFile, env }) {
+  const log = openSync(logFile, "a");
+  const driver = spawn(binary, ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", log, log],
+  });
+  await Promise.race([
+    waitForPort(port, 20_000),
+    once(driver, "exit").then(([code]) => {
+      throw new Error(`tauri-driver exited early with code ${code}; see ${logFile}`);
+    }),
+  ]);
+  return driver;
+}

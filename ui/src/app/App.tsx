@@ -1,0 +1,80 @@
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
+import type { ComponentType, SVGProps } from "react";
+import { Link, Redirect, Route, Router, Switch } from "wouter";
+import { useHashLocation } from "wouter/use-hash-location";
+import { CatalogPage } from "../catalog/CatalogPage";
+import {
+  BerthMark,
+  CatalogIcon,
+  ContextsIcon,
+  HistoryIcon,
+  ServicesIcon,
+  SettingsIcon,
+} from "../components/icons";
+import { ContextsPage } from "../contexts/ContextsPage";
+import { HistoryPage } from "../history/HistoryPage";
+import type { Backend } from "../ipc";
+import { ServicesPage } from "../services/ServicesPage";
+import { SettingsPage } from "../settings/SettingsPage";
+import { BackendProvider } from "./backend-context";
+
+const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
+  { href: "/services", label: "Services", icon: ServicesIcon },
+  { href: "/catalog", label: "Catalog", icon: CatalogIcon },
+  { href: "/contexts", label: "Contexts", icon: ContextsIcon },
+  { href: "/history", label: "History", icon: HistoryIcon },
+  { href: "/settings", label: "Settings", icon: SettingsIcon },
+];
+
+function Sidebar({ backend }: { backend: Backend }) {
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="sidebar__brand">
+        <BerthMark className="sidebar__logo" />
+        <span>Berth</span>
+      </div>
+      <ul>
+        {NAV.map(({ href, label, icon: Icon }) => (
+          <li key={href}>
+            <Link href={href} className={(active: boolean) => `nav-link${active ? " nav-link--active" : ""}`}>
+              <Icon />
+              {label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {backend.kind === "mock" ? (
+        <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">
+          Demo data
+        </p>
+      ) : null}
+    </nav>
+  );
+}
+
+/** The app frame: sidebar navigation and the current screen. Opens on Contexts. */
+export function App({ backend, queryClient }: { backend: Backend; queryClient: QueryClient }) {
+  return (
+    <BackendProvider backend={backend}>
+      <QueryClientProvider client={queryClient}>
+        <Router hook={useHashLocation}>
+          <div className="app">
+            <Sidebar backend={backend} />
+            <main className="content">
+              <Switch>
+                <Route path="/services" component={ServicesPage} />
+                <Route path="/catalog" component={CatalogPage} />
+                <Route path="/contexts" component={ContextsPage} />
+                <Route path="/history" component={HistoryPage} />
+                <Route path="/settings" component={SettingsPage} />
+                <Route>
+                  <Redirect to="/contexts" replace />
+                </Route>
+              </Switch>
+            </main>
+          </div>
+        </Router>
+      </QueryClientProvider>
+    </BackendProvider>
+  );
+}

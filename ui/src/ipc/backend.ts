@@ -1,0 +1,59 @@
+import type { ApiError } from "./bindings/ApiError";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ContextInfo } from "./bindings/ContextInfo";
+import type { ContextList } from "./bindings/ContextList";
+import type { ContextProbe } from "./bindings/ContextProbe";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { Location } from "./bindings/Location";
+
+/**
+ * Everything the UI can ask of Berth. One implementation talks to the Rust core through Tauri
+ * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
+ * with an {@link ApiError} (never a bare string), so callers branch on `code`.
+ */
+export interface Backend {
+  /** Which implementation this is, shown in Settings. */
+  readonly kind: "tauri" | "mock";
+  /** Every kubeconfig context with Berth's tags. Fast: no network. */
+  listContexts(): Promise<ContextList>;
+  /** Probes one context's API server (short timeout) and records what it saw. */
+  probeContext(name: string): Promise<ContextProbe>;
+  /** Overrides the location of a context; `null` goes back to the inferred one. */
+  setContextLocation(name: string, location: Location | null): Promise<ContextInfo>;
+  /** Marks or unmarks a context as a favourite. */
+  setContextFavourite(name: string, favourite: boolean): Promise<ContextInfo>;
+  /** Version, data folder and keyring status. */
+  appInfo(): Promise<AppInfo>;
+  /** Tells the shell the first screen is painted (used by the startup benchmark). */
+  reportFirstPaint(msSinceNavigation: number): Promise<void>;
+}
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  "invalidInput",
+  "notFound",
+  "kubeconfig",
+  "store",
+  "keyring",
+  "cluster",
+  "conflict",
+  "internal",
+];
+
+/** True when `value` has the `{code, message}` shape of an API error with a known code. */
+export function isApiError(value: unknown): value is ApiError {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.code === "string" &&
+    (ERROR_CODES as readonly string[]).includes(v.code) &&
+    typeof v.message === "string"
+  );
+}
+
+/** Turns anything a backend call rejected with into an {@link ApiError}. */
+export function toApiError(value: unknown): ApiError {
+  if (isApiError(value)) return { code: value.code, message: value.message };
+  if (value instanceof Error) return { code: "internal", message: value.message };
+  if (typeof value === "string") return { code: "internal", message: value };
+  return { code: "internal", message: "Unexpected error from the Berth core." };
+}

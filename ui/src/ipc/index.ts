@@ -1,0 +1,37 @@
+/**
+ * The UI's only door to Berth's core. This folder is the only one that imports `@tauri-apps/*`.
+ * Inside the Tauri webview the real backend is used; in a plain browser (or with
+ * `?backend=mock`) an in-memory mock with realistic fixtures is loaded instead (`?fixture=empty`,
+ * `broken` or `error` pick other data sets).
+ */
+import type { Backend } from "./backend";
+import { insideTauri, TauriBackend } from "./tauri";
+import type { MockFixture } from "./mock";
+
+export type { Backend } from "./backend";
+export { isApiError, toApiError } from "./backend";
+export type { ApiError } from "./bindings/ApiError";
+export type { AppInfo } from "./bindings/AppInfo";
+export type { ContextInfo } from "./bindings/ContextInfo";
+export type { ContextList } from "./bindings/ContextList";
+export type { ContextProbe } from "./bindings/ContextProbe";
+export type { ErrorCode } from "./bindings/ErrorCode";
+export type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
+export type { Location } from "./bindings/Location";
+export type { ProbeFailure } from "./bindings/ProbeFailure";
+export type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
+
+const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"];
+
+/** Picks the backend for this page: the mock is code-split so the desktop build never loads it. */
+export async function selectBackend(search: string = window.location.search): Promise<Backend> {
+  const params = new URLSearchParams(search);
+  if (insideTauri() && params.get("backend") !== "mock") return new TauriBackend();
+  const { MockBackend } = await import("./mock");
+  const asked = params.get("fixture") as MockFixture | null;
+  const delay = Number(params.get("delay") ?? "1");
+  return new MockBackend({
+    fixture: asked && FIXTURES.includes(asked) ? asked : "default",
+    delayScale: Number.isFinite(delay) && delay >= 0 ? delay : 1,
+  });
+}

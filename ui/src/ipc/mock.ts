@@ -1,0 +1,232 @@
+import type { ApiError } from "./bindings/ApiError";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ContextInfo } from "./bindings/ContextInfo";
+import type { ContextList } from "./bindings/ContextList";
+import type { ContextProbe } from "./bindings/ContextProbe";
+import type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
+import type { Location } from "./bindings/Location";
+import type { ProbeFailure } from "./bindings/ProbeFailure";
+import type { Backend } from "./backend";
+
+/** Which data set the mock serves: chosen with `?fixture=` in the browser. */
+export type MockFixture = "default" | "empty" | "broken" | "error";
+
+export interface MockOptions {
+  fixture?: MockFixture;
+  /** Multiplies every simulated delay; 0 answers at once (unit tests). */
+  delayScale?: number;
+}
+
+interface MockContext {
+  info: ContextInfo;
+  inferred: Location;
+  /** What a probe of this context answers, and how long it takes. */
+  probe: { delayMs: number; serverVersion: string | null; latencyMs: number; failure: ProbeFailure | null };
+}
+
+const HOME = "/home/ada";
+const CONFIG = `${HOME}/.kube/config`;
+const WORK_CONFIG = `${HOME}/.kube/work.yaml`;
+const BROKEN_CONFIG = `${HOME}/.kube/legacy.yaml`;
+
+function context(
+  name: string,
+  fields: Partial<ContextInfo> & { location: Location },
+  probe: MockContext["probe"],
+): MockContext {
+  return {
+    inferred: fields.location,
+    probe,
+    info: {
+      name,
+      cluster: fields.cluster ?? name,
+      server: fields.server ?? null,
+      user: fields.user ?? name,
+      namespace: fields.namespace ?? null,
+      sourceFile: fields.sourceFile ?? CONFIG,
+      current: fields.current ?? false,
+      location: fields.location,
+      locationInferred: true,
+      favourite: fields.favourite ?? false,
+      lastSeen: fields.lastSeen ?? null,
+      serverVersion: fields.serverVersion ?? null,
+    },
+  };
+}
+
+/** A realistic mix: local clusters, managed cloud clusters, an on-premises one; some unreachable. */
+function defaultContexts(): MockContext[] {
+  return [
+    context(
+      "kind-berth-dev",
+      { location: "laptop", server: "https://127.0.0.1:41235", current: true, namespace: "default" },
+      { delayMs: 350, serverVersion: "v1.33.1", latencyMs: 9, failure: null },
+    ),
+    context(
+      "minikube",
+      { location: "laptop", server: "https://192.168.49.2:8443", lastSeen: "2026-11-20T09:14:03Z", serverVersion: "v1.32.0" },
+      {
+        delayMs: 500,
+        serverVersion: null,
+        latencyMs: 2,
+        failure: {
+          kind: "refused",
+          message: "Connection refused by 192.168.49.2:8443",
+          hint: "The cluster is not running. Start it with `minikube start`.",
+        },
+      },
+    ),
+    context(
+      "gke_acme_europe-west1_prod",
+      {
+        location: "cloud",
+        cluster: "gke_acme_europe-west1_prod",
+        server: "https://34.76.12.190",
+        user: "gke_acme_europe-west1_prod",
+        namespace: "shop",
+        sourceFile: WORK_CONFIG,
+        favourite: true,
+      },
+      { delayMs: 900, serverVersion: "v1.32.4-gke.1415000", latencyMs: 118, failure: null },
+    ),
+    context(
+      "arn:aws:eks:eu-west-1:123456789012:cluster/staging",
+      {
+        location: "cloud",
+        cluster: "arn:aws:eks:eu-west-1:123456789012:cluster/staging",
+        server: "https://4F1C2D7E9A.gr7.eu-west-1.eks.amazonaws.com",
+        sourceFile: WORK_CONFIG,
+      },
+      {
+        delayMs: 1200,
+        serverVersion: null,
+        latencyMs: 40,
+        failure: {
+          kind: "execPlugin",
+          message: "exec plugin `aws` failed: executable not found on PATH",
+          hint: "Install the AWS CLI, or fix the `exec` command of this user in your kubeconfig.",
+        },
+      },
+    ),
+    context(
+      "onprem-lab",
+      { location: "private", server: "https://k8s.lab.internal:6443", user: "ada", namespace: "lab" },
+      { delayMs: 1600, serverVersion: "v1.31.6+k3s1", latencyMs: 23, failure: null },
+    ),
+    context(
+      "do-ams3-shop",
+      { location: "cloud", server: "https://9c1e0a52.k8s.ondigitalocean.com", sourceFile: WORK_CONFIG },
+      {
+        delayMs: 700,
+        serverVersion: null,
+        latencyMs: 64,
+        failure: {
+          kind: "unauthorized",
+          message: "The server answered 401 Unauthorized",
+          hint: "The credentials of this user were rejected. Refresh the token (e.g. `doctl kubernetes cluster kubeconfig save`).",
+        },
+      },
+    ),
+  ];
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function reject(code: ApiError["code"], message: string): Promise<never> {
+  const error: ApiError = { code, message };
+  return Promise.reject(error);
+}
+
+/** An in-memory Backend with the same contract as the real one; changes last until reload. */
+export class MockBackend implements Backend {
+  readonly kind = "mock" as const;
+  private readonly contexts: MockContext[];
+  private readonly files: string[];
+  private readonly problems: KubeconfigProblem[];
+  private readonly failList: boolean;
+  private readonly scale: number;
+
+  constructor(options: MockOptions = {}) {
+    const fixture = options.fixture ?? "default";
+    this.scale = options.delayScale ?? 1;
+    this.failList = fixture === "error";
+    this.contexts = fixture === "empty" ? [] : defaultContexts();
+    this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
+    this.problems = [];
+    if (fixture === "broken") {
+      this.files.push(BROKEN_CONFIG);
+      this.problems.push({
+        file: BROKEN_CONFIG,
+        message: "invalid YAML at line 12, column 3: mapping values are not allowed in this context",
+      });
+    }
+  }
+
+  private find(name: string): MockContext | undefined {
+    return this.contexts.find((c) => c.info.name === name);
+  }
+
+  async listContexts(): Promise<ContextList> {
+    await sleep(120 * this.scale);
+    if (this.failList) {
+      return reject("store", `Cannot open Berth's database at ${HOME}/.local/share/berth/berth.db: database is locked`);
+    }
+    return {
+      contexts: this.contexts.map((c) => ({ ...c.info })),
+      kubeconfigFiles: [...this.files],
+      problems: this.problems.map((p) => ({ ...p })),
+    };
+  }
+
+  async probeContext(name: string): Promise<ContextProbe> {
+    const ctx = this.find(name);
+    if (!ctx) return reject("notFound", `No context named "${name}" in your kubeconfig.`);
+    await sleep(ctx.probe.delayMs * this.scale);
+    const reachable = ctx.probe.failure === null;
+    if (reachable) {
+      ctx.info.lastSeen = new Date().toISOString();
+      ctx.info.serverVersion = ctx.probe.serverVersion;
+    }
+    return {
+      name,
+      reachable,
+      serverVersion: reachable ? ctx.probe.serverVersion : null,
+      latencyMs: ctx.probe.latencyMs,
+      failure: ctx.probe.failure,
+      lastSeen: ctx.info.lastSeen,
+    };
+  }
+
+  async setContextLocation(name: string, location: Location | null): Promise<ContextInfo> {
+    await sleep(60 * this.scale);
+    const ctx = this.find(name);
+    if (!ctx) return reject("notFound", `No context named "${name}" in your kubeconfig.`);
+    if (location !== null && !["laptop", "cloud", "private"].includes(location)) {
+      return reject("invalidInput", `Unknown location "${String(location)}": use laptop, cloud or private.`);
+    }
+    ctx.info.location = location ?? ctx.inferred;
+    ctx.info.locationInferred = location === null;
+    return { ...ctx.info };
+  }
+
+  async setContextFavourite(name: string, favourite: boolean): Promise<ContextInfo> {
+    await sleep(60 * this.scale);
+    const ctx = this.find(name);
+    if (!ctx) return reject("notFound", `No context named "${name}" in your kubeconfig.`);
+    ctx.info.favourite = favourite;
+    return { ...ctx.info };
+  }
+
+  async appInfo(): Promise<AppInfo> {
+    await sleep(40 * this.scale);
+    return {
+      version: "0.1.0-mock",
+      home: `${HOME}/.local/share/berth`,
+      keyring: { available: true, backend: "mock (in memory, nothing is stored)", message: null },
+    };
+  }
+
+  async reportFirstPaint(): Promise<void> {}
+}

@@ -1,0 +1,20 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { QueryClient } from "@tanstack/react-query";
+import { selectBackend } from "./ipc";
+import { App } from "./app/App";
+import "./styles.css";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: { refetchOnWindowFocus: false, retry: false, staleTime: 30_000 },
+  },
+});
+
+void selectBackend().then((backend) => {
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <App backend={backend} queryClient={queryClient} />
+    </StrictMode>,
+  );
+});
