@@ -29,3 +29,9 @@ done
 
 step "rust tests"
 scripts/with-keyring.sh cargo test --workspace --locked
+
+step "ui tests"
+scripts/ui-test.sh
+
+step "desktop end-to-end"
+scripts/desktop-e2e.sh

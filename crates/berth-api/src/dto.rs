@@ -112,15 +112,19 @@ pub struct AppInfo {
     pub keyring: KeyringStatus,
 }
 
-/// Every DTO's TypeScript declaration as `(file name, contents)`, for the bindings in
-/// `ui/src/ipc/bindings/`.
+/// Every DTO's TypeScript declaration as `(path relative to ui/src/ipc/bindings/, contents)`.
+/// Types from other crates that DTOs use (`serde_json::Value`) are included where ts-rs puts them.
 pub fn typescript_bindings() -> Vec<(String, String)> {
     fn one<T: TS + 'static>() -> (String, String) {
         let cfg = ts_rs::Config::new();
         let text = T::export_to_string(&cfg).expect("every DTO exports to TypeScript");
-        (format!("{}.ts", T::name(&cfg)), text)
+        let path = T::output_path()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|| format!("{}.ts", T::name(&cfg)));
+        (path, text)
     }
     vec![
+        one::<serde_json::Value>(),
         one::<Location>(),
         one::<ContextInfo>(),
         one::<KubeconfigProblem>(),

@@ -18,10 +18,9 @@ fn typescript_bindings_are_current() {
             stale.push(file.clone());
         }
     }
-    // no leftover bindings for DTOs that no longer exist
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.ends_with(".ts") && !bindings.iter().any(|(f, _)| *f == name) {
+    // no leftover bindings for DTOs that no longer exist, in any subfolder
+    for name in ts_files(&dir, &dir) {
+        if !bindings.iter().any(|(f, _)| *f == name) {
             if bless {
                 std::fs::remove_file(dir.join(&name)).unwrap();
             } else {
@@ -43,4 +42,23 @@ fn errors_serialise_as_code_and_message() {
         serde_json::to_value(&e).unwrap(),
         serde_json::json!({"code": "invalidInput", "message": "bad"})
     );
+}
+
+/// The `.ts` files below `dir`, as paths relative to `root` with `/` separators.
+fn ts_files(root: &std::path::Path, dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(ts_files(root, &path));
+        } else if path.extension().is_some_and(|e| e == "ts") {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push(rel);
+        }
+    }
+    out
 }
