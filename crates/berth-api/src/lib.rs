@@ -10,8 +10,10 @@
 
 mod catalog;
 mod contexts;
+mod instances;
 pub use catalog::*;
 pub use contexts::parse_location;
+pub use instances::*;
 pub mod dto;
 mod error;
 

@@ -1,0 +1,374 @@
+//! `berth install | ls | status | stop | start | uninstall | history` end to end against kubesim
+//! (or the cluster named by `BERTH_TEST_KUBECONFIG`), asserting the cluster through the
+//! Kubernetes API. Needs a keyring: run under `scripts/with-keyring.sh`.
+
+use assert_cmd::Command;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, PersistentVolumeClaim, Secret};
+use kube::api::{Api, ListParams};
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    cluster: kubesim::testing::TestCluster,
+    keyring_ns: String,
+}
+
+impl Env {
+    async fn new(test: &str) -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            cluster: kubesim::testing::cluster().await.unwrap(),
+            keyring_ns: format!("dev.berth.test.{test}.{}", std::process::id()),
+        }
+    }
+
+    fn berth(&self) -> Command {
+        let mut cmd = Command::cargo_bin("berth").unwrap();
+        cmd.env("KUBECONFIG", self.cluster.kubeconfig())
+            .env("BERTH_HOME", self.dir.path().join("home"))
+            .env("BERTH_KEYRING_NAMESPACE", &self.keyring_ns)
+            .env_remove("BERTH_TEST_KUBECONFIG");
+        if let Some(c) = self.cluster.context() {
+            cmd.args(["--context", c]);
+        }
+        cmd
+    }
+
+    /// Runs berth with `-o json`; returns (exit code, stdout JSON or Null, stderr).
+    async fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        let mut cmd = self.berth();
+        cmd.args(args).args(["-o", "json"]);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap_or(-1),
+            json,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    async fn ok(&self, args: &[&str]) -> Value {
+        let (code, json, stderr) = self.run(args).await;
+        assert_eq!(code, 0, "berth {args:?} failed: {stderr}");
+        json
+    }
+
+    async fn client(&self) -> kube::Client {
+        self.cluster.client().await.unwrap()
+    }
+
+    fn keyring(&self) -> berth_secrets::Keyring {
+        berth_secrets::Keyring::with_namespace(self.keyring_ns.clone())
+    }
+}
+
+fn labels_of(meta: &kube::api::ObjectMeta) -> std::collections::BTreeMap<String, String> {
+    meta.labels.clone().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn install_stop_start_uninstall_postgres() {
+    let env = Env::new("lifecycle").await;
+    let ns = "lc-e2e";
+    let client = env.client().await;
+
+    // dry run: the API server checks everything, nothing is created
+    let dry = env
+        .ok(&[
+            "install",
+            "postgres",
+            "--name",
+            "pg",
+            "-n",
+            ns,
+            "--create-namespace",
+            "--dry-run",
+        ])
+        .await;
+    assert_eq!(dry["dryRun"], true);
+    assert!(dry["objects"].as_array().unwrap().len() > 3, "{dry}");
+    assert!(!dry.to_string().contains("generated-at-install"));
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    assert!(
+        namespaces.get_opt(ns).await.unwrap().is_none(),
+        "dry run created the namespace"
+    );
+
+    // install and wait
+    let installed = env
+        .ok(&[
+            "install",
+            "postgres",
+            "--name",
+            "pg",
+            "-n",
+            ns,
+            "--create-namespace",
+            "--timeout",
+            "2m",
+        ])
+        .await;
+    assert_eq!(installed["ready"], true, "{installed}");
+    assert_eq!(installed["revision"], 1);
+    let context = installed["context"].as_str().unwrap().to_owned();
+
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let sts = sets.get("pg").await.unwrap();
+    let labels = labels_of(&sts.metadata);
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "berth");
+    assert_eq!(labels["app.kubernetes.io/instance"], "pg");
+    assert_eq!(labels["app.kubernetes.io/name"], "postgres");
+    let managers = sts.metadata.managed_fields.clone().unwrap_or_default();
+    assert!(
+        managers
+            .iter()
+            .any(|m| m.manager.as_deref() == Some("berth")
+                && m.operation.as_deref() == Some("Apply")),
+        "{managers:?}"
+    );
+    assert_eq!(sts.status.as_ref().and_then(|s| s.ready_replicas), Some(1));
+
+    // the record ConfigMap lets another machine find it
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+    let record = cms.get("berth-pg").await.unwrap();
+    assert_eq!(labels_of(&record.metadata)["berth.dev/record"], "true");
+    let data = record.data.clone().unwrap();
+    assert_eq!(data["definition"], "postgres");
+    assert_eq!(data["revision"], "1");
+    assert!(!data["parameters"].contains("password"), "{data:?}");
+
+    // the Secret holds the password the keyring holds
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let secret_objects = secrets
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
+        .await
+        .unwrap();
+    let in_cluster: Vec<String> = secret_objects
+        .items
+        .iter()
+        .flat_map(|s| s.data.clone().unwrap_or_default().into_iter())
+        .filter(|(k, _)| k.contains("admin-password") || k == "POSTGRES_PASSWORD")
+        .map(|(_, v)| String::from_utf8(v.0).unwrap())
+        .collect();
+    let kept = env
+        .keyring()
+        .get(&format!("{context}/{ns}/pg/admin-password"))
+        .unwrap();
+    assert!(kept.expose().len() >= 16);
+    assert!(
+        in_cluster.iter().any(|v| v == kept.expose()),
+        "the Secret's password differs from the keyring's"
+    );
+
+    // ls and status
+    let list = env.ok(&["ls", "-n", ns]).await;
+    let found = &list["instances"][0];
+    assert_eq!(found["name"], "pg");
+    assert_eq!(found["health"], "ready");
+    assert_eq!(found["endpoint"], format!("pg.{ns}.svc:5432"));
+    let all = env.ok(&["ls", "--all-contexts"]).await;
+    assert!(
+        all["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["name"] == "pg")
+    );
+    let status = env.ok(&["status", "pg", "-n", ns]).await;
+    assert_eq!(status["podsReady"], 1);
+    assert_eq!(status["version"], "17");
+
+    // a second install under the same name is refused, nothing changes
+    let (code, json, stderr) = env
+        .run(&["install", "postgres", "--name", "pg", "-n", ns])
+        .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["error"]["code"], "conflict");
+    assert!(stderr.contains("already exists"), "{stderr}");
+
+    // stop: replicas 0, recorded; idempotent
+    let stopped = env.ok(&["stop", "pg", "-n", ns]).await;
+    assert_eq!(stopped["changed"], true);
+    assert_eq!(stopped["workloads"][0]["replicas"], 1);
+    let sts = sets.get("pg").await.unwrap();
+    assert_eq!(sts.spec.replicas, Some(0));
+    let record = cms.get("berth-pg").await.unwrap();
+    assert!(
+        record
+            .metadata
+            .annotations
+            .unwrap()
+            .contains_key("berth.dev/stopped")
+    );
+    let again = env.ok(&["stop", "pg", "-n", ns]).await;
+    assert_eq!(again["changed"], false);
+    assert_eq!(
+        env.ok(&["status", "pg", "-n", ns]).await["health"],
+        "stopped"
+    );
+    let pvcs: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
+    let claims = pvcs
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
+        .await
+        .unwrap();
+    assert_eq!(claims.items.len(), 1, "the volume stays while stopped");
+
+    // start: exactly what ran before, ready again
+    let started = env.ok(&["start", "pg", "-n", ns]).await;
+    assert_eq!(started["changed"], true);
+    let sts = sets.get("pg").await.unwrap();
+    assert_eq!(sts.spec.replicas, Some(1));
+    assert_eq!(env.ok(&["status", "pg", "-n", ns]).await["health"], "ready");
+    assert_eq!(env.ok(&["start", "pg", "-n", ns]).await["changed"], false);
+
+    // uninstall keeps the volume and the credential
+    let removed = env.ok(&["uninstall", "pg", "-n", ns]).await;
+    assert_eq!(
+        removed["keptVolumes"].as_array().unwrap().len(),
+        1,
+        "{removed}"
+    );
+    assert!(sets.get_opt("pg").await.unwrap().is_none());
+    assert!(cms.get_opt("berth-pg").await.unwrap().is_none());
+    assert_eq!(
+        pvcs.list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert!(
+        env.keyring()
+            .get(&format!("{context}/{ns}/pg/admin-password"))
+            .is_ok()
+    );
+    let (code, json, _) = env.run(&["status", "pg", "-n", ns]).await;
+    assert_eq!(
+        (code, json["error"]["code"].as_str()),
+        (1, Some("notFound"))
+    );
+
+    // history: every operation, its user and outcome
+    let history = env.ok(&["history", "pg"]).await;
+    let ops: Vec<(&str, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("uninstall", "succeeded"),
+            ("start", "superseded"),
+            ("stop", "superseded"),
+            ("install", "superseded"),
+        ]
+    );
+    assert!(!history[0]["osUser"].as_str().unwrap().is_empty());
+
+    // --delete-data needs confirmation; with --yes it removes the credential too
+    env.ok(&[
+        "install",
+        "postgres",
+        "--name",
+        "pg2",
+        "-n",
+        ns,
+        "--no-wait",
+    ])
+    .await;
+    let (code, _, stderr) = env
+        .run(&["uninstall", "pg2", "-n", ns, "--delete-data"])
+        .await;
+    assert_eq!(code, 2, "{stderr}");
+    let gone = env
+        .ok(&["uninstall", "pg2", "-n", ns, "--delete-data", "--yes"])
+        .await;
+    assert!(gone["keptVolumes"].as_array().unwrap().is_empty());
+    assert!(
+        env.keyring()
+            .get(&format!("{context}/{ns}/pg2/admin-password"))
+            .is_err()
+    );
+    env.keyring()
+        .delete(&format!("{context}/{ns}/pg/admin-password"))
+        .unwrap();
+    env.cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_creates_nothing() {
+    let env = Env::new("badinput").await;
+    let client = env.client().await;
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["install", "nosuchservice", "-n", "default"],
+            2,
+            "nosuchservice",
+        ),
+        (
+            &[
+                "install",
+                "postgres",
+                "-n",
+                "default",
+                "--set",
+                "replicas=-4",
+            ],
+            2,
+            "replicas",
+        ),
+        (
+            &["install", "postgres", "-n", "default", "--version", "3"],
+            2,
+            "3",
+        ),
+        (
+            &["install", "postgres", "--name", "Bad_Name", "-n", "default"],
+            2,
+            "Bad_Name",
+        ),
+        (
+            &["install", "postgres", "-n", "missing-ns"],
+            2,
+            "--create-namespace",
+        ),
+        (&["stop", "nothere", "-n", "default"], 1, "nothere"),
+    ];
+    for (args, want, mention) in cases {
+        let (code, json, stderr) = env.run(args).await;
+        assert_eq!(code, *want, "berth {args:?}: {stderr}");
+        assert!(stderr.contains(mention), "berth {args:?}: {stderr}");
+        assert!(json["error"]["code"].is_string(), "{json}");
+    }
+    // an unknown context
+    let mut cmd = Command::cargo_bin("berth").unwrap();
+    cmd.env("KUBECONFIG", env.cluster.kubeconfig())
+        .env("BERTH_HOME", env.dir.path().join("home"))
+        .args(["install", "postgres", "--context", "nowhere"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
+
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    assert!(namespaces.get_opt("missing-ns").await.unwrap().is_none());
+    let cms: Api<ConfigMap> = Api::all(client.clone());
+    let records = cms
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=berth"))
+        .await
+        .unwrap();
+    assert!(records.items.is_empty(), "something was created");
+    let history = env.ok(&["history"]).await;
+    assert_eq!(history.as_array().unwrap().len(), 0);
+    env.cluster.shutdown().await;
+}
