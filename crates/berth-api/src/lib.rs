@@ -64,6 +64,12 @@ impl Api {
         self
     }
 
+    /// Uses this keyring (tests give each their own namespace) instead of the default one.
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = keyring;
+        self
+    }
+
     /// The Berth home folder in use.
     pub fn home(&self) -> &Path {
         &self.home
