@@ -276,32 +276,7 @@ impl<'a> Install<'a> {
             cfg.cluster.apply(ns, apply).await?;
             created.push(ObjectRef::of(ns)?);
         }
-        let total = objects.len();
-        let mut done = 0;
-        // objects of one rank do not depend on each other: apply them together
-        let mut start = 0;
-        while start < objects.len() {
-            let rank = rank_of(&objects[start]);
-            let end = objects[start..]
-                .iter()
-                .position(|o| rank_of(o) != rank)
-                .map_or(objects.len(), |p| start + p);
-            let batch = &objects[start..end];
-            let results =
-                futures::future::join_all(batch.iter().map(|o| cfg.cluster.apply(o, apply))).await;
-            for (object, result) in batch.iter().zip(results) {
-                let target = ObjectRef::of(object)?;
-                result?;
-                done += 1;
-                progress(Progress::Applied {
-                    done,
-                    total,
-                    object: format!("{} {}", target.kind, target.name),
-                });
-                created.push(target);
-            }
-            start = end;
-        }
+        apply_ranked(cfg, objects, apply, progress, created).await?;
         if !self.wait {
             return Ok(false);
         }
@@ -337,6 +312,43 @@ impl<'a> Install<'a> {
     }
 }
 
+/// Applies objects in apply order; the objects of one rank do not depend on each other and are
+/// applied together. Each applied object is pushed to `applied` and reported.
+pub(crate) async fn apply_ranked(
+    cfg: &Config,
+    objects: &[Value],
+    options: ApplyOptions,
+    progress: ProgressSink<'_>,
+    applied: &mut Vec<ObjectRef>,
+) -> Result<(), ActionError> {
+    let total = objects.len();
+    let mut done = 0;
+    let mut start = 0;
+    while start < objects.len() {
+        let rank = rank_of(&objects[start]);
+        let end = objects[start..]
+            .iter()
+            .position(|o| rank_of(o) != rank)
+            .map_or(objects.len(), |p| start + p);
+        let batch = &objects[start..end];
+        let results =
+            futures::future::join_all(batch.iter().map(|o| cfg.cluster.apply(o, options))).await;
+        for (object, result) in batch.iter().zip(results) {
+            let target = ObjectRef::of(object)?;
+            result?;
+            done += 1;
+            progress(Progress::Applied {
+                done,
+                total,
+                object: format!("{} {}", target.kind, target.name),
+            });
+            applied.push(target);
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 fn rank_of(object: &Value) -> u8 {
     match object["kind"].as_str().unwrap_or_default() {
         // the record goes last, after every object it describes
@@ -346,7 +358,7 @@ fn rank_of(object: &Value) -> u8 {
 }
 
 /// The object as it may be shown: a Secret's values replaced.
-fn redact(object: &Value) -> Value {
+pub(crate) fn redact(object: &Value) -> Value {
     let mut shown = object.clone();
     if shown["kind"] == "Secret" {
         for field in ["data", "stringData"] {

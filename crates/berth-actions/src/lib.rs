@@ -22,7 +22,9 @@
 mod credentials;
 mod error;
 mod install;
+mod reconfigure;
 mod record;
+mod restart;
 pub mod status;
 mod stop_start;
 mod uninstall;
@@ -30,9 +32,11 @@ mod wait;
 
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
+pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,
 };
+pub use restart::{RESTARTED_AT_ANNOTATION, Restart};
 pub use status::{Health, InstanceStatus};
 pub use stop_start::{Start, Stop, StopStartOutcome};
 pub use uninstall::{Uninstall, UninstallOutcome};

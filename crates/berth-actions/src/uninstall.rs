@@ -8,7 +8,7 @@ use crate::stop_start::{begin, finish};
 use crate::{ActionError, Config, credential_handle, instance_selector};
 
 /// Kinds an instance may own, in deletion order (the reverse of apply order).
-const KINDS: &[(&str, &str)] = &[
+pub(crate) const KINDS: &[(&str, &str)] = &[
     ("autoscaling/v2", "HorizontalPodAutoscaler"),
     ("policy/v1", "PodDisruptionBudget"),
     ("apps/v1", "StatefulSet"),

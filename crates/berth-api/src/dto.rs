@@ -208,6 +208,10 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::UninstallInput>(),
         one::<crate::UninstallResult>(),
         one::<crate::RevisionInfo>(),
+        one::<crate::ReconfigureInput>(),
+        one::<crate::ObjectChange>(),
+        one::<crate::ReconfigureResult>(),
+        one::<crate::RestartResult>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ]

@@ -598,3 +598,146 @@ fn stop_start_result(cfg: &Config, done: berth_actions::StopStartOutcome) -> Sto
             .collect(),
     }
 }
+
+/// A change of parameters (`berth config`), of version (`berth upgrade`) or a rollback.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReconfigureInput {
+    /// Which instance.
+    pub instance: InstanceRef,
+    /// `path=value` assignments over the parameters in force.
+    pub set: Vec<String>,
+    /// The version to move to (in place only).
+    pub version: Option<String>,
+    /// Roll back (to `rollbackTo`, else to the revision before the current one).
+    pub rollback: bool,
+    /// The revision to roll back to.
+    pub rollback_to: Option<u32>,
+    /// Only show what would change.
+    pub diff_only: bool,
+    /// Take over fields other tools manage.
+    pub force_conflicts: bool,
+    /// Return once applied instead of waiting until ready.
+    pub no_wait: bool,
+    /// How long to wait until ready, in seconds (default 300).
+    pub timeout_seconds: Option<u64>,
+}
+
+/// What happens to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectChange {
+    /// `Kind name`.
+    pub object: String,
+    /// `added`, `changed` or `removed`.
+    pub change: String,
+    /// The changed fields, `path: old → new` (Secret values never shown).
+    pub fields: Vec<String>,
+}
+
+/// What a reconfigure, upgrade or rollback did (or would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconfigureResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// `reconfigure`, `upgrade` or `rollback`.
+    pub operation: String,
+    /// The version before.
+    pub from_version: String,
+    /// The version after.
+    pub version: String,
+    /// The diff against what was live.
+    pub changes: Vec<ObjectChange>,
+    /// The revision recorded; none when only the diff was asked for.
+    pub revision: Option<u32>,
+}
+
+/// What a restart did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// The revision recorded.
+    pub revision: u32,
+}
+
+impl Api {
+    /// Changes parameters or version, or rolls back; see [`ReconfigureInput`].
+    #[tracing::instrument(skip(self, input, progress), fields(instance = %input.instance.name))]
+    pub async fn reconfigure_instance(
+        &self,
+        input: &ReconfigureInput,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<ReconfigureResult, ApiError> {
+        let cfg = self
+            .action_config(input.instance.context.as_deref())
+            .await?;
+        let mut action = berth_actions::Reconfigure::new(&cfg, input.instance.name.clone());
+        action.namespace = input.instance.namespace.clone();
+        action.set = input.set.clone();
+        action.version = input.version.clone();
+        action.rollback =
+            (input.rollback || input.rollback_to.is_some()).then_some(input.rollback_to);
+        action.diff_only = input.diff_only;
+        action.force_conflicts = input.force_conflicts;
+        action.wait = !input.no_wait;
+        if let Some(t) = input.timeout_seconds {
+            action.timeout = Duration::from_secs(t);
+        }
+        let sink = |p: Progress| progress(p.into());
+        let done = action.run(&sink).await.map_err(action_error)?;
+        Ok(ReconfigureResult {
+            context: cfg.context().to_owned(),
+            namespace: done.namespace,
+            name: done.instance,
+            operation: done.operation.to_string(),
+            from_version: done.from_version,
+            version: done.version,
+            changes: done
+                .changes
+                .into_iter()
+                .map(|c| ObjectChange {
+                    object: c.object,
+                    change: match c.kind {
+                        berth_actions::ChangeKind::Added => "added",
+                        berth_actions::ChangeKind::Changed => "changed",
+                        berth_actions::ChangeKind::Removed => "removed",
+                    }
+                    .to_owned(),
+                    fields: c.fields,
+                })
+                .collect(),
+            revision: done.revision,
+        })
+    }
+
+    /// Restarts every pod of an instance (rolling) and waits until it is ready.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn restart_instance(
+        &self,
+        which: &InstanceRef,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<RestartResult, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut action = berth_actions::Restart::new(&cfg, which.name.clone());
+        action.namespace = which.namespace.clone();
+        let sink = |p: Progress| progress(p.into());
+        let revision = action.run(&sink).await.map_err(action_error)?;
+        Ok(RestartResult {
+            context: cfg.context().to_owned(),
+            namespace: namespace_of(&cfg, which),
+            name: which.name.clone(),
+            revision,
+        })
+    }
+}

@@ -80,6 +80,26 @@ pub(crate) enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Restart every pod of a service (rolling) and wait until it is ready
+    Restart {
+        /// The instance name
+        name: String,
+    },
+    /// Change a service's parameters: shows the diff, applies, waits
+    Config(ChangeArgs),
+    /// Move a service to another version in place: shows the diff, applies, waits
+    Upgrade(ChangeArgs),
+    /// Go back to an earlier revision's parameters and version (a new revision)
+    Rollback {
+        /// The instance name
+        name: String,
+        /// The revision to go back to (default: the one before the current)
+        #[arg(long)]
+        revision: Option<u32>,
+        /// Return once applied instead of waiting until ready
+        #[arg(long)]
+        no_wait: bool,
+    },
     /// The history of operations (of one service, or all)
     History {
         /// The instance name
@@ -88,6 +108,30 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ChangeArgs {
+    /// The instance name
+    pub(crate) name: String,
+    /// Set a parameter: `replicas=3`, `resources.memory=2Gi` (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// The version to move to
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) version: Option<String>,
+    /// Only show what would change
+    #[arg(long)]
+    pub(crate) diff: bool,
+    /// Take over fields another tool manages (after a field-manager conflict)
+    #[arg(long)]
+    pub(crate) force_conflicts: bool,
+    /// Return once applied instead of waiting until ready
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait until ready (`90s`, `5m`, `1h`)
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -306,6 +306,212 @@ async fn install_stop_start_uninstall_postgres() {
     env.cluster.shutdown().await;
 }
 
+fn redis_image(sts: &StatefulSet) -> String {
+    sts.spec.template.spec.as_ref().unwrap().containers[0]
+        .image
+        .clone()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn config_upgrade_rollback_and_restart_redis() {
+    let env = Env::new("upgrade").await;
+    let ns = "lc-upgrade";
+    let client = env.client().await;
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let installed = env
+        .ok(&[
+            "install",
+            "redis",
+            "--name",
+            "cache",
+            "-n",
+            ns,
+            "--create-namespace",
+            "--version",
+            "7.4",
+        ])
+        .await;
+    let context = installed["context"].as_str().unwrap().to_owned();
+    let before = sets.get("cache").await.unwrap();
+    assert!(
+        redis_image(&before).contains(":7.4."),
+        "{}",
+        redis_image(&before)
+    );
+
+    // --diff shows the change and changes nothing
+    let diff = env
+        .ok(&[
+            "config",
+            "cache",
+            "-n",
+            ns,
+            "--set",
+            "resources.memory=768Mi",
+            "--diff",
+        ])
+        .await;
+    assert!(diff["revision"].is_null());
+    let text = diff["changes"].to_string();
+    assert!(
+        text.contains("StatefulSet cache") && text.contains("768Mi"),
+        "{diff}"
+    );
+    assert_eq!(
+        sets.get("cache").await.unwrap().metadata.generation,
+        before.metadata.generation
+    );
+
+    // config applies it and records a revision
+    let configured = env
+        .ok(&[
+            "config",
+            "cache",
+            "-n",
+            ns,
+            "--set",
+            "resources.memory=768Mi",
+        ])
+        .await;
+    assert_eq!(configured["operation"], "reconfigure");
+    assert_eq!(configured["revision"], 2);
+    let sts = sets.get("cache").await.unwrap();
+    let memory = sts.spec.template.spec.as_ref().unwrap().containers[0]
+        .resources
+        .as_ref()
+        .unwrap()
+        .limits
+        .as_ref()
+        .unwrap()["memory"]
+        .0
+        .clone();
+    assert_eq!(memory, "768Mi");
+
+    // in-place upgrade
+    let upgraded = env
+        .ok(&["upgrade", "cache", "-n", ns, "--version", "8.2"])
+        .await;
+    assert_eq!(
+        (
+            upgraded["operation"].as_str(),
+            upgraded["fromVersion"].as_str()
+        ),
+        (Some("upgrade"), Some("7.4"))
+    );
+    assert!(redis_image(&sets.get("cache").await.unwrap()).contains(":8.2."));
+    assert_eq!(
+        env.ok(&["status", "cache", "-n", ns]).await["version"],
+        "8.2"
+    );
+
+    // the password survives every change
+    let password = env
+        .keyring()
+        .get(&format!("{context}/{ns}/cache/password"))
+        .unwrap();
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let secret = secrets
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=cache"))
+        .await
+        .unwrap();
+    assert!(
+        secret
+            .items
+            .iter()
+            .flat_map(|s| s.data.clone().unwrap_or_default().into_values())
+            .any(|v| v.0 == password.expose().as_bytes()),
+        "the Secret lost the keyring's password"
+    );
+
+    // rollback: back to revision 2's version and parameters, as a new revision
+    let back = env.ok(&["rollback", "cache", "-n", ns]).await;
+    assert_eq!(
+        (back["operation"].as_str(), back["version"].as_str()),
+        (Some("rollback"), Some("7.4"))
+    );
+    assert_eq!(back["revision"], 4);
+    assert!(redis_image(&sets.get("cache").await.unwrap()).contains(":7.4."));
+
+    // restart rolls the pods through a template annotation and waits
+    let restarted = env.ok(&["restart", "cache", "-n", ns]).await;
+    assert_eq!(restarted["revision"], 5);
+    let sts = sets.get("cache").await.unwrap();
+    let annotations = sts.spec.template.metadata.unwrap().annotations.unwrap();
+    assert!(annotations.contains_key("berth.dev/restartedAt"));
+    assert_eq!(
+        env.ok(&["status", "cache", "-n", ns]).await["health"],
+        "ready"
+    );
+
+    let ops: Vec<String> = env
+        .ok(&["history", "cache"])
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["operation"].as_str().unwrap(),
+                r["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "restart:succeeded",
+            "rollback:superseded",
+            "upgrade:superseded",
+            "reconfigure:superseded",
+            "install:superseded"
+        ]
+    );
+
+    // refused changes: nothing to change, a stopped instance, an upgrade that needs a copy
+    let (code, _, stderr) = env.run(&["config", "cache", "-n", ns]).await;
+    assert_eq!(code, 2, "{stderr}");
+    env.ok(&["stop", "cache", "-n", ns]).await;
+    let (code, _, stderr) = env
+        .run(&["config", "cache", "-n", ns, "--set", "resources.memory=1Gi"])
+        .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("berth start"), "{stderr}");
+    env.ok(&[
+        "install",
+        "postgres",
+        "--name",
+        "pg16",
+        "-n",
+        ns,
+        "--version",
+        "16",
+        "--no-wait",
+    ])
+    .await;
+    let (code, json, stderr) = env
+        .run(&["upgrade", "pg16", "-n", ns, "--version", "17"])
+        .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(json["error"]["code"], "invalidInput");
+    assert!(stderr.contains("copy the data"), "{stderr}");
+    let pg = sets.get("pg16").await.unwrap();
+    assert!(redis_image(&pg).contains(":16."));
+
+    for (instance, keys) in [
+        ("cache", &["password"][..]),
+        ("pg16", &["admin-password", "replication-password"][..]),
+    ] {
+        for key in keys {
+            let _ = env
+                .keyring()
+                .delete(&format!("{context}/{ns}/{instance}/{key}"));
+        }
+    }
+    env.cluster.shutdown().await;
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_and_creates_nothing() {
     let env = Env::new("badinput").await;

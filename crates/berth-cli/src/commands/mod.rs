@@ -6,6 +6,8 @@ mod history;
 mod install;
 mod ls;
 mod progress;
+mod reconfigure;
+mod restart;
 mod start;
 mod status;
 mod stop;
@@ -41,6 +43,14 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             delete_data,
             yes,
         } => uninstall::run(&api, &cli.global, &name, delete_data, yes).await,
+        Command::Restart { name } => restart::run(&api, &cli.global, &name).await,
+        Command::Config(args) => reconfigure::change(&api, &cli.global, args, false).await,
+        Command::Upgrade(args) => reconfigure::change(&api, &cli.global, args, true).await,
+        Command::Rollback {
+            name,
+            revision,
+            no_wait,
+        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
         Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
     }
 }
