@@ -41,6 +41,9 @@ pub enum ActionError {
     /// The operation failed and what it had created was removed (`--atomic`).
     #[error("{0}")]
     Failed(String),
+    /// The instance lock file could not be used.
+    #[error("{0}")]
+    Lock(String),
     /// The local history failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -112,6 +112,7 @@ impl<'a> Install<'a> {
             .clone()
             .or_else(|| effective["version"].as_str().map(str::to_owned))
             .unwrap_or_else(|| def.default_version().id.clone());
+        let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
 
         // the cluster: namespace and name collisions, before anything is created
         let namespace_exists = cfg.cluster.namespace_exists(&namespace).await?;

@@ -13,6 +13,9 @@
 //! * [`Uninstall`]: deletes every object labelled with the instance; PVCs and the keyring
 //!   credentials stay unless `delete_data`.
 //!
+//! Only one mutating action runs on an instance at a time, across processes ([`lock_path`]);
+//! [`interrupted`] finds the `pending` revisions of operations whose process died.
+//!
 //! Every mutating action writes a `pending` revision before it touches the cluster and gives it
 //! its outcome afterwards. Credentials are generated from the OS random number generator
 //! (`getrandom`, no user-space PRNG to seed) and are never logged: actions are instrumented with
@@ -22,6 +25,7 @@
 mod credentials;
 mod error;
 mod install;
+mod lock;
 mod reconfigure;
 mod record;
 mod restart;
@@ -32,6 +36,7 @@ mod wait;
 
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
+pub use lock::{InstanceLock, interrupted, lock_path};
 pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,

@@ -106,6 +106,11 @@ impl<'a> Reconfigure<'a> {
             .namespace
             .clone()
             .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let _lock = if self.diff_only {
+            None
+        } else {
+            Some(crate::lock::acquire(cfg, &ns, &self.instance)?)
+        };
         let rec = record::load(cfg, &ns, &self.instance).await?;
         if rec.stopped.is_some() {
             return Err(ActionError::Unsupported(format!(

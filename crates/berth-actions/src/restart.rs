@@ -49,6 +49,7 @@ impl<'a> Restart<'a> {
             .namespace
             .clone()
             .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let rec = record::load(cfg, &ns, &self.instance).await?;
         if rec.stopped.is_some() {
             return Err(ActionError::Unsupported(format!(

@@ -69,6 +69,7 @@ impl<'a> Stop<'a> {
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
         let ns = namespace(cfg, &self.namespace);
+        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let mut rec = record::load(cfg, &ns, &self.instance).await?;
         if let Some(stopped) = &rec.stopped {
             return Ok(outcome(&rec, false, None, &stopped.workloads));
@@ -156,6 +157,7 @@ impl<'a> Start<'a> {
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
         let ns = namespace(cfg, &self.namespace);
+        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let mut rec = record::load(cfg, &ns, &self.instance).await?;
         let Some(state) = rec.stopped.clone() else {
             return Ok(outcome(&rec, false, None, &[]));

@@ -65,6 +65,7 @@ impl<'a> Uninstall<'a> {
             .namespace
             .clone()
             .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let rec = record::load(cfg, &ns, &self.instance).await?;
         let pending = begin(cfg, &rec, Operation::Uninstall)?;
         let mut deleted = Vec::new();

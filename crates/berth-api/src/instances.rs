@@ -301,7 +301,7 @@ pub(crate) fn action_error(e: ActionError) -> ApiError {
             ActionError::Cluster(c) => {
                 return ApiError::from(clone_cluster_error(c));
             }
-            ActionError::Store(_) => ErrorCode::Store,
+            ActionError::Store(_) | ActionError::Lock(_) => ErrorCode::Store,
             ActionError::Secrets(_) => ErrorCode::Keyring,
             _ => ErrorCode::Cluster,
         }
@@ -549,22 +549,36 @@ impl Api {
             .filter(|r| context.is_none_or(|c| r.context == c))
             .filter(|r| namespace.is_none_or(|n| r.namespace == n))
             .take(limit as usize)
-            .map(|r| RevisionInfo {
-                context: r.context,
-                namespace: r.namespace,
-                name: r.instance,
-                revision: r.revision,
-                service: r.definition,
-                version: r.version,
-                operation: r.operation.to_string(),
-                status: r.status.to_string(),
-                os_user: r.os_user,
-                started_at: rfc3339(r.started_at),
-                finished_at: r.finished_at.map(rfc3339),
-                error: r.error,
-                parameters: r.parameters,
-            })
+            .map(revision_info)
             .collect())
+    }
+
+    /// Operations whose process ended before they finished: marked `failed` as interrupted
+    /// (once) and returned, so every client can report them at start.
+    pub fn interrupted_operations(&self) -> Result<Vec<RevisionInfo>, ApiError> {
+        Ok(berth_actions::interrupted(&self.store)
+            .map_err(action_error)?
+            .into_iter()
+            .map(revision_info)
+            .collect())
+    }
+}
+
+fn revision_info(r: berth_store::Revision) -> RevisionInfo {
+    RevisionInfo {
+        context: r.context,
+        namespace: r.namespace,
+        name: r.instance,
+        revision: r.revision,
+        service: r.definition,
+        version: r.version,
+        operation: r.operation.to_string(),
+        status: r.status.to_string(),
+        os_user: r.os_user,
+        started_at: rfc3339(r.started_at),
+        finished_at: r.finished_at.map(rfc3339),
+        error: r.error,
+        parameters: r.parameters,
     }
 }
 

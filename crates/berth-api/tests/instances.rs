@@ -266,3 +266,71 @@ async fn all_contexts_are_listed_and_an_unreachable_one_is_reported() {
     }
     cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn one_operation_at_a_time_and_interrupted_ones_are_reported() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (api, keyring) = api(home.path(), cluster.kubeconfig(), "lock");
+    let done = api
+        .install(
+            &InstallInput {
+                no_wait: true,
+                ..input(&cluster, "pglock", "api-lock")
+            },
+            &|_| {},
+        )
+        .await
+        .unwrap();
+    let which = InstanceRef {
+        name: "pglock".into(),
+        context: cluster.context().map(str::to_owned),
+        namespace: Some("api-lock".into()),
+    };
+
+    // another process (the app, say) is changing the instance: the CLI is refused at once
+    let path = berth_actions::lock_path(home.path(), &done.context, "api-lock", "pglock");
+    let held = std::fs::File::create(&path).unwrap();
+    held.lock().unwrap();
+    let err = api.stop_instance(&which, &|_| {}).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Conflict, "{}", err.message);
+    assert!(
+        err.message.contains("another Berth process"),
+        "{}",
+        err.message
+    );
+
+    // a pending revision whose operation still runs is not interrupted
+    let store = berth_store::Store::open_in(home.path()).unwrap();
+    let params = serde_json::json!({});
+    let new = berth_store::NewRevision {
+        context: &done.context,
+        namespace: "api-lock",
+        instance: "pglock",
+        definition: "postgres",
+        version: "17",
+        operation: berth_store::Operation::Stop,
+        parameters: &params,
+        manifest_digest: None,
+    };
+    let running = store.begin_revision(&new).unwrap();
+    assert!(api.interrupted_operations().unwrap().is_empty());
+
+    // its process dies (the lock goes with it): reported once, as failed
+    held.unlock().unwrap();
+    drop(held);
+    let found = api.interrupted_operations().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].revision, running.revision);
+    assert_eq!(found[0].status, "failed");
+    assert!(found[0].error.as_deref().unwrap().contains("interrupted"));
+    assert!(api.interrupted_operations().unwrap().is_empty());
+
+    // and the instance can be changed again
+    let stopped = api.stop_instance(&which, &|_| {}).await.unwrap();
+    assert!(stopped.changed);
+    for key in ["admin-password", "replication-password"] {
+        let _ = keyring.delete(&format!("{}/api-lock/pglock/{key}", done.context));
+    }
+    cluster.shutdown().await;
+}

@@ -40,7 +40,10 @@ pub(crate) fn run(
             r.version.clone(),
             r.status.clone(),
             r.os_user.clone(),
-            r.started_at.get(..19).unwrap_or(&r.started_at).replace('T', " "),
+            r.started_at
+                .get(..19)
+                .unwrap_or(&r.started_at)
+                .replace('T', " "),
             r.error.clone().unwrap_or_default(),
         ]);
     }

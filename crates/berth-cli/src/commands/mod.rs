@@ -18,6 +18,16 @@ use berth_api::{Api, ApiError};
 
 use crate::cli::{Cli, Command, Global};
 
+/// Warns about operations whose process ended before they finished (once: they are marked failed).
+fn report_interrupted(api: &Api) {
+    for r in api.interrupted_operations().unwrap_or_default() {
+        crate::output::warn(&format!(
+            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; check `berth status {}` and repeat it",
+            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name
+        ));
+    }
+}
+
 /// Which instance the global flags and a name point at.
 pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRef {
     berth_api::InstanceRef {
@@ -29,6 +39,7 @@ pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRe
 
 pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
     let api = Api::open(cli.global.home.as_deref())?;
+    report_interrupted(&api);
     match cli.command {
         Command::Contexts(args) => contexts::run(&api, &cli.global, args).await,
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
