@@ -578,3 +578,78 @@ async fn bad_input_is_refused_and_creates_nothing() {
     assert_eq!(history.as_array().unwrap().len(), 0);
     env.cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_install_killed_midway_is_reported_as_interrupted() {
+    // pods take a minute to become ready: the install is still waiting when it is killed
+    let mut config = kubesim::Config::default();
+    config.kubelet.ready_delay_ms = 60_000;
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    if cluster.is_real() {
+        cluster.shutdown().await;
+        return;
+    }
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+        cluster,
+        keyring_ns: format!("dev.berth.test.kill.{}", std::process::id()),
+    };
+    let ns = "lc-kill";
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"));
+    cmd.env("KUBECONFIG", env.cluster.kubeconfig())
+        .env("BERTH_HOME", env.dir.path().join("home"))
+        .env("BERTH_KEYRING_NAMESPACE", &env.keyring_ns)
+        .args(["--context", env.cluster.context().unwrap()])
+        .args([
+            "install",
+            "postgres",
+            "--name",
+            "pgk",
+            "-n",
+            ns,
+            "--create-namespace",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+
+    // wait until everything is applied (the record is the last object), then kill -9
+    let cms: Api<ConfigMap> = Api::namespaced(env.client().await, ns);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while cms.get_opt("berth-pgk").await.ok().flatten().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the install never applied its record"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // the next command reports it, once, and history says it failed
+    let (code, _, stderr) = env.run(&["ls", "-n", ns]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("install of pgk") && stderr.contains("interrupted"),
+        "{stderr}"
+    );
+    let (_, _, stderr) = env.run(&["ls", "-n", ns]).await;
+    assert!(!stderr.contains("interrupted"), "{stderr}");
+    let history = env.ok(&["history", "pgk"]).await;
+    assert_eq!(history[0]["operation"], "install");
+    assert_eq!(history[0]["status"], "failed");
+    assert!(
+        history[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted")
+    );
+
+    // the half-installed instance is visible and can be removed
+    let list = env.ok(&["ls", "-n", ns]).await;
+    assert_eq!(list["instances"][0]["health"], "progressing");
+    env.ok(&["uninstall", "pgk", "-n", ns, "--delete-data", "--yes"])
+        .await;
+    assert!(cms.get_opt("berth-pgk").await.unwrap().is_none());
+    env.cluster.shutdown().await;
+}
