@@ -653,3 +653,110 @@ async fn an_install_killed_midway_is_reported_as_interrupted() {
     assert!(cms.get_opt("berth-pgk").await.unwrap().is_none());
     env.cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn stop_suspends_autoscaling_and_start_restores_it_and_conflicts_name_the_fix() {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+    use kube::api::{Patch, PatchParams};
+
+    let env = Env::new("hpa").await;
+    let ns = "lc-hpa";
+    let client = env.client().await;
+    env.ok(&[
+        "install",
+        "memcached",
+        "--name",
+        "mc",
+        "-n",
+        ns,
+        "--create-namespace",
+        "--set",
+        "autoscaling.enabled=true",
+        "--set",
+        "autoscaling.min=2",
+    ])
+    .await;
+    let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(client.clone(), ns);
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), ns);
+    let selector = ListParams::default().labels("app.kubernetes.io/instance=mc");
+    assert_eq!(hpas.list(&selector).await.unwrap().items.len(), 1);
+    let before = deployments.get("mc").await.unwrap().spec.replicas;
+
+    let stopped = env.ok(&["stop", "mc", "-n", ns]).await;
+    assert_eq!(stopped["workloads"][0]["kind"], "Deployment");
+    assert!(
+        hpas.list(&selector).await.unwrap().items.is_empty(),
+        "the autoscaler would scale it back up"
+    );
+    assert_eq!(deployments.get("mc").await.unwrap().spec.replicas, Some(0));
+
+    env.ok(&["start", "mc", "-n", ns]).await;
+    let restored = hpas.list(&selector).await.unwrap().items;
+    assert_eq!(restored.len(), 1);
+    assert_eq!(restored[0].spec.min_replicas, Some(2));
+    assert_eq!(deployments.get("mc").await.unwrap().spec.replicas, before);
+    assert_eq!(
+        Some(stopped["workloads"][0]["replicas"].as_i64().unwrap() as i32),
+        before
+    );
+
+    // another tool takes a field Berth manages: Berth does not overwrite it silently
+    let image = serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "mc", "namespace": ns},
+        "spec": {"template": {"spec": {"containers": [{"name": "memcached", "image": "docker.io/library/memcached:other"}]}}}
+    });
+    deployments
+        .patch(
+            "mc",
+            &PatchParams::apply("other-tool").force(),
+            &Patch::Apply(&image),
+        )
+        .await
+        .unwrap();
+    let (code, json, stderr) = env
+        .run(&[
+            "config",
+            "mc",
+            "-n",
+            ns,
+            "--set",
+            "autoscaling.max=6",
+            "--no-wait",
+        ])
+        .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["error"]["code"], "conflict");
+    assert!(
+        stderr.contains("--force-conflicts") && stderr.contains("other-tool"),
+        "{stderr}"
+    );
+    let taken = env
+        .ok(&[
+            "config",
+            "mc",
+            "-n",
+            ns,
+            "--set",
+            "autoscaling.max=6",
+            "--force-conflicts",
+            "--no-wait",
+        ])
+        .await;
+    assert_eq!(taken["operation"], "reconfigure");
+    let image_now = deployments
+        .get("mc")
+        .await
+        .unwrap()
+        .spec
+        .template
+        .spec
+        .unwrap()
+        .containers[0]
+        .image
+        .clone()
+        .unwrap();
+    assert!(!image_now.ends_with(":other"), "{image_now}");
+    env.cluster.shutdown().await;
+}
