@@ -333,7 +333,7 @@ pub(crate) async fn apply_ranked(
             .map_or(objects.len(), |p| start + p);
         let batch = &objects[start..end];
         let results =
-            futures::future::join_all(batch.iter().map(|o| cfg.cluster.apply(o, options))).await;
+            futures::future::join_all(batch.iter().map(|o| apply_one(cfg, o, options))).await;
         for (object, result) in batch.iter().zip(results) {
             let target = ObjectRef::of(object)?;
             result?;
@@ -348,6 +348,37 @@ pub(crate) async fn apply_ranked(
         start = end;
     }
     Ok(())
+}
+
+/// Server-side applies one object; a conflict only with Berth's own scaling manager (after a
+/// stop and start) is resolved by taking the fields back, any other conflict is reported.
+pub(crate) async fn apply_one(
+    cfg: &Config,
+    object: &Value,
+    options: ApplyOptions,
+) -> Result<Value, berth_cluster::ClusterError> {
+    match cfg.cluster.apply(object, options).await {
+        Err(berth_cluster::ClusterError::Api {
+            code: 409, message, ..
+        }) if only_own_conflicts(&message) && !options.force_conflicts => {
+            let forced = ApplyOptions {
+                force_conflicts: true,
+                ..options
+            };
+            cfg.cluster.apply(object, forced).await
+        }
+        other => other,
+    }
+}
+
+/// Whether every manager a conflict message names is Berth's scaling manager.
+fn only_own_conflicts(message: &str) -> bool {
+    let managers: Vec<&str> = message
+        .split("conflict with \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    !managers.is_empty() && managers.iter().all(|m| *m == crate::SCALE_FIELD_MANAGER)
 }
 
 fn rank_of(object: &Value) -> u8 {
@@ -371,4 +402,16 @@ pub(crate) fn redact(object: &Value) -> Value {
         }
     }
     shown
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_conflicts_with_berths_own_scaling_are_taken_back() {
+        let own = r#"Apply failed with 1 conflict: conflict with "berth-scale" using apps/v1: .spec.replicas"#;
+        let other = r#"Apply failed with 2 conflicts: conflict with "berth-scale" using apps/v1: .spec.replicas; conflict with "kubectl-edit" using apps/v1: .spec.template"#;
+        assert!(super::only_own_conflicts(own));
+        assert!(!super::only_own_conflicts(other));
+        assert!(!super::only_own_conflicts("conflict"));
+    }
 }

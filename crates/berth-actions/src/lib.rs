@@ -94,6 +94,10 @@ impl Config {
     }
 }
 
+/// The field manager of Berth's own scaling (stop and start). Berth's re-applies take
+/// `spec.replicas` back from it without `--force-conflicts`: it is Berth's, not another tool's.
+pub const SCALE_FIELD_MANAGER: &str = "berth-scale";
+
 /// The label selector of every object of one instance.
 pub fn instance_selector(instance: &str) -> String {
     format!("app.kubernetes.io/managed-by=berth,app.kubernetes.io/instance={instance}")

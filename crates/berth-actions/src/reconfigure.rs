@@ -185,7 +185,7 @@ impl<'a> Reconfigure<'a> {
             rendered
                 .objects
                 .iter()
-                .map(|o| cfg.cluster.apply(o, options)),
+                .map(|o| crate::install::apply_one(cfg, o, options)),
         )
         .await
         {

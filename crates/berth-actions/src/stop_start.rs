@@ -273,7 +273,10 @@ async fn scale(
     replicas: i64,
 ) -> Result<(), ActionError> {
     let patch = Patch::Merge(json!({ "spec": { "replicas": replicas } }));
-    let params = PatchParams::default();
+    let params = PatchParams {
+        field_manager: Some(crate::SCALE_FIELD_MANAGER.to_owned()),
+        ..PatchParams::default()
+    };
     let client = cfg.cluster.client();
     let result = match kind {
         "StatefulSet" => Api::<StatefulSet>::namespaced(client, ns)

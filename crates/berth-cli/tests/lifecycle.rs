@@ -224,11 +224,18 @@ async fn install_stop_start_uninstall_postgres() {
     assert_eq!(env.ok(&["status", "pg", "-n", ns]).await["health"], "ready");
     assert_eq!(env.ok(&["start", "pg", "-n", ns]).await["changed"], false);
 
+    // Berth's own scaling does not block a later change of replicas (no --force-conflicts)
+    let scaled = env
+        .ok(&["config", "pg", "-n", ns, "--set", "replicas=2"])
+        .await;
+    assert_eq!(scaled["operation"], "reconfigure");
+    assert_eq!(sets.get("pg").await.unwrap().spec.replicas, Some(2));
+
     // uninstall keeps the volume and the credential
     let removed = env.ok(&["uninstall", "pg", "-n", ns]).await;
     assert_eq!(
         removed["keptVolumes"].as_array().unwrap().len(),
-        1,
+        2,
         "{removed}"
     );
     assert!(sets.get_opt("pg").await.unwrap().is_none());
@@ -239,7 +246,7 @@ async fn install_stop_start_uninstall_postgres() {
             .unwrap()
             .items
             .len(),
-        1
+        2
     );
     assert!(
         env.keyring()
@@ -269,6 +276,7 @@ async fn install_stop_start_uninstall_postgres() {
         ops,
         [
             ("uninstall", "succeeded"),
+            ("reconfigure", "superseded"),
             ("start", "superseded"),
             ("stop", "superseded"),
             ("install", "superseded"),
