@@ -366,8 +366,19 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
     async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
-        let kubeconfig = self.load_kubeconfig()?;
-        let cluster = Cluster::connect(&kubeconfig, context)
+        let (catalog, _) = self.catalog()?;
+        self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
+            .await
+    }
+
+    /// Like [`Api::action_config`] with a kubeconfig and catalog loaded once for many contexts.
+    async fn config_with(
+        &self,
+        kubeconfig: &berth_cluster::LoadedKubeconfig,
+        context: Option<&str>,
+        catalog: Arc<berth_catalog::Catalog>,
+    ) -> Result<Config, ApiError> {
+        let cluster = Cluster::connect(kubeconfig, context)
             .await
             .map_err(|e| match e {
                 berth_cluster::ClusterError::ContextNotFound { .. } => {
@@ -375,12 +386,11 @@ impl Api {
                 }
                 other => ApiError::from(other),
             })?;
-        let (catalog, _) = self.catalog()?;
         Ok(Config {
             cluster: Arc::new(cluster),
             store: self.store.clone(),
             keyring: self.keyring.clone(),
-            catalog: Arc::new(catalog),
+            catalog,
         })
     }
 
@@ -432,8 +442,11 @@ impl Api {
         all_contexts: bool,
         namespace: Option<&str>,
     ) -> Result<InstanceList, ApiError> {
+        // one kubeconfig and one catalog for every context
+        let kubeconfig = self.load_kubeconfig()?;
+        let catalog = Arc::new(self.catalog()?.0);
         let contexts: Vec<Option<String>> = if all_contexts {
-            self.load_kubeconfig()?
+            kubeconfig
                 .contexts()
                 .into_iter()
                 .map(|c| Some(c.name))
@@ -441,10 +454,11 @@ impl Api {
         } else {
             vec![context.map(str::to_owned)]
         };
+        let (kubeconfig, catalog) = (&kubeconfig, &catalog);
         let lists = contexts.iter().map(|c| async move {
             let name = c.clone().unwrap_or_default();
             let cfg = self
-                .action_config(c.as_deref())
+                .config_with(kubeconfig, c.as_deref(), catalog.clone())
                 .await
                 .map_err(|e| (name, e))?;
             berth_actions::status::list(&cfg, namespace)
