@@ -159,7 +159,7 @@ pub struct RenderedManifests {
 pub const PREVIEW_CREDENTIAL: &str = "generated-at-install";
 
 impl Api {
-    fn catalog(&self) -> Result<(Catalog, Vec<CatalogError>), ApiError> {
+    pub(crate) fn catalog(&self) -> Result<(Catalog, Vec<CatalogError>), ApiError> {
         let sources = Catalog::default_sources();
         if sources.is_empty() {
             return Err(ApiError::new(

@@ -13,7 +13,7 @@ use crate::{
 };
 
 impl Api {
-    fn load_kubeconfig(&self) -> Result<LoadedKubeconfig, ApiError> {
+    pub(crate) fn load_kubeconfig(&self) -> Result<LoadedKubeconfig, ApiError> {
         Ok(match &self.kubeconfig {
             Some(paths) => LoadedKubeconfig::load(paths),
             None => LoadedKubeconfig::load_default()?,

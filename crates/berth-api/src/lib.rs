@@ -10,8 +10,10 @@
 
 mod catalog;
 mod contexts;
+mod instances;
 pub use catalog::*;
 pub use contexts::parse_location;
+pub use instances::*;
 pub mod dto;
 mod error;
 
@@ -59,6 +61,12 @@ impl Api {
     /// Uses these kubeconfig files instead of `KUBECONFIG` / `~/.kube/config`.
     pub fn with_kubeconfig(mut self, paths: Vec<PathBuf>) -> Self {
         self.kubeconfig = Some(paths);
+        self
+    }
+
+    /// Uses this keyring (tests give each their own namespace) instead of the default one.
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = keyring;
         self
     }
 

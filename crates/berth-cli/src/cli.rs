@@ -45,6 +45,144 @@ pub(crate) enum Command {
     Catalog(CatalogAction),
     /// Show Berth's version, data folder and keyring status
     Version,
+    /// Install a service from the catalog into a cluster
+    Install(InstallArgs),
+    /// List installed services with their health
+    #[command(alias = "list")]
+    Ls {
+        /// Every kubeconfig context, queried concurrently
+        #[arg(long)]
+        all_contexts: bool,
+    },
+    /// Show one installed service: health, version, endpoint, pods
+    Status {
+        /// The instance name
+        name: String,
+    },
+    /// Stop a service: scale to zero, keep its data
+    Stop {
+        /// The instance name
+        name: String,
+    },
+    /// Start a stopped service exactly as it ran before
+    Start {
+        /// The instance name
+        name: String,
+    },
+    /// Remove a service (its volumes and credentials stay unless --delete-data)
+    Uninstall {
+        /// The instance name
+        name: String,
+        /// Also delete the volumes (PVCs) and the stored credentials
+        #[arg(long)]
+        delete_data: bool,
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Restart every pod of a service (rolling) and wait until it is ready
+    Restart {
+        /// The instance name
+        name: String,
+    },
+    /// Change a service's parameters: shows the diff, applies, waits
+    Config(ChangeArgs),
+    /// Move a service to another version in place: shows the diff, applies, waits
+    Upgrade(ChangeArgs),
+    /// Go back to an earlier revision's parameters and version (a new revision)
+    Rollback {
+        /// The instance name
+        name: String,
+        /// The revision to go back to (default: the one before the current)
+        #[arg(long)]
+        revision: Option<u32>,
+        /// Return once applied instead of waiting until ready
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// The history of operations (of one service, or all)
+    History {
+        /// The instance name
+        name: Option<String>,
+        /// At most this many entries
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ChangeArgs {
+    /// The instance name
+    pub(crate) name: String,
+    /// Set a parameter: `replicas=3`, `resources.memory=2Gi` (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// The version to move to
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) version: Option<String>,
+    /// Only show what would change
+    #[arg(long)]
+    pub(crate) diff: bool,
+    /// Take over fields another tool manages (after a field-manager conflict)
+    #[arg(long)]
+    pub(crate) force_conflicts: bool,
+    /// Return once applied instead of waiting until ready
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait until ready (`90s`, `5m`, `1h`)
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub(crate) timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InstallArgs {
+    /// The service id (`postgres`)
+    pub(crate) service: String,
+    /// The instance name (default: the service id)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) name: Option<String>,
+    /// Create the namespace when it does not exist
+    #[arg(long)]
+    pub(crate) create_namespace: bool,
+    /// The service version (default: the catalog's default)
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) version: Option<String>,
+    /// Set a parameter: `replicas=3`, `resources.memory=2Gi` (repeatable; after --values)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Parameters from a YAML or JSON file
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub(crate) values: Option<PathBuf>,
+    /// Return once everything is applied instead of waiting until ready
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait until ready (`90s`, `5m`, `1h`)
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub(crate) timeout: u64,
+    /// Remove what was created when the install fails
+    #[arg(long)]
+    pub(crate) atomic: bool,
+    /// Print what would be applied (checked by the API server) and change nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+/// `90`, `90s`, `5m`, `1h` → seconds.
+fn parse_duration(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration such as 90s, 5m or 1h"))?;
+    match unit {
+        "s" => Ok(n),
+        "m" => Ok(n * 60),
+        "h" => Ok(n * 3600),
+        _ => Err(format!("{text:?} is not a duration such as 90s, 5m or 1h")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

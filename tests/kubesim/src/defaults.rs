@@ -58,6 +58,28 @@ fn template(spec: &mut Value) {
 }
 
 /// Applies create-time defaults to `obj`. `next_ip` hands out Service cluster IPs.
+/// Defaults the API server applies to the result of every update (as it does on create), so that
+/// re-applying an object without them does not look like a change of immutable fields.
+pub(crate) fn on_update(rt: &ResourceType, obj: &mut Value) {
+    if (rt.group.as_str(), rt.plural.as_str()) == ("apps", "statefulsets") {
+        claim_templates(&mut obj["spec"]);
+    }
+}
+
+fn claim_templates(spec: &mut Value) {
+    if let Some(ts) = spec
+        .get_mut("volumeClaimTemplates")
+        .and_then(Value::as_array_mut)
+    {
+        for t in ts {
+            set_default(t, "apiVersion", json!("v1"));
+            set_default(t, "kind", json!("PersistentVolumeClaim"));
+            set_default(&mut t["spec"], "volumeMode", json!("Filesystem"));
+            set_default(t, "status", json!({"phase": "Pending"}));
+        }
+    }
+}
+
 pub(crate) fn on_create(rt: &ResourceType, obj: &mut Value, next_ip: &mut dyn FnMut() -> String) {
     match (rt.group.as_str(), rt.plural.as_str()) {
         ("", "namespaces") => {
@@ -125,17 +147,7 @@ pub(crate) fn on_create(rt: &ResourceType, obj: &mut Value, next_ip: &mut dyn Fn
                 "persistentVolumeClaimRetentionPolicy",
                 json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
             );
-            if let Some(ts) = spec
-                .get_mut("volumeClaimTemplates")
-                .and_then(Value::as_array_mut)
-            {
-                for t in ts {
-                    set_default(t, "apiVersion", json!("v1"));
-                    set_default(t, "kind", json!("PersistentVolumeClaim"));
-                    set_default(&mut t["spec"], "volumeMode", json!("Filesystem"));
-                    set_default(t, "status", json!({"phase": "Pending"}));
-                }
-            }
+            claim_templates(spec);
             template(spec);
         }
         ("apps", "replicasets" | "daemonsets") => {

@@ -135,8 +135,10 @@ fn lint(api: &Api, format: Format, dir: Option<&std::path::Path>) -> Result<(), 
     }
 }
 
-fn render(api: &Api, global: &Global, args: RenderArgs) -> Result<(), ApiError> {
-    let values = match &args.values {
+pub(crate) fn read_values(
+    path: &Option<std::path::PathBuf>,
+) -> Result<Option<serde_json::Value>, ApiError> {
+    Ok(match path {
         None => None,
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
@@ -153,7 +155,11 @@ fn render(api: &Api, global: &Global, args: RenderArgs) -> Result<(), ApiError> 
             })?;
             Some(value)
         }
-    };
+    })
+}
+
+fn render(api: &Api, global: &Global, args: RenderArgs) -> Result<(), ApiError> {
+    let values = read_values(&args.values)?;
     let rendered = api.catalog_render(&RenderInput {
         service: args.service,
         instance: args.name,

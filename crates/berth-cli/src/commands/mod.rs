@@ -2,17 +2,66 @@
 
 mod catalog;
 mod contexts;
+mod history;
+mod install;
+mod ls;
+mod progress;
+mod reconfigure;
+mod restart;
+mod start;
+mod status;
+mod stop;
+mod uninstall;
 mod version;
 
 use berth_api::{Api, ApiError};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Global};
+
+/// Warns about operations whose process ended before they finished (once: they are marked failed).
+fn report_interrupted(api: &Api) {
+    for r in api.interrupted_operations().unwrap_or_default() {
+        crate::output::warn(&format!(
+            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; check `berth status {}` and repeat it",
+            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name
+        ));
+    }
+}
+
+/// Which instance the global flags and a name point at.
+pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRef {
+    berth_api::InstanceRef {
+        name: name.to_owned(),
+        context: global.context.clone(),
+        namespace: global.namespace.clone(),
+    }
+}
 
 pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
     let api = Api::open(cli.global.home.as_deref())?;
+    report_interrupted(&api);
     match cli.command {
         Command::Contexts(args) => contexts::run(&api, &cli.global, args).await,
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
         Command::Version => version::run(&api, &cli.global),
+        Command::Install(args) => install::run(&api, &cli.global, args).await,
+        Command::Ls { all_contexts } => ls::run(&api, &cli.global, all_contexts).await,
+        Command::Status { name } => status::run(&api, &cli.global, &name).await,
+        Command::Stop { name } => stop::run(&api, &cli.global, &name).await,
+        Command::Start { name } => start::run(&api, &cli.global, &name).await,
+        Command::Uninstall {
+            name,
+            delete_data,
+            yes,
+        } => uninstall::run(&api, &cli.global, &name, delete_data, yes).await,
+        Command::Restart { name } => restart::run(&api, &cli.global, &name).await,
+        Command::Config(args) => reconfigure::change(&api, &cli.global, args, false).await,
+        Command::Upgrade(args) => reconfigure::change(&api, &cli.global, args, true).await,
+        Command::Rollback {
+            name,
+            revision,
+            no_wait,
+        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+        Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
     }
 }

@@ -306,6 +306,7 @@ where
             )));
         }
         let mut new = merge_update(rt, old, new, scope);
+        defaults::on_update(rt, &mut new);
         if rt.group.is_empty() && rt.plural == "services" && new["spec"]["clusterIP"].is_null() {
             new["spec"]["clusterIP"] = old["spec"]["clusterIP"].clone();
             new["spec"]["clusterIPs"] = old["spec"]["clusterIPs"].clone();

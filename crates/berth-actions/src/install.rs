@@ -1,0 +1,417 @@
+//! `Install`: a service from the catalog becomes an instance in a cluster.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use berth_catalog::{RenderRequest, render::apply_rank};
+use berth_cluster::{ApplyOptions, ObjectRef};
+use berth_secrets::Sensitive;
+use berth_store::{NewRevision, Operation};
+use serde_json::{Value, json};
+
+use crate::record::{Record, record_name};
+use crate::wait::{Progress, ProgressSink};
+use crate::{ActionError, Config, credential_handle, credentials};
+
+/// Installs a service. The defaults of the fields equal the CLI's.
+#[derive(Debug, Clone)]
+pub struct Install<'a> {
+    cfg: &'a Config,
+    /// The catalog service id.
+    pub service: String,
+    /// The instance name (default: the service id).
+    pub name: Option<String>,
+    /// The namespace (default: the context's namespace).
+    pub namespace: Option<String>,
+    /// Create the namespace when it does not exist.
+    pub create_namespace: bool,
+    /// The version (default: the definition's default).
+    pub version: Option<String>,
+    /// Parameter values, before `set`.
+    pub values: Value,
+    /// `path=value` assignments applied over `values`.
+    pub set: Vec<String>,
+    /// Wait until the instance is ready (default true).
+    pub wait: bool,
+    /// How long to wait (default 5 minutes).
+    pub timeout: Duration,
+    /// Delete what was created when the install fails.
+    pub atomic: bool,
+    /// Validate everything with the server, change nothing.
+    pub dry_run: bool,
+}
+
+/// What an install did (or, with `dry_run`, would do).
+#[derive(Debug, Clone)]
+pub struct InstallOutcome {
+    /// The instance name.
+    pub instance: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The definition id.
+    pub definition: String,
+    /// The version installed.
+    pub version: String,
+    /// The revision number (0 for a dry run).
+    pub revision: u32,
+    /// The objects applied (or that would be), in order, without the Secret's data.
+    pub objects: Vec<Value>,
+    /// Whether the namespace was (or would be) created.
+    pub created_namespace: bool,
+    /// Whether the instance was waited for and is ready.
+    pub ready: bool,
+    /// Whether nothing was changed.
+    pub dry_run: bool,
+}
+
+impl<'a> Install<'a> {
+    /// An install of `service` with the CLI's defaults.
+    pub fn new(cfg: &'a Config, service: impl Into<String>) -> Self {
+        Self {
+            cfg,
+            service: service.into(),
+            name: None,
+            namespace: None,
+            create_namespace: false,
+            version: None,
+            values: json!({}),
+            set: Vec::new(),
+            wait: true,
+            timeout: Duration::from_secs(300),
+            atomic: false,
+            dry_run: false,
+        }
+    }
+
+    /// Runs the install, reporting progress.
+    #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), service = %self.service))]
+    pub async fn run(&self, progress: ProgressSink<'_>) -> Result<InstallOutcome, ActionError> {
+        let cfg = self.cfg;
+        let def = cfg.definition(&self.service)?;
+        let instance = self.name.clone().unwrap_or_else(|| def.id().to_owned());
+        let namespace = self
+            .namespace
+            .clone()
+            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let mut values = if self.values.is_null() {
+            json!({})
+        } else {
+            self.values.clone()
+        };
+        if !values.is_object() {
+            return Err(ActionError::InvalidInput(
+                "parameter values must be a mapping".into(),
+            ));
+        }
+        for set in &self.set {
+            def.apply_set(&mut values, set)?;
+        }
+        let effective = def.validate_values(&values)?;
+        let version = self
+            .version
+            .clone()
+            .or_else(|| effective["version"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| def.default_version().id.clone());
+        let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
+
+        // the cluster: namespace and name collisions, before anything is created
+        let namespace_exists = cfg.cluster.namespace_exists(&namespace).await?;
+        if !namespace_exists && !self.create_namespace {
+            return Err(ActionError::InvalidInput(format!(
+                "namespace {namespace:?} does not exist in context {:?}: create it or pass --create-namespace",
+                cfg.context()
+            )));
+        }
+        if namespace_exists {
+            let record = ObjectRef {
+                api_version: "v1".into(),
+                kind: "ConfigMap".into(),
+                namespace: Some(namespace.clone()),
+                name: record_name(&instance),
+            };
+            if cfg.cluster.get(&record).await?.is_some() {
+                return Err(ActionError::Conflict(format!(
+                    "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
+                )));
+            }
+        }
+
+        let secrets = credentials::generate_all(def, &effective)?;
+        let revision = cfg
+            .store
+            .revisions(cfg.context(), &namespace, &instance)?
+            .first()
+            .map(|r| r.revision + 1)
+            .unwrap_or(1);
+        let rendered = def.render(&RenderRequest {
+            instance: instance.clone(),
+            namespace: namespace.clone(),
+            version: Some(version.clone()),
+            values,
+            credentials: secrets.clone(),
+            revision: Some(u64::from(revision)),
+        })?;
+        let record = Record {
+            instance: instance.clone(),
+            namespace: namespace.clone(),
+            definition: def.id().to_owned(),
+            version: version.clone(),
+            parameters: rendered.values.clone(),
+            revision,
+            credentials: secrets.keys().cloned().collect(),
+            stopped: None,
+            created: None,
+        };
+        let namespace_object = json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace},
+        });
+        let mut objects = rendered.objects.clone();
+        objects.push(record.to_object());
+
+        // server-side dry-run of every object: what the API server would refuse, it refuses now
+        progress(Progress::Step("dry-run".into()));
+        let dry = ApplyOptions {
+            dry_run: true,
+            force_conflicts: false,
+        };
+        if !namespace_exists {
+            cfg.cluster.apply(&namespace_object, dry).await?;
+        } else {
+            let checks = objects.iter().map(|o| cfg.cluster.apply(o, dry));
+            for result in futures::future::join_all(checks).await {
+                result?;
+            }
+        }
+        let shown: Vec<Value> = (!namespace_exists)
+            .then(|| namespace_object.clone())
+            .into_iter()
+            .chain(objects.iter().map(redact))
+            .collect();
+        let outcome = InstallOutcome {
+            instance: instance.clone(),
+            namespace: namespace.clone(),
+            definition: def.id().to_owned(),
+            version: version.clone(),
+            revision: 0,
+            objects: shown,
+            created_namespace: !namespace_exists,
+            ready: false,
+            dry_run: self.dry_run,
+        };
+        if self.dry_run {
+            return Ok(outcome);
+        }
+
+        let pending = cfg.store.begin_revision(&NewRevision {
+            context: cfg.context(),
+            namespace: &namespace,
+            instance: &instance,
+            definition: def.id(),
+            version: &version,
+            operation: Operation::Install,
+            parameters: &rendered.values,
+            manifest_digest: None,
+        })?;
+        let mut created: Vec<ObjectRef> = Vec::new();
+        let result = self
+            .apply_and_wait(
+                &record,
+                &objects,
+                &secrets,
+                (!namespace_exists).then_some(&namespace_object),
+                &mut created,
+                progress,
+            )
+            .await;
+        match result {
+            Ok(ready) => {
+                cfg.store.finish_revision(pending.id, Ok(()))?;
+                Ok(InstallOutcome {
+                    revision: pending.revision,
+                    ready,
+                    ..outcome
+                })
+            }
+            Err(e) => {
+                let mut message = e.to_string();
+                if self.atomic {
+                    progress(Progress::Step("roll back".into()));
+                    let cleanup = self.remove(&record, &created).await;
+                    message = match cleanup {
+                        Ok(()) => format!("{message} (--atomic: everything created was removed)"),
+                        Err(c) => format!("{message} (--atomic cleanup failed too: {c})"),
+                    };
+                }
+                cfg.store.finish_revision(pending.id, Err(&message))?;
+                Err(if self.atomic {
+                    ActionError::Failed(message)
+                } else {
+                    match e {
+                        ActionError::Timeout(_) => ActionError::Timeout(message),
+                        other => other,
+                    }
+                })
+            }
+        }
+    }
+
+    async fn apply_and_wait(
+        &self,
+        record: &Record,
+        objects: &[Value],
+        secrets: &BTreeMap<String, String>,
+        namespace_object: Option<&Value>,
+        created: &mut Vec<ObjectRef>,
+        progress: ProgressSink<'_>,
+    ) -> Result<bool, ActionError> {
+        let cfg = self.cfg;
+        for (key, value) in secrets {
+            let handle = credential_handle(cfg.context(), &record.namespace, &record.instance, key);
+            cfg.keyring.set(&handle, &Sensitive::new(value.clone()))?;
+        }
+        progress(Progress::Step("apply".into()));
+        let apply = ApplyOptions::default();
+        if let Some(ns) = namespace_object {
+            cfg.cluster.apply(ns, apply).await?;
+            created.push(ObjectRef::of(ns)?);
+        }
+        apply_ranked(cfg, objects, apply, progress, created).await?;
+        if !self.wait {
+            return Ok(false);
+        }
+        let def = cfg.definition(&record.definition)?;
+        crate::wait::until_ready(cfg, def, record, self.timeout, progress).await?;
+        Ok(true)
+    }
+
+    /// `--atomic`: deletes what this install created, newest first, and forgets its credentials.
+    async fn remove(&self, record: &Record, created: &[ObjectRef]) -> Result<(), ActionError> {
+        let cfg = self.cfg;
+        for target in created.iter().rev() {
+            cfg.cluster.delete(target).await?;
+        }
+        // volumes the StatefulSet controller made from claim templates
+        let pvcs = cfg
+            .cluster
+            .list(
+                "v1",
+                "PersistentVolumeClaim",
+                Some(&record.namespace),
+                &crate::volume_selector(&record.definition, &record.instance),
+            )
+            .await?;
+        for pvc in &pvcs {
+            cfg.cluster.delete(&ObjectRef::of(pvc)?).await?;
+        }
+        for key in &record.credentials {
+            let handle = credential_handle(cfg.context(), &record.namespace, &record.instance, key);
+            cfg.keyring.delete(&handle)?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies objects in apply order; the objects of one rank do not depend on each other and are
+/// applied together. Each applied object is pushed to `applied` and reported.
+pub(crate) async fn apply_ranked(
+    cfg: &Config,
+    objects: &[Value],
+    options: ApplyOptions,
+    progress: ProgressSink<'_>,
+    applied: &mut Vec<ObjectRef>,
+) -> Result<(), ActionError> {
+    let total = objects.len();
+    let mut done = 0;
+    let mut start = 0;
+    while start < objects.len() {
+        let rank = rank_of(&objects[start]);
+        let end = objects[start..]
+            .iter()
+            .position(|o| rank_of(o) != rank)
+            .map_or(objects.len(), |p| start + p);
+        let batch = &objects[start..end];
+        let results =
+            futures::future::join_all(batch.iter().map(|o| apply_one(cfg, o, options))).await;
+        for (object, result) in batch.iter().zip(results) {
+            let target = ObjectRef::of(object)?;
+            result?;
+            done += 1;
+            progress(Progress::Applied {
+                done,
+                total,
+                object: format!("{} {}", target.kind, target.name),
+            });
+            applied.push(target);
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// Server-side applies one object; a conflict only with Berth's own scaling manager (after a
+/// stop and start) is resolved by taking the fields back, any other conflict is reported.
+pub(crate) async fn apply_one(
+    cfg: &Config,
+    object: &Value,
+    options: ApplyOptions,
+) -> Result<Value, berth_cluster::ClusterError> {
+    match cfg.cluster.apply(object, options).await {
+        Err(berth_cluster::ClusterError::Api {
+            code: 409, message, ..
+        }) if only_own_conflicts(&message) && !options.force_conflicts => {
+            let forced = ApplyOptions {
+                force_conflicts: true,
+                ..options
+            };
+            cfg.cluster.apply(object, forced).await
+        }
+        other => other,
+    }
+}
+
+/// Whether every manager a conflict message names is Berth's scaling manager.
+fn only_own_conflicts(message: &str) -> bool {
+    let managers: Vec<&str> = message
+        .split("conflict with \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    !managers.is_empty() && managers.iter().all(|m| *m == crate::SCALE_FIELD_MANAGER)
+}
+
+fn rank_of(object: &Value) -> u8 {
+    match object["kind"].as_str().unwrap_or_default() {
+        // the record goes last, after every object it describes
+        "ConfigMap" if object["metadata"]["labels"][crate::RECORD_LABEL] == "true" => u8::MAX,
+        kind => apply_rank(kind),
+    }
+}
+
+/// The object as it may be shown: a Secret's values replaced.
+pub(crate) fn redact(object: &Value) -> Value {
+    let mut shown = object.clone();
+    if shown["kind"] == "Secret" {
+        for field in ["data", "stringData"] {
+            if let Some(map) = shown.get_mut(field).and_then(Value::as_object_mut) {
+                for v in map.values_mut() {
+                    *v = Value::String("<redacted>".into());
+                }
+            }
+        }
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_conflicts_with_berths_own_scaling_are_taken_back() {
+        let own = r#"Apply failed with 1 conflict: conflict with "berth-scale" using apps/v1: .spec.replicas"#;
+        let other = r#"Apply failed with 2 conflicts: conflict with "berth-scale" using apps/v1: .spec.replicas; conflict with "kubectl-edit" using apps/v1: .spec.template"#;
+        assert!(super::only_own_conflicts(own));
+        assert!(!super::only_own_conflicts(other));
+        assert!(!super::only_own_conflicts("conflict"));
+    }
+}

@@ -1,0 +1,771 @@
+//! Installed services: install, list and status, stop and start, uninstall, history.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use berth_actions::{
+    ActionError, Config, Health, Install, InstanceStatus, Progress, Start, Stop, Uninstall,
+};
+use berth_cluster::Cluster;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{Api, ApiError, ErrorCode};
+
+/// What to install, as `berth install` or the desktop's install form asks for it.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstallInput {
+    /// The service id (`postgres`).
+    pub service: String,
+    /// The instance name (default: the service id).
+    pub name: Option<String>,
+    /// The context (default: the kubeconfig's current one).
+    pub context: Option<String>,
+    /// The namespace (default: the context's).
+    pub namespace: Option<String>,
+    /// Create the namespace when missing.
+    pub create_namespace: bool,
+    /// The version (default: the service's default).
+    pub version: Option<String>,
+    /// Parameter values (a JSON object), before `set`.
+    pub values: Option<serde_json::Value>,
+    /// `path=value` assignments applied over `values`.
+    pub set: Vec<String>,
+    /// Return once applied instead of waiting until ready.
+    pub no_wait: bool,
+    /// How long to wait until ready, in seconds (default 300).
+    pub timeout_seconds: Option<u64>,
+    /// Remove what was created when the install fails.
+    pub atomic: bool,
+    /// Validate with the server and change nothing.
+    pub dry_run: bool,
+}
+
+/// What an install did, or would do with `dryRun`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstallResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance name.
+    pub name: String,
+    /// The service id.
+    pub service: String,
+    /// The version.
+    pub version: String,
+    /// The revision recorded (0 for a dry run).
+    pub revision: u32,
+    /// Whether the namespace was (or would be) created.
+    pub created_namespace: bool,
+    /// Whether the instance was waited for and is ready.
+    pub ready: bool,
+    /// Whether nothing was changed.
+    pub dry_run: bool,
+    /// The objects applied (or that would be), Secret values redacted.
+    pub objects: Vec<serde_json::Value>,
+}
+
+/// Progress of a long operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum ProgressEvent {
+    /// A step begins.
+    Step {
+        /// `dry-run`, `apply`, `wait`...
+        name: String,
+    },
+    /// Another object was applied.
+    Applied {
+        /// Objects applied so far.
+        done: u32,
+        /// Objects to apply.
+        total: u32,
+        /// The object (`StatefulSet pg`).
+        object: String,
+    },
+    /// Pods ready.
+    Pods {
+        /// Ready pods.
+        ready: u32,
+        /// All pods.
+        total: u32,
+    },
+    /// The latest Kubernetes event about the instance.
+    Event {
+        /// `Kind/name: Reason message`.
+        message: String,
+    },
+}
+
+impl From<Progress> for ProgressEvent {
+    fn from(p: Progress) -> Self {
+        match p {
+            Progress::Step(name) => ProgressEvent::Step { name },
+            Progress::Applied {
+                done,
+                total,
+                object,
+            } => ProgressEvent::Applied {
+                done: done as u32,
+                total: total as u32,
+                object,
+            },
+            Progress::Pods { ready, total } => ProgressEvent::Pods { ready, total },
+            Progress::Event(message) => ProgressEvent::Event { message },
+        }
+    }
+}
+
+/// How an instance is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum HealthState {
+    /// All replicas ready.
+    Ready,
+    /// Starting or rolling out.
+    Progressing,
+    /// Something is wrong (see the reason).
+    Degraded,
+    /// Stopped on purpose, data kept.
+    Stopped,
+    /// The cluster could not be asked.
+    Unreachable,
+}
+
+/// One installed instance.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSummary {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance name.
+    pub name: String,
+    /// The service id.
+    pub service: String,
+    /// The version.
+    pub version: String,
+    /// Health.
+    pub health: HealthState,
+    /// Why it is degraded or unreachable.
+    pub reason: Option<String>,
+    /// Ready pods.
+    pub pods_ready: u32,
+    /// All pods.
+    pub pods_total: u32,
+    /// The client endpoint inside the cluster (`host:port`).
+    pub endpoint: Option<String>,
+    /// When it was installed (RFC 3339).
+    pub created: Option<String>,
+    /// The revision that last changed it.
+    pub revision: u32,
+    /// The non-secret parameters in force.
+    pub parameters: serde_json::Value,
+}
+
+/// A context that could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnreachableContext {
+    /// The context.
+    pub context: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Instances in one or every context.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceList {
+    /// The instances, by context, namespace and name.
+    pub instances: Vec<InstanceSummary>,
+    /// Contexts that could not be asked.
+    pub unreachable: Vec<UnreachableContext>,
+}
+
+/// Which instance.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstanceRef {
+    /// The instance name.
+    pub name: String,
+    /// The context (default: the current one).
+    pub context: Option<String>,
+    /// The namespace (default: the context's).
+    pub namespace: Option<String>,
+}
+
+/// A workload and its replicas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadReplicas {
+    /// `StatefulSet` or `Deployment`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// Replicas before the stop (restored by start).
+    pub replicas: i64,
+}
+
+/// What a stop or start did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StopStartResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// `false` when it already was in the asked state.
+    pub changed: bool,
+    /// The revision recorded, when something changed.
+    pub revision: Option<u32>,
+    /// The workloads stopped or started.
+    pub workloads: Vec<WorkloadReplicas>,
+}
+
+/// What to uninstall.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UninstallInput {
+    /// Which instance.
+    pub instance: InstanceRef,
+    /// Also delete the volumes and the credentials.
+    pub delete_data: bool,
+}
+
+/// What an uninstall did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UninstallResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// Objects deleted (`Kind name`).
+    pub deleted: Vec<String>,
+    /// Volumes kept.
+    pub kept_volumes: Vec<String>,
+    /// The revision recorded.
+    pub revision: u32,
+}
+
+/// One entry of the history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionInfo {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// The revision number within the instance.
+    pub revision: u32,
+    /// The service id.
+    pub service: String,
+    /// The version.
+    pub version: String,
+    /// `install`, `stop`, `start`, `uninstall`...
+    pub operation: String,
+    /// `pending`, `succeeded`, `failed`, `superseded`.
+    pub status: String,
+    /// The OS user who ran it.
+    pub os_user: String,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// When it got its outcome.
+    pub finished_at: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The parameters in force after it.
+    pub parameters: serde_json::Value,
+}
+
+/// Maps an action's error to the API's codes.
+pub(crate) fn action_error(e: ActionError) -> ApiError {
+    let code = if e.is_invalid_input() {
+        ErrorCode::InvalidInput
+    } else {
+        match &e {
+            ActionError::NotFound(_) => ErrorCode::NotFound,
+            ActionError::Conflict(_) => ErrorCode::Conflict,
+            ActionError::Unsupported(_) => ErrorCode::InvalidInput,
+            ActionError::Cluster(c) => {
+                return ApiError::from(clone_cluster_error(c));
+            }
+            ActionError::Store(_) | ActionError::Lock(_) => ErrorCode::Store,
+            ActionError::Secrets(_) => ErrorCode::Keyring,
+            _ => ErrorCode::Cluster,
+        }
+    };
+    ApiError::new(code, e.to_string())
+}
+
+fn clone_cluster_error(e: &berth_cluster::ClusterError) -> berth_cluster::ClusterError {
+    use berth_cluster::ClusterError as E;
+    match e {
+        E::Api {
+            context,
+            verb,
+            object,
+            code,
+            reason,
+            message,
+        } => E::Api {
+            context: context.clone(),
+            verb: verb.clone(),
+            object: object.clone(),
+            code: *code,
+            reason: reason.clone(),
+            message: message.clone(),
+        },
+        E::ContextNotFound { name, files } => E::ContextNotFound {
+            name: name.clone(),
+            files: files.clone(),
+        },
+        other => E::Unreachable {
+            context: String::new(),
+            message: other.to_string(),
+        },
+    }
+}
+
+fn summary(s: InstanceStatus) -> InstanceSummary {
+    let (health, reason) = match s.health {
+        Health::Ready => (HealthState::Ready, None),
+        Health::Progressing => (HealthState::Progressing, None),
+        Health::Degraded(r) => (HealthState::Degraded, Some(r)),
+        Health::Stopped => (HealthState::Stopped, None),
+        Health::Unreachable(r) => (HealthState::Unreachable, Some(r)),
+    };
+    InstanceSummary {
+        context: s.context,
+        namespace: s.record.namespace,
+        name: s.record.instance,
+        service: s.record.definition,
+        version: s.record.version,
+        health,
+        reason,
+        pods_ready: s.pods_ready,
+        pods_total: s.pods_total,
+        endpoint: s.endpoint,
+        created: s.record.created,
+        revision: s.record.revision,
+        parameters: s.record.parameters,
+    }
+}
+
+impl Api {
+    /// The actions' configuration for one context. An unknown context is invalid input.
+    async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+        let (catalog, _) = self.catalog()?;
+        self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
+            .await
+    }
+
+    /// Like [`Api::action_config`] with a kubeconfig and catalog loaded once for many contexts.
+    async fn config_with(
+        &self,
+        kubeconfig: &berth_cluster::LoadedKubeconfig,
+        context: Option<&str>,
+        catalog: Arc<berth_catalog::Catalog>,
+    ) -> Result<Config, ApiError> {
+        let cluster = Cluster::connect(kubeconfig, context)
+            .await
+            .map_err(|e| match e {
+                berth_cluster::ClusterError::ContextNotFound { .. } => {
+                    ApiError::new(ErrorCode::InvalidInput, e.to_string())
+                }
+                other => ApiError::from(other),
+            })?;
+        Ok(Config {
+            cluster: Arc::new(cluster),
+            store: self.store.clone(),
+            keyring: self.keyring.clone(),
+            catalog,
+        })
+    }
+
+    /// Installs a service, reporting progress; see [`InstallInput`].
+    #[tracing::instrument(skip(self, input, progress), fields(service = %input.service))]
+    pub async fn install(
+        &self,
+        input: &InstallInput,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<InstallResult, ApiError> {
+        let cfg = self.action_config(input.context.as_deref()).await?;
+        let mut install = Install::new(&cfg, input.service.clone());
+        install.name = input.name.clone();
+        install.namespace = input.namespace.clone();
+        install.create_namespace = input.create_namespace;
+        install.version = input.version.clone();
+        install.values = input
+            .values
+            .clone()
+            .unwrap_or_else(|| serde_json::json!({}));
+        install.set = input.set.clone();
+        install.wait = !input.no_wait;
+        if let Some(t) = input.timeout_seconds {
+            install.timeout = Duration::from_secs(t);
+        }
+        install.atomic = input.atomic;
+        install.dry_run = input.dry_run;
+        let sink = |p: Progress| progress(p.into());
+        let done = install.run(&sink).await.map_err(action_error)?;
+        Ok(InstallResult {
+            context: cfg.context().to_owned(),
+            namespace: done.namespace,
+            name: done.instance,
+            service: done.definition,
+            version: done.version,
+            revision: done.revision,
+            created_namespace: done.created_namespace,
+            ready: done.ready,
+            dry_run: done.dry_run,
+            objects: done.objects,
+        })
+    }
+
+    /// Instances in one context (the current one when `None`), or in every context concurrently.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn list_instances(
+        &self,
+        context: Option<&str>,
+        all_contexts: bool,
+        namespace: Option<&str>,
+    ) -> Result<InstanceList, ApiError> {
+        // one kubeconfig and one catalog for every context
+        let kubeconfig = self.load_kubeconfig()?;
+        let catalog = Arc::new(self.catalog()?.0);
+        let contexts: Vec<Option<String>> = if all_contexts {
+            kubeconfig
+                .contexts()
+                .into_iter()
+                .map(|c| Some(c.name))
+                .collect()
+        } else {
+            vec![context.map(str::to_owned)]
+        };
+        let (kubeconfig, catalog) = (&kubeconfig, &catalog);
+        let lists = contexts.iter().map(|c| async move {
+            let name = c.clone().unwrap_or_default();
+            let cfg = self
+                .config_with(kubeconfig, c.as_deref(), catalog.clone())
+                .await
+                .map_err(|e| (name, e))?;
+            berth_actions::status::list(&cfg, namespace)
+                .await
+                .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+        });
+        let mut out = InstanceList {
+            instances: Vec::new(),
+            unreachable: Vec::new(),
+        };
+        for result in futures::future::join_all(lists).await {
+            match result {
+                Ok(found) => out.instances.extend(found.into_iter().map(summary)),
+                Err((context, e)) if all_contexts => out.unreachable.push(UnreachableContext {
+                    context,
+                    message: e.message,
+                }),
+                Err((_, e)) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// One instance's status.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn instance_status(&self, which: &InstanceRef) -> Result<InstanceSummary, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let ns = namespace_of(&cfg, which);
+        berth_actions::status::status(&cfg, &ns, &which.name)
+            .await
+            .map(summary)
+            .map_err(action_error)
+    }
+
+    /// Stops an instance: replicas recorded, autoscalers removed, scaled to zero, data kept.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn stop_instance(
+        &self,
+        which: &InstanceRef,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<StopStartResult, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut stop = Stop::new(&cfg, which.name.clone());
+        stop.namespace = which.namespace.clone();
+        let sink = |p: Progress| progress(p.into());
+        let done = stop.run(&sink).await.map_err(action_error)?;
+        Ok(stop_start_result(&cfg, done))
+    }
+
+    /// Starts a stopped instance exactly as it ran before, and waits until it is ready.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn start_instance(
+        &self,
+        which: &InstanceRef,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<StopStartResult, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut start = Start::new(&cfg, which.name.clone());
+        start.namespace = which.namespace.clone();
+        let sink = |p: Progress| progress(p.into());
+        let done = start.run(&sink).await.map_err(action_error)?;
+        Ok(stop_start_result(&cfg, done))
+    }
+
+    /// Uninstalls an instance; volumes and credentials stay unless `deleteData`.
+    #[tracing::instrument(skip(self))]
+    pub async fn uninstall_instance(
+        &self,
+        input: &UninstallInput,
+    ) -> Result<UninstallResult, ApiError> {
+        let cfg = self
+            .action_config(input.instance.context.as_deref())
+            .await?;
+        let mut uninstall = Uninstall::new(&cfg, input.instance.name.clone());
+        uninstall.namespace = input.instance.namespace.clone();
+        uninstall.delete_data = input.delete_data;
+        let done = uninstall.run().await.map_err(action_error)?;
+        Ok(UninstallResult {
+            context: cfg.context().to_owned(),
+            namespace: done.namespace,
+            name: done.instance,
+            deleted: done.deleted,
+            kept_volumes: done.kept_volumes,
+            revision: done.revision,
+        })
+    }
+
+    /// The history: of one instance (every context and namespace it was in, unless narrowed),
+    /// or of everything, newest first.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub fn history(
+        &self,
+        name: Option<&str>,
+        context: Option<&str>,
+        namespace: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<RevisionInfo>, ApiError> {
+        let all = self.store.history(u32::MAX)?;
+        Ok(all
+            .into_iter()
+            .filter(|r| name.is_none_or(|n| r.instance == n))
+            .filter(|r| context.is_none_or(|c| r.context == c))
+            .filter(|r| namespace.is_none_or(|n| r.namespace == n))
+            .take(limit as usize)
+            .map(revision_info)
+            .collect())
+    }
+
+    /// Operations whose process ended before they finished: marked `failed` as interrupted
+    /// (once) and returned, so every client can report them at start.
+    pub fn interrupted_operations(&self) -> Result<Vec<RevisionInfo>, ApiError> {
+        Ok(berth_actions::interrupted(&self.store)
+            .map_err(action_error)?
+            .into_iter()
+            .map(revision_info)
+            .collect())
+    }
+}
+
+fn revision_info(r: berth_store::Revision) -> RevisionInfo {
+    RevisionInfo {
+        context: r.context,
+        namespace: r.namespace,
+        name: r.instance,
+        revision: r.revision,
+        service: r.definition,
+        version: r.version,
+        operation: r.operation.to_string(),
+        status: r.status.to_string(),
+        os_user: r.os_user,
+        started_at: rfc3339(r.started_at),
+        finished_at: r.finished_at.map(rfc3339),
+        error: r.error,
+        parameters: r.parameters,
+    }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {
+    which
+        .namespace
+        .clone()
+        .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned())
+}
+
+fn stop_start_result(cfg: &Config, done: berth_actions::StopStartOutcome) -> StopStartResult {
+    StopStartResult {
+        context: cfg.context().to_owned(),
+        namespace: done.namespace,
+        name: done.instance,
+        changed: done.changed,
+        revision: done.revision,
+        workloads: done
+            .workloads
+            .into_iter()
+            .map(|(kind, name, replicas)| WorkloadReplicas {
+                kind,
+                name,
+                replicas,
+            })
+            .collect(),
+    }
+}
+
+/// A change of parameters (`berth config`), of version (`berth upgrade`) or a rollback.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReconfigureInput {
+    /// Which instance.
+    pub instance: InstanceRef,
+    /// `path=value` assignments over the parameters in force.
+    pub set: Vec<String>,
+    /// The version to move to (in place only).
+    pub version: Option<String>,
+    /// Roll back (to `rollbackTo`, else to the revision before the current one).
+    pub rollback: bool,
+    /// The revision to roll back to.
+    pub rollback_to: Option<u32>,
+    /// Only show what would change.
+    pub diff_only: bool,
+    /// Take over fields other tools manage.
+    pub force_conflicts: bool,
+    /// Return once applied instead of waiting until ready.
+    pub no_wait: bool,
+    /// How long to wait until ready, in seconds (default 300).
+    pub timeout_seconds: Option<u64>,
+}
+
+/// What happens to one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectChange {
+    /// `Kind name`.
+    pub object: String,
+    /// `added`, `changed` or `removed`.
+    pub change: String,
+    /// The changed fields, `path: old → new` (Secret values never shown).
+    pub fields: Vec<String>,
+}
+
+/// What a reconfigure, upgrade or rollback did (or would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconfigureResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// `reconfigure`, `upgrade` or `rollback`.
+    pub operation: String,
+    /// The version before.
+    pub from_version: String,
+    /// The version after.
+    pub version: String,
+    /// The diff against what was live.
+    pub changes: Vec<ObjectChange>,
+    /// The revision recorded; none when only the diff was asked for.
+    pub revision: Option<u32>,
+}
+
+/// What a restart did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// The revision recorded.
+    pub revision: u32,
+}
+
+impl Api {
+    /// Changes parameters or version, or rolls back; see [`ReconfigureInput`].
+    #[tracing::instrument(skip(self, input, progress), fields(instance = %input.instance.name))]
+    pub async fn reconfigure_instance(
+        &self,
+        input: &ReconfigureInput,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<ReconfigureResult, ApiError> {
+        let cfg = self
+            .action_config(input.instance.context.as_deref())
+            .await?;
+        let mut action = berth_actions::Reconfigure::new(&cfg, input.instance.name.clone());
+        action.namespace = input.instance.namespace.clone();
+        action.set = input.set.clone();
+        action.version = input.version.clone();
+        action.rollback =
+            (input.rollback || input.rollback_to.is_some()).then_some(input.rollback_to);
+        action.diff_only = input.diff_only;
+        action.force_conflicts = input.force_conflicts;
+        action.wait = !input.no_wait;
+        if let Some(t) = input.timeout_seconds {
+            action.timeout = Duration::from_secs(t);
+        }
+        let sink = |p: Progress| progress(p.into());
+        let done = action.run(&sink).await.map_err(action_error)?;
+        Ok(ReconfigureResult {
+            context: cfg.context().to_owned(),
+            namespace: done.namespace,
+            name: done.instance,
+            operation: done.operation.to_string(),
+            from_version: done.from_version,
+            version: done.version,
+            changes: done
+                .changes
+                .into_iter()
+                .map(|c| ObjectChange {
+                    object: c.object,
+                    change: match c.kind {
+                        berth_actions::ChangeKind::Added => "added",
+                        berth_actions::ChangeKind::Changed => "changed",
+                        berth_actions::ChangeKind::Removed => "removed",
+                    }
+                    .to_owned(),
+                    fields: c.fields,
+                })
+                .collect(),
+            revision: done.revision,
+        })
+    }
+
+    /// Restarts every pod of an instance (rolling) and waits until it is ready.
+    #[tracing::instrument(skip(self, progress))]
+    pub async fn restart_instance(
+        &self,
+        which: &InstanceRef,
+        progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+    ) -> Result<RestartResult, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut action = berth_actions::Restart::new(&cfg, which.name.clone());
+        action.namespace = which.namespace.clone();
+        let sink = |p: Progress| progress(p.into());
+        let revision = action.run(&sink).await.map_err(action_error)?;
+        Ok(RestartResult {
+            context: cfg.context().to_owned(),
+            namespace: namespace_of(&cfg, which),
+            name: which.name.clone(),
+            revision,
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! `berth history [NAME]`
+
+use berth_api::{Api, ApiError};
+
+use crate::cli::Global;
+use crate::output;
+
+pub(crate) fn run(
+    api: &Api,
+    global: &Global,
+    name: Option<&str>,
+    limit: u32,
+) -> Result<(), ApiError> {
+    let rows = api.history(
+        name,
+        global.context.as_deref(),
+        global.namespace.as_deref(),
+        limit,
+    )?;
+    if output::structured(&rows, global.output).is_some() {
+        return Ok(());
+    }
+    let mut table = output::table(&[
+        "name",
+        "rev",
+        "operation",
+        "service",
+        "version",
+        "status",
+        "user",
+        "started",
+        "error",
+    ]);
+    for r in &rows {
+        table.add_row(vec![
+            format!("{}/{}/{}", r.context, r.namespace, r.name),
+            r.revision.to_string(),
+            r.operation.clone(),
+            r.service.clone(),
+            r.version.clone(),
+            r.status.clone(),
+            r.os_user.clone(),
+            r.started_at
+                .get(..19)
+                .unwrap_or(&r.started_at)
+                .replace('T', " "),
+            r.error.clone().unwrap_or_default(),
+        ]);
+    }
+    output::line(table);
+    Ok(())
+}
