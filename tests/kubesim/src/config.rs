@@ -20,6 +20,9 @@ pub struct Config {
     pub faults: Faults,
     /// Pods bound to real local backends.
     pub backends: Vec<Backend>,
+    /// SQLite file the objects persist in (`--state`): a restarted kubesim keeps its
+    /// objects and its resourceVersions continue upward. In memory only when unset.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -32,6 +35,7 @@ impl Default for Config {
             bookmark_interval_ms: 5_000,
             faults: Faults::default(),
             backends: Vec::new(),
+            state_file: None,
         }
     }
 }

@@ -5,6 +5,8 @@
 //! server-side apply, and a simulated control plane (deployment, replica set, stateful set,
 //! job, PVC, service endpoints, garbage collection and namespace controllers) and kubelet
 //! (pod phases, readiness, logs, events). Real kubectl, helm and kube-rs work against it.
+//! With [`Config::state_file`] the objects persist in SQLite (rusqlite, bundled: the
+//! workspace's SQLite binding, no system library needed) across restarts.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kubesim::Error> {
@@ -78,6 +80,9 @@ pub enum Error {
     /// The configuration file is invalid.
     #[error("invalid kubesim config: {0}")]
     Config(String),
+    /// The SQLite state file (`--state`) could not be opened or read.
+    #[error("state file: {0}")]
+    State(String),
     /// Building a kube client for the simulator failed.
     #[error("building a kube client: {0}")]
     Client(String),
@@ -115,9 +120,24 @@ impl Sim {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let history = config.watch_history.max(100);
+        let store = match &config.state_file {
+            Some(path) => store::Store::open(path, history)?,
+            None => store::Store::new(history),
+        };
+        let registry = resources::Registry::new();
+        let crds =
+            resources::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
+        for crd in store.list(&crds, None).0 {
+            let name = crd["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            registry.sync_crd(&name, Some(&crd));
+        }
         let state = Arc::new(server::State {
-            registry: resources::Registry::new(),
-            store: Arc::new(store::Store::new(config.watch_history.max(100))),
+            registry,
+            store: Arc::new(store),
             token,
             config,
             logs: logs::Logs::default(),
