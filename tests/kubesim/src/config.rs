@@ -85,8 +85,8 @@ impl Default for KubeletConfig {
     }
 }
 
-/// Fault injection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Fault injection (the config file's `faults`, or `PUT /kubesim/v1/faults` at run time).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Faults {
     /// Added latency for every request, in milliseconds.
@@ -97,10 +97,16 @@ pub struct Faults {
     pub drop_watches_after_ms: Option<u64>,
     /// A window (from kubesim's start) during which every request gets 503.
     pub outage: Option<Outage>,
+    /// Abort every followed log stream (`logs -f`) this long after it starts.
+    pub drop_log_streams_after_ms: Option<u64>,
+    /// Nodes that stopped reporting: their Ready condition turns Unknown (kubectl shows
+    /// NotReady) and their pods' Ready and ContainersReady conditions turn False, so they
+    /// leave Service endpoints, until the node is removed from this list.
+    pub lost_nodes: Vec<String>,
 }
 
 /// An outage window, relative to kubesim's start.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Outage {
     /// Start of the outage, in milliseconds after kubesim started.
@@ -110,7 +116,7 @@ pub struct Outage {
 }
 
 /// Fail a share of matching requests.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErrorRule {
     /// Verb (`get`, `list`, `create`...), or any when unset.

@@ -139,6 +139,7 @@ impl Sim {
             registry,
             store: Arc::new(store),
             token,
+            faults: std::sync::RwLock::new(config.faults.clone()),
             config,
             logs: logs::Logs::default(),
             next_ip: AtomicU32::new(10),
@@ -216,6 +217,17 @@ impl Sim {
     /// continue tokens from older resourceVersions get 410 Gone.
     pub fn compact(&self) {
         self.state.store.compact();
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> config::Faults {
+        self.state.faults()
+    }
+
+    /// Replaces the faults in force (as `PUT /kubesim/v1/faults` does).
+    pub fn set_faults(&self, faults: config::Faults) {
+        *self.state.faults.write().expect("faults lock") = faults;
+        self.state.wake.notify_one();
     }
 
     /// Stops serving and waits for the tasks to end.

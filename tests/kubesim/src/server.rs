@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) token: String,
     /// Configuration.
     pub(crate) config: Config,
+    /// The faults in force (from the config, replaced through the admin endpoint).
+    pub(crate) faults: std::sync::RwLock<crate::config::Faults>,
     /// Container logs.
     pub(crate) logs: Logs,
     /// Next Service cluster IP (host part).
@@ -51,6 +53,11 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// A copy of the faults in force.
+    pub(crate) fn faults(&self) -> crate::config::Faults {
+        self.faults.read().expect("faults lock").clone()
+    }
+
     /// Allocates a Service cluster IP from 10.96.0.0/12.
     pub(crate) fn alloc_ip(&self) -> String {
         let n = self.next_ip.fetch_add(1, Ordering::Relaxed);
