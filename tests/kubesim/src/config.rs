@@ -23,6 +23,9 @@ pub struct Config {
     /// SQLite file the objects persist in (`--state`): a restarted kubesim keeps its
     /// objects and its resourceVersions continue upward. In memory only when unset.
     pub state_file: Option<std::path::PathBuf>,
+    /// Length of a simulated minute for CronJob schedules, in milliseconds (60000: real
+    /// time; 500 runs a `*/1 * * * *` CronJob twice a second).
+    pub cron_minute_ms: u64,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             faults: Faults::default(),
             backends: Vec::new(),
             state_file: None,
+            cron_minute_ms: 60_000,
         }
     }
 }

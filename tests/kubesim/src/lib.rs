@@ -146,6 +146,7 @@ impl Sim {
             wake: Notify::new(),
             fault_counter: AtomicU64::new(0),
             started: std::time::Instant::now(),
+            started_wall: time::OffsetDateTime::now_utc(),
             shutdown: shutdown_rx.clone(),
         });
         bootstrap::seed(&state, &certs.ca_pem);

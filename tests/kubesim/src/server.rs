@@ -48,6 +48,8 @@ pub(crate) struct State {
     pub(crate) fault_counter: AtomicU64,
     /// When the simulator started (for outage windows).
     pub(crate) started: std::time::Instant,
+    /// The wall-clock time kubesim started (the simulated CronJob clock's origin).
+    pub(crate) started_wall: time::OffsetDateTime,
     /// Shutdown signal for long-running streams.
     pub(crate) shutdown: watch::Receiver<bool>,
 }

@@ -7,6 +7,7 @@ mod gc;
 mod job;
 mod namespace;
 pub(crate) mod objects;
+mod schedule;
 mod statefulset;
 mod volume;
 
@@ -65,7 +66,9 @@ fn reconcile(state: &State, run_gc: bool) {
     deployment::reconcile(state);
     deployment::reconcile_replicasets(state);
     statefulset::reconcile(state);
+    schedule::reconcile_cronjobs(state);
     job::reconcile(state);
+    schedule::reconcile_daemonsets(state);
     job::reconcile_hpas(state);
     job::reconcile_pdbs(state);
     volume::reconcile(state);
