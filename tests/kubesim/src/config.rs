@@ -26,6 +26,24 @@ pub struct Config {
     /// Length of a simulated minute for CronJob schedules, in milliseconds (60000: real
     /// time; 500 runs a `*/1 * * * *` CronJob twice a second).
     pub cron_minute_ms: u64,
+    /// Simulated load of the pods the rules select (metrics.k8s.io and the HPA); checked
+    /// in order, pods no rule selects get a small deterministic synthetic load. Replaced
+    /// at run time through `PUT /kubesim/v1/metrics`.
+    pub metrics: Vec<LoadRule>,
+}
+
+/// The load of the pods a rule selects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LoadRule {
+    /// Namespace of the pods, any when unset.
+    pub namespace: Option<String>,
+    /// Label selector of the pods (`app=web`); every pod when empty.
+    pub selector: String,
+    /// CPU use of each selected pod, in millicores (split evenly between its containers).
+    pub cpu_millis: u64,
+    /// Memory use of each selected pod, in MiB (split evenly between its containers).
+    pub memory_mib: u64,
 }
 
 impl Default for Config {
@@ -40,6 +58,7 @@ impl Default for Config {
             backends: Vec::new(),
             state_file: None,
             cron_minute_ms: 60_000,
+            metrics: Vec::new(),
         }
     }
 }
@@ -149,4 +168,7 @@ pub struct Backend {
     pub env: std::collections::BTreeMap<String, String>,
     /// Pod port → loopback address (`"5432": "127.0.0.1:55432"`) for port-forward.
     pub ports: std::collections::BTreeMap<String, String>,
+    /// PID of the real process behind those pods: their metrics (CPU time rate, RSS) are
+    /// read from `/proc/<pid>`.
+    pub pid: Option<u32>,
 }

@@ -140,6 +140,8 @@ impl Sim {
             store: Arc::new(store),
             token,
             faults: std::sync::RwLock::new(config.faults.clone()),
+            load: std::sync::RwLock::new(config.metrics.clone()),
+            cpu_samples: metrics::CpuSamples::default(),
             config,
             logs: logs::Logs::default(),
             next_ip: AtomicU32::new(10),
@@ -228,6 +230,12 @@ impl Sim {
     /// Replaces the faults in force (as `PUT /kubesim/v1/faults` does).
     pub fn set_faults(&self, faults: config::Faults) {
         *self.state.faults.write().expect("faults lock") = faults;
+        self.state.wake.notify_one();
+    }
+
+    /// Replaces the simulated load rules (as `PUT /kubesim/v1/metrics` does).
+    pub fn set_load(&self, rules: Vec<config::LoadRule>) {
+        *self.state.load.write().expect("load lock") = rules;
         self.state.wake.notify_one();
     }
 

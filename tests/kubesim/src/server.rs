@@ -38,6 +38,10 @@ pub(crate) struct State {
     pub(crate) config: Config,
     /// The faults in force (from the config, replaced through the admin endpoint).
     pub(crate) faults: std::sync::RwLock<crate::config::Faults>,
+    /// The load rules in force (from the config, replaced through the admin endpoint).
+    pub(crate) load: std::sync::RwLock<Vec<crate::config::LoadRule>>,
+    /// CPU samples of backend processes, for usage rates.
+    pub(crate) cpu_samples: crate::metrics::CpuSamples,
     /// Container logs.
     pub(crate) logs: Logs,
     /// Next Service cluster IP (host part).

@@ -4,6 +4,7 @@
 mod deployment;
 mod endpoints;
 mod gc;
+mod hpa;
 mod job;
 mod namespace;
 pub(crate) mod objects;
@@ -69,7 +70,7 @@ fn reconcile(state: &State, run_gc: bool) {
     schedule::reconcile_cronjobs(state);
     job::reconcile(state);
     schedule::reconcile_daemonsets(state);
-    job::reconcile_hpas(state);
+    hpa::reconcile(state);
     job::reconcile_pdbs(state);
     volume::reconcile(state);
     endpoints::reconcile(state);

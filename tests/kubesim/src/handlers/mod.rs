@@ -167,6 +167,12 @@ fn injected_fault(state: &State, verb: &str, resource: &str) -> Option<ApiError>
 
 /// Routes one authenticated request.
 pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
+    if req.uri().path() == ADMIN_METRICS {
+        return match admin_metrics(&state, req).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        };
+    }
     if req.uri().path() == ADMIN_FAULTS {
         // The admin endpoint is exempt from the faults it controls.
         return match admin_faults(&state, req).await {
@@ -208,6 +214,26 @@ async fn admin_faults(state: &State, req: Request<Incoming>) -> Result<Response<
         _ => return Err(ApiError::method_not_allowed("GET or PUT the faults")),
     }
     let v = serde_json::to_value(state.faults()).unwrap_or_default();
+    Ok(json_response(200, &v))
+}
+
+/// The admin endpoint of the simulated load: `GET` returns the load rules, `PUT` (a JSON
+/// or YAML list of `LoadRule`) replaces them.
+pub(crate) const ADMIN_METRICS: &str = "/kubesim/v1/metrics";
+
+async fn admin_metrics(state: &State, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    match *req.method() {
+        Method::GET => {}
+        Method::PUT | Method::POST => {
+            let body = crate::server::read_body(req.into_body()).await?;
+            let rules: Vec<crate::config::LoadRule> = serde_yaml::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("invalid load rules: {e}")))?;
+            *state.load.write().expect("load lock") = rules;
+            state.wake.notify_one();
+        }
+        _ => return Err(ApiError::method_not_allowed("GET or PUT the load rules")),
+    }
+    let v = serde_json::to_value(&*state.load.read().expect("load lock")).unwrap_or_default();
     Ok(json_response(200, &v))
 }
 
