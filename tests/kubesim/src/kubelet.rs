@@ -145,11 +145,32 @@ fn tick(
             continue;
         }
         let t = tracked.entry(uid.clone()).or_insert_with(|| {
-            let ip = format!("10.244.{}.{}", (*next_ip >> 8) & 0xff, *next_ip & 0xff);
-            *next_ip += 1;
+            // A pod already running (kubesim restarted on a state file) carries on.
+            let resumed = phase == "Running" && pod["status"]["podIP"].is_string();
+            let ip = match pod["status"]["podIP"].as_str() {
+                Some(ip) if resumed => ip.to_string(),
+                _ => {
+                    *next_ip += 1;
+                    format!(
+                        "10.244.{}.{}",
+                        ((*next_ip - 1) >> 8) & 0xff,
+                        (*next_ip - 1) & 0xff
+                    )
+                }
+            };
+            let since = if resumed {
+                let run = Duration::from_millis(cfg.start_delay_ms + cfg.ready_delay_ms);
+                Instant::now().checked_sub(run).unwrap_or_else(Instant::now)
+            } else {
+                Instant::now()
+            };
             Tracked {
-                since: Instant::now(),
-                started_at: now(),
+                since,
+                started_at: pod["status"]["startTime"]
+                    .as_str()
+                    .filter(|_| resumed)
+                    .map(str::to_string)
+                    .unwrap_or_else(now),
                 ip,
                 node: pod["spec"]["nodeName"]
                     .as_str()
@@ -157,7 +178,7 @@ fn tick(
                     .to_string(),
                 pod: (ns.to_string(), name.to_string()),
                 restarts: 0,
-                announced: false,
+                announced: resumed,
             }
         });
         let elapsed = t.since.elapsed();

@@ -65,8 +65,20 @@ fn serves_writes_kubeconfig_and_stops_on_sigterm() {
     }
 }
 
+/// A running kubesim, killed if a failing test leaves it running.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.try_wait().ok().flatten().is_none() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts the binary with `args` and waits for it to write `kubeconfig`.
-fn start(kubeconfig: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::process::Child {
+fn start(kubeconfig: &std::path::Path, args: &[&std::ffi::OsStr]) -> Running {
     let _ = std::fs::remove_file(kubeconfig);
     let child = Command::new(env!("CARGO_BIN_EXE_kubesim"))
         .args(["--listen", "127.0.0.1:0", "--context", "bin-test"])
@@ -81,11 +93,12 @@ fn start(kubeconfig: &std::path::Path, args: &[&std::ffi::OsStr]) -> std::proces
         assert!(Instant::now() < deadline, "kubeconfig not written");
         std::thread::sleep(Duration::from_millis(50));
     }
-    child
+    Running(child)
 }
 
 /// Sends SIGTERM and waits for a clean exit.
-fn stop(mut child: std::process::Child) {
+fn stop(mut running: Running) {
+    let child = &mut running.0;
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -138,6 +151,40 @@ fn state_file_keeps_objects_and_resource_versions_across_restarts() {
             "--from-literal=k=v1",
         ],
     );
+    kubectl(
+        &kubeconfig,
+        &[
+            "-n",
+            "kept",
+            "run",
+            "web",
+            "--image=nginx",
+            "--restart=Always",
+        ],
+    );
+    kubectl(
+        &kubeconfig,
+        &[
+            "-n",
+            "kept",
+            "wait",
+            "--for=condition=Ready",
+            "pod/web",
+            "--timeout=30s",
+        ],
+    );
+    let pod_ip = kubectl(
+        &kubeconfig,
+        &[
+            "-n",
+            "kept",
+            "get",
+            "pod",
+            "web",
+            "-o",
+            "jsonpath={.status.podIP} {.status.startTime}",
+        ],
+    );
     let rv_before: u64 = kubectl(
         &kubeconfig,
         &[
@@ -153,6 +200,8 @@ fn state_file_keeps_objects_and_resource_versions_across_restarts() {
     .trim()
     .parse()
     .unwrap();
+    // startTime has a one-second resolution: restart in a later second.
+    std::thread::sleep(Duration::from_millis(1100));
     stop(child);
     assert!(state.exists(), "state file written");
 
@@ -170,6 +219,24 @@ fn state_file_keeps_objects_and_resource_versions_across_restarts() {
         ],
     );
     assert_eq!(data, "v1", "the ConfigMap survived the restart");
+    std::thread::sleep(Duration::from_millis(500));
+    let pod = kubectl(
+        &kubeconfig,
+        &[
+            "-n",
+            "kept",
+            "get",
+            "pod",
+            "web",
+            "-o",
+            "jsonpath={.status.phase} {.status.podIP} {.status.startTime}",
+        ],
+    );
+    assert_eq!(
+        pod,
+        format!("Running {pod_ip}"),
+        "the pod carries on after the restart"
+    );
     kubectl(
         &kubeconfig,
         &[
