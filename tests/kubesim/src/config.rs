@@ -20,6 +20,30 @@ pub struct Config {
     pub faults: Faults,
     /// Pods bound to real local backends.
     pub backends: Vec<Backend>,
+    /// SQLite file the objects persist in (`--state`): a restarted kubesim keeps its
+    /// objects and its resourceVersions continue upward. In memory only when unset.
+    pub state_file: Option<std::path::PathBuf>,
+    /// Length of a simulated minute for CronJob schedules, in milliseconds (60000: real
+    /// time; 500 runs a `*/1 * * * *` CronJob twice a second).
+    pub cron_minute_ms: u64,
+    /// Simulated load of the pods the rules select (metrics.k8s.io and the HPA); checked
+    /// in order, pods no rule selects get a small deterministic synthetic load. Replaced
+    /// at run time through `PUT /kubesim/v1/metrics`.
+    pub metrics: Vec<LoadRule>,
+}
+
+/// The load of the pods a rule selects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct LoadRule {
+    /// Namespace of the pods, any when unset.
+    pub namespace: Option<String>,
+    /// Label selector of the pods (`app=web`); every pod when empty.
+    pub selector: String,
+    /// CPU use of each selected pod, in millicores (split evenly between its containers).
+    pub cpu_millis: u64,
+    /// Memory use of each selected pod, in MiB (split evenly between its containers).
+    pub memory_mib: u64,
 }
 
 impl Default for Config {
@@ -32,6 +56,9 @@ impl Default for Config {
             bookmark_interval_ms: 5_000,
             faults: Faults::default(),
             backends: Vec::new(),
+            state_file: None,
+            cron_minute_ms: 60_000,
+            metrics: Vec::new(),
         }
     }
 }
@@ -81,8 +108,8 @@ impl Default for KubeletConfig {
     }
 }
 
-/// Fault injection.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Fault injection (the config file's `faults`, or `PUT /kubesim/v1/faults` at run time).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Faults {
     /// Added latency for every request, in milliseconds.
@@ -93,10 +120,16 @@ pub struct Faults {
     pub drop_watches_after_ms: Option<u64>,
     /// A window (from kubesim's start) during which every request gets 503.
     pub outage: Option<Outage>,
+    /// Abort every followed log stream (`logs -f`) this long after it starts.
+    pub drop_log_streams_after_ms: Option<u64>,
+    /// Nodes that stopped reporting: their Ready condition turns Unknown (kubectl shows
+    /// NotReady) and their pods' Ready and ContainersReady conditions turn False, so they
+    /// leave Service endpoints, until the node is removed from this list.
+    pub lost_nodes: Vec<String>,
 }
 
 /// An outage window, relative to kubesim's start.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Outage {
     /// Start of the outage, in milliseconds after kubesim started.
@@ -106,7 +139,7 @@ pub struct Outage {
 }
 
 /// Fail a share of matching requests.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErrorRule {
     /// Verb (`get`, `list`, `create`...), or any when unset.
@@ -135,4 +168,7 @@ pub struct Backend {
     pub env: std::collections::BTreeMap<String, String>,
     /// Pod port → loopback address (`"5432": "127.0.0.1:55432"`) for port-forward.
     pub ports: std::collections::BTreeMap<String, String>,
+    /// PID of the real process behind those pods: their metrics (CPU time rate, RSS) are
+    /// read from `/proc/<pid>`.
+    pub pid: Option<u32>,
 }

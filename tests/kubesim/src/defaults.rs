@@ -150,9 +150,19 @@ pub(crate) fn on_create(rt: &ResourceType, obj: &mut Value, next_ip: &mut dyn Fn
             claim_templates(spec);
             template(spec);
         }
-        ("apps", "replicasets" | "daemonsets") => {
+        ("apps", "replicasets") => {
             set_default(&mut obj["spec"], "replicas", json!(1));
             template(&mut obj["spec"]);
+        }
+        ("apps", "daemonsets") => {
+            let spec = &mut obj["spec"];
+            set_default(spec, "revisionHistoryLimit", json!(10));
+            set_default(
+                spec,
+                "updateStrategy",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+            );
+            template(spec);
         }
         ("batch", "jobs") => {
             let spec = &mut obj["spec"];

@@ -70,12 +70,23 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
     let mut tracked: HashMap<String, Tracked> = HashMap::new();
     let mut next_ip: u32 = 2;
     let mut next_node = 0usize;
+    let mut lost: Vec<String> = Vec::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(40)) => {}
             _ = shutdown.changed() => return,
         }
-        tick(&state, &mut tracked, &mut next_ip, &mut next_node);
+        let now_lost = state.faults().lost_nodes;
+        if now_lost != lost {
+            for node in &state.config.nodes {
+                if now_lost.contains(node) != lost.contains(node) {
+                    tracing::info!(node, lost = now_lost.contains(node), "node status changes");
+                    node_ready(&state, node, !now_lost.contains(node));
+                }
+            }
+            lost = now_lost;
+        }
+        tick(&state, &mut tracked, &mut next_ip, &mut next_node, &lost);
     }
 }
 
@@ -84,6 +95,7 @@ fn tick(
     tracked: &mut HashMap<String, Tracked>,
     next_ip: &mut u32,
     next_node: &mut usize,
+    lost: &[String],
 ) {
     let cfg = &state.config.kubelet;
     let pods = list(state, "", "pods", None);
@@ -104,7 +116,12 @@ fn tick(
             .unwrap_or_default()
             .is_empty()
         {
-            let nodes = &state.config.nodes;
+            let nodes: Vec<&String> = state
+                .config
+                .nodes
+                .iter()
+                .filter(|n| !lost.contains(n))
+                .collect();
             if nodes.is_empty() {
                 continue;
             }
@@ -128,11 +145,32 @@ fn tick(
             continue;
         }
         let t = tracked.entry(uid.clone()).or_insert_with(|| {
-            let ip = format!("10.244.{}.{}", (*next_ip >> 8) & 0xff, *next_ip & 0xff);
-            *next_ip += 1;
+            // A pod already running (kubesim restarted on a state file) carries on.
+            let resumed = phase == "Running" && pod["status"]["podIP"].is_string();
+            let ip = match pod["status"]["podIP"].as_str() {
+                Some(ip) if resumed => ip.to_string(),
+                _ => {
+                    *next_ip += 1;
+                    format!(
+                        "10.244.{}.{}",
+                        ((*next_ip - 1) >> 8) & 0xff,
+                        (*next_ip - 1) & 0xff
+                    )
+                }
+            };
+            let since = if resumed {
+                let run = Duration::from_millis(cfg.start_delay_ms + cfg.ready_delay_ms);
+                Instant::now().checked_sub(run).unwrap_or_else(Instant::now)
+            } else {
+                Instant::now()
+            };
             Tracked {
-                since: Instant::now(),
-                started_at: now(),
+                since,
+                started_at: pod["status"]["startTime"]
+                    .as_str()
+                    .filter(|_| resumed)
+                    .map(str::to_string)
+                    .unwrap_or_else(now),
                 ip,
                 node: pod["spec"]["nodeName"]
                     .as_str()
@@ -140,7 +178,7 @@ fn tick(
                     .to_string(),
                 pod: (ns.to_string(), name.to_string()),
                 restarts: 0,
-                announced: false,
+                announced: resumed,
             }
         });
         let elapsed = t.since.elapsed();
@@ -163,7 +201,9 @@ fn tick(
             && one_shot
             && !crashing
             && elapsed >= start + Duration::from_millis(cfg.job_duration_ms);
-        let ready = running && !crashing && !done && elapsed >= ready_at;
+        // A lost node's pods turn NotReady (the node lifecycle controller's doing).
+        let node_lost = lost.contains(&t.node);
+        let ready = running && !crashing && !done && elapsed >= ready_at && !node_lost;
 
         if running && !t.announced {
             t.announced = true;
@@ -287,7 +327,9 @@ fn tick(
                 _ => json!(now()),
             };
             let mut c = json!({"type": ty, "status": status, "lastProbeTime": null, "lastTransitionTime": lt});
-            if !ok && (ty == "Ready" || ty == "ContainersReady") {
+            if !ok && ty == "Ready" && node_lost {
+                c["reason"] = json!("NodeNotReady");
+            } else if !ok && (ty == "Ready" || ty == "ContainersReady") {
                 c["reason"] = json!(if done {
                     "PodCompleted"
                 } else {
@@ -313,7 +355,6 @@ fn tick(
             "containerStatuses": statuses,
             "qosClass": prev["qosClass"].as_str().unwrap_or("BestEffort"),
         });
-        let _ = &t.node;
         set_status(state, pod, "", "pods", status);
     }
     tracked.retain(|uid, t| {

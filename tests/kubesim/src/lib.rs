@@ -5,6 +5,8 @@
 //! server-side apply, and a simulated control plane (deployment, replica set, stateful set,
 //! job, PVC, service endpoints, garbage collection and namespace controllers) and kubelet
 //! (pod phases, readiness, logs, events). Real kubectl, helm and kube-rs work against it.
+//! With [`Config::state_file`] the objects persist in SQLite (rusqlite, bundled: the
+//! workspace's SQLite binding, no system library needed) across restarts.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), kubesim::Error> {
@@ -78,6 +80,9 @@ pub enum Error {
     /// The configuration file is invalid.
     #[error("invalid kubesim config: {0}")]
     Config(String),
+    /// The SQLite state file (`--state`) could not be opened or read.
+    #[error("state file: {0}")]
+    State(String),
     /// Building a kube client for the simulator failed.
     #[error("building a kube client: {0}")]
     Client(String),
@@ -115,16 +120,35 @@ impl Sim {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let history = config.watch_history.max(100);
+        let store = match &config.state_file {
+            Some(path) => store::Store::open(path, history)?,
+            None => store::Store::new(history),
+        };
+        let registry = resources::Registry::new();
+        let crds =
+            resources::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
+        for crd in store.list(&crds, None).0 {
+            let name = crd["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            registry.sync_crd(&name, Some(&crd));
+        }
         let state = Arc::new(server::State {
-            registry: resources::Registry::new(),
-            store: Arc::new(store::Store::new(config.watch_history.max(100))),
+            registry,
+            store: Arc::new(store),
             token,
+            faults: std::sync::RwLock::new(config.faults.clone()),
+            load: std::sync::RwLock::new(config.metrics.clone()),
+            cpu_samples: metrics::CpuSamples::default(),
             config,
             logs: logs::Logs::default(),
             next_ip: AtomicU32::new(10),
             wake: Notify::new(),
             fault_counter: AtomicU64::new(0),
             started: std::time::Instant::now(),
+            started_wall: time::OffsetDateTime::now_utc(),
             shutdown: shutdown_rx.clone(),
         });
         bootstrap::seed(&state, &certs.ca_pem);
@@ -196,6 +220,23 @@ impl Sim {
     /// continue tokens from older resourceVersions get 410 Gone.
     pub fn compact(&self) {
         self.state.store.compact();
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> config::Faults {
+        self.state.faults()
+    }
+
+    /// Replaces the faults in force (as `PUT /kubesim/v1/faults` does).
+    pub fn set_faults(&self, faults: config::Faults) {
+        *self.state.faults.write().expect("faults lock") = faults;
+        self.state.wake.notify_one();
+    }
+
+    /// Replaces the simulated load rules (as `PUT /kubesim/v1/metrics` does).
+    pub fn set_load(&self, rules: Vec<config::LoadRule>) {
+        *self.state.load.write().expect("load lock") = rules;
+        self.state.wake.notify_one();
     }
 
     /// Stops serving and waits for the tasks to end.

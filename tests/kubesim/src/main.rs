@@ -22,7 +22,7 @@ struct Args {
     /// Configuration file (YAML or JSON).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Reserved for SQLite persistence of the objects (not implemented yet).
+    /// SQLite file the objects persist in across restarts.
     #[arg(long)]
     state: Option<PathBuf>,
 }
@@ -37,12 +37,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(p) => kubesim::Config::from_file(p)?,
         None => kubesim::Config::default(),
     };
-    if args.state.is_some() {
-        anyhow::bail!("--state is not supported by this kubesim build yet");
+    if let Some(state) = args.state {
+        config.state_file = Some(state);
     }
     let sim = kubesim::Sim::start_on(args.listen, config).await?;
     sim.write_kubeconfig(&args.kubeconfig, &args.context)?;

@@ -36,6 +36,12 @@ pub(crate) struct State {
     pub(crate) token: String,
     /// Configuration.
     pub(crate) config: Config,
+    /// The faults in force (from the config, replaced through the admin endpoint).
+    pub(crate) faults: std::sync::RwLock<crate::config::Faults>,
+    /// The load rules in force (from the config, replaced through the admin endpoint).
+    pub(crate) load: std::sync::RwLock<Vec<crate::config::LoadRule>>,
+    /// CPU samples of backend processes, for usage rates.
+    pub(crate) cpu_samples: crate::metrics::CpuSamples,
     /// Container logs.
     pub(crate) logs: Logs,
     /// Next Service cluster IP (host part).
@@ -46,11 +52,18 @@ pub(crate) struct State {
     pub(crate) fault_counter: AtomicU64,
     /// When the simulator started (for outage windows).
     pub(crate) started: std::time::Instant,
+    /// The wall-clock time kubesim started (the simulated CronJob clock's origin).
+    pub(crate) started_wall: time::OffsetDateTime,
     /// Shutdown signal for long-running streams.
     pub(crate) shutdown: watch::Receiver<bool>,
 }
 
 impl State {
+    /// A copy of the faults in force.
+    pub(crate) fn faults(&self) -> crate::config::Faults {
+        self.faults.read().expect("faults lock").clone()
+    }
+
     /// Allocates a Service cluster IP from 10.96.0.0/12.
     pub(crate) fn alloc_ip(&self) -> String {
         let n = self.next_ip.fetch_add(1, Ordering::Relaxed);

@@ -67,6 +67,8 @@ pub(crate) enum Write {
 
 struct Inner {
     rv: u64,
+    /// The SQLite state file every write goes through to, when persistent.
+    db: Option<rusqlite::Connection>,
     objects: HashMap<GroupResource, BTreeMap<Key, Value>>,
     history: VecDeque<Arc<Event>>,
     /// Oldest resourceVersion a watch may start from.
@@ -102,6 +104,7 @@ impl Store {
         Self {
             inner: Mutex::new(Inner {
                 rv: 1,
+                db: None,
                 objects: HashMap::new(),
                 history: VecDeque::new(),
                 oldest_watchable: 1,
@@ -109,6 +112,69 @@ impl Store {
             tx,
             history_cap,
         }
+    }
+
+    /// A store persisted to the SQLite file `path`: the objects and the resourceVersion
+    /// counter it holds are loaded (watch history starts empty, so older versions get 410),
+    /// and every later write goes through to it.
+    pub(crate) fn open(path: &std::path::Path, history_cap: usize) -> Result<Self, crate::Error> {
+        let db_err = |e: rusqlite::Error| crate::Error::State(format!("{}: {e}", path.display()));
+        let db = rusqlite::Connection::open(path).map_err(db_err)?;
+        db.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS objects (
+                 api_group TEXT NOT NULL, resource TEXT NOT NULL,
+                 namespace TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL,
+                 PRIMARY KEY (api_group, resource, namespace, name));
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(db_err)?;
+        let rv: u64 = db
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'resourceVersion'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let mut objects: HashMap<GroupResource, BTreeMap<Key, Value>> = HashMap::new();
+        {
+            let mut stmt = db
+                .prepare("SELECT api_group, resource, namespace, name, body FROM objects")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                })
+                .map_err(db_err)?;
+            for row in rows {
+                let (group, resource, ns, name, body) = row.map_err(db_err)?;
+                let obj: Value = serde_json::from_str(&body).map_err(|e| {
+                    crate::Error::State(format!("{}: object {name}: {e}", path.display()))
+                })?;
+                objects
+                    .entry(GroupResource::new(&group, &resource))
+                    .or_default()
+                    .insert((ns, name), obj);
+            }
+        }
+        let store = Self::new(history_cap);
+        {
+            let mut inner = store.inner.lock().expect("store lock");
+            inner.rv = rv;
+            inner.oldest_watchable = rv;
+            inner.objects = objects;
+            inner.db = Some(db);
+        }
+        Ok(store)
     }
 
     /// The current resourceVersion.
@@ -213,6 +279,9 @@ impl Store {
                 }
             }
         };
+        if let Some(db) = &inner.db {
+            persist(db, &event);
+        }
         let result = event.object.clone();
         let event = Arc::new(event);
         inner.history.push_back(event.clone());
@@ -270,5 +339,41 @@ impl Store {
         let mut inner = self.inner.lock().expect("store lock");
         inner.history.clear();
         inner.oldest_watchable = inner.rv;
+    }
+}
+
+/// Writes one change through to the state file. A failure is logged, not returned: the
+/// in-memory store stays authoritative for the running instance.
+fn persist(db: &rusqlite::Connection, event: &Event) {
+    let (ns, name) = key_of(&event.object);
+    let result = match event.kind {
+        EventType::Deleted => db
+            .execute(
+                "DELETE FROM objects WHERE api_group = ?1 AND resource = ?2 AND namespace = ?3 AND name = ?4",
+                rusqlite::params![event.gr.group, event.gr.resource, ns, name],
+            )
+            .map(drop),
+        EventType::Added | EventType::Modified => db
+            .execute(
+                "INSERT OR REPLACE INTO objects (api_group, resource, namespace, name, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    event.gr.group,
+                    event.gr.resource,
+                    ns,
+                    name,
+                    event.object.to_string()
+                ],
+            )
+            .map(drop),
+    }
+    .and_then(|()| {
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('resourceVersion', ?1)",
+            [event.rv.to_string()],
+        )
+        .map(drop)
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "writing the state file");
     }
 }

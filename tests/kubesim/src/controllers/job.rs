@@ -1,19 +1,14 @@
-//! Job → Pods → Complete; HorizontalPodAutoscaler (keeps its target within min/max, as
-//! with flat simulated load); PodDisruptionBudget status.
+//! Job → Pods → Complete; PodDisruptionBudget status.
 
 use serde_json::{Value, json};
 
 use super::objects::{
     controlled_by, create, event, int_or_percent, list, owner_ref, pod_ready, set_status, suffix,
-    terminating, update,
+    terminating,
 };
 use crate::handlers::write::now;
 use crate::selectors::LabelSelector;
 use crate::server::State;
-
-fn n(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
-}
 
 /// Reconciles every Job.
 pub(crate) fn reconcile(state: &State) {
@@ -116,74 +111,6 @@ pub(crate) fn reconcile(state: &State) {
             }
         }
         set_status(state, &job, "batch", "jobs", status);
-    }
-}
-
-/// HPAs: the simulated load is flat, so the desired count is the current one clamped to
-/// `[minReplicas, maxReplicas]`.
-pub(crate) fn reconcile_hpas(state: &State) {
-    for hpa in list(state, "autoscaling", "horizontalpodautoscalers", None) {
-        let ns = hpa["metadata"]["namespace"].as_str().unwrap_or_default();
-        let target = &hpa["spec"]["scaleTargetRef"];
-        let kind = target["kind"].as_str().unwrap_or_default();
-        let tname = target["name"].as_str().unwrap_or_default();
-        let plural = match kind {
-            "Deployment" => "deployments",
-            "StatefulSet" => "statefulsets",
-            "ReplicaSet" => "replicasets",
-            _ => continue,
-        };
-        let Some(obj) = state.store.get(
-            &crate::resources::GroupResource::new("apps", plural),
-            ns,
-            tname,
-        ) else {
-            continue;
-        };
-        let current = n(&obj["spec"]["replicas"]);
-        let min = hpa["spec"]["minReplicas"].as_i64().unwrap_or(1);
-        let max = hpa["spec"]["maxReplicas"].as_i64().unwrap_or(min).max(min);
-        let desired = current.clamp(min, max);
-        if desired != current && current != 0 {
-            update(state, "apps", plural, ns, tname, |o| {
-                o["spec"]["replicas"] = json!(desired)
-            });
-            event(
-                state,
-                &hpa,
-                "Normal",
-                "SuccessfulRescale",
-                &format!("New size: {desired}; reason: within [{min}, {max}]"),
-                "horizontal-pod-autoscaler",
-            );
-        }
-        let t = hpa["status"]["conditions"][0]["lastTransitionTime"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(now);
-        let status = json!({
-            "currentReplicas": n(&obj["status"]["replicas"]),
-            "desiredReplicas": desired,
-            "currentMetrics": [],
-            "conditions": [
-                {"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale", "message": "recommended size matches current size", "lastTransitionTime": t},
-                {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound", "message": "the HPA was able to successfully calculate a replica count", "lastTransitionTime": t},
-                {"type": "ScalingLimited", "status": "False", "reason": "DesiredWithinRange", "message": "the desired count is within the acceptable range", "lastTransitionTime": t},
-            ],
-        });
-        let mut compare = hpa["status"].clone();
-        if let Some(m) = compare.as_object_mut() {
-            m.remove("lastScaleTime");
-        }
-        if compare != status {
-            set_status(
-                state,
-                &hpa,
-                "autoscaling",
-                "horizontalpodautoscalers",
-                status,
-            );
-        }
     }
 }
 

@@ -4,9 +4,11 @@
 mod deployment;
 mod endpoints;
 mod gc;
+mod hpa;
 mod job;
 mod namespace;
 pub(crate) mod objects;
+mod schedule;
 mod statefulset;
 mod volume;
 
@@ -65,8 +67,10 @@ fn reconcile(state: &State, run_gc: bool) {
     deployment::reconcile(state);
     deployment::reconcile_replicasets(state);
     statefulset::reconcile(state);
+    schedule::reconcile_cronjobs(state);
     job::reconcile(state);
-    job::reconcile_hpas(state);
+    schedule::reconcile_daemonsets(state);
+    hpa::reconcile(state);
     job::reconcile_pdbs(state);
     volume::reconcile(state);
     endpoints::reconcile(state);

@@ -144,7 +144,7 @@ fn verb_of(method: &Method, target: &Target, q: &Query) -> &'static str {
 }
 
 fn injected_fault(state: &State, verb: &str, resource: &str) -> Option<ApiError> {
-    for rule in &state.config.faults.errors {
+    for rule in &state.faults().errors {
         if rule.verb.as_deref().is_some_and(|v| v != verb)
             || rule.resource.as_deref().is_some_and(|r| r != resource)
         {
@@ -167,13 +167,24 @@ fn injected_fault(state: &State, verb: &str, resource: &str) -> Option<ApiError>
 
 /// Routes one authenticated request.
 pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
-    if state.config.faults.latency_ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            state.config.faults.latency_ms,
-        ))
-        .await;
+    if req.uri().path() == ADMIN_METRICS {
+        return match admin_metrics(&state, req).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        };
     }
-    if let Some(o) = &state.config.faults.outage {
+    if req.uri().path() == ADMIN_FAULTS {
+        // The admin endpoint is exempt from the faults it controls.
+        return match admin_faults(&state, req).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        };
+    }
+    let faults = state.faults();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+    }
+    if let Some(o) = &faults.outage {
         let t = state.started.elapsed().as_millis() as u64;
         if t >= o.start_ms && t < o.start_ms + o.duration_ms {
             return error_response(&ApiError::unavailable("injected outage"));
@@ -183,6 +194,47 @@ pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Respo
         Ok(r) => r,
         Err(e) => error_response(&e),
     }
+}
+
+/// The admin endpoint: `GET` returns the faults in force, `PUT` (JSON or YAML `Faults`)
+/// replaces them. Authenticated with the bearer token like the API.
+pub(crate) const ADMIN_FAULTS: &str = "/kubesim/v1/faults";
+
+async fn admin_faults(state: &State, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    match *req.method() {
+        Method::GET => {}
+        Method::PUT | Method::POST => {
+            let body = crate::server::read_body(req.into_body()).await?;
+            let faults: crate::config::Faults = serde_yaml::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("invalid faults: {e}")))?;
+            tracing::info!(?faults, "faults replaced through the admin endpoint");
+            *state.faults.write().expect("faults lock") = faults;
+            state.wake.notify_one();
+        }
+        _ => return Err(ApiError::method_not_allowed("GET or PUT the faults")),
+    }
+    let v = serde_json::to_value(state.faults()).unwrap_or_default();
+    Ok(json_response(200, &v))
+}
+
+/// The admin endpoint of the simulated load: `GET` returns the load rules, `PUT` (a JSON
+/// or YAML list of `LoadRule`) replaces them.
+pub(crate) const ADMIN_METRICS: &str = "/kubesim/v1/metrics";
+
+async fn admin_metrics(state: &State, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    match *req.method() {
+        Method::GET => {}
+        Method::PUT | Method::POST => {
+            let body = crate::server::read_body(req.into_body()).await?;
+            let rules: Vec<crate::config::LoadRule> = serde_yaml::from_slice(&body)
+                .map_err(|e| ApiError::bad_request(format!("invalid load rules: {e}")))?;
+            *state.load.write().expect("load lock") = rules;
+            state.wake.notify_one();
+        }
+        _ => return Err(ApiError::method_not_allowed("GET or PUT the load rules")),
+    }
+    let v = serde_json::to_value(&*state.load.read().expect("load lock")).unwrap_or_default();
+    Ok(json_response(200, &v))
 }
 
 async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {

@@ -367,7 +367,15 @@ fn columns(rt: &ResourceType, o: &Value) -> (Vec<Value>, Vec<Value>) {
             ],
             vec![
                 name,
-                json!("Ready"),
+                json!(if s["conditions"]
+                    .as_array()
+                    .and_then(|cs| cs.iter().find(|c| c["type"] == "Ready"))
+                    .is_some_and(|c| c["status"] == "True")
+                {
+                    "Ready"
+                } else {
+                    "NotReady"
+                }),
                 json!("control-plane"),
                 age,
                 s["nodeInfo"]["kubeletVersion"].clone(),

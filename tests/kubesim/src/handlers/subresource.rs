@@ -8,7 +8,7 @@ use http::Response;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::watch::stream_response;
+use super::watch::stream_response_until;
 use super::write::update_object;
 use super::{Query, Target};
 use crate::fields::Scope;
@@ -216,8 +216,13 @@ pub(super) async fn log(
     if let Some(l) = limit {
         text.truncate(l);
     }
-    let (tx, resp) = stream_response("text/plain");
     let follow = q.flag("follow") && !previous;
+    let drop_after = state
+        .faults()
+        .drop_log_streams_after_ms
+        .filter(|_| follow)
+        .map(Duration::from_millis);
+    let (tx, resp) = stream_response_until("text/plain", drop_after);
     let uid = pod["metadata"]["uid"].clone();
     let mut shutdown = state.shutdown.clone();
     tokio::spawn(async move {

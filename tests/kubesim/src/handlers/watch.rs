@@ -109,8 +109,7 @@ pub(super) async fn watch(
         };
 
     let drop_after = state
-        .config
-        .faults
+        .faults()
         .drop_watches_after_ms
         .map(Duration::from_millis);
     let (tx, resp) = stream_response_until("application/json", drop_after);
