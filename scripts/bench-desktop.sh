@@ -16,7 +16,7 @@ if [ "${1:-}" != "--inside" ]; then
   if [ "${1:-}" != "--no-build" ]; then
     [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
     (cd ui && npx vite build --logLevel warn)
-    cargo build -p berth-desktop --release --locked --features tauri/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
+    cargo build -p berth-desktop --release --locked --features custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
   fi
   exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" scripts/with-keyring.sh "$0" --inside
 fi
@@ -81,7 +81,7 @@ med = lambda xs: f"{statistics.median(xs):.0f} ms"
 section = f"""## Desktop
 
 Measured by `scripts/bench-desktop.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores, Xvfb, WebKitGTK).
-Release build (`--features tauri/custom-protocol`, UI embedded, symbols stripped). Cold start = a new
+Release build (`--features custom-protocol`, UI embedded, symbols stripped). Cold start = a new
 process until the Contexts list is painted (the UI reports it through `report_first_paint`); median of
 {runs} runs after one warm-up, each with a fresh `BERTH_HOME` and a 3-context kubeconfig. Load average
 when it started: {load:.1f} (other work on the machine slows the figures).

@@ -24,8 +24,9 @@ if [ "${1:-}" != "--inside" ]; then
   (cd ui && npx vite build --logLevel warn)
 
   step "app build (debug, UI embedded) and kubesim"
-  cargo build -p berth-desktop --locked --features tauri/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
-  cargo build -p kubesim --bin kubesim --locked -j "${CARGO_BUILD_JOBS:-2}"
+  # The whole workspace's binaries with the features the test suite uses, so that after
+  # `cargo test` this builds nothing again.
+  cargo build --workspace --bins --locked --features berth-desktop/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
 
   step "WebdriverIO packages"
   (cd tests/e2e/desktop && npm ci --no-audit --no-fund --loglevel=error)

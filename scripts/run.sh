@@ -23,7 +23,7 @@ step "UI packages and build"
 (cd ui && npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn)
 
 step "release build (app and CLI; the first build takes a while)"
-cargo build --release --locked -p berth-desktop --features tauri/custom-protocol
+cargo build --release --locked -p berth-desktop --features custom-protocol
 cargo build --release --locked -p berth-cli
 
 echo

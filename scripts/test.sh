@@ -17,8 +17,15 @@ export PATH=$root/.tools/bin:$PATH
 step "format"
 cargo fmt --all --check
 
+# The UI first: its build (ui/dist) is embedded by the desktop app's custom-protocol feature,
+# which lint, tests and the end-to-end suite all build with, so the app compiles once.
+step "ui tests"
+scripts/ui-test.sh
+
+features=(--features berth-desktop/custom-protocol)
+
 step "lint"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked "${features[@]}" -- -D warnings
 
 step "catalog: embedded Kubernetes schemas match kubernetes-validate"
 .tools/venv/bin/python scripts/k8s-schemas.py --check
@@ -28,10 +35,7 @@ for v in 1.33.0 1.37.0; do
 done
 
 step "rust tests"
-scripts/with-keyring.sh cargo test --workspace --locked
-
-step "ui tests"
-scripts/ui-test.sh
+scripts/with-keyring.sh cargo test --workspace --locked "${features[@]}"
 
 step "desktop end-to-end"
 scripts/desktop-e2e.sh
