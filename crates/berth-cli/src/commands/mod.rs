@@ -5,12 +5,11 @@ mod contexts;
 mod history;
 mod install;
 mod ls;
+mod power;
 mod progress;
 mod reconfigure;
 mod restart;
-mod start;
 mod status;
-mod stop;
 mod uninstall;
 mod version;
 
@@ -47,8 +46,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Install(args) => install::run(&api, &cli.global, args).await,
         Command::Ls { all_contexts } => ls::run(&api, &cli.global, all_contexts).await,
         Command::Status { name } => status::run(&api, &cli.global, &name).await,
-        Command::Stop { name } => stop::run(&api, &cli.global, &name).await,
-        Command::Start { name } => start::run(&api, &cli.global, &name).await,
+        Command::Stop { name } => power::run(&api, &cli.global, &name, power::Power::Stop).await,
+        Command::Start { name } => power::run(&api, &cli.global, &name, power::Power::Start).await,
         Command::Uninstall {
             name,
             delete_data,
