@@ -24,9 +24,10 @@ if [ "${1:-}" != "--inside" ]; then
   (cd ui && npx vite build --logLevel warn)
 
   step "app build (debug, UI embedded) and kubesim"
-  # The whole workspace's binaries with the features the test suite uses, so that after
-  # `cargo test` this builds nothing again.
-  cargo build --workspace --bins --locked --features berth-desktop/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
+  # The whole workspace's binaries with the features the test suite uses. `--tests` makes Cargo
+  # unify dependency features as `cargo test` does (dev-dependencies included), so that after
+  # `cargo test` this builds nothing again; `--bins` alone would rebuild serde, syn and their dependents.
+  cargo build --workspace --bins --tests --locked --features berth-desktop/custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
 
   step "WebdriverIO packages"
   (cd tests/e2e/desktop && npm ci --no-audit --no-fund --loglevel=error)
