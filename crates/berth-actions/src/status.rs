@@ -196,8 +196,10 @@ pub async fn list(
         Some(ns) => Api::namespaced(client, ns),
         None => Api::all(client),
     };
-    let list = api
-        .list(&ListParams::default().labels(&format!("{RECORD_LABEL}=true")))
+    let params = ListParams::default().labels(&format!("{RECORD_LABEL}=true"));
+    let list = cfg
+        .cluster
+        .retry("list instances", || api.list(&params))
         .await
         .map_err(|e| {
             ActionError::from(berth_cluster::ClusterError::Unreachable {

@@ -10,6 +10,7 @@ use berth_cluster::Cluster;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::recovery::ParameterChange;
 use crate::{Api, ApiError, ErrorCode};
 
 /// What to install, as `berth install` or the desktop's install form asks for it.
@@ -287,6 +288,9 @@ pub struct RevisionInfo {
     pub error: Option<String>,
     /// The parameters in force after it.
     pub parameters: serde_json::Value,
+    /// The parameters it changed against the instance's revision before it (none for the
+    /// first); values of secret-looking parameters are never shown.
+    pub changes: Vec<ParameterChange>,
 }
 
 /// Maps an action's error to the API's codes.
@@ -365,7 +369,7 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
 
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
-    async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+    pub(crate) async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
         let (catalog, _) = self.catalog()?;
         self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
             .await
@@ -557,13 +561,19 @@ impl Api {
         limit: u32,
     ) -> Result<Vec<RevisionInfo>, ApiError> {
         let all = self.store.history(u32::MAX)?;
+        let changes = crate::recovery::parameter_changes(&all);
         Ok(all
             .into_iter()
             .filter(|r| name.is_none_or(|n| r.instance == n))
             .filter(|r| context.is_none_or(|c| r.context == c))
             .filter(|r| namespace.is_none_or(|n| r.namespace == n))
             .take(limit as usize)
-            .map(revision_info)
+            .map(|r| {
+                let id = r.id;
+                let mut info = revision_info(r);
+                info.changes = changes.get(&id).cloned().unwrap_or_default();
+                info
+            })
             .collect())
     }
 
@@ -578,7 +588,7 @@ impl Api {
     }
 }
 
-fn revision_info(r: berth_store::Revision) -> RevisionInfo {
+pub(crate) fn revision_info(r: berth_store::Revision) -> RevisionInfo {
     RevisionInfo {
         context: r.context,
         namespace: r.namespace,
@@ -593,6 +603,7 @@ fn revision_info(r: berth_store::Revision) -> RevisionInfo {
         finished_at: r.finished_at.map(rfc3339),
         error: r.error,
         parameters: r.parameters,
+        changes: Vec::new(),
     }
 }
 

@@ -100,7 +100,9 @@ pub(crate) enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// The history of operations (of one service, or all)
+    /// Resume (or with --rollback undo) an interrupted or failed operation; without NAME, list them
+    Recover(RecoverArgs),
+    /// The history of operations (of one service, or all), with the parameters each changed
     History {
         /// The instance name
         name: Option<String>,
@@ -108,6 +110,21 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecoverArgs {
+    /// The instance name (none: list what needs recovering)
+    pub(crate) name: Option<String>,
+    /// Go back to the last successful revision (an interrupted first install is removed)
+    #[arg(long)]
+    pub(crate) rollback: bool,
+    /// Return once applied instead of waiting until ready
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait until ready (`90s`, `5m`, `1h`)
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ mod ls;
 mod power;
 mod progress;
 mod reconfigure;
+mod recover;
 mod restart;
 mod status;
 mod uninstall;
@@ -21,8 +22,8 @@ use crate::cli::{Cli, Command, Global};
 fn report_interrupted(api: &Api) {
     for r in api.interrupted_operations().unwrap_or_default() {
         crate::output::warn(&format!(
-            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; check `berth status {}` and repeat it",
-            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name
+            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; `berth recover {}` resumes it, `berth recover {} --rollback` undoes it",
+            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name, r.name
         ));
     }
 }
@@ -61,6 +62,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             revision,
             no_wait,
         } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+        Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
     }
 }

@@ -1,0 +1,311 @@
+//! Reliability end to end against kubesim with injected faults: transient API failures are
+//! retried, an outage longer than the timeout fails cleanly, and `berth recover` brings an
+//! interrupted or failed instance back (also after `kill -9` in the middle of an install).
+//! kubesim-only (faults need the simulator); needs a keyring: run under `scripts/with-keyring.sh`.
+
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
+use kube::api::Api;
+use kubesim::config::{ErrorRule, Faults};
+use serde_json::Value;
+
+struct Env {
+    dir: tempfile::TempDir,
+    cluster: kubesim::testing::TestCluster,
+    keyring_ns: String,
+}
+
+impl Env {
+    /// A fresh kubesim (`None` on a real cluster: these tests need fault injection).
+    async fn new(test: &str, config: kubesim::Config) -> Option<Self> {
+        let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+        if cluster.is_real() {
+            cluster.shutdown().await;
+            return None;
+        }
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+            cluster,
+            keyring_ns: format!("dev.berth.test.{test}.{}", std::process::id()),
+        })
+    }
+
+    fn sim(&self) -> &kubesim::Sim {
+        self.cluster.sim().expect("kubesim")
+    }
+
+    fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"));
+        cmd.env("KUBECONFIG", self.cluster.kubeconfig())
+            .env("BERTH_HOME", self.dir.path().join("home"))
+            .env("BERTH_KEYRING_NAMESPACE", &self.keyring_ns)
+            .env_remove("BERTH_TEST_KUBECONFIG")
+            .args(["--context", self.cluster.context().unwrap()]);
+        cmd
+    }
+
+    async fn run(&self, args: &[&str]) -> (i32, Value, String) {
+        let mut cmd = Command::from_std(self.command());
+        cmd.args(args).args(["-o", "json"]);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (
+            out.status.code().unwrap_or(-1),
+            json,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    async fn ok(&self, args: &[&str]) -> Value {
+        let (code, json, stderr) = self.run(args).await;
+        assert_eq!(code, 0, "berth {args:?} failed: {stderr}");
+        json
+    }
+
+    async fn client(&self) -> kube::Client {
+        self.cluster.client().await.unwrap()
+    }
+
+    /// Waits until `probe` finds something, at most `secs` seconds.
+    async fn until<F, Fut>(&self, secs: u64, what: &str, mut probe: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while !probe().await {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+}
+
+fn rule(code: u16, rate: f64) -> ErrorRule {
+    ErrorRule {
+        verb: None,
+        resource: None,
+        code,
+        rate,
+    }
+}
+
+#[tokio::test]
+async fn install_and_upgrade_succeed_through_injected_503s_429s_and_dropped_watches() {
+    let Some(env) = Env::new("retry", kubesim::Config::default()).await else {
+        return;
+    };
+    let ns = "rel-retry";
+    env.sim().set_faults(Faults {
+        errors: vec![rule(503, 0.3), rule(429, 0.05), rule(500, 0.05)],
+        drop_watches_after_ms: Some(200),
+        ..Faults::default()
+    });
+    let installed = env
+        .ok(&[
+            "install",
+            "postgres",
+            "--name",
+            "pgr",
+            "-n",
+            ns,
+            "--create-namespace",
+            "--timeout",
+            "2m",
+        ])
+        .await;
+    assert_eq!(installed["ready"], true, "{installed}");
+    let changed = env
+        .ok(&["config", "pgr", "-n", ns, "--set", "replicas=2"])
+        .await;
+    assert_eq!(changed["operation"], "reconfigure");
+    let stopped = env.ok(&["stop", "pgr", "-n", ns]).await;
+    assert_eq!(stopped["changed"], true);
+    let started = env.ok(&["start", "pgr", "-n", ns]).await;
+    assert_eq!(started["changed"], true);
+
+    // with the faults gone, the API shows everything in place
+    env.sim().set_faults(Faults::default());
+    let client = env.client().await;
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .get("pgr")
+        .await
+        .unwrap();
+    assert_eq!(sts.spec.replicas, Some(2));
+    assert!(
+        Api::<ConfigMap>::namespaced(client.clone(), ns)
+            .get_opt("berth-pgr")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let history = env.ok(&["history", "pgr"]).await;
+    let outcomes: Vec<(&str, &str)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["operation"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("start", "succeeded"),
+            ("stop", "superseded"),
+            ("reconfigure", "superseded"),
+            ("install", "superseded"),
+        ]
+    );
+    // the history shows what the reconfigure changed
+    let change = &history[2]["changes"];
+    assert_eq!(change[0]["path"], "replicas", "{history}");
+    assert_eq!(change[0]["old"], 1);
+    assert_eq!(change[0]["new"], 2);
+    env.cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_outage_longer_than_the_timeout_fails_cleanly_then_recover_completes() {
+    let mut config = kubesim::Config::default();
+    config.kubelet.ready_delay_ms = 3_000;
+    let Some(env) = Env::new("outage", config).await else {
+        return;
+    };
+    let ns = "rel-outage";
+    let mut child = env.command();
+    child
+        .args(["install", "postgres", "--name", "pgo", "-n", ns])
+        .args(["--create-namespace", "--timeout", "6s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let child = child.spawn().unwrap();
+
+    // once everything is applied (the record comes last), the API server goes away
+    let cms: Api<ConfigMap> = Api::namespaced(env.client().await, ns);
+    env.until(30, "the record", || async {
+        cms.get_opt("berth-pgo").await.ok().flatten().is_some()
+    })
+    .await;
+    env.sim().set_faults(Faults {
+        errors: vec![rule(503, 1.0)],
+        ..Faults::default()
+    });
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("503") || stderr.contains("unavailable"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+
+    env.sim().set_faults(Faults::default());
+    let history = env.ok(&["history", "pgo"]).await;
+    assert_eq!(history[0]["operation"], "install");
+    assert_eq!(history[0]["status"], "failed");
+
+    // listed as recoverable, then recovered
+    let listed = env.ok(&["recover"]).await;
+    assert_eq!(listed[0]["name"], "pgo", "{listed}");
+    let recovered = env.ok(&["recover", "pgo", "--timeout", "1m"]).await;
+    assert_eq!(recovered["action"], "resumed", "{recovered}");
+    assert_eq!(recovered["fromOperation"], "install");
+    assert_eq!(recovered["ready"], true);
+    let status = env.ok(&["status", "pgo", "-n", ns]).await;
+    assert_eq!(status["health"], "ready", "{status}");
+    let history = env.ok(&["history", "pgo"]).await;
+    assert_eq!(history[0]["operation"], "recover");
+    assert_eq!(history[0]["status"], "succeeded");
+    assert_eq!(history[1]["status"], "failed");
+    assert_eq!(env.ok(&["recover"]).await, serde_json::json!([]));
+    env.cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn kill_9_mid_install_then_recover_completes_it_or_rolls_it_back() {
+    let Some(env) = Env::new("kill9", kubesim::Config::default()).await else {
+        return;
+    };
+    let ns = "rel-kill";
+    let client = env.client().await;
+    // every request is slow: the install is still applying when it is killed
+    env.sim().set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    for name in ["pgk", "pgz"] {
+        let mut cmd = env.command();
+        cmd.args(["install", "postgres", "--name", name, "-n", ns])
+            .arg("--create-namespace")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let services: Api<Service> = Api::namespaced(client.clone(), ns);
+        env.until(60, "the first objects", || async {
+            services.get_opt(name).await.ok().flatten().is_some()
+        })
+        .await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+    }
+    env.sim().set_faults(Faults::default());
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
+    assert!(
+        cms.get_opt("berth-pgk").await.unwrap().is_none(),
+        "the install was killed after it finished applying"
+    );
+
+    // the next command reports them; recover resumes one and removes the other
+    let (code, listed, stderr) = env.run(&["recover"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+    let recovered = env.ok(&["recover", "pgk", "--timeout", "1m"]).await;
+    assert_eq!(recovered["action"], "resumed", "{recovered}");
+    assert_eq!(recovered["ready"], true);
+    let status = env.ok(&["status", "pgk", "-n", ns]).await;
+    assert_eq!(status["health"], "ready", "{status}");
+    let sts = Api::<StatefulSet>::namespaced(client.clone(), ns)
+        .get("pgk")
+        .await
+        .unwrap();
+    assert_eq!(sts.status.and_then(|s| s.ready_replicas), Some(1));
+    let history = env.ok(&["history", "pgk"]).await;
+    assert_eq!(history[0]["operation"], "recover");
+    assert_eq!(history[0]["status"], "succeeded");
+    assert_eq!(history[1]["operation"], "install");
+    assert_eq!(history[1]["status"], "failed");
+    assert!(
+        history[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted")
+    );
+
+    let removed = env.ok(&["recover", "pgz", "--rollback"]).await;
+    assert_eq!(removed["action"], "removed", "{removed}");
+    let services: Api<Service> = Api::namespaced(client.clone(), ns);
+    assert!(services.get_opt("pgz").await.unwrap().is_none());
+    assert!(cms.get_opt("berth-pgz").await.unwrap().is_none());
+    assert_eq!(env.ok(&["recover"]).await, serde_json::json!([]));
+    // nothing left to recover: a clear refusal
+    let (code, json, _) = env.run(&["recover", "pgk"]).await;
+    assert_eq!(code, 1);
+    assert_eq!(json["error"]["code"], "notFound");
+    env.cluster.shutdown().await;
+}
