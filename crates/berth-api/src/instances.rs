@@ -13,6 +13,9 @@ use ts_rs::TS;
 use crate::recovery::ParameterChange;
 use crate::{Api, ApiError, ErrorCode};
 
+/// How long `list_instances` gives each context to answer.
+pub const CONTEXT_LIST_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// What to install, as `berth install` or the desktop's install form asks for it.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -446,6 +449,21 @@ impl Api {
         all_contexts: bool,
         namespace: Option<&str>,
     ) -> Result<InstanceList, ApiError> {
+        self.list_instances_within(context, all_contexts, namespace, CONTEXT_LIST_TIMEOUT)
+            .await
+    }
+
+    /// Like [`Api::list_instances`], giving each context at most `per_context` to answer: a
+    /// context that does not (a black-holed server) is reported unreachable without holding up
+    /// the others.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn list_instances_within(
+        &self,
+        context: Option<&str>,
+        all_contexts: bool,
+        namespace: Option<&str>,
+        per_context: Duration,
+    ) -> Result<InstanceList, ApiError> {
         // one kubeconfig and one catalog for every context
         let kubeconfig = self.load_kubeconfig()?;
         let catalog = Arc::new(self.catalog()?.0);
@@ -461,13 +479,31 @@ impl Api {
         let (kubeconfig, catalog) = (&kubeconfig, &catalog);
         let lists = contexts.iter().map(|c| async move {
             let name = c.clone().unwrap_or_default();
-            let cfg = self
-                .config_with(kubeconfig, c.as_deref(), catalog.clone())
-                .await
-                .map_err(|e| (name, e))?;
-            berth_actions::status::list(&cfg, namespace)
-                .await
-                .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+            let listed = async {
+                let cfg = self
+                    .config_with(kubeconfig, c.as_deref(), catalog.clone())
+                    .await
+                    .map_err(|e| (name.clone(), e))?;
+                // a failing server is retried only within the time the context is given
+                cfg.cluster
+                    .set_deadline(std::time::Instant::now() + per_context / 2);
+                berth_actions::status::list(&cfg, namespace)
+                    .await
+                    .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+            };
+            match tokio::time::timeout(per_context, listed).await {
+                Ok(result) => result,
+                Err(_) => Err((
+                    name.clone(),
+                    ApiError::new(
+                        ErrorCode::Cluster,
+                        format!(
+                            "{name}: the API server did not answer within {} ms (unreachable)",
+                            per_context.as_millis()
+                        ),
+                    ),
+                )),
+            }
         });
         let mut out = InstanceList {
             instances: Vec::new(),

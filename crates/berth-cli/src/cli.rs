@@ -53,6 +53,9 @@ pub(crate) enum Command {
         /// Every kubeconfig context, queried concurrently
         #[arg(long)]
         all_contexts: bool,
+        /// How long each context may take to answer before it is shown Unreachable (`3s`, `500ms`)
+        #[arg(long, default_value = "3s", value_parser = parse_millis)]
+        context_timeout: u64,
     },
     /// Show one installed service: health, version, endpoint, pods
     Status {
@@ -182,6 +185,16 @@ pub(crate) struct InstallArgs {
     /// Print what would be applied (checked by the API server) and change nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+}
+
+/// `500ms`, `3s`, `1m` → milliseconds.
+fn parse_millis(text: &str) -> Result<u64, String> {
+    match text.trim().strip_suffix("ms") {
+        Some(ms) => ms
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration such as 500ms, 3s or 1m")),
+        None => parse_duration(text).map(|s| s * 1000),
+    }
 }
 
 /// `90`, `90s`, `5m`, `1h` → seconds.

@@ -309,3 +309,83 @@ async fn kill_9_mid_install_then_recover_completes_it_or_rolls_it_back() {
     assert_eq!(json["error"]["code"], "notFound");
     env.cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn ls_all_contexts_does_not_wait_for_a_black_holed_server() {
+    let Some(env) = Env::new("blackhole", kubesim::Config::default()).await else {
+        return;
+    };
+    env.ok(&[
+        "install",
+        "redis",
+        "--name",
+        "cache",
+        "-n",
+        "default",
+        "--no-wait",
+    ])
+    .await;
+
+    // a server that accepts connections and never answers
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = hole.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in hole.incoming() {
+            held.push(conn);
+        }
+    });
+    let extra = env.dir.path().join("blackhole.yaml");
+    std::fs::write(
+        &extra,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: hole\n  cluster: {{server: \"https://127.0.0.1:{port}\", insecure-skip-tls-verify: true}}\nusers:\n- name: hole\n  user: {{token: x}}\ncontexts:\n- name: hole\n  context: {{cluster: hole, user: hole}}\n"
+        ),
+    )
+    .unwrap();
+    let kubeconfig = std::env::join_paths([env.cluster.kubeconfig(), extra.as_path()]).unwrap();
+
+    let mut cmd = Command::from_std(env.command());
+    cmd.env("KUBECONFIG", &kubeconfig).args([
+        "ls",
+        "--all-contexts",
+        "--context-timeout",
+        "1s",
+        "-o",
+        "json",
+    ]);
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["instances"][0]["name"], "cache", "{list}");
+    assert_eq!(list["unreachable"][0]["context"], "hole", "{list}");
+    assert!(
+        list["unreachable"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer within 1000 ms"),
+        "{list}"
+    );
+    assert!(took < Duration::from_millis(2500), "ls took {took:?}");
+
+    // the table shows the context as Unreachable
+    let mut cmd = Command::from_std(env.command());
+    cmd.env("KUBECONFIG", &kubeconfig)
+        .args(["ls", "--all-contexts", "--context-timeout", "500ms"]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.contains("hole") && l.contains("Unreachable")),
+        "{table}"
+    );
+    env.cluster.shutdown().await;
+}

@@ -45,7 +45,10 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
         Command::Version => version::run(&api, &cli.global),
         Command::Install(args) => install::run(&api, &cli.global, args).await,
-        Command::Ls { all_contexts } => ls::run(&api, &cli.global, all_contexts).await,
+        Command::Ls {
+            all_contexts,
+            context_timeout,
+        } => ls::run(&api, &cli.global, all_contexts, context_timeout).await,
         Command::Status { name } => status::run(&api, &cli.global, &name).await,
         Command::Stop { name } => power::run(&api, &cli.global, &name, power::Power::Stop).await,
         Command::Start { name } => power::run(&api, &cli.global, &name, power::Power::Start).await,
