@@ -13,6 +13,7 @@
 //! * [`Uninstall`]: deletes every object labelled with the instance; PVCs and the keyring
 //!   credentials stay unless `delete_data`.
 //!
+//! * [`Adopt`]: an instance installed from another machine is taken into the local history.
 //! * [`Recover`]: an interrupted or failed last operation is resumed (its revision rendered and
 //!   applied again, then waited for) or rolled back to the last successful revision (for a
 //!   first install: everything removed); [`recoverable`] lists the candidates.
@@ -29,6 +30,7 @@
 //! `tracing` spans that skip them.
 #![deny(missing_docs)]
 
+mod adopt;
 mod claim;
 mod credentials;
 mod error;
@@ -43,6 +45,7 @@ mod stop_start;
 mod uninstall;
 mod wait;
 
+pub use adopt::Adopt;
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
 pub use lock::{InstanceLock, interrupted, lock_path};

@@ -161,6 +161,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::ParameterChange>(),
         one::<crate::RecoverInput>(),
         one::<crate::RecoverResult>(),
+        one::<crate::AdoptResult>(),
         one::<crate::ReconfigureInput>(),
         one::<crate::ObjectChange>(),
         one::<crate::ReconfigureResult>(),

@@ -169,6 +169,9 @@ pub struct InstanceSummary {
     pub revision: u32,
     /// The non-secret parameters in force.
     pub parameters: serde_json::Value,
+    /// Whether this machine's history knows it; `false` for an instance installed from another
+    /// machine until `berth adopt` takes it in.
+    pub in_local_history: bool,
 }
 
 /// A context that could not be listed.
@@ -367,6 +370,20 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
         created: s.record.created,
         revision: s.record.revision,
         parameters: s.record.parameters,
+        in_local_history: true,
+    }
+}
+
+impl Api {
+    /// Marks the summaries whose instance has no revision in this machine's history.
+    pub(crate) fn mark_local_history(&self, summaries: &mut [InstanceSummary]) {
+        for s in summaries {
+            s.in_local_history = self
+                .store
+                .revisions(&s.context, &s.namespace, &s.name)
+                .map(|r| !r.is_empty())
+                .unwrap_or(true);
+        }
     }
 }
 
@@ -511,7 +528,11 @@ impl Api {
         };
         for result in futures::future::join_all(lists).await {
             match result {
-                Ok(found) => out.instances.extend(found.into_iter().map(summary)),
+                Ok(found) => {
+                    let mut found: Vec<InstanceSummary> = found.into_iter().map(summary).collect();
+                    self.mark_local_history(&mut found);
+                    out.instances.extend(found);
+                }
                 Err((context, e)) if all_contexts => out.unreachable.push(UnreachableContext {
                     context,
                     message: e.message,
@@ -527,10 +548,13 @@ impl Api {
     pub async fn instance_status(&self, which: &InstanceRef) -> Result<InstanceSummary, ApiError> {
         let cfg = self.action_config(which.context.as_deref()).await?;
         let ns = namespace_of(&cfg, which);
-        berth_actions::status::status(&cfg, &ns, &which.name)
+        let mut found = [berth_actions::status::status(&cfg, &ns, &which.name)
             .await
             .map(summary)
-            .map_err(action_error)
+            .map_err(action_error)?];
+        self.mark_local_history(&mut found);
+        let [found] = found;
+        Ok(found)
     }
 
     /// Stops an instance: replicas recorded, autoscalers removed, scaled to zero, data kept.

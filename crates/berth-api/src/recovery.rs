@@ -1,4 +1,5 @@
-//! Recovery and history details: `berth recover` (resume or roll back an interrupted or failed
+//! Recovery and history details: `berth adopt` (an instance installed elsewhere taken into
+//! the local history), `berth recover` (resume or roll back an interrupted or failed
 //! operation) and the per-revision parameter changes `berth history` shows.
 
 use std::collections::HashMap;
@@ -62,7 +63,45 @@ pub struct RecoverResult {
     pub ready: bool,
 }
 
+/// What an adoption did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AdoptResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// The service id.
+    pub service: String,
+    /// The version.
+    pub version: String,
+    /// The `adopt` revision recorded in the local history.
+    pub revision: u32,
+    /// The revision the record in the cluster carries (from the other machine).
+    pub cluster_revision: u32,
+}
+
 impl Api {
+    /// Takes an instance installed from another machine into this machine's history.
+    #[tracing::instrument(skip(self))]
+    pub async fn adopt_instance(&self, which: &InstanceRef) -> Result<AdoptResult, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut action = berth_actions::Adopt::new(&cfg, which.name.clone());
+        action.namespace = which.namespace.clone();
+        let (record, revision) = action.run().await.map_err(action_error)?;
+        Ok(AdoptResult {
+            context: cfg.context().to_owned(),
+            namespace: record.namespace,
+            name: record.instance,
+            service: record.definition,
+            version: record.version,
+            revision,
+            cluster_revision: record.revision,
+        })
+    }
+
     /// Instances whose last operation was interrupted or failed, newest first (interrupted
     /// operations are marked failed first).
     pub fn recoverable_operations(&self) -> Result<Vec<RevisionInfo>, ApiError> {

@@ -103,6 +103,11 @@ pub(crate) enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+    /// Take a service installed from another machine into this machine's history
+    Adopt {
+        /// The instance name
+        name: String,
+    },
     /// Resume (or with --rollback undo) an interrupted or failed operation; without NAME, list them
     Recover(RecoverArgs),
     /// The history of operations (of one service, or all), with the parameters each changed

@@ -389,3 +389,65 @@ async fn ls_all_contexts_does_not_wait_for_a_black_holed_server() {
     );
     env.cluster.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_instance_installed_from_another_machine_is_listed_and_adopted() {
+    let Some(env) = Env::new("adopt", kubesim::Config::default()).await else {
+        return;
+    };
+    env.ok(&["install", "redis", "--name", "shared", "-n", "default"])
+        .await;
+    // the other machine: its own home and keyring, the same cluster
+    let other = |args: &[&str]| {
+        let mut cmd = Command::from_std(env.command());
+        cmd.env("BERTH_HOME", env.dir.path().join("other-home"))
+            .env(
+                "BERTH_KEYRING_NAMESPACE",
+                format!("{}.other", env.keyring_ns),
+            )
+            .args(args);
+        async move {
+            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let (code, stdout, stderr) = other(&["ls", "-o", "json"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(list["instances"][0]["name"], "shared");
+    assert_eq!(list["instances"][0]["inLocalHistory"], false);
+    let (_, table, _) = other(&["ls"]).await;
+    assert!(table.contains("not in local history"), "{table}");
+    let mine = env.ok(&["ls"]).await;
+    assert_eq!(mine["instances"][0]["inLocalHistory"], true);
+
+    let (code, stdout, stderr) = other(&["adopt", "shared", "-n", "default", "-o", "json"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let adopted: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(adopted["service"], "redis");
+    assert_eq!(adopted["revision"], 1);
+    assert_eq!(adopted["clusterRevision"], 1);
+    let (_, stdout, _) = other(&["ls", "-o", "json"]).await;
+    let list: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(list["instances"][0]["inLocalHistory"], true);
+    let (_, stdout, _) = other(&["history", "shared", "-o", "json"]).await;
+    let history: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(history[0]["operation"], "adopt");
+    assert_eq!(history[0]["status"], "succeeded");
+    assert_eq!(history[0]["service"], "redis");
+
+    // twice is a conflict; an instance that is not there is not found
+    let (code, stdout, _) = other(&["adopt", "shared", "-o", "json"]).await;
+    assert_eq!(code, 1);
+    assert!(stdout.contains("conflict"), "{stdout}");
+    let (code, stdout, _) = other(&["adopt", "nothing", "-o", "json"]).await;
+    assert_eq!(code, 1);
+    assert!(stdout.contains("notFound"), "{stdout}");
+    env.cluster.shutdown().await;
+}

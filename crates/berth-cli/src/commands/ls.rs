@@ -40,7 +40,11 @@ pub(crate) async fn run(
         table.add_row(vec![
             i.context.clone(),
             i.namespace.clone(),
-            i.name.clone(),
+            if i.in_local_history {
+                i.name.clone()
+            } else {
+                format!("{} (not in local history: berth adopt {})", i.name, i.name)
+            },
             i.service.clone(),
             i.version.clone(),
             health(i),

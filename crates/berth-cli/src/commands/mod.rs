@@ -1,5 +1,6 @@
 //! One module per command; each turns flags into one `berth-api` call and prints the result.
 
+mod adopt;
 mod catalog;
 mod contexts;
 mod history;
@@ -65,6 +66,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             revision,
             no_wait,
         } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+        Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
         Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
     }
