@@ -91,6 +91,7 @@ fn rule(code: u16, rate: f64) -> ErrorRule {
         resource: None,
         code,
         rate,
+        message: None,
     }
 }
 
@@ -449,5 +450,114 @@ async fn an_instance_installed_from_another_machine_is_listed_and_adopted() {
     let (code, stdout, _) = other(&["adopt", "nothing", "-o", "json"]).await;
     assert_eq!(code, 1);
     assert!(stdout.contains("notFound"), "{stdout}");
+    env.cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn refusals_name_the_cause_and_the_fix() {
+    let Some(env) = Env::new("hints", kubesim::Config::default()).await else {
+        return;
+    };
+    let client = env.client().await;
+    let install = ["install", "postgres", "--name", "p1", "-n", "default"];
+
+    // RBAC: the verb and resource denied, and how to check
+    env.sim().set_faults(Faults {
+        errors: vec![ErrorRule {
+            verb: Some("patch".into()),
+            resource: Some("statefulsets".into()),
+            ..rule(403, 1.0)
+        }],
+        ..Faults::default()
+    });
+    let (code, json, stderr) = env.run(&install).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(json["error"]["code"], "cluster");
+    assert!(
+        stderr.contains("RBAC denies patch on statefulsets.apps in namespace \"default\""),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kubectl auth can-i patch statefulsets.apps -n default"),
+        "{stderr}"
+    );
+
+    // quota: the ResourceQuota message and what to do
+    env.sim().set_faults(Faults {
+        errors: vec![ErrorRule {
+            verb: Some("patch".into()),
+            resource: Some("services".into()),
+            message: Some(
+                "exceeded quota: objects, requested: services=1, used: services=5, limited: services=5"
+                    .into(),
+            ),
+            ..rule(403, 1.0)
+        }],
+        ..Faults::default()
+    });
+    let (code, _, stderr) = env.run(&install).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("exceeded quota: objects"), "{stderr}");
+    assert!(
+        stderr.contains("ResourceQuota in namespace \"default\" is full"),
+        "{stderr}"
+    );
+
+    // credentials refused
+    env.sim().set_faults(Faults {
+        errors: vec![rule(401, 1.0)],
+        ..Faults::default()
+    });
+    let (code, _, stderr) = env.run(&["status", "p1", "-n", "default"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("refused the credentials"), "{stderr}");
+
+    // none of it created anything
+    env.sim().set_faults(Faults::default());
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    assert!(cms.get_opt("berth-p1").await.unwrap().is_none());
+    env.cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn image_pull_failures_and_slow_pods_are_named_with_the_fix() {
+    let mut config = kubesim::Config::default();
+    config.kubelet.failing_images = vec!["docker.io/library/redis:8.2.1-bookworm".into()];
+    config.kubelet.ready_delay_ms = 60_000;
+    let Some(env) = Env::new("pods", config).await else {
+        return;
+    };
+    let (code, _, stderr) = env
+        .run(&["install", "redis", "--name", "bad", "-n", "default"])
+        .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("pod bad-0: ErrImagePull")
+            || stderr.contains("pod bad-0: ImagePullBackOff"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("the image cannot be pulled"), "{stderr}");
+
+    // 7.4 pulls, but its pods take a minute to become ready: which pod, why, the last event
+    let (code, _, stderr) = env
+        .run(&[
+            "install",
+            "redis",
+            "--name",
+            "slow",
+            "-n",
+            "default",
+            "--version",
+            "7.4",
+            "--timeout",
+            "2s",
+        ])
+        .await;
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("was not ready after 2 s"), "{stderr}");
+    assert!(stderr.contains("(pod slow-0: "), "{stderr}");
+    assert!(stderr.contains("last event: "), "{stderr}");
+    let history = env.ok(&["history", "slow"]).await;
+    assert_eq!(history[0]["status"], "failed");
     env.cluster.shutdown().await;
 }

@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod hints;
 pub mod kubeconfig;
 pub mod location;
 pub mod objects;

@@ -305,14 +305,7 @@ impl Cluster {
     fn api_error(&self, verb: &str, target: &ObjectRef, err: kube::Error) -> ClusterError {
         match err {
             kube::Error::Api(status) => {
-                let message = if status.reason == "Conflict" && verb == "apply" {
-                    format!(
-                        "{} (another tool manages these fields; retry with --force-conflicts to take them over)",
-                        status.message
-                    )
-                } else {
-                    status.message.clone()
-                };
+                let message = crate::hints::explain(&self.context, verb, target, &status);
                 ClusterError::Api {
                     context: self.context.clone(),
                     verb: verb.to_owned(),
