@@ -7,25 +7,31 @@
 # Writes the figures into the "Lifecycle" section of docs/benchmarks.md (other sections kept).
 # Needs scripts/tools.sh (kubectl, helm in .tools/bin) and a keyring (it runs itself under
 # scripts/with-keyring.sh). Usage: scripts/bench-lifecycle.sh [--no-build]
+# PROFILE=debug uses target/debug binaries (a smoke run of the script; not comparable figures).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 if [ "${1:-}" != "--inside" ]; then
   if [ "${1:-}" != "--no-build" ]; then
-    cargo build --release --locked -p berth-cli -p kubesim -j "${CARGO_BUILD_JOBS:-2}"
+    if [ "${PROFILE:-release}" = release ]; then
+      cargo build --release --locked -p berth-cli -p kubesim -j "${CARGO_BUILD_JOBS:-2}"
+    else
+      cargo build --locked -p berth-cli -p kubesim --bins -j "${CARGO_BUILD_JOBS:-2}"
+    fi
   fi
   exec scripts/with-keyring.sh "$0" --inside
 fi
 
 export PATH=$root/.tools/bin:$PATH
-RUNS=${RUNS:-7} CONTEXTS=${CONTEXTS:-10} INSTANCES=${INSTANCES:-50} python3 - "$root" <<'PY'
+PROFILE=${PROFILE:-release} RUNS=${RUNS:-7} CONTEXTS=${CONTEXTS:-10} INSTANCES=${INSTANCES:-50} python3 - "$root" <<'PY'
 import json, os, pathlib, platform, re, shutil, statistics, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
 root = pathlib.Path(sys.argv[1])
-berth = root / "target/release/berth"
-kubesim = root / "target/release/kubesim"
+profile = os.environ["PROFILE"]
+berth = root / f"target/{profile}/berth"
+kubesim = root / f"target/{profile}/kubesim"
 runs = int(os.environ["RUNS"])
 n_contexts = int(os.environ["CONTEXTS"])
 n_instances = int(os.environ["INSTANCES"])
@@ -63,6 +69,7 @@ try:
     kc = start_sim("bench")
     env = dict(os.environ, KUBECONFIG=str(kc), BERTH_HOME=str(tmp / "home"),
                BERTH_KEYRING_NAMESPACE=f"dev.berth.bench.{os.getpid()}")
+    run([str(berth), "version"], env)
     for i in range(runs):
         for tool in ("berth", "kubectl", "helm"):
             run(["kubectl", "create", "namespace", f"{tool}-{i}"], env)
@@ -100,6 +107,8 @@ try:
             run([str(berth), "--context", f"ctx{c}", "install", "memcached", "--name", f"mc{i}",
                  "-n", "default", "--no-wait"], one)
 
+    # create the home's database once: parallel first opens race on the migrations
+    run([str(berth), "version"], multi)
     t = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(populate, range(n_contexts)))
@@ -136,7 +145,8 @@ def fmt(v):
 section = f"""## Lifecycle
 
 Measured by `scripts/bench-lifecycle.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores,
-load average {load:.1f} when it ended; other work on the machine slows the figures). Release
+load average {load:.1f} when it ended; other work on the machine slows the figures).
+{"Release" if profile == "release" else "**Debug (unoptimised) — a smoke run, not comparable; run again without PROFILE**"}
 builds of `berth` and `kubesim`; kubectl {kubectl_v}, helm {helm_v}. Wall-clock time of the
 whole process, median of {runs} runs after one warm-up install, each run into a fresh namespace
 (created beforehand, not timed) of one kubesim.
