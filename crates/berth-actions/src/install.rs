@@ -87,6 +87,7 @@ impl<'a> Install<'a> {
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), service = %self.service))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<InstallOutcome, ActionError> {
         let cfg = self.cfg;
+        crate::claim::set_deadline(cfg, self.timeout);
         let def = cfg.definition(&self.service)?;
         let instance = self.name.clone().unwrap_or_else(|| def.id().to_owned());
         let namespace = self

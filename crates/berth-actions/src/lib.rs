@@ -13,6 +13,14 @@
 //! * [`Uninstall`]: deletes every object labelled with the instance; PVCs and the keyring
 //!   credentials stay unless `delete_data`.
 //!
+//! * [`Adopt`]: an instance installed from another machine is taken into the local history.
+//! * [`Recover`]: an interrupted or failed last operation is resumed (its revision rendered and
+//!   applied again, then waited for) or rolled back to the last successful revision (for a
+//!   first install: everything removed); [`recoverable`] lists the candidates.
+//!
+//! Transient API failures (503, 429, 5xx, connection resets) are retried with backoff within
+//! each action's timeout (`berth_cluster::retry`); other failures end the action at once.
+//!
 //! Only one mutating action runs on an instance at a time, across processes ([`lock_path`]);
 //! [`interrupted`] finds the `pending` revisions of operations whose process died.
 //!
@@ -22,18 +30,22 @@
 //! `tracing` spans that skip them.
 #![deny(missing_docs)]
 
+mod adopt;
+mod claim;
 mod credentials;
 mod error;
 mod install;
 mod lock;
 mod reconfigure;
 mod record;
+mod recover;
 mod restart;
 pub mod status;
 mod stop_start;
 mod uninstall;
 mod wait;
 
+pub use adopt::Adopt;
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
 pub use lock::{InstanceLock, interrupted, lock_path};
@@ -41,6 +53,7 @@ pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,
 };
+pub use recover::{Recover, RecoverOutcome, RecoveryKind, recoverable};
 pub use restart::{RESTARTED_AT_ANNOTATION, Restart};
 pub use status::{Health, InstanceStatus};
 pub use stop_start::{Start, Stop, StopStartOutcome};

@@ -90,7 +90,7 @@ pub fn interrupted(store: &Store) -> Result<Vec<Revision>, ActionError> {
         let Ok(file) = open(&path) else { continue };
         if file.try_lock().is_ok() {
             let message = "interrupted: the Berth process ended before the operation finished; \
-                           the instance may be half changed (check `berth status`, then repeat the operation)";
+                           the instance may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
             // another process may have finished or marked it meanwhile
             if let Ok(done) = store.finish_revision(r.id, Err(message)) {
                 found.push(done);

@@ -102,10 +102,8 @@ impl<'a> Reconfigure<'a> {
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<ReconfigureOutcome, ActionError> {
         let cfg = self.cfg;
-        let ns = self
-            .namespace
-            .clone()
-            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        crate::claim::set_deadline(cfg, self.timeout);
+        let ns = crate::claim::namespace(cfg, &self.namespace);
         let _lock = if self.diff_only {
             None
         } else {

@@ -7,7 +7,7 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
-use crate::record;
+use crate::claim::claim;
 use crate::stop_start::{begin, finish};
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, instance_selector};
@@ -45,19 +45,15 @@ impl<'a> Restart<'a> {
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<u32, ActionError> {
         let cfg = self.cfg;
-        let ns = self
-            .namespace
-            .clone()
-            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
-        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
-        let rec = record::load(cfg, &ns, &self.instance).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let (ns, rec) = (&claimed.namespace, &claimed.record);
         if rec.stopped.is_some() {
             return Err(ActionError::Unsupported(format!(
                 "{} is stopped: `berth start {}` starts it",
                 rec.instance, rec.instance
             )));
         }
-        let pending = begin(cfg, &rec, Operation::Restart)?;
+        let pending = begin(cfg, rec, Operation::Restart)?;
         let result = async {
             let now = time::OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
@@ -71,19 +67,22 @@ impl<'a> Restart<'a> {
             for kind in ["StatefulSet", "Deployment"] {
                 for w in cfg
                     .cluster
-                    .list("apps/v1", kind, Some(&ns), &selector)
+                    .list("apps/v1", kind, Some(ns), &selector)
                     .await?
                 {
                     let name = w["metadata"]["name"].as_str().unwrap_or_default();
                     progress(Progress::Step(format!("restart {kind} {name}")));
+                    let what = format!("restart {kind} {ns}/{name}");
                     let done = if kind == "StatefulSet" {
-                        Api::<StatefulSet>::namespaced(client.clone(), &ns)
-                            .patch(name, &params, &patch)
+                        let api = Api::<StatefulSet>::namespaced(client.clone(), ns);
+                        cfg.cluster
+                            .retry(&what, || api.patch(name, &params, &patch))
                             .await
                             .map(drop)
                     } else {
-                        Api::<Deployment>::namespaced(client.clone(), &ns)
-                            .patch(name, &params, &patch)
+                        let api = Api::<Deployment>::namespaced(client.clone(), ns);
+                        cfg.cluster
+                            .retry(&what, || api.patch(name, &params, &patch))
                             .await
                             .map(drop)
                     };
@@ -93,7 +92,7 @@ impl<'a> Restart<'a> {
             if self.wait
                 && let Some(def) = cfg.catalog.get(&rec.definition)
             {
-                crate::wait::until_ready(cfg, def, &rec, self.timeout, progress).await?;
+                crate::wait::until_ready(cfg, def, rec, self.timeout, progress).await?;
             }
             Ok(())
         }

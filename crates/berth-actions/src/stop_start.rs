@@ -8,7 +8,8 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 
-use crate::record::{self, Record, StoppedState, StoppedWorkload};
+use crate::claim::claim;
+use crate::record::{Record, StoppedState, StoppedWorkload};
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, instance_selector};
 
@@ -68,9 +69,8 @@ impl<'a> Stop<'a> {
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
-        let ns = namespace(cfg, &self.namespace);
-        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
-        let mut rec = record::load(cfg, &ns, &self.instance).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
         if let Some(stopped) = &rec.stopped {
             return Ok(outcome(&rec, false, None, &stopped.workloads));
         }
@@ -156,9 +156,8 @@ impl<'a> Start<'a> {
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
-        let ns = namespace(cfg, &self.namespace);
-        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
-        let mut rec = record::load(cfg, &ns, &self.instance).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
         let Some(state) = rec.stopped.clone() else {
             return Ok(outcome(&rec, false, None, &[]));
         };
@@ -196,11 +195,6 @@ impl<'a> Start<'a> {
             &state.workloads,
         ))
     }
-}
-
-fn namespace(cfg: &Config, ns: &Option<String>) -> String {
-    ns.clone()
-        .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned())
 }
 
 pub(crate) fn begin(
@@ -278,15 +272,22 @@ async fn scale(
         ..PatchParams::default()
     };
     let client = cfg.cluster.client();
+    let what = format!("scale {kind} {ns}/{name}");
     let result = match kind {
-        "StatefulSet" => Api::<StatefulSet>::namespaced(client, ns)
-            .patch_scale(name, &params, &patch)
-            .await
-            .map(drop),
-        _ => Api::<Deployment>::namespaced(client, ns)
-            .patch_scale(name, &params, &patch)
-            .await
-            .map(drop),
+        "StatefulSet" => {
+            let api = Api::<StatefulSet>::namespaced(client, ns);
+            cfg.cluster
+                .retry(&what, || api.patch_scale(name, &params, &patch))
+                .await
+                .map(drop)
+        }
+        _ => {
+            let api = Api::<Deployment>::namespaced(client, ns);
+            cfg.cluster
+                .retry(&what, || api.patch_scale(name, &params, &patch))
+                .await
+                .map(drop)
+        }
     };
     result.map_err(|e| cfg.kube_error(format!("scale {kind} {ns}/{name} to {replicas}"), e))
 }

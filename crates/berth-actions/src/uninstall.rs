@@ -3,7 +3,8 @@
 use berth_cluster::{ClusterError, ObjectRef};
 use berth_store::Operation;
 
-use crate::record::{self, record_name};
+use crate::claim::claim;
+use crate::record::{Record, record_name};
 use crate::stop_start::{begin, finish};
 use crate::{ActionError, Config, credential_handle, instance_selector};
 
@@ -61,77 +62,13 @@ impl<'a> Uninstall<'a> {
     #[tracing::instrument(skip(self), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self) -> Result<UninstallOutcome, ActionError> {
         let cfg = self.cfg;
-        let ns = self
-            .namespace
-            .clone()
-            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
-        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
-        let rec = record::load(cfg, &ns, &self.instance).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance, None).await?;
+        let (ns, rec) = (claimed.namespace.clone(), claimed.record.clone());
         let pending = begin(cfg, &rec, Operation::Uninstall)?;
         let mut deleted = Vec::new();
         let mut kept_volumes = Vec::new();
-        let result = async {
-            let selector = instance_selector(&rec.instance);
-            for (api_version, kind) in KINDS {
-                let objects = match cfg
-                    .cluster
-                    .list(api_version, kind, Some(&ns), &selector)
-                    .await
-                {
-                    Ok(o) => o,
-                    // a kind this cluster does not serve has no objects
-                    Err(ClusterError::Api { code: 404, .. }) => continue,
-                    Err(e) => return Err(e.into()),
-                };
-                for object in objects {
-                    let target = ObjectRef::of(&object)?;
-                    if target.kind == "ConfigMap" && target.name == record_name(&rec.instance) {
-                        continue;
-                    }
-                    cfg.cluster.delete(&target).await?;
-                    deleted.push(format!("{} {}", target.kind, target.name));
-                }
-            }
-            let pvcs = cfg
-                .cluster
-                .list(
-                    "v1",
-                    "PersistentVolumeClaim",
-                    Some(&ns),
-                    &crate::volume_selector(&rec.definition, &rec.instance),
-                )
-                .await?;
-            for pvc in pvcs {
-                let target = ObjectRef::of(&pvc)?;
-                if self.delete_data {
-                    cfg.cluster.delete(&target).await?;
-                    deleted.push(format!("PersistentVolumeClaim {}", target.name));
-                } else {
-                    kept_volumes.push(target.name);
-                }
-            }
-            if self.delete_data {
-                for key in &rec.credentials {
-                    cfg.keyring.delete(&credential_handle(
-                        cfg.context(),
-                        &ns,
-                        &rec.instance,
-                        key,
-                    ))?;
-                }
-            }
-            // the record last: until it is gone, the instance can still be found and retried
-            let record = ObjectRef {
-                api_version: "v1".into(),
-                kind: "ConfigMap".into(),
-                namespace: Some(ns.clone()),
-                name: record_name(&rec.instance),
-            };
-            cfg.cluster.delete(&record).await?;
-            deleted.push(format!("ConfigMap {}", record.name));
-            Ok(())
-        }
-        .await;
+        let result =
+            remove_instance(cfg, &rec, self.delete_data, &mut deleted, &mut kept_volumes).await;
         finish(cfg, pending.id, &result)?;
         result?;
         Ok(UninstallOutcome {
@@ -142,4 +79,74 @@ impl<'a> Uninstall<'a> {
             revision: pending.revision,
         })
     }
+}
+
+/// Deletes every object of an instance, the record last; the volumes and credentials too with
+/// `delete_data`. What was deleted and kept is pushed as it happens.
+pub(crate) async fn remove_instance(
+    cfg: &Config,
+    rec: &Record,
+    delete_data: bool,
+    deleted: &mut Vec<String>,
+    kept_volumes: &mut Vec<String>,
+) -> Result<(), ActionError> {
+    let selector = instance_selector(&rec.instance);
+    for (api_version, kind) in KINDS {
+        let objects = match cfg
+            .cluster
+            .list(api_version, kind, Some(&rec.namespace), &selector)
+            .await
+        {
+            Ok(o) => o,
+            // a kind this cluster does not serve has no objects
+            Err(ClusterError::Api { code: 404, .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        for object in objects {
+            let target = ObjectRef::of(&object)?;
+            if target.kind == "ConfigMap" && target.name == record_name(&rec.instance) {
+                continue;
+            }
+            cfg.cluster.delete(&target).await?;
+            deleted.push(format!("{} {}", target.kind, target.name));
+        }
+    }
+    let pvcs = cfg
+        .cluster
+        .list(
+            "v1",
+            "PersistentVolumeClaim",
+            Some(&rec.namespace),
+            &crate::volume_selector(&rec.definition, &rec.instance),
+        )
+        .await?;
+    for pvc in pvcs {
+        let target = ObjectRef::of(&pvc)?;
+        if delete_data {
+            cfg.cluster.delete(&target).await?;
+            deleted.push(format!("PersistentVolumeClaim {}", target.name));
+        } else {
+            kept_volumes.push(target.name);
+        }
+    }
+    if delete_data {
+        for key in &rec.credentials {
+            cfg.keyring.delete(&credential_handle(
+                cfg.context(),
+                &rec.namespace,
+                &rec.instance,
+                key,
+            ))?;
+        }
+    }
+    // the record last: until it is gone, the instance can still be found and retried
+    let record = ObjectRef {
+        api_version: "v1".into(),
+        kind: "ConfigMap".into(),
+        namespace: Some(rec.namespace.clone()),
+        name: record_name(&rec.instance),
+    };
+    cfg.cluster.delete(&record).await?;
+    deleted.push(format!("ConfigMap {}", record.name));
+    Ok(())
 }

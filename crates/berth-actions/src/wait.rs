@@ -69,19 +69,26 @@ pub(crate) async fn until_ready(
             Health::Ready => return Ok(()),
             Health::Degraded(reason) if start.elapsed() > Duration::from_secs(5) => {
                 return Err(ActionError::Timeout(format!(
-                    "{} did not become ready: {reason}",
-                    record.instance
+                    "{} did not become ready: {reason}{}",
+                    record.instance,
+                    degraded_hint(&reason, &record.instance)
                 )));
             }
             _ => {}
         }
         if start.elapsed() >= timeout {
+            let waiting = unready_pods(cfg, record).await;
             return Err(ActionError::Timeout(format!(
-                "{} was not ready after {} s: {} of {} pods ready{}; `berth status {}` shows more, `--timeout` waits longer",
+                "{} was not ready after {} s: {} of {} pods ready{}{}; `berth status {}` shows more, `--timeout` waits longer",
                 record.instance,
                 timeout.as_secs(),
                 seen.pods_ready,
                 seen.pods_total,
+                if waiting.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", waiting.join("; "))
+                },
                 last_event
                     .map(|e| format!(", last event: {e}"))
                     .unwrap_or_default(),
@@ -90,6 +97,69 @@ pub(crate) async fn until_ready(
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// What to do about a stuck pod, by its reason.
+fn degraded_hint(reason: &str, instance: &str) -> String {
+    if reason.contains("ErrImagePull")
+        || reason.contains("ImagePullBackOff")
+        || reason.contains("InvalidImageName")
+    {
+        " — the image cannot be pulled: check that the cluster reaches the registry (network, proxy, \
+         imagePullSecrets for a private registry) and that the image version exists"
+            .to_owned()
+    } else if reason.contains("CrashLoopBackOff") {
+        format!(" — the container keeps exiting: `berth logs {instance}` shows why")
+    } else {
+        String::new()
+    }
+}
+
+/// The instance's pods that are not ready, as `pod: why`.
+async fn unready_pods(cfg: &Config, record: &Record) -> Vec<String> {
+    let Ok(pods) = cfg
+        .cluster
+        .list(
+            "v1",
+            "Pod",
+            Some(&record.namespace),
+            &crate::instance_selector(&record.instance),
+        )
+        .await
+    else {
+        return Vec::new();
+    };
+    pods.iter()
+        .filter_map(|pod| {
+            let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+            let conditions = pod["status"]["conditions"].as_array();
+            let ready = conditions.and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
+            if ready.is_some_and(|c| c["status"] == "True") {
+                return None;
+            }
+            let waiting = pod["status"]["containerStatuses"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|c| c["state"]["waiting"]["reason"].as_str());
+            let why = waiting
+                .map(str::to_owned)
+                .or_else(|| {
+                    ready.and_then(|c| {
+                        c["reason"]
+                            .as_str()
+                            .map(|r| format!("{r} {}", c["message"].as_str().unwrap_or_default()))
+                    })
+                })
+                .unwrap_or_else(|| {
+                    format!(
+                        "{} and not ready",
+                        pod["status"]["phase"].as_str().unwrap_or("Pending")
+                    )
+                });
+            Some(format!("pod {name}: {}", why.trim()))
+        })
+        .collect()
 }
 
 /// The newest event about an object of the instance, as `Kind/name: Reason message`.

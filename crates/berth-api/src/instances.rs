@@ -10,7 +10,11 @@ use berth_cluster::Cluster;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::recovery::ParameterChange;
 use crate::{Api, ApiError, ErrorCode};
+
+/// How long `list_instances` gives each context to answer.
+pub const CONTEXT_LIST_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What to install, as `berth install` or the desktop's install form asks for it.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -165,6 +169,9 @@ pub struct InstanceSummary {
     pub revision: u32,
     /// The non-secret parameters in force.
     pub parameters: serde_json::Value,
+    /// Whether this machine's history knows it; `false` for an instance installed from another
+    /// machine until `berth adopt` takes it in.
+    pub in_local_history: bool,
 }
 
 /// A context that could not be listed.
@@ -287,6 +294,9 @@ pub struct RevisionInfo {
     pub error: Option<String>,
     /// The parameters in force after it.
     pub parameters: serde_json::Value,
+    /// The parameters it changed against the instance's revision before it (none for the
+    /// first); values of secret-looking parameters are never shown.
+    pub changes: Vec<ParameterChange>,
 }
 
 /// Maps an action's error to the API's codes.
@@ -360,12 +370,26 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
         created: s.record.created,
         revision: s.record.revision,
         parameters: s.record.parameters,
+        in_local_history: true,
+    }
+}
+
+impl Api {
+    /// Marks the summaries whose instance has no revision in this machine's history.
+    pub(crate) fn mark_local_history(&self, summaries: &mut [InstanceSummary]) {
+        for s in summaries {
+            s.in_local_history = self
+                .store
+                .revisions(&s.context, &s.namespace, &s.name)
+                .map(|r| !r.is_empty())
+                .unwrap_or(true);
+        }
     }
 }
 
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
-    async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+    pub(crate) async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
         let (catalog, _) = self.catalog()?;
         self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
             .await
@@ -442,6 +466,21 @@ impl Api {
         all_contexts: bool,
         namespace: Option<&str>,
     ) -> Result<InstanceList, ApiError> {
+        self.list_instances_within(context, all_contexts, namespace, CONTEXT_LIST_TIMEOUT)
+            .await
+    }
+
+    /// Like [`Api::list_instances`], giving each context at most `per_context` to answer: a
+    /// context that does not (a black-holed server) is reported unreachable without holding up
+    /// the others.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn list_instances_within(
+        &self,
+        context: Option<&str>,
+        all_contexts: bool,
+        namespace: Option<&str>,
+        per_context: Duration,
+    ) -> Result<InstanceList, ApiError> {
         // one kubeconfig and one catalog for every context
         let kubeconfig = self.load_kubeconfig()?;
         let catalog = Arc::new(self.catalog()?.0);
@@ -457,13 +496,31 @@ impl Api {
         let (kubeconfig, catalog) = (&kubeconfig, &catalog);
         let lists = contexts.iter().map(|c| async move {
             let name = c.clone().unwrap_or_default();
-            let cfg = self
-                .config_with(kubeconfig, c.as_deref(), catalog.clone())
-                .await
-                .map_err(|e| (name, e))?;
-            berth_actions::status::list(&cfg, namespace)
-                .await
-                .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+            let listed = async {
+                let cfg = self
+                    .config_with(kubeconfig, c.as_deref(), catalog.clone())
+                    .await
+                    .map_err(|e| (name.clone(), e))?;
+                // a failing server is retried only within the time the context is given
+                cfg.cluster
+                    .set_deadline(std::time::Instant::now() + per_context / 2);
+                berth_actions::status::list(&cfg, namespace)
+                    .await
+                    .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+            };
+            match tokio::time::timeout(per_context, listed).await {
+                Ok(result) => result,
+                Err(_) => Err((
+                    name.clone(),
+                    ApiError::new(
+                        ErrorCode::Cluster,
+                        format!(
+                            "{name}: the API server did not answer within {} ms (unreachable)",
+                            per_context.as_millis()
+                        ),
+                    ),
+                )),
+            }
         });
         let mut out = InstanceList {
             instances: Vec::new(),
@@ -471,7 +528,11 @@ impl Api {
         };
         for result in futures::future::join_all(lists).await {
             match result {
-                Ok(found) => out.instances.extend(found.into_iter().map(summary)),
+                Ok(found) => {
+                    let mut found: Vec<InstanceSummary> = found.into_iter().map(summary).collect();
+                    self.mark_local_history(&mut found);
+                    out.instances.extend(found);
+                }
                 Err((context, e)) if all_contexts => out.unreachable.push(UnreachableContext {
                     context,
                     message: e.message,
@@ -487,10 +548,13 @@ impl Api {
     pub async fn instance_status(&self, which: &InstanceRef) -> Result<InstanceSummary, ApiError> {
         let cfg = self.action_config(which.context.as_deref()).await?;
         let ns = namespace_of(&cfg, which);
-        berth_actions::status::status(&cfg, &ns, &which.name)
+        let mut found = [berth_actions::status::status(&cfg, &ns, &which.name)
             .await
             .map(summary)
-            .map_err(action_error)
+            .map_err(action_error)?];
+        self.mark_local_history(&mut found);
+        let [found] = found;
+        Ok(found)
     }
 
     /// Stops an instance: replicas recorded, autoscalers removed, scaled to zero, data kept.
@@ -557,13 +621,19 @@ impl Api {
         limit: u32,
     ) -> Result<Vec<RevisionInfo>, ApiError> {
         let all = self.store.history(u32::MAX)?;
+        let changes = crate::recovery::parameter_changes(&all);
         Ok(all
             .into_iter()
             .filter(|r| name.is_none_or(|n| r.instance == n))
             .filter(|r| context.is_none_or(|c| r.context == c))
             .filter(|r| namespace.is_none_or(|n| r.namespace == n))
             .take(limit as usize)
-            .map(revision_info)
+            .map(|r| {
+                let id = r.id;
+                let mut info = revision_info(r);
+                info.changes = changes.get(&id).cloned().unwrap_or_default();
+                info
+            })
             .collect())
     }
 
@@ -578,7 +648,7 @@ impl Api {
     }
 }
 
-fn revision_info(r: berth_store::Revision) -> RevisionInfo {
+pub(crate) fn revision_info(r: berth_store::Revision) -> RevisionInfo {
     RevisionInfo {
         context: r.context,
         namespace: r.namespace,
@@ -593,6 +663,7 @@ fn revision_info(r: berth_store::Revision) -> RevisionInfo {
         finished_at: r.finished_at.map(rfc3339),
         error: r.error,
         parameters: r.parameters,
+        changes: Vec::new(),
     }
 }
 

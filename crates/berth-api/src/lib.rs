@@ -11,9 +11,11 @@
 mod catalog;
 mod contexts;
 mod instances;
+mod recovery;
 pub use catalog::*;
 pub use contexts::parse_location;
 pub use instances::*;
+pub use recovery::*;
 pub mod dto;
 mod error;
 

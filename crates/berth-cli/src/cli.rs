@@ -53,6 +53,9 @@ pub(crate) enum Command {
         /// Every kubeconfig context, queried concurrently
         #[arg(long)]
         all_contexts: bool,
+        /// How long each context may take to answer before it is shown Unreachable (`3s`, `500ms`)
+        #[arg(long, default_value = "3s", value_parser = parse_millis)]
+        context_timeout: u64,
     },
     /// Show one installed service: health, version, endpoint, pods
     Status {
@@ -100,7 +103,14 @@ pub(crate) enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// The history of operations (of one service, or all)
+    /// Take a service installed from another machine into this machine's history
+    Adopt {
+        /// The instance name
+        name: String,
+    },
+    /// Resume (or with --rollback undo) an interrupted or failed operation; without NAME, list them
+    Recover(RecoverArgs),
+    /// The history of operations (of one service, or all), with the parameters each changed
     History {
         /// The instance name
         name: Option<String>,
@@ -108,6 +118,21 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RecoverArgs {
+    /// The instance name (none: list what needs recovering)
+    pub(crate) name: Option<String>,
+    /// Go back to the last successful revision (an interrupted first install is removed)
+    #[arg(long)]
+    pub(crate) rollback: bool,
+    /// Return once applied instead of waiting until ready
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait until ready (`90s`, `5m`, `1h`)
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +190,16 @@ pub(crate) struct InstallArgs {
     /// Print what would be applied (checked by the API server) and change nothing
     #[arg(long)]
     pub(crate) dry_run: bool,
+}
+
+/// `500ms`, `3s`, `1m` → milliseconds.
+fn parse_millis(text: &str) -> Result<u64, String> {
+    match text.trim().strip_suffix("ms") {
+        Some(ms) => ms
+            .parse()
+            .map_err(|_| format!("{text:?} is not a duration such as 500ms, 3s or 1m")),
+        None => parse_duration(text).map(|s| s * 1000),
+    }
 }
 
 /// `90`, `90s`, `5m`, `1h` → seconds.

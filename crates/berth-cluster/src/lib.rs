@@ -10,16 +10,20 @@
 //!
 //! * [`objects`]: a connection to one context that server-side applies, gets, lists and deletes
 //!   objects given as JSON, with errors that name the verb, the object and the server's reason.
+//! * [`retry`]: transient failures (503, 429, 5xx, connection resets) are retried with
+//!   exponential backoff within the operation's deadline; answers about the request are not.
 //!
 //! Built on kube-rs (rustls with ring: no OpenSSL to install), which also parses kubeconfig and
 //! runs exec credential plugins exactly as other kube-rs tools do.
 #![deny(missing_docs)]
 
 mod error;
+mod hints;
 pub mod kubeconfig;
 pub mod location;
 pub mod objects;
 pub mod probe;
+pub mod retry;
 
 pub use error::ClusterError;
 pub use kubeconfig::{ContextEntry, KubeconfigProblem, LoadedKubeconfig};

@@ -4,7 +4,7 @@
 //! connection.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kube::Client;
 use kube::api::{
@@ -29,6 +29,8 @@ pub struct Cluster {
     namespace: String,
     client: Client,
     resources: Mutex<HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>>,
+    /// Until when transient failures are retried (the operation's deadline), if set.
+    deadline: std::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -120,6 +122,9 @@ impl Cluster {
         let entry = kubeconfig.context(&context)?;
         let mut config = kubeconfig.client_config(&context).await?;
         config.read_timeout = Some(REQUEST_TIMEOUT);
+        // kube-rs' own retry layer backs off up to 1000 s per request, blind to the operation's
+        // deadline; Berth retries in `crate::retry` instead
+        config.default_retry = false;
         let client = Client::try_from(config).map_err(|e| ClusterError::Config {
             context: context.clone(),
             message: e.to_string(),
@@ -129,6 +134,7 @@ impl Cluster {
             context,
             client,
             resources: Mutex::new(HashMap::new()),
+            deadline: std::sync::Mutex::new(None),
         })
     }
 
@@ -142,9 +148,33 @@ impl Cluster {
         &self.namespace
     }
 
-    /// The kube-rs client, for what this module does not cover.
+    /// The kube-rs client, for what this module does not cover (wrap its calls in
+    /// [`Cluster::retry`]).
     pub fn client(&self) -> Client {
         self.client.clone()
+    }
+
+    /// Retries transient failures until `deadline` (an operation's timeout) instead of for
+    /// [`crate::retry::DEFAULT_BUDGET`] per request.
+    pub fn set_deadline(&self, deadline: Instant) {
+        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Some(deadline);
+    }
+
+    /// How long a request failing now may still be retried.
+    pub fn retry_budget(&self) -> Duration {
+        match *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+            None => crate::retry::DEFAULT_BUDGET,
+        }
+    }
+
+    /// Runs one kube-rs request, retrying transient failures within the retry budget.
+    pub async fn retry<T, F, Fut>(&self, what: &str, request: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        crate::retry::with_retries(self.retry_budget(), what, request).await
     }
 
     async fn resource(
@@ -155,7 +185,10 @@ impl Cluster {
         if let Some(found) = self.resources.lock().await.get(&gvk) {
             return Ok(found.clone());
         }
-        let found = kube::discovery::pinned_kind(&self.client, &gvk)
+        let found = self
+            .retry("discover", || {
+                kube::discovery::pinned_kind(&self.client, &gvk)
+            })
             .await
             .map_err(|e| self.api_error("discover", target, e))?;
         self.resources.lock().await.insert(gvk, found.clone());
@@ -190,8 +223,9 @@ impl Cluster {
         if options.dry_run {
             params = params.dry_run();
         }
-        let applied = api
-            .patch(&target.name, &params, &Patch::Apply(object))
+        let patch = Patch::Apply(object);
+        let applied = self
+            .retry("apply", || api.patch(&target.name, &params, &patch))
             .await
             .map_err(|e| self.api_error("apply", &target, e))?;
         serde_json::to_value(applied).map_err(|e| ClusterError::InvalidObject(e.to_string()))
@@ -200,8 +234,8 @@ impl Cluster {
     /// One object, or `None` when it does not exist.
     pub async fn get(&self, target: &ObjectRef) -> Result<Option<Value>, ClusterError> {
         let api = self.api(target).await?;
-        let found = api
-            .get_opt(&target.name)
+        let found = self
+            .retry("get", || api.get_opt(&target.name))
             .await
             .map_err(|e| self.api_error("get", target, e))?;
         found
@@ -227,8 +261,9 @@ impl Cluster {
             name: String::new(),
         };
         let api = self.api(&target).await?;
-        let list = api
-            .list(&ListParams::default().labels(label_selector))
+        let params = ListParams::default().labels(label_selector);
+        let list = self
+            .retry("list", || api.list(&params))
             .await
             .map_err(|e| self.api_error("list", &target, e))?;
         list.items
@@ -246,7 +281,10 @@ impl Cluster {
             propagation_policy: Some(PropagationPolicy::Background),
             ..DeleteParams::default()
         };
-        match api.delete(&target.name, &params).await {
+        match self
+            .retry("delete", || api.delete(&target.name, &params))
+            .await
+        {
             Ok(_) => Ok(true),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
             Err(e) => Err(self.api_error("delete", target, e)),
@@ -267,14 +305,7 @@ impl Cluster {
     fn api_error(&self, verb: &str, target: &ObjectRef, err: kube::Error) -> ClusterError {
         match err {
             kube::Error::Api(status) => {
-                let message = if status.reason == "Conflict" && verb == "apply" {
-                    format!(
-                        "{} (another tool manages these fields; retry with --force-conflicts to take them over)",
-                        status.message
-                    )
-                } else {
-                    status.message.clone()
-                };
+                let message = crate::hints::explain(&self.context, verb, target, &status);
                 ClusterError::Api {
                     context: self.context.clone(),
                     verb: verb.to_owned(),

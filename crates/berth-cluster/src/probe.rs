@@ -130,6 +130,8 @@ async fn attempt(
     })?;
     config.connect_timeout = Some(timeout);
     config.read_timeout = Some(timeout);
+    // a probe reports what the server says now, without kube-rs' retries
+    config.default_retry = false;
     config.write_timeout = Some(timeout);
     let client = Client::try_from(config).map_err(|e| classify(&e, &server))?;
     let info = client

@@ -64,6 +64,10 @@ text_enum! {
         MoveOut = "move-out",
         /// Removed.
         Uninstall = "uninstall",
+        /// An interrupted or failed operation resumed or rolled back (`berth recover`).
+        Recover = "recover",
+        /// Taken into this machine's history, installed from another one (`berth adopt`).
+        Adopt = "adopt",
     }
 }
 

@@ -148,10 +148,15 @@ pub struct ErrorRule {
     /// Plural resource, or any when unset.
     #[serde(default)]
     pub resource: Option<String>,
-    /// HTTP code: 500, 503 or 429.
+    /// HTTP code: 500, 503 or 429 (transient); 401 (credentials refused), 403 (RBAC denies
+    /// the verb on the resource, as the authorizer words it; with `message`, that text, e.g.
+    /// an `exceeded quota: ...` admission refusal).
     pub code: u16,
     /// Share of matching requests that fail, 0.0..=1.0.
     pub rate: f64,
+    /// The Status message for 403 (default: the RBAC denial).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Binds pods (namespace + label selector) to a real local backend: `exec` in those pods

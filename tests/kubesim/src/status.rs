@@ -180,6 +180,37 @@ impl ApiError {
         Self::new(403, "Forbidden", message.into())
     }
 
+    /// 403 Forbidden for `verb` on the target, worded as the RBAC authorizer does (or with
+    /// `message`, e.g. a quota admission refusal), with the resource in the details.
+    pub(crate) fn denied(
+        verb: &str,
+        target: &crate::handlers::Target,
+        message: Option<&str>,
+    ) -> Self {
+        let rt = &target.rt;
+        let name = target.name.clone().unwrap_or_default();
+        let object = if name.is_empty() {
+            rt.qualified()
+        } else {
+            format!("{} \"{name}\"", rt.qualified())
+        };
+        let reason = match message {
+            Some(m) => m.to_owned(),
+            None => format!(
+                "User \"system:serviceaccount:default:limited\" cannot {verb} resource \"{}\" in API group \"{}\"{}",
+                rt.plural,
+                rt.group,
+                target
+                    .ns
+                    .as_deref()
+                    .map(|ns| format!(" in the namespace \"{ns}\""))
+                    .unwrap_or_else(|| " at the cluster scope".into())
+            ),
+        };
+        Self::new(403, "Forbidden", format!("{object} is forbidden: {reason}"))
+            .with_details(Some(rt), &name)
+    }
+
     /// 401 Unauthorized.
     pub(crate) fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized".into())

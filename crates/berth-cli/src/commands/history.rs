@@ -29,6 +29,7 @@ pub(crate) fn run(
         "status",
         "user",
         "started",
+        "changes",
         "error",
     ]);
     for r in &rows {
@@ -44,6 +45,19 @@ pub(crate) fn run(
                 .get(..19)
                 .unwrap_or(&r.started_at)
                 .replace('T', " "),
+            r.changes
+                .iter()
+                .map(|c| {
+                    let show = |v: &Option<serde_json::Value>| {
+                        v.as_ref().map_or("-".to_owned(), |v| match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                    };
+                    format!("{}: {} → {}", c.path, show(&c.old), show(&c.new))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             r.error.clone().unwrap_or_default(),
         ]);
     }

@@ -5,12 +5,18 @@ use berth_api::{Api, ApiError, HealthState, InstanceSummary};
 use crate::cli::Global;
 use crate::output;
 
-pub(crate) async fn run(api: &Api, global: &Global, all_contexts: bool) -> Result<(), ApiError> {
+pub(crate) async fn run(
+    api: &Api,
+    global: &Global,
+    all_contexts: bool,
+    context_timeout_ms: u64,
+) -> Result<(), ApiError> {
     let list = api
-        .list_instances(
+        .list_instances_within(
             global.context.as_deref(),
             all_contexts,
             global.namespace.as_deref(),
+            std::time::Duration::from_millis(context_timeout_ms),
         )
         .await?;
     for u in &list.unreachable {
@@ -34,7 +40,11 @@ pub(crate) async fn run(api: &Api, global: &Global, all_contexts: bool) -> Resul
         table.add_row(vec![
             i.context.clone(),
             i.namespace.clone(),
-            i.name.clone(),
+            if i.in_local_history {
+                i.name.clone()
+            } else {
+                format!("{} (not in local history: berth adopt {})", i.name, i.name)
+            },
             i.service.clone(),
             i.version.clone(),
             health(i),
@@ -42,6 +52,12 @@ pub(crate) async fn run(api: &Api, global: &Global, all_contexts: bool) -> Resul
             i.endpoint.clone().unwrap_or_default(),
             age(i.created.as_deref()),
         ]);
+    }
+    for u in &list.unreachable {
+        let mut row = vec![String::new(); 9];
+        row[0] = u.context.clone();
+        row[5] = "Unreachable".to_owned();
+        table.add_row(row);
     }
     output::line(table);
     Ok(())

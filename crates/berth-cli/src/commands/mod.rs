@@ -1,5 +1,6 @@
 //! One module per command; each turns flags into one `berth-api` call and prints the result.
 
+mod adopt;
 mod catalog;
 mod contexts;
 mod history;
@@ -8,6 +9,7 @@ mod ls;
 mod power;
 mod progress;
 mod reconfigure;
+mod recover;
 mod restart;
 mod status;
 mod uninstall;
@@ -21,8 +23,8 @@ use crate::cli::{Cli, Command, Global};
 fn report_interrupted(api: &Api) {
     for r in api.interrupted_operations().unwrap_or_default() {
         crate::output::warn(&format!(
-            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; check `berth status {}` and repeat it",
-            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name
+            "the {} of {} in {}/{} started at {} by {} was interrupted and is marked failed; `berth recover {}` resumes it, `berth recover {} --rollback` undoes it",
+            r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name, r.name
         ));
     }
 }
@@ -44,7 +46,10 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
         Command::Version => version::run(&api, &cli.global),
         Command::Install(args) => install::run(&api, &cli.global, args).await,
-        Command::Ls { all_contexts } => ls::run(&api, &cli.global, all_contexts).await,
+        Command::Ls {
+            all_contexts,
+            context_timeout,
+        } => ls::run(&api, &cli.global, all_contexts, context_timeout).await,
         Command::Status { name } => status::run(&api, &cli.global, &name).await,
         Command::Stop { name } => power::run(&api, &cli.global, &name, power::Power::Stop).await,
         Command::Start { name } => power::run(&api, &cli.global, &name, power::Power::Start).await,
@@ -61,6 +66,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             revision,
             no_wait,
         } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+        Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
+        Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
     }
 }

@@ -143,7 +143,8 @@ fn verb_of(method: &Method, target: &Target, q: &Query) -> &'static str {
     }
 }
 
-fn injected_fault(state: &State, verb: &str, resource: &str) -> Option<ApiError> {
+fn injected_fault(state: &State, verb: &str, target: &Target) -> Option<ApiError> {
+    let resource = target.rt.plural.as_str();
     for rule in &state.faults().errors {
         if rule.verb.as_deref().is_some_and(|v| v != verb)
             || rule.resource.as_deref().is_some_and(|r| r != resource)
@@ -157,6 +158,8 @@ fn injected_fault(state: &State, verb: &str, resource: &str) -> Option<ApiError>
         if (n % period) * fails / period != ((n + 1) % period) * fails / period || fails == period {
             return Some(match rule.code {
                 429 => ApiError::too_many_requests(1),
+                401 => ApiError::unauthorized(),
+                403 => ApiError::denied(verb, target, rule.message.as_deref()),
                 503 => ApiError::unavailable("injected fault: service unavailable"),
                 _ => ApiError::internal("injected fault: internal error"),
             });
@@ -332,7 +335,7 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
         return Err(ApiError::no_route());
     }
     let verb = verb_of(req.method(), &target, &q);
-    if let Some(e) = injected_fault(&state, verb, &target.rt.plural) {
+    if let Some(e) = injected_fault(&state, verb, &target) {
         return Err(e);
     }
     if target.rt.group == "metrics.k8s.io" {

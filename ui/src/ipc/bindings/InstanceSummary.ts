@@ -57,4 +57,9 @@ revision: number,
 /**
  * The non-secret parameters in force.
  */
-parameters: JsonValue, };
+parameters: JsonValue, 
+/**
+ * Whether this machine's history knows it; `false` for an instance installed from another
+ * machine until `berth adopt` takes it in.
+ */
+inLocalHistory: boolean, };

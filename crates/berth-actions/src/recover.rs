@@ -1,0 +1,323 @@
+//! `Recover`: brings an instance whose last operation was interrupted (its process died) or
+//! failed (the API server went away for longer than the timeout) back to a consistent state.
+//!
+//! * Resume (the default): the failed revision's parameters and version are rendered again with
+//!   the credentials in the keyring and every object, the record last, is server-side applied
+//!   (re-applying what is already there changes nothing), then Berth waits until it is ready.
+//!   An interrupted uninstall is finished instead (volumes and credentials kept).
+//! * Roll back (`rollback`): the same with the parameters and version of the last revision that
+//!   succeeded; when there is none (an interrupted first install), everything the install
+//!   created is removed, volumes and credentials included.
+//!
+//! Either way the outcome is a new `recover` revision; the interrupted one stays `failed`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use berth_catalog::RenderRequest;
+use berth_cluster::ApplyOptions;
+use berth_secrets::Sensitive;
+use berth_store::{NewRevision, Operation, Revision, RevisionStatus, Store};
+use serde_json::{Value, json};
+
+use crate::record::{Record, record_name};
+use crate::wait::{Progress, ProgressSink};
+use crate::{ActionError, Config, credential_handle, credentials};
+
+/// What a recovery did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryKind {
+    /// The interrupted operation was completed.
+    Resumed,
+    /// The instance went back to its last successful revision.
+    RolledBack,
+    /// Nothing had ever succeeded: what was created was removed.
+    Removed,
+}
+
+impl RecoveryKind {
+    /// `resumed`, `rolledBack` or `removed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecoveryKind::Resumed => "resumed",
+            RecoveryKind::RolledBack => "rolledBack",
+            RecoveryKind::Removed => "removed",
+        }
+    }
+}
+
+/// What a recovery did.
+#[derive(Debug, Clone)]
+pub struct RecoverOutcome {
+    /// The instance.
+    pub instance: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The revision that was interrupted or failed.
+    pub from: Revision,
+    /// What was done.
+    pub kind: RecoveryKind,
+    /// The `recover` revision recorded.
+    pub revision: u32,
+    /// The revision whose parameters and version are now in force (none when removed).
+    pub target_revision: Option<u32>,
+    /// Whether the instance was waited for and is ready.
+    pub ready: bool,
+}
+
+/// Revisions an instance's history ends with that did not succeed (interrupted operations are
+/// first marked failed, see [`crate::interrupted`]): what `berth recover` offers, newest first.
+pub fn recoverable(store: &Store) -> Result<Vec<Revision>, ActionError> {
+    crate::interrupted(store)?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for r in store.history(u32::MAX)? {
+        let key = (r.context.clone(), r.namespace.clone(), r.instance.clone());
+        if seen.insert(key) && r.status == RevisionStatus::Failed {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Resumes or rolls back an instance's failed last operation.
+#[derive(Debug, Clone)]
+pub struct Recover<'a> {
+    cfg: &'a Config,
+    /// The instance.
+    pub instance: String,
+    /// The namespace (default: the context's).
+    pub namespace: Option<String>,
+    /// Go back to the last successful revision instead of completing the failed one.
+    pub rollback: bool,
+    /// Wait until ready (default true).
+    pub wait: bool,
+    /// How long to wait (default 5 minutes).
+    pub timeout: Duration,
+}
+
+impl<'a> Recover<'a> {
+    /// A recovery with the CLI's defaults (resume and wait).
+    pub fn new(cfg: &'a Config, instance: impl Into<String>) -> Self {
+        Self {
+            cfg,
+            instance: instance.into(),
+            namespace: None,
+            rollback: false,
+            wait: true,
+            timeout: Duration::from_secs(300),
+        }
+    }
+
+    /// Runs it.
+    #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
+    pub async fn run(&self, progress: ProgressSink<'_>) -> Result<RecoverOutcome, ActionError> {
+        let cfg = self.cfg;
+        crate::claim::set_deadline(cfg, self.timeout);
+        let ns = crate::claim::namespace(cfg, &self.namespace);
+        crate::interrupted(&cfg.store)?;
+        let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
+        let history = cfg.store.revisions(cfg.context(), &ns, &self.instance)?;
+        let Some(failed) = history
+            .first()
+            .filter(|r| r.status == RevisionStatus::Failed)
+        else {
+            return Err(ActionError::InvalidInput(format!(
+                "{} in {}/{ns} has nothing to recover: its last operation did not fail (see `berth history {}`)",
+                self.instance,
+                cfg.context(),
+                self.instance
+            )));
+        };
+        let failed = failed.clone();
+        let (kind, target) = if self.rollback {
+            let good = history.iter().skip(1).find(|r| {
+                matches!(
+                    r.status,
+                    RevisionStatus::Succeeded | RevisionStatus::Superseded
+                ) && changes_parameters(r.operation)
+            });
+            match good {
+                Some(g) => (RecoveryKind::RolledBack, Some(g.clone())),
+                None => (RecoveryKind::Removed, None),
+            }
+        } else {
+            match failed.operation {
+                Operation::Uninstall => (RecoveryKind::Resumed, None),
+                Operation::Stop | Operation::Start => {
+                    return Err(ActionError::Unsupported(format!(
+                        "the {} of {} was interrupted: repeat it (`berth {} {}`), or `berth recover {} --rollback`",
+                        failed.operation,
+                        self.instance,
+                        failed.operation,
+                        self.instance,
+                        self.instance
+                    )));
+                }
+                _ => (RecoveryKind::Resumed, Some(failed.clone())),
+            }
+        };
+        let shown = target.as_ref().unwrap_or(&failed);
+        let pending = cfg.store.begin_revision(&NewRevision {
+            context: cfg.context(),
+            namespace: &ns,
+            instance: &self.instance,
+            definition: &shown.definition,
+            version: &shown.version,
+            operation: Operation::Recover,
+            parameters: &shown.parameters,
+            manifest_digest: None,
+        })?;
+        let result = async {
+            match &target {
+                Some(t) => self.reapply(&ns, t, pending.revision, progress).await,
+                None => {
+                    progress(Progress::Step("remove".into()));
+                    let rec = Record {
+                        instance: self.instance.clone(),
+                        namespace: ns.clone(),
+                        definition: failed.definition.clone(),
+                        version: failed.version.clone(),
+                        parameters: failed.parameters.clone(),
+                        revision: pending.revision,
+                        credentials: self.credential_keys(&failed),
+                        stopped: None,
+                        created: None,
+                    };
+                    // a first install rolled back leaves nothing; a resumed uninstall keeps data
+                    let delete_data = kind == RecoveryKind::Removed;
+                    let (mut deleted, mut kept) = (Vec::new(), Vec::new());
+                    crate::uninstall::remove_instance(
+                        cfg,
+                        &rec,
+                        delete_data,
+                        &mut deleted,
+                        &mut kept,
+                    )
+                    .await?;
+                    Ok(false)
+                }
+            }
+        }
+        .await;
+        let ready = *result.as_ref().unwrap_or(&false);
+        let done = result.map(drop);
+        crate::stop_start::finish(cfg, pending.id, &done)?;
+        done?;
+        Ok(RecoverOutcome {
+            instance: self.instance.clone(),
+            namespace: ns,
+            from: failed,
+            kind,
+            revision: pending.revision,
+            target_revision: target.map(|t| t.revision),
+            ready,
+        })
+    }
+
+    /// The credential keys the failed revision's parameters need.
+    fn credential_keys(&self, revision: &Revision) -> Vec<String> {
+        self.cfg
+            .catalog
+            .get(&revision.definition)
+            .map(|d| d.required_credentials(&revision.parameters))
+            .unwrap_or_default()
+    }
+
+    /// Renders `target`'s parameters and version and applies every object, the record last.
+    async fn reapply(
+        &self,
+        ns: &str,
+        target: &Revision,
+        revision: u32,
+        progress: ProgressSink<'_>,
+    ) -> Result<bool, ActionError> {
+        let cfg = self.cfg;
+        let def = cfg.definition(&target.definition)?;
+        let mut values = if target.parameters.is_object() {
+            target.parameters.clone()
+        } else {
+            json!({})
+        };
+        values["version"] = Value::String(target.version.clone());
+        let effective = def.validate_values(&values)?;
+        let mut secrets = BTreeMap::new();
+        for key in def.required_credentials(&effective) {
+            let handle = credential_handle(cfg.context(), ns, &self.instance, &key);
+            let value = match cfg.keyring.get(&handle) {
+                Ok(v) => v.expose().clone(),
+                // killed before the credentials were kept: nothing used them yet
+                Err(berth_secrets::SecretsError::NotFound { .. }) => {
+                    let fresh = credentials::generate(32)?;
+                    cfg.keyring.set(&handle, &Sensitive::new(fresh.clone()))?;
+                    fresh
+                }
+                Err(e) => return Err(e.into()),
+            };
+            secrets.insert(key, value);
+        }
+        let rendered = def.render(&RenderRequest {
+            instance: self.instance.clone(),
+            namespace: ns.to_owned(),
+            version: Some(target.version.clone()),
+            values,
+            credentials: secrets.clone(),
+            revision: Some(u64::from(revision)),
+        })?;
+        let record = Record {
+            instance: self.instance.clone(),
+            namespace: ns.to_owned(),
+            definition: def.id().to_owned(),
+            version: target.version.clone(),
+            parameters: rendered.values.clone(),
+            revision,
+            credentials: secrets.keys().cloned().collect(),
+            stopped: None,
+            created: None,
+        };
+        progress(Progress::Step("apply".into()));
+        if !cfg.cluster.namespace_exists(ns).await? {
+            let namespace =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+            cfg.cluster
+                .apply(&namespace, ApplyOptions::default())
+                .await?;
+        }
+        let mut objects = rendered.objects;
+        objects.push(record.to_object());
+        let mut applied = Vec::new();
+        crate::install::apply_ranked(
+            cfg,
+            &objects,
+            ApplyOptions::default(),
+            progress,
+            &mut applied,
+        )
+        .await?;
+        debug_assert!(
+            applied
+                .iter()
+                .any(|o| o.name == record_name(&self.instance))
+        );
+        if !self.wait {
+            return Ok(false);
+        }
+        crate::wait::until_ready(cfg, def, &record, self.timeout, progress).await?;
+        Ok(true)
+    }
+}
+
+/// Whether a revision of this operation sets parameters and version (something to go back to).
+fn changes_parameters(op: Operation) -> bool {
+    matches!(
+        op,
+        Operation::Install
+            | Operation::Upgrade
+            | Operation::Reconfigure
+            | Operation::Rollback
+            | Operation::Recover
+            | Operation::Adopt
+            | Operation::Restart
+            | Operation::Start
+    )
+}

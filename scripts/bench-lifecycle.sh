@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Lifecycle benchmark (run by hand, not by CI): the apply path of `berth install --no-wait` of
+# postgres against `kubectl apply --server-side` of the same rendered objects (`berth catalog
+# render`) and `helm install` of a chart made of the same objects, on one kubesim, RUNS runs each
+# (default 7; a fresh namespace per run, created beforehand and not timed), medians and ratios;
+# then `berth ls --all-contexts` across 10 kubesim contexts x 50 instances (median of RUNS).
+# Writes the figures into the "Lifecycle" section of docs/benchmarks.md (other sections kept).
+# Needs scripts/tools.sh (kubectl, helm in .tools/bin) and a keyring (it runs itself under
+# scripts/with-keyring.sh). Usage: scripts/bench-lifecycle.sh [--no-build]
+# PROFILE=debug uses target/debug binaries (a smoke run of the script; not comparable figures).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if [ "${1:-}" != "--inside" ]; then
+  if [ "${1:-}" != "--no-build" ]; then
+    if [ "${PROFILE:-release}" = release ]; then
+      cargo build --release --locked -p berth-cli -p kubesim -j "${CARGO_BUILD_JOBS:-2}"
+    else
+      cargo build --locked -p berth-cli -p kubesim --bins -j "${CARGO_BUILD_JOBS:-2}"
+    fi
+  fi
+  exec scripts/with-keyring.sh "$0" --inside
+fi
+
+export PATH=$root/.tools/bin:$PATH
+PROFILE=${PROFILE:-release} RUNS=${RUNS:-7} CONTEXTS=${CONTEXTS:-10} INSTANCES=${INSTANCES:-50} python3 - "$root" <<'PY'
+import json, os, pathlib, platform, re, shutil, statistics, subprocess, sys, tempfile, time
+from concurrent.futures import ThreadPoolExecutor
+
+root = pathlib.Path(sys.argv[1])
+profile = os.environ["PROFILE"]
+berth = root / f"target/{profile}/berth"
+kubesim = root / f"target/{profile}/kubesim"
+runs = int(os.environ["RUNS"])
+n_contexts = int(os.environ["CONTEXTS"])
+n_instances = int(os.environ["INSTANCES"])
+tmp = pathlib.Path(tempfile.mkdtemp(prefix="berth-bench-lc-"))
+procs = []
+
+
+def start_sim(name):
+    kc = tmp / f"{name}.kubeconfig"
+    p = subprocess.Popen([str(kubesim), "--kubeconfig", str(kc), "--context", name],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    procs.append(p)
+    for _ in range(200):
+        if kc.exists() and kc.stat().st_size > 0:
+            return kc
+        time.sleep(0.05)
+    sys.exit(f"kubesim {name} did not start")
+
+
+def run(args, env, **kw):
+    r = subprocess.run(args, env=env, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"{args[:4]} failed: {r.stderr.strip()[:2000]}")
+    return r
+
+
+def timed(args, env):
+    t = time.perf_counter()
+    run(args, env)
+    return (time.perf_counter() - t) * 1000
+
+
+try:
+    # --- apply path: one kubesim -------------------------------------------------------------
+    kc = start_sim("bench")
+    env = dict(os.environ, KUBECONFIG=str(kc), BERTH_HOME=str(tmp / "home"),
+               BERTH_KEYRING_NAMESPACE=f"dev.berth.bench.{os.getpid()}")
+    run([str(berth), "version"], env)
+    for i in range(runs):
+        for tool in ("berth", "kubectl", "helm"):
+            run(["kubectl", "create", "namespace", f"{tool}-{i}"], env)
+    # warm-up: the first request of each tool pays for discovery caches and TLS
+    run([str(berth), "install", "postgres", "--name", "warm", "-n", "default", "--no-wait"], env)
+    figures = {"berth": [], "kubectl": [], "helm": []}
+    for i in range(runs):
+        figures["berth"].append(timed([str(berth), "install", "postgres", "--name", "pg",
+                                       "-n", f"berth-{i}", "--no-wait"], env))
+        manifest = tmp / f"kubectl-{i}.yaml"
+        manifest.write_text(run([str(berth), "catalog", "render", "postgres", "--name", "pg",
+                                 "-n", f"kubectl-{i}"], env).stdout)
+        figures["kubectl"].append(timed(["kubectl", "apply", "--server-side",
+                                         "--field-manager", "kubectl", "-f", str(manifest)], env))
+        chart = tmp / f"chart-{i}"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "files").mkdir()
+        (chart / "Chart.yaml").write_text(
+            "apiVersion: v2\nname: pg\nversion: 0.1.0\ndescription: the objects berth renders\n")
+        (chart / "files" / "objects.yaml").write_text(
+            run([str(berth), "catalog", "render", "postgres", "--name", "pg",
+                 "-n", f"helm-{i}"], env).stdout)
+        # the objects verbatim: no Go templating of the rendered text
+        (chart / "templates" / "objects.yaml").write_text('{{ .Files.Get "files/objects.yaml" }}\n')
+        figures["helm"].append(timed(["helm", "install", "pg", str(chart), "-n", f"helm-{i}"], env))
+    med = {k: statistics.median(v) for k, v in figures.items()}
+
+    # --- ls across contexts ----------------------------------------------------------------
+    kcs = [start_sim(f"ctx{c}") for c in range(n_contexts)]
+    multi = dict(env, KUBECONFIG=os.pathsep.join(str(k) for k in kcs), BERTH_HOME=str(tmp / "home-ls"))
+
+    def populate(c):
+        one = dict(multi, KUBECONFIG=str(kcs[c]))
+        for i in range(n_instances):
+            run([str(berth), "--context", f"ctx{c}", "install", "memcached", "--name", f"mc{i}",
+                 "-n", "default", "--no-wait"], one)
+
+    # create the home's database once: parallel first opens race on the migrations
+    run([str(berth), "version"], multi)
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(populate, range(n_contexts)))
+    populate_s = time.perf_counter() - t
+    ls_args = [str(berth), "ls", "--all-contexts", "-o", "json"]
+    out = json.loads(run(ls_args, multi).stdout)
+    assert len(out["instances"]) == n_contexts * n_instances, len(out["instances"])
+    assert not out["unreachable"], out["unreachable"]
+    ls_runs = [timed(ls_args, multi) for _ in range(runs)]
+    ls_med = statistics.median(ls_runs)
+finally:
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        p.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+load = os.getloadavg()[0]
+cpu = platform.processor() or platform.machine()
+try:
+    model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    cpu = model
+except (OSError, StopIteration):
+    pass
+kubectl_v = subprocess.run(["kubectl", "version", "--client", "-o", "json"], capture_output=True, text=True)
+kubectl_v = json.loads(kubectl_v.stdout)["clientVersion"]["gitVersion"] if kubectl_v.returncode == 0 else "?"
+helm_v = subprocess.run(["helm", "version", "--short"], capture_output=True, text=True).stdout.strip() or "?"
+
+
+def fmt(v):
+    return f"{statistics.median(v):.0f} ms (min {min(v):.0f}, max {max(v):.0f})"
+
+
+section = f"""## Lifecycle
+
+Measured by `scripts/bench-lifecycle.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores,
+load average {load:.1f} when it ended; other work on the machine slows the figures).
+{"Release" if profile == "release" else "**Debug (unoptimised) — a smoke run, not comparable; run again without PROFILE**"}
+builds of `berth` and `kubesim`; kubectl {kubectl_v}, helm {helm_v}. Wall-clock time of the
+whole process, median of {runs} runs after one warm-up install, each run into a fresh namespace
+(created beforehand, not timed) of one kubesim.
+
+Apply path: postgres (the objects `berth catalog render postgres` prints: ConfigMap, Secret,
+two Services, StatefulSet). Berth: `berth install postgres --no-wait` (validation, render,
+server-side dry-run of every object, history, keyring, apply by rank, record ConfigMap).
+kubectl: `kubectl apply --server-side -f` of the rendered objects. helm: `helm install` of a
+chart whose only template is the rendered objects (`.Files.Get`, no templating).
+
+| tool | time | Berth's speed-up |
+|---|---|---|
+| `berth install --no-wait` | {fmt(figures['berth'])} | |
+| `kubectl apply --server-side` | {fmt(figures['kubectl'])} | {med['kubectl'] / med['berth']:.2f}x (goal 2x) |
+| `helm install` | {fmt(figures['helm'])} | {med['helm'] / med['berth']:.2f}x (goal 3x) |
+
+Listing: `berth ls --all-contexts -o json` across {n_contexts} kubesim processes (one context
+each) x {n_instances} memcached instances (made with `berth install --no-wait` in
+{populate_s:.0f} s): {fmt(ls_runs)} (goal < 300 ms).
+"""
+bench = root / "docs/benchmarks.md"
+text = bench.read_text() if bench.exists() else "# Benchmarks\n"
+text = re.sub(r"\n## Lifecycle\n.*?(?=\n## |\Z)", "\n", text, flags=re.S).rstrip() + "\n\n" + section
+bench.write_text(text)
+print(section)
+PY
