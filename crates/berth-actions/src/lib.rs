@@ -13,6 +13,17 @@
 //! * [`Uninstall`]: deletes every object labelled with the instance; PVCs and the keyring
 //!   credentials stay unless `delete_data`.
 //!
+//! * [`Logs`]: the logs of every pod of an instance, merged and prefixed; `follow` picks up new
+//!   pods and reconnects dropped streams until cancelled (`tokio_util`'s `CancellationToken`,
+//!   the tokio project's own cancellation primitive, so callers need nothing Berth-specific).
+//!
+//! * [`Connect`]: a local port (127.0.0.1) forwarded to a ready pod of the instance's client
+//!   Service through kube-rs port-forward; the connection URI with the password masked, the real
+//!   one only on request.
+//!
+//! * [`instance_metrics`]: a CPU and memory sample per pod from `metrics.k8s.io`, or
+//!   [`MetricsOutcome::NoMetricsApi`] on a cluster without it.
+//!
 //! Only one mutating action runs on an instance at a time, across processes ([`lock_path`]);
 //! [`interrupted`] finds the `pending` revisions of operations whose process died.
 //!
@@ -22,10 +33,13 @@
 //! `tracing` spans that skip them.
 #![deny(missing_docs)]
 
+mod connect;
 mod credentials;
 mod error;
 mod install;
 mod lock;
+mod logs;
+pub mod metrics;
 mod reconfigure;
 mod record;
 mod restart;
@@ -34,9 +48,12 @@ mod stop_start;
 mod uninstall;
 mod wait;
 
+pub use connect::{Connect, Forward, ForwardInfo, PASSWORD_MASK};
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
 pub use lock::{InstanceLock, interrupted, lock_path};
+pub use logs::{LogLine, LogSink, Logs};
+pub use metrics::{ContainerUsage, MetricsOutcome, PodUsage, instance_metrics};
 pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,

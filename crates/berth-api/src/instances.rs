@@ -365,7 +365,7 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
 
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
-    async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+    pub(crate) async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
         let (catalog, _) = self.catalog()?;
         self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
             .await

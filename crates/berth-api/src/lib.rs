@@ -11,9 +11,14 @@
 mod catalog;
 mod contexts;
 mod instances;
+mod observe;
 pub use catalog::*;
 pub use contexts::parse_location;
 pub use instances::*;
+pub use observe::*;
+/// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
+/// clients need no extra dependency.
+pub use tokio_util::sync::CancellationToken;
 pub mod dto;
 mod error;
 
@@ -37,6 +42,7 @@ pub struct Api {
     store: Arc<Store>,
     keyring: Keyring,
     kubeconfig: Option<Vec<PathBuf>>,
+    forwards: Arc<observe::Forwards>,
 }
 
 impl Api {
@@ -55,6 +61,7 @@ impl Api {
             store: Arc::new(store),
             keyring: Keyring::new(),
             kubeconfig: None,
+            forwards: Arc::default(),
         })
     }
 
