@@ -13,6 +13,7 @@ import {
 } from "../components/icons";
 import { ContextsPage } from "../contexts/ContextsPage";
 import { HistoryPage } from "../history/HistoryPage";
+import { InstancePanelsPage } from "../instance/InstancePanelsPage";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
@@ -67,6 +68,8 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
+                {/* temporary: the Logs, Connect and Metrics panels until the Instance page has tabs */}
+                <Route path="/instance-panels/:context/:namespace/:name" component={InstancePanelsPage} />
                 <Route>
                   <Redirect to="/contexts" replace />
                 </Route>
