@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { AlignedData } from "./hooks";
@@ -23,6 +23,7 @@ export function UPlotChart({
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const key = names.join("\u0000");
+  const scheme = useColourScheme();
 
   useEffect(() => {
     const el = box.current;
@@ -36,15 +37,18 @@ export function UPlotChart({
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 1)] } },
-      axes: [axis, { ...axis, size: 60, values: (_u, ticks) => ticks.map((t) => `${Math.round(t)} ${unit}`) }],
+      scales: {
+        // a single sample still gets a readable minute around it
+        x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) },
+        y: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 1)] } },
+      axes: [axis, { ...axis, size: 76, values: (_u, ticks) => ticks.map((t) => `${Math.round(t)} ${unit}`) }],
       series: [
         {},
         ...names.map((n, i) => ({
           label: n,
           stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
           width: 2,
-          points: { show: false },
+          points: { show: true, size: 5 },
           value: (_u: uPlot, v: number | null) => (v == null ? "–" : `${Math.round(v)} ${unit}`),
         })),
       ],
@@ -61,7 +65,7 @@ export function UPlotChart({
       plot.current = null;
     };
     // the chart is rebuilt only when its series change; data updates go through setData below
-  }, [key, height, unit]);
+  }, [key, height, unit, scheme]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);
@@ -73,4 +77,18 @@ export function UPlotChart({
       <div ref={box} className="chart__plot" role="img" aria-label={`${title} per pod over time`} />
     </figure>
   );
+}
+
+/** "dark" or "light", following the OS; the chart takes its colours from the CSS variables again on a change. */
+function useColourScheme(): string {
+  const media = () => (typeof window !== "undefined" && window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null);
+  const [dark, setDark] = useState(() => media()?.matches ?? false);
+  useEffect(() => {
+    const query = media();
+    if (!query) return;
+    const onChange = (e: MediaQueryListEvent) => setDark(e.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, []);
+  return dark ? "dark" : "light";
 }

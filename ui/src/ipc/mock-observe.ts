@@ -71,7 +71,8 @@ export class MockObserve implements ObserveBackend {
       }
       const initial = name === "bulk" ? 100_000 : 40;
       const perPod = Math.ceil(initial / pods.length);
-      const start = input.tail != null ? Math.max(0, perPod - input.tail) : 0;
+      // `bulk` ignores the tail: it is the 100k-line check of the virtualised view
+      const start = input.tail != null && name !== "bulk" ? Math.max(0, perPod - input.tail) : 0;
       const batch: InstanceLogLine[] = [];
       for (let i = start; i < perPod; i++) for (const p of pods) batch.push(mockLine(name, p, i));
       for (let at = 0; at < batch.length && !stopped; at += 5000) onLines(batch.slice(at, at + 5000));
