@@ -243,13 +243,15 @@ async fn logs_merge_every_pod_filter_follow_and_reconnect() {
         ..Default::default()
     });
     let (child, rx) = env.spawn(&["logs", "pg", "-n", ns, "-f", "-o", "json"]);
-    let first = read_until(&rx, "pg-0's startup line", |l| {
-        l.contains("pod pg-0 started")
-    });
-    let mut all = first.clone();
-    all.extend(read_until(&rx, "pg-1's startup line", |l| {
-        l.contains("pod pg-1 started")
-    }));
+    // both pods' startup lines, in whichever order they come
+    let mut all = read_until(&rx, "a startup line", |l| l.contains(" started from image"));
+    if !all.iter().any(|l| l.contains("pod pg-0 started"))
+        || !all.iter().any(|l| l.contains("pod pg-1 started"))
+    {
+        all.extend(read_until(&rx, "the other startup line", |l| {
+            l.contains(" started from image")
+        }));
+    }
     sim.write_log(ns, "pg-1", "postgres", "a later line");
     all.extend(read_until(&rx, "the later line", |l| {
         l.contains("a later line")
