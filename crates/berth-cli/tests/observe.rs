@@ -110,8 +110,9 @@ fn read_until(rx: &mpsc::Receiver<String>, what: &str, want: impl Fn(&str) -> bo
 /// Ends a long-running berth as Ctrl-C would (SIGTERM is handled the same way): exit code 0.
 fn interrupt(mut child: Child) -> String {
     let pid = child.id().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+    // the shell's built-in kill: no procps needed
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
         .status()
         .unwrap();
     assert!(status.success());
