@@ -41,13 +41,15 @@ pub(crate) async fn instance_logs(
         .insert(stream_id.clone(), cancel.clone());
     let buffer: Arc<Mutex<Vec<InstanceLogLine>>> = Arc::default();
     let flush = {
-        let (buffer, channel) = (buffer.clone(), on_lines.clone());
+        let (buffer, channel, gone) = (buffer.clone(), on_lines.clone(), cancel.clone());
         move || {
             let batch = std::mem::take(&mut *buffer.lock().unwrap_or_else(|e| e.into_inner()));
             if !batch.is_empty()
                 && let Err(e) = channel.send(batch)
             {
-                tracing::debug!("the log panel is gone: {e}");
+                // the webview reloaded or closed the panel: nobody reads this stream any more
+                tracing::debug!("the log panel is gone, stopping its stream: {e}");
+                gone.cancel();
             }
         }
     };
