@@ -9,6 +9,13 @@ fn main() {
         "set_context_favourite",
         "app_info",
         "report_first_paint",
+        "instance_logs",
+        "stop_instance_logs",
+        "start_port_forward",
+        "stop_port_forward",
+        "port_forwards",
+        "reveal_connection_uri",
+        "instance_metrics",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

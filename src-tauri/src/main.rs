@@ -14,6 +14,7 @@
 
 mod app_state;
 mod commands;
+mod observe;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -31,6 +32,7 @@ enum DesktopError {
 fn run(started: Instant) -> Result<(), DesktopError> {
     tauri::Builder::default()
         .manage(AppState::open(started))
+        .manage(observe::LogStreams::default())
         .invoke_handler(tauri::generate_handler![
             commands::list_contexts,
             commands::probe_context,
@@ -38,6 +40,13 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             commands::set_context_favourite,
             commands::app_info,
             commands::report_first_paint,
+            observe::instance_logs,
+            observe::stop_instance_logs,
+            observe::start_port_forward,
+            observe::stop_port_forward,
+            observe::port_forwards,
+            observe::reveal_connection_uri,
+            observe::instance_metrics,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -21,6 +21,17 @@
 //! Transient API failures (503, 429, 5xx, connection resets) are retried with backoff within
 //! each action's timeout (`berth_cluster::retry`); other failures end the action at once.
 //!
+//! * [`Logs`]: the logs of every pod of an instance, merged and prefixed; `follow` picks up new
+//!   pods and reconnects dropped streams until cancelled (`tokio_util`'s `CancellationToken`,
+//!   the tokio project's own cancellation primitive, so callers need nothing Berth-specific).
+//!
+//! * [`Connect`]: a local port (127.0.0.1) forwarded to a ready pod of the instance's client
+//!   Service through kube-rs port-forward; the connection URI with the password masked, the real
+//!   one only on request.
+//!
+//! * [`instance_metrics`]: a CPU and memory sample per pod from `metrics.k8s.io`, or
+//!   [`MetricsOutcome::NoMetricsApi`] on a cluster without it.
+//!
 //! Only one mutating action runs on an instance at a time, across processes ([`lock_path`]);
 //! [`interrupted`] finds the `pending` revisions of operations whose process died.
 //!
@@ -32,10 +43,13 @@
 
 mod adopt;
 mod claim;
+mod connect;
 mod credentials;
 mod error;
 mod install;
 mod lock;
+mod logs;
+pub mod metrics;
 mod reconfigure;
 mod record;
 mod recover;
@@ -46,9 +60,12 @@ mod uninstall;
 mod wait;
 
 pub use adopt::Adopt;
+pub use connect::{Connect, Forward, ForwardInfo, PASSWORD_MASK};
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
 pub use lock::{InstanceLock, interrupted, lock_path};
+pub use logs::{LogLine, LogSink, Logs};
+pub use metrics::{ContainerUsage, MetricsOutcome, PodUsage, instance_metrics};
 pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,

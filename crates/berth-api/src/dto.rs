@@ -115,15 +115,8 @@ pub struct AppInfo {
 /// Every DTO's TypeScript declaration as `(path relative to ui/src/ipc/bindings/, contents)`.
 /// Types from other crates that DTOs use (`serde_json::Value`) are included where ts-rs puts them.
 pub fn typescript_bindings() -> Vec<(String, String)> {
-    fn one<T: TS + 'static>() -> (String, String) {
-        let cfg = ts_rs::Config::new();
-        let text = T::export_to_string(&cfg).expect("every DTO exports to TypeScript");
-        let path = T::output_path()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|| format!("{}.ts", T::name(&cfg)));
-        (path, text)
-    }
-    vec![
+    use binding as one;
+    let mut all = vec![
         one::<serde_json::Value>(),
         one::<Location>(),
         one::<ContextInfo>(),
@@ -168,5 +161,17 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::RestartResult>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
-    ]
+    ];
+    all.extend(crate::observe::typescript_bindings());
+    all
+}
+
+/// The path and text of one DTO's TypeScript declaration.
+pub(crate) fn binding<T: TS + 'static>() -> (String, String) {
+    let cfg = ts_rs::Config::new();
+    let text = T::export_to_string(&cfg).expect("every DTO exports to TypeScript");
+    let path = T::output_path()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|| format!("{}.ts", T::name(&cfg)));
+    (path, text)
 }

@@ -16,6 +16,11 @@ pub use catalog::*;
 pub use contexts::parse_location;
 pub use instances::*;
 pub use recovery::*;
+mod observe;
+pub use observe::*;
+/// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
+/// clients need no extra dependency.
+pub use tokio_util::sync::CancellationToken;
 pub mod dto;
 mod error;
 
@@ -39,6 +44,7 @@ pub struct Api {
     store: Arc<Store>,
     keyring: Keyring,
     kubeconfig: Option<Vec<PathBuf>>,
+    forwards: Arc<observe::Forwards>,
 }
 
 impl Api {
@@ -57,6 +63,7 @@ impl Api {
             store: Arc::new(store),
             keyring: Keyring::new(),
             kubeconfig: None,
+            forwards: Arc::default(),
         })
     }
 

@@ -405,25 +405,22 @@ impl Definition {
         values: &Value,
         password: Option<&str>,
     ) -> Result<String, CatalogError> {
+        self.connection_uri_on(host, self.spec.connection.port, values, password)
+    }
+
+    /// Like [`Definition::connection_uri`] for another port (a local port-forward).
+    pub fn connection_uri_on(
+        &self,
+        host: &str,
+        port: u16,
+        values: &Value,
+        password: Option<&str>,
+    ) -> Result<String, CatalogError> {
         let spec_path = self.dir.join("service.yaml");
-        let user = match &self.spec.connection.user {
-            Some(expr) => {
-                let e = self
-                    .uri_env
-                    .compile_expression(expr)
-                    .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
-                let ctx =
-                    minijinja::Value::from(minijinja::value::Serde(json!({ "values": values })));
-                let v = e
-                    .eval(&ctx)
-                    .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
-                Some(v.to_string())
-            }
-            None => None,
-        };
+        let user = self.connection_user(values)?;
         let ctx = minijinja::Value::from(minijinja::value::Serde(json!({
             "host": host,
-            "port": self.spec.connection.port,
+            "port": port,
             "user": user,
             "password": password,
             "values": values,
@@ -432,6 +429,23 @@ impl Definition {
             .get_template("connection.uri")
             .and_then(|t| t.render(&ctx))
             .map_err(|e| broken(&spec_path, None, format!("connection.uri: {e}")))
+    }
+
+    /// The user clients log in as (`connection.user` evaluated over the values), if any.
+    pub fn connection_user(&self, values: &Value) -> Result<Option<String>, CatalogError> {
+        let spec_path = self.dir.join("service.yaml");
+        let Some(expr) = &self.spec.connection.user else {
+            return Ok(None);
+        };
+        let e = self
+            .uri_env
+            .compile_expression(expr)
+            .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
+        let ctx = minijinja::Value::from(minijinja::value::Serde(json!({ "values": values })));
+        let v = e
+            .eval(&ctx)
+            .map_err(|e| broken(&spec_path, None, format!("connection.user: {e}")))?;
+        Ok(Some(v.to_string()))
     }
 
     /// Readiness rules with `{instance}` resolved: `(kind, name, rule)`.

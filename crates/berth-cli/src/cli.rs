@@ -118,6 +118,37 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Show the logs of every pod of a service, merged and prefixed with the pod
+    Logs(LogsArgs),
+    /// Forward a free local port to a service and print its connection URI (Ctrl-C ends it)
+    Connect {
+        /// The instance name
+        name: String,
+        /// The local port (default: a free one)
+        #[arg(long, value_name = "PORT")]
+        port: Option<u16>,
+        /// Put the password into the printed URI (masked as **** otherwise)
+        #[arg(long)]
+        show_password: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LogsArgs {
+    /// The instance name
+    pub(crate) name: String,
+    /// Keep streaming new lines (and pods) until Ctrl-C
+    #[arg(short, long)]
+    pub(crate) follow: bool,
+    /// Only this pod
+    #[arg(long, value_name = "POD")]
+    pub(crate) pod: Option<String>,
+    /// Only lines newer than this (`90s`, `5m`, `1h`)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) since: Option<u64>,
+    /// Only the last N lines of each container
+    #[arg(long, value_name = "N")]
+    pub(crate) tail: Option<u32>,
 }
 
 #[derive(Debug, Args)]

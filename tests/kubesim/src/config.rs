@@ -30,6 +30,9 @@ pub struct Config {
     /// in order, pods no rule selects get a small deterministic synthetic load. Replaced
     /// at run time through `PUT /kubesim/v1/metrics`.
     pub metrics: Vec<LoadRule>,
+    /// Serve `metrics.k8s.io` (default true); `false` is a cluster without metrics-server:
+    /// the group is absent from discovery and its paths answer 404.
+    pub metrics_api: bool,
 }
 
 /// The load of the pods a rule selects.
@@ -59,6 +62,7 @@ impl Default for Config {
             state_file: None,
             cron_minute_ms: 60_000,
             metrics: Vec::new(),
+            metrics_api: true,
         }
     }
 }

@@ -126,6 +126,9 @@ impl Sim {
             None => store::Store::new(history),
         };
         let registry = resources::Registry::new();
+        if !config.metrics_api {
+            registry.remove_group("metrics.k8s.io");
+        }
         let crds =
             resources::GroupResource::new("apiextensions.k8s.io", "customresourcedefinitions");
         for crd in store.list(&crds, None).0 {
@@ -231,6 +234,12 @@ impl Sim {
     pub fn set_faults(&self, faults: config::Faults) {
         *self.state.faults.write().expect("faults lock") = faults;
         self.state.wake.notify_one();
+    }
+
+    /// Appends a line to a container's log, as if the container had written it (followed
+    /// log streams see it at once).
+    pub fn write_log(&self, namespace: &str, pod: &str, container: &str, line: &str) {
+        self.state.logs.write(namespace, pod, container, line);
     }
 
     /// Replaces the simulated load rules (as `PUT /kubesim/v1/metrics` does).

@@ -516,6 +516,14 @@ impl Registry {
         }
     }
 
+    /// Stops serving every type of a group (a cluster without metrics-server).
+    pub(crate) fn remove_group(&self, group: &str) {
+        self.types
+            .write()
+            .expect("registry lock")
+            .retain(|t| t.group != group);
+    }
+
     /// Every served type.
     pub(crate) fn all(&self) -> Vec<Arc<ResourceType>> {
         self.types.read().expect("registry lock").clone()

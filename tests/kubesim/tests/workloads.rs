@@ -418,3 +418,43 @@ async fn process_backed_pod_metrics_come_from_proc() {
     drop(ballast);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_api_can_be_switched_off() {
+    let config: kubesim::Config = serde_yaml::from_str("metricsApi: false\n").unwrap();
+    let sim = kubesim::Sim::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    sim.write_kubeconfig(&kc, "nometrics").unwrap();
+    tokio::task::spawn_blocking(move || {
+        let groups = kubectl(&kc, &["api-versions"]);
+        assert!(groups.contains("apps/v1"), "{groups}");
+        assert!(!groups.contains("metrics.k8s.io"), "{groups}");
+        let out = Command::new(common::tool("kubectl", "KUBECTL"))
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .args([
+                "get",
+                "--raw",
+                "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods",
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("NotFound") || stderr.contains("not find"),
+            "{stderr}"
+        );
+        let top = Command::new(common::tool("kubectl", "KUBECTL"))
+            .arg("--kubeconfig")
+            .arg(&kc)
+            .args(["top", "pods"])
+            .output()
+            .unwrap();
+        assert!(!top.status.success(), "kubectl top needs the metrics API");
+    })
+    .await
+    .unwrap();
+    sim.shutdown().await;
+}

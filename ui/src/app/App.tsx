@@ -1,5 +1,5 @@
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import type { ComponentType, SVGProps } from "react";
+import { lazy, Suspense, type ComponentType, type SVGProps } from "react";
 import { Link, Redirect, Route, Router, Switch } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
 import { CatalogPage } from "../catalog/CatalogPage";
@@ -17,6 +17,11 @@ import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
 import { BackendProvider } from "./backend-context";
+
+// the instance panels (and uPlot) load on first use, outside the entry chunk
+const InstancePanelsPage = lazy(() =>
+  import("../instance/InstancePanelsPage").then((m) => ({ default: m.InstancePanelsPage })),
+);
 
 const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
   { href: "/services", label: "Services", icon: ServicesIcon },
@@ -67,6 +72,14 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
+                {/* temporary: the Logs, Connect and Metrics panels until the Instance page has tabs */}
+                <Route path="/instance-panels/:context/:namespace/:name">
+                  {(params: { context: string; namespace: string; name: string }) => (
+                    <Suspense fallback={null}>
+                      <InstancePanelsPage params={params} />
+                    </Suspense>
+                  )}
+                </Route>
                 <Route>
                   <Redirect to="/contexts" replace />
                 </Route>

@@ -5,13 +5,14 @@ import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Location } from "./bindings/Location";
+import type { ObserveBackend } from "./observe";
 
 /**
  * Everything the UI can ask of Berth. One implementation talks to the Rust core through Tauri
  * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
  * with an {@link ApiError} (never a bare string), so callers branch on `code`.
  */
-export interface Backend {
+export interface Backend extends ObserveBackend {
   /** Which implementation this is, shown in Settings. */
   readonly kind: "tauri" | "mock";
   /** Every kubeconfig context with Berth's tags. Fast: no network. */

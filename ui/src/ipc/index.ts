@@ -20,6 +20,18 @@ export type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 export type { Location } from "./bindings/Location";
 export type { ProbeFailure } from "./bindings/ProbeFailure";
 export type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
+export type {
+  ContainerMetrics,
+  InstanceLogLine,
+  InstanceMetrics,
+  InstanceRef,
+  LogStream,
+  LogsInput,
+  ObserveBackend,
+  PodMetrics,
+  PortForwardInput,
+  PortForwardSession,
+} from "./observe";
 
 const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"];
 

@@ -7,6 +7,8 @@ import type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 import type { Location } from "./bindings/Location";
 import type { ProbeFailure } from "./bindings/ProbeFailure";
 import type { Backend } from "./backend";
+import { MockObserve } from "./mock-observe";
+import type { ObserveBackend } from "./observe";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -229,4 +231,17 @@ export class MockBackend implements Backend {
   }
 
   async reportFirstPaint(): Promise<void> {}
+
+  // Instance Logs, Connect and Metrics panels: data in mock-observe.ts
+  private observe?: MockObserve;
+  private get panels(): MockObserve {
+    this.observe ??= new MockObserve(this.scale);
+    return this.observe;
+  }
+  streamLogs: ObserveBackend["streamLogs"] = (input, onLines) => this.panels.streamLogs(input, onLines);
+  startPortForward: ObserveBackend["startPortForward"] = (input) => this.panels.startPortForward(input);
+  stopPortForward: ObserveBackend["stopPortForward"] = (id) => this.panels.stopPortForward(id);
+  portForwards: ObserveBackend["portForwards"] = () => this.panels.portForwards();
+  revealConnectionUri: ObserveBackend["revealConnectionUri"] = (id) => this.panels.revealConnectionUri(id);
+  instanceMetrics: ObserveBackend["instanceMetrics"] = (instance) => this.panels.instanceMetrics(instance);
 }

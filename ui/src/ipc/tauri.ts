@@ -5,6 +5,8 @@ import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { Location } from "./bindings/Location";
+import type { ObserveBackend } from "./observe";
+import { tauriObserve } from "./tauri-observe";
 
 /** Calls a Berth command; a rejection is normalised to an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -42,6 +44,14 @@ export class TauriBackend implements Backend {
   reportFirstPaint(msSinceNavigation: number): Promise<void> {
     return call("report_first_paint", { ms: msSinceNavigation });
   }
+
+  // Instance Logs, Connect and Metrics panels (tauri-observe.ts)
+  streamLogs: ObserveBackend["streamLogs"] = tauriObserve.streamLogs;
+  startPortForward: ObserveBackend["startPortForward"] = tauriObserve.startPortForward;
+  stopPortForward: ObserveBackend["stopPortForward"] = tauriObserve.stopPortForward;
+  portForwards: ObserveBackend["portForwards"] = tauriObserve.portForwards;
+  revealConnectionUri: ObserveBackend["revealConnectionUri"] = tauriObserve.revealConnectionUri;
+  instanceMetrics: ObserveBackend["instanceMetrics"] = tauriObserve.instanceMetrics;
 }
 
 /** True inside the Tauri webview (the injected IPC bridge is present). */

@@ -2,9 +2,11 @@
 
 mod adopt;
 mod catalog;
+mod connect;
 mod contexts;
 mod history;
 mod install;
+mod logs;
 mod ls;
 mod power;
 mod progress;
@@ -38,6 +40,32 @@ pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRe
     }
 }
 
+/// Naming an instance that does not exist is a usage error (exit code 2) for the read-only
+/// commands that only look at an instance (`logs`, `connect`).
+pub(crate) fn unknown_is_usage(e: ApiError) -> ApiError {
+    if e.code == berth_api::ErrorCode::NotFound {
+        ApiError::new(berth_api::ErrorCode::InvalidInput, e.message)
+    } else {
+        e
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM: the end of `logs -f` and `connect`.
+pub(crate) async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
     let api = Api::open(cli.global.home.as_deref())?;
     report_interrupted(&api);
@@ -69,5 +97,11 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
         Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
+        Command::Logs(args) => logs::run(&api, &cli.global, args).await,
+        Command::Connect {
+            name,
+            port,
+            show_password,
+        } => connect::run(&api, &cli.global, &name, port, show_password).await,
     }
 }

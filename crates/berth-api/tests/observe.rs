@@ -1,0 +1,215 @@
+//! Metrics, logs and port-forward sessions through the API, as the desktop app calls them,
+//! against kubesim (or the cluster named by `BERTH_TEST_KUBECONFIG`). Needs a keyring: run under
+//! `scripts/with-keyring.sh`.
+
+use std::sync::Mutex;
+
+use berth_api::{
+    Api, CancellationToken, ErrorCode, InstallInput, InstanceMetrics, InstanceRef, LogsInput,
+    PortForwardInput,
+};
+use berth_secrets::Keyring;
+
+fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> Api {
+    let keyring = Keyring::with_namespace(format!(
+        "dev.berth.test.observe.{test}.{}",
+        std::process::id()
+    ));
+    Api::open(Some(home))
+        .unwrap()
+        .with_kubeconfig(vec![kubeconfig.to_owned()])
+        .with_keyring(keyring)
+}
+
+async fn install(
+    api: &Api,
+    cluster: &kubesim::testing::TestCluster,
+    service: &str,
+    name: &str,
+    ns: &str,
+) {
+    api.install(
+        &InstallInput {
+            service: service.into(),
+            name: Some(name.into()),
+            context: cluster.context().map(str::to_owned),
+            namespace: Some(ns.into()),
+            create_namespace: true,
+            set: vec!["replicas=2".into()],
+            ..InstallInput::default()
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+}
+
+fn which(cluster: &kubesim::testing::TestCluster, name: &str, ns: &str) -> InstanceRef {
+    InstanceRef {
+        name: name.into(),
+        context: cluster.context().map(str::to_owned),
+        namespace: Some(ns.into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_sample_every_pod() {
+    let mut config = kubesim::Config::default();
+    config.metrics.push(kubesim::config::LoadRule {
+        selector: "app.kubernetes.io/instance=mc".into(),
+        cpu_millis: 150,
+        memory_mib: 64,
+        ..Default::default()
+    });
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "metrics");
+    install(&api, &cluster, "memcached", "mc", "obs-metrics").await;
+
+    let metrics = api
+        .instance_metrics(&which(&cluster, "mc", "obs-metrics"))
+        .await
+        .unwrap();
+    let InstanceMetrics::Samples { pods } = metrics else {
+        panic!("no metrics: {metrics:?}");
+    };
+    assert_eq!(pods.len(), 2, "{pods:?}");
+    for p in &pods {
+        assert!(p.pod.starts_with("mc-"), "{p:?}");
+        assert!(
+            p.timestamp.ends_with('Z') && p.timestamp.len() >= 20,
+            "{p:?}"
+        );
+        assert!(p.cpu_millicores > 0 && p.memory_bytes > 0, "{p:?}");
+        assert_eq!(
+            p.cpu_millicores,
+            p.containers.iter().map(|c| c.cpu_millicores).sum::<u32>()
+        );
+        if cluster.sim().is_some() {
+            assert_eq!(p.cpu_millicores, 150, "{p:?}");
+            assert_eq!(p.memory_bytes, 64 << 20, "{p:?}");
+        }
+    }
+    // JSON as the UI sees it
+    let json = serde_json::to_value(InstanceMetrics::Samples { pods: pods.clone() }).unwrap();
+    assert_eq!(json["kind"], "samples");
+    assert!(json["pods"][0]["cpuMillicores"].is_u64(), "{json}");
+    assert!(json["pods"][0]["memoryBytes"].is_u64(), "{json}");
+
+    // an unknown instance
+    let err = api
+        .instance_metrics(&which(&cluster, "nothere", "obs-metrics"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_say_when_the_cluster_has_no_metrics_api() {
+    if std::env::var_os(kubesim::testing::KUBECONFIG_ENV).is_some() {
+        return; // a real cluster's metrics-server cannot be switched off from here
+    }
+    let config = kubesim::Config {
+        metrics_api: false,
+        ..Default::default()
+    };
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "nometrics");
+    install(&api, &cluster, "memcached", "mc", "obs-nometrics").await;
+    let metrics = api
+        .instance_metrics(&which(&cluster, "mc", "obs-nometrics"))
+        .await
+        .unwrap();
+    match &metrics {
+        InstanceMetrics::NoMetricsApi { message } => {
+            assert!(message.contains("metrics-server"), "{message}")
+        }
+        other => panic!("expected no metrics API: {other:?}"),
+    }
+    assert_eq!(
+        serde_json::to_value(&metrics).unwrap()["kind"],
+        "noMetricsApi"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_stream_into_a_sink_and_stop_when_cancelled() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "logs");
+    install(&api, &cluster, "memcached", "mc", "obs-apilogs").await;
+    let lines = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let cancel = CancellationToken::new();
+    let input = LogsInput {
+        instance: which(&cluster, "mc", "obs-apilogs"),
+        follow: true,
+        ..LogsInput::default()
+    };
+    let task = {
+        let (api, lines, cancel) = (api.clone(), lines.clone(), cancel.clone());
+        tokio::spawn(async move {
+            let sink = move |l| lines.lock().unwrap().push(l);
+            api.instance_logs(&input, &sink, cancel).await
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while lines.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    cancel.cancel();
+    tokio::time::timeout(std::time::Duration::from_secs(5), task)
+        .await
+        .expect("the stream ends when cancelled")
+        .unwrap()
+        .unwrap();
+    let lines = lines.lock().unwrap();
+    let mut pods: Vec<&str> = lines.iter().map(|l| l.pod.as_str()).collect();
+    pods.sort();
+    pods.dedup();
+    assert_eq!(pods.len(), 2, "{lines:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn port_forward_sessions_start_list_reveal_and_stop() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "forward");
+    install(&api, &cluster, "redis", "rd", "obs-forward").await;
+    let session = api
+        .start_port_forward(&PortForwardInput {
+            instance: which(&cluster, "rd", "obs-forward"),
+            port: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(session.local_host, "127.0.0.1");
+    assert!(session.has_password);
+    assert_eq!(
+        session.uri,
+        format!("redis://:****@127.0.0.1:{}/0", session.local_port)
+    );
+    // the port is open while the session lives
+    tokio::net::TcpStream::connect(("127.0.0.1", session.local_port))
+        .await
+        .unwrap();
+    assert_eq!(api.port_forwards(), vec![session.clone()]);
+    let revealed = api.reveal_connection_uri(&session.id).await.unwrap();
+    assert!(!revealed.contains("****"), "{revealed}");
+    assert!(
+        revealed.starts_with("redis://:")
+            && revealed.ends_with(&format!("@127.0.0.1:{}/0", session.local_port)),
+        "{revealed}"
+    );
+    assert!(api.stop_port_forward(&session.id).await.unwrap());
+    assert!(!api.stop_port_forward(&session.id).await.unwrap());
+    assert!(api.port_forwards().is_empty());
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", session.local_port))
+            .await
+            .is_err(),
+        "closed after stop"
+    );
+    let err = api.reveal_connection_uri(&session.id).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}

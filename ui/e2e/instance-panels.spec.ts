@@ -1,0 +1,96 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = "test-results/screenshots";
+
+async function openPanels(page: Page, name = "pg") {
+  await page.goto(`/?backend=mock#/instance-panels/kind-berth-dev/db/${name}`);
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+}
+
+test("logs stream live, filter by pod, highlight a search, pause and follow", async ({ page }) => {
+  await openPanels(page);
+  const logs = page.getByRole("region", { name: "Logs" });
+  await expect(logs.getByTestId("logs-status")).toHaveText("Live");
+  await expect(logs.getByTestId("log-line").first()).toBeVisible();
+  // new lines keep arriving
+  const count = async () => Number((await logs.getByTestId("logs-count").textContent())!.replace(/[^\d].*$/, ""));
+  const before = await count();
+  await expect.poll(count, { timeout: 5000 }).toBeGreaterThan(before);
+
+  await logs.getByRole("combobox", { name: "Pod" }).selectOption("pg-1");
+  await expect(logs.getByTestId("log-line").first().locator(".log-line__prefix")).toHaveText("pg-1");
+  await logs.getByRole("combobox", { name: "Pod" }).selectOption("");
+
+  await logs.getByRole("searchbox", { name: "Search the logs" }).fill("checkpoint");
+  await expect(logs.locator("mark").first()).toHaveText(/checkpoint/i);
+  await expect(logs.getByTestId("logs-count")).toHaveText(/ of /);
+  await logs.screenshot({ path: `${SHOTS}/instance-logs-search.png` });
+  await logs.getByRole("searchbox", { name: "Search the logs" }).fill("");
+
+  await logs.getByRole("button", { name: "Pause" }).click();
+  await expect(logs.getByTestId("logs-status")).toHaveText("Paused");
+  await expect(logs.getByRole("button", { name: /Resume \(\d+ new\)/ })).toBeVisible({ timeout: 5000 });
+  await logs.getByRole("button", { name: /Resume/ }).click();
+  await expect(logs.getByTestId("logs-status")).toHaveText("Live");
+});
+
+test("100,000 log lines stay virtualised and scroll", async ({ page }) => {
+  await openPanels(page, "bulk");
+  const logs = page.getByRole("region", { name: "Logs" });
+  await expect(logs.getByTestId("logs-count")).toHaveText(/^1\d\d,\d{3} lines$/, { timeout: 15_000 });
+  // only the visible rows (plus overscan) are in the DOM
+  const rendered = await logs.getByTestId("log-line").count();
+  expect(rendered).toBeLessThan(150);
+  const view = logs.getByTestId("log-view");
+  const started = Date.now();
+  await view.evaluate((el) => (el.scrollTop = 0));
+  await expect(logs.getByTestId("log-line").first()).toContainText("#0");
+  await view.evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+  await expect(logs.getByTestId("log-line").first()).toBeVisible();
+  expect(Date.now() - started).toBeLessThan(3000);
+  expect(await logs.getByTestId("log-line").count()).toBeLessThan(150);
+});
+
+test("connect: one-click port-forward, URI with copy buttons, password hidden until Reveal", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await openPanels(page);
+  const connect = page.getByRole("region", { name: "Connect" });
+  await connect.getByRole("button", { name: "Start port-forward" }).click();
+  const uri = connect.getByTestId("connect-uri");
+  await expect(uri).toHaveText(/^postgresql:\/\/app:\*\*\*\*@127\.0\.0\.1:\d+\/app$/);
+  await expect(connect.getByRole("button", { name: "Copy URI" })).toBeVisible();
+  await expect(connect.getByRole("button", { name: "Copy address" })).toBeVisible();
+  await connect.screenshot({ path: `${SHOTS}/instance-connect.png` });
+  await connect.getByRole("button", { name: "Reveal" }).click();
+  await expect(uri).toHaveText(/^postgresql:\/\/app:s3cr3t-Pa55word@127\.0\.0\.1:\d+\/app$/);
+  await connect.getByRole("button", { name: "Copy URI" }).click();
+  await expect(connect.getByRole("button", { name: "Copy URI" })).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("s3cr3t-Pa55word");
+  await connect.getByRole("button", { name: "Hide" }).click();
+  await expect(uri).toContainText("****");
+  await connect.getByRole("button", { name: "Stop forwarding" }).click();
+  await expect(connect.getByRole("button", { name: "Start port-forward" })).toBeVisible();
+});
+
+test("metrics: CPU and memory per pod plotted over time", async ({ page }) => {
+  await openPanels(page);
+  const metrics = page.getByRole("region", { name: "Metrics" });
+  await expect(metrics.getByTestId("metrics-table")).toContainText("pg-2");
+  await expect(metrics.locator(".chart canvas")).toHaveCount(2);
+  await expect(metrics.locator(".u-legend").first()).toContainText("pg-0");
+  // a second sample arrives after the interval (5 s) and extends the lines
+  await expect(metrics.getByTestId("metrics-table")).not.toContainText((await metrics.getByTestId("metrics-table").textContent())!, { timeout: 9000 });
+  await page.screenshot({ path: `${SHOTS}/instance-panels-light.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expect(metrics.locator(".chart canvas")).toHaveCount(2);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${SHOTS}/instance-panels-dark.png`, fullPage: true });
+});
+
+test("metrics: a cluster without the metrics API says so", async ({ page }) => {
+  await openPanels(page, "nometrics");
+  const metrics = page.getByRole("region", { name: "Metrics" });
+  await expect(metrics.getByRole("heading", { name: "This cluster has no metrics API" })).toBeVisible();
+  await expect(metrics.getByTestId("no-metrics")).toContainText("install metrics-server");
+  await page.screenshot({ path: `${SHOTS}/instance-metrics-none.png`, fullPage: true });
+});
