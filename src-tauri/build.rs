@@ -9,6 +9,11 @@ fn main() {
         "set_context_favourite",
         "app_info",
         "report_first_paint",
+        "start_operation",
+        "list_operations",
+        "list_instances",
+        "instance_status",
+        "history",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

@@ -162,6 +162,11 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::ObjectChange>(),
         one::<crate::ReconfigureResult>(),
         one::<crate::RestartResult>(),
+        one::<crate::OperationRequest>(),
+        one::<crate::OperationKind>(),
+        one::<crate::OperationTarget>(),
+        one::<crate::OperationState>(),
+        one::<crate::OperationUpdate>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ]

@@ -11,9 +11,13 @@
 mod catalog;
 mod contexts;
 mod instances;
+pub mod operations;
 pub use catalog::*;
 pub use contexts::parse_location;
 pub use instances::*;
+pub use operations::{
+    OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
+};
 pub mod dto;
 mod error;
 
