@@ -13,6 +13,8 @@ fn main() {
         "list_operations",
         "list_instances",
         "instance_status",
+        "instance_details",
+        "service_versions",
         "history",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -1,6 +1,9 @@
 //! Installed instances: list, status and history (the changes themselves run as operations).
 
-use berth_api::{ApiError, InstanceList, InstanceRef, InstanceSummary, RevisionInfo};
+use berth_api::{
+    ApiError, InstanceDetails, InstanceList, InstanceRef, InstanceSummary, RevisionInfo,
+    ServiceVersion,
+};
 use tauri::State;
 
 use crate::app_state::AppState;
@@ -43,4 +46,22 @@ pub(crate) async fn history(
         namespace.as_deref(),
         limit.unwrap_or(500),
     )
+}
+
+/// One instance's status with its pods, recent events and volumes.
+#[tauri::command]
+pub(crate) async fn instance_details(
+    state: State<'_, AppState>,
+    instance: InstanceRef,
+) -> Result<InstanceDetails, ApiError> {
+    state.api()?.instance_details(&instance).await
+}
+
+/// A service's versions in the catalog, with their in-place upgrade targets.
+#[tauri::command]
+pub(crate) async fn service_versions(
+    state: State<'_, AppState>,
+    service: String,
+) -> Result<Vec<ServiceVersion>, ApiError> {
+    state.api()?.service_versions(&service)
 }

@@ -47,6 +47,8 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             operations::list_operations,
             instances::list_instances,
             instances::instance_status,
+            instances::instance_details,
+            instances::service_versions,
             instances::history,
         ])
         .run(tauri::generate_context!())?;

@@ -338,7 +338,7 @@ fn clone_cluster_error(e: &berth_cluster::ClusterError) -> berth_cluster::Cluste
     }
 }
 
-fn summary(s: InstanceStatus) -> InstanceSummary {
+pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
     let (health, reason) = match s.health {
         Health::Ready => (HealthState::Ready, None),
         Health::Progressing => (HealthState::Progressing, None),
@@ -365,7 +365,7 @@ fn summary(s: InstanceStatus) -> InstanceSummary {
 
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
-    async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+    pub(crate) async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
         let (catalog, _) = self.catalog()?;
         self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
             .await
@@ -601,7 +601,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {
+pub(crate) fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {
     which
         .namespace
         .clone()

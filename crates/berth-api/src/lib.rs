@@ -10,10 +10,12 @@
 
 mod catalog;
 mod contexts;
+mod details;
 mod instances;
 pub mod operations;
 pub use catalog::*;
 pub use contexts::parse_location;
+pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use operations::{
     OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,

@@ -132,6 +132,36 @@ async fn install_stop_start_run_in_the_background_with_progress() {
         .unwrap();
     assert_eq!(sts.spec.replicas, Some(1));
 
+    // the Instance page's details: its pod, its volume, events only about its objects
+    let details = api.instance_details(&which).await.unwrap();
+    assert_eq!(details.instance.name, "pgops");
+    assert_eq!(details.pods.len(), 1, "{details:?}");
+    assert_eq!(details.pods[0].name, "pgops-0");
+    assert_eq!(details.pods[0].phase, "Running");
+    assert!(details.pods[0].ready);
+    assert_eq!(details.volumes.len(), 1, "{details:?}");
+    assert!(details.volumes[0].name.contains("pgops-0"), "{details:?}");
+    assert!(
+        details.events.iter().all(|e| e.object.contains("/pgops")),
+        "{details:?}"
+    );
+    let err = api
+        .instance_details(&InstanceRef {
+            name: "nothing-here".into(),
+            ..which.clone()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+
+    // the upgrade picker's versions come from the catalog
+    let versions = api.service_versions("postgres").unwrap();
+    assert!(versions.iter().any(|v| v.default), "{versions:?}");
+    assert_eq!(
+        api.service_versions("no-such-service").unwrap_err().code,
+        ErrorCode::NotFound
+    );
+
     // the list holds all three, newest first, finished
     let list = ops.list();
     let kinds: Vec<_> = list.iter().map(|u| u.kind).collect();

@@ -13,6 +13,7 @@ import {
 } from "../components/icons";
 import { ContextsPage } from "../contexts/ContextsPage";
 import { HistoryPage } from "../history/HistoryPage";
+import { InstancePage } from "../instance/InstancePage";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
@@ -52,7 +53,7 @@ function Sidebar({ backend }: { backend: Backend }) {
   );
 }
 
-/** The app frame: sidebar navigation and the current screen. Opens on Contexts. */
+/** The app frame: sidebar navigation and the current screen. Opens on Services. */
 export function App({ backend, queryClient }: { backend: Backend; queryClient: QueryClient }) {
   return (
     <BackendProvider backend={backend}>
@@ -63,12 +64,13 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
             <main className="content">
               <Switch>
                 <Route path="/services" component={ServicesPage} />
+                <Route path="/instances/:context/:namespace/:name/:tab?" component={InstancePage} />
                 <Route path="/catalog" component={CatalogPage} />
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
                 <Route>
-                  <Redirect to="/contexts" replace />
+                  <Redirect to="/services" replace />
                 </Route>
               </Switch>
             </main>

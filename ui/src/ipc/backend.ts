@@ -4,6 +4,7 @@ import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { InstanceList } from "./bindings/InstanceList";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
@@ -11,6 +12,7 @@ import type { Location } from "./bindings/Location";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
+import type { ServiceVersion } from "./bindings/ServiceVersion";
 
 /** Which part of the history to read; everything when empty. */
 export interface HistoryQuery {
@@ -46,6 +48,10 @@ export interface Backend {
   listInstances(): Promise<InstanceList>;
   /** One instance's status. */
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary>;
+  /** One instance's status with its pods, recent events and volumes. */
+  instanceDetails(instance: InstanceRef): Promise<InstanceDetails>;
+  /** A service's catalog versions, each with the versions it upgrades to in place. */
+  serviceVersions(service: string): Promise<ServiceVersion[]>;
   /** Recorded operations, newest first. */
   history(query?: HistoryQuery): Promise<RevisionInfo[]>;
   /** Starts a long operation in the background; resolves with its id at once. */

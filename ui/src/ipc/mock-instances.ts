@@ -5,7 +5,10 @@
  */
 import type { HistoryQuery } from "./backend";
 import type { ApiError } from "./bindings/ApiError";
+import type { EventInfo } from "./bindings/EventInfo";
+import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { InstanceList } from "./bindings/InstanceList";
+import type { PodInfo } from "./bindings/PodInfo";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
@@ -15,6 +18,7 @@ import type { OperationTarget } from "./bindings/OperationTarget";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
+import type { ServiceVersion } from "./bindings/ServiceVersion";
 import type { UnreachableContext } from "./bindings/UnreachableContext";
 
 /** Which instance data set: `none` has reachable contexts but nothing installed. */
@@ -281,6 +285,103 @@ export class MockInstances {
     const found = this.find({ context, namespace: ref.namespace ?? DEFAULT_NAMESPACE[context] ?? "default", name: ref.name });
     if (!found) return reject("notFound", `no instance ${ref.name} in ${context}/${ref.namespace ?? "default"}`);
     return { ...found };
+  }
+
+  async instanceDetails(ref: InstanceRef): Promise<InstanceDetails> {
+    const inst = await this.instanceStatus(ref);
+    const replicas = Number((inst.parameters as Record<string, JsonValue>).replicas ?? 1) || 1;
+    const pods: PodInfo[] = [];
+    if (inst.health !== "stopped") {
+      for (let i = 0; i < Math.max(inst.podsTotal, replicas); i++) {
+        const ready = i < inst.podsReady;
+        const crashing = inst.health === "degraded" && !ready;
+        pods.push({
+          name: `${inst.name}-${i}`,
+          phase: ready || crashing ? "Running" : "Pending",
+          ready,
+          restarts: crashing ? 14 : i === 0 ? 1 : 0,
+          reason: crashing ? "CrashLoopBackOff" : ready ? null : "ContainerCreating",
+          node: `node-${(i % 3) + 1}`,
+          started: inst.created,
+        });
+      }
+    }
+    const events: EventInfo[] =
+      inst.health === "degraded"
+        ? [
+            {
+              severity: "Warning",
+              reason: "BackOff",
+              message: `Back-off restarting failed container ${inst.service} in pod ${inst.name}-2`,
+              object: `Pod/${inst.name}-2`,
+              count: 14,
+              lastSeen: ago(2),
+            },
+            {
+              severity: "Normal",
+              reason: "Pulled",
+              message: `Container image "docker.io/library/${inst.service}:${inst.version}" already present on machine`,
+              object: `Pod/${inst.name}-2`,
+              count: 15,
+              lastSeen: ago(7),
+            },
+          ]
+        : inst.health === "stopped"
+          ? [
+              {
+                severity: "Normal",
+                reason: "SuccessfulDelete",
+                message: `delete Pod ${inst.name}-0 in StatefulSet ${inst.name} successful`,
+                object: `StatefulSet/${inst.name}`,
+                count: 1,
+                lastSeen: ago(60 * 20),
+              },
+            ]
+          : [
+              {
+                severity: "Normal",
+                reason: "Started",
+                message: `Started container ${inst.service}`,
+                object: `Pod/${inst.name}-0`,
+                count: 1,
+                lastSeen: ago(30),
+              },
+              {
+                severity: "Normal",
+                reason: "Scheduled",
+                message: `Successfully assigned ${inst.namespace}/${inst.name}-0 to node-1`,
+                object: `Pod/${inst.name}-0`,
+                count: 1,
+                lastSeen: ago(31),
+              },
+            ];
+    const storage = String((inst.parameters as Record<string, JsonValue>).storage ?? "8Gi");
+    return {
+      instance: inst,
+      pods,
+      events,
+      volumes: Array.from({ length: replicas }, (_, i) => ({
+        name: `data-${inst.name}-${i}`,
+        capacity: storage,
+        phase: "Bound",
+        storageClass: "standard",
+      })),
+    };
+  }
+
+  async serviceVersions(service: string): Promise<ServiceVersion[]> {
+    await sleep(60 * this.scale);
+    const ids = MOCK_VERSIONS[service];
+    if (!ids) return reject("notFound", `no service "${service}" in the catalog`);
+    return ids.map((id, i) => ({
+      id,
+      image: `docker.io/library/${service}`,
+      tag: id,
+      default: i === ids.length - 1,
+      // in place to the next minor; across a major only by copying (as Postgres does)
+      upgradableTo: ids.slice(i + 1).filter((v) => v.split(".")[0] === id.split(".")[0] || service !== "postgres"),
+      copyUpgradableTo: ids.slice(i + 1).filter((v) => service === "postgres" && v.split(".")[0] !== id.split(".")[0]),
+    }));
   }
 
   async history(query: HistoryQuery = {}): Promise<RevisionInfo[]> {

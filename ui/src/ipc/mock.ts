@@ -7,12 +7,14 @@ import type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 import type { Location } from "./bindings/Location";
 import type { ProbeFailure } from "./bindings/ProbeFailure";
 import type { Backend, HistoryQuery } from "./backend";
+import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { InstanceList } from "./bindings/InstanceList";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
+import type { ServiceVersion } from "./bindings/ServiceVersion";
 import { MockInstances } from "./mock-instances";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
@@ -246,6 +248,14 @@ export class MockBackend implements Backend {
 
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {
     return this.instances.instanceStatus(instance);
+  }
+
+  instanceDetails(instance: InstanceRef): Promise<InstanceDetails> {
+    return this.instances.instanceDetails(instance);
+  }
+
+  serviceVersions(service: string): Promise<ServiceVersion[]> {
+    return this.instances.serviceVersions(service);
   }
 
   history(query?: HistoryQuery): Promise<RevisionInfo[]> {

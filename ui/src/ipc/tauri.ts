@@ -1,12 +1,14 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toApiError, type Backend, type HistoryQuery } from "./backend";
+import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { InstanceList } from "./bindings/InstanceList";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
+import type { ServiceVersion } from "./bindings/ServiceVersion";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
@@ -56,6 +58,14 @@ export class TauriBackend implements Backend {
 
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {
     return call("instance_status", { instance });
+  }
+
+  instanceDetails(instance: InstanceRef): Promise<InstanceDetails> {
+    return call("instance_details", { instance });
+  }
+
+  serviceVersions(service: string): Promise<ServiceVersion[]> {
+    return call("service_versions", { service });
   }
 
   history(query: HistoryQuery = {}): Promise<RevisionInfo[]> {
