@@ -14,6 +14,8 @@ import {
 import { ContextsPage } from "../contexts/ContextsPage";
 import { HistoryPage } from "../history/HistoryPage";
 import { InstancePage } from "../instance/InstancePage";
+import { TaskTray } from "../operations";
+import { CommandPalette } from "../palette/CommandPalette";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
@@ -44,11 +46,14 @@ function Sidebar({ backend }: { backend: Backend }) {
           </li>
         ))}
       </ul>
-      {backend.kind === "mock" ? (
-        <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">
-          Demo data
-        </p>
-      ) : null}
+      <div className="sidebar__footer">
+        <TaskTray />
+        {backend.kind === "mock" ? (
+          <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">
+            Demo data
+          </p>
+        ) : null}
+      </div>
     </nav>
   );
 }
@@ -75,6 +80,7 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
               </Switch>
             </main>
           </div>
+          <CommandPalette />
         </Router>
       </QueryClientProvider>
     </BackendProvider>

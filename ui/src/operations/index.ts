@@ -4,5 +4,6 @@
  * Updates arrive as backend events; a finished operation refreshes instance and history queries.
  */
 export { ProgressSteps, OperationError } from "./ProgressSteps";
+export { TaskTray } from "./TaskTray";
 export { describeProgress, suggestedFix, formatDuration, type ProgressStep, type ProgressView, type StepState } from "./progress";
 export { lifecycleRequest, mergeUpdate, useOperation, useOperations, useRunningOperation, useStartOperation } from "./queries";
