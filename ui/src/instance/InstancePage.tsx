@@ -129,10 +129,18 @@ export function InstancePage() {
             <div className="skeleton" style={{ height: 120, marginBottom: 16 }} />
             <div className="skeleton" style={{ height: 160 }} />
           </div>
-        ) : details.isError ? (
-          <OverviewError error={details.error} onRetry={() => void details.refetch()} />
+        ) : details.data ? (
+          <>
+            {details.isError ? (
+              // e.g. it was just uninstalled: keep what was shown, and say why it is no longer current
+              <div className="banner banner--warning" role="status" data-error-code={details.error.code}>
+                <span>{details.error.message}</span>
+              </div>
+            ) : null}
+            <TabBody tab={tab} address={address} details={details.data} />
+          </>
         ) : (
-          <TabBody tab={tab} address={address} details={details.data} />
+          <OverviewError error={details.error!} onRetry={() => void details.refetch()} />
         )}
       </div>
     </div>

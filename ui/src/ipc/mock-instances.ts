@@ -512,6 +512,20 @@ export class MockInstances {
       case "start":
       case "restart": {
         const inst = existing!;
+        if (inst.health === "degraded") {
+          // a crash-looping pod stays down: the wait times out, as it would on a cluster
+          await step({ kind: "step", name: `${request.kind} StatefulSet ${t.name}` }, 300);
+          await step({ kind: "step", name: "wait" }, 200);
+          await step({ kind: "pods", ready: inst.podsReady, total: inst.podsTotal }, 400);
+          await step({ kind: "event", message: `Pod/${t.name}-2: BackOff Back-off restarting failed container` }, 300);
+          return finish(
+            {
+              code: "cluster",
+              message: `${t.name} was not ready after 300 s: ${inst.podsReady} of ${inst.podsTotal} pods ready, last event: Pod/${t.name}-2: BackOff Back-off restarting failed container; \`berth status ${t.name}\` shows more`,
+            },
+            null,
+          );
+        }
         if (request.kind === "restart") await step({ kind: "step", name: `restart StatefulSet ${t.name}` }, 300);
         else await step({ kind: "step", name: `scale StatefulSet ${t.name} to ${replicas}` }, 300);
         inst.health = "progressing";
