@@ -21,6 +21,7 @@ test("Ctrl-K opens the palette; the keyboard alone navigates to an instance", as
 
 test("the palette moves with arrows, goes to screens and closes with Escape", async ({ page }) => {
   await page.goto("/?backend=mock&delay=0.3#/services");
+  await expect(page.getByRole("heading", { name: "Services", level: 1 })).toBeVisible();
   await page.keyboard.press("Control+k");
   const input = page.getByRole("dialog", { name: "Command palette" }).getByRole("combobox");
   await input.fill("hist");
