@@ -82,3 +82,9 @@ test("with nothing run yet the tray explains itself", async ({ page }) => {
   await page.getByTestId("task-tray").click();
   await expect(page.getByRole("region", { name: "Running and recent operations" })).toContainText("No operations yet");
 });
+
+test("the sidebar button opens the palette too", async ({ page }) => {
+  await page.goto("/?backend=mock#/services");
+  await page.getByRole("button", { name: /Go to…/ }).click();
+  await expect(page.getByRole("dialog", { name: "Command palette" }).getByRole("combobox")).toBeFocused();
+});

@@ -122,3 +122,21 @@ for (const scheme of ["light", "dark"] as const) {
     await page.screenshot({ path: `${SHOTS}/services-${scheme}.png` });
   });
 }
+
+test("keyboard only: reach a row's Stop button and press it", async ({ page }) => {
+  await openServices(page, "default", "1");
+  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  const stop = page.getByRole("button", { name: "Stop pg-dev" });
+  // Tab from the search field through the filters to the first row's link, then its buttons
+  await page.getByLabel("Search services").focus();
+  for (let i = 0; i < 10 && !(await stop.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(stop).toBeFocused();
+  const outline = await stop.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).toBe("solid");
+  await page.keyboard.press("Enter");
+  await expect(page.locator('li[data-instance="kind-berth-dev/default/pg-dev"] [data-health="stopped"]')).toBeVisible({
+    timeout: 10_000,
+  });
+});

@@ -15,7 +15,7 @@ import { ContextsPage } from "../contexts/ContextsPage";
 import { HistoryPage } from "../history/HistoryPage";
 import { InstancePage } from "../instance/InstancePage";
 import { TaskTray } from "../operations";
-import { CommandPalette } from "../palette/CommandPalette";
+import { CommandPalette, PaletteButton } from "../palette/CommandPalette";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
@@ -47,6 +47,7 @@ function Sidebar({ backend }: { backend: Backend }) {
         ))}
       </ul>
       <div className="sidebar__footer">
+        <PaletteButton />
         <TaskTray />
         {backend.kind === "mock" ? (
           <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">

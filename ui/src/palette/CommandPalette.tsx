@@ -138,22 +138,49 @@ export function isPaletteShortcut(e: Pick<KeyboardEvent, "key" | "ctrlKey" | "me
   return e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
 }
 
+const OPEN_EVENT = "berth:open-palette";
+
+/** Opens the command palette (for buttons; the keyboard uses Ctrl/Cmd-K). */
+export function openPalette() {
+  window.dispatchEvent(new Event(OPEN_EVENT));
+}
+
+/** A sidebar button that opens the palette and shows its shortcut. */
+export function PaletteButton() {
+  const mac = typeof navigator !== "undefined" && /Mac/i.test(navigator.platform);
+  return (
+    <button type="button" className="palette-button" onClick={openPalette} aria-keyshortcuts={mac ? "Meta+K" : "Control+K"}>
+      <SearchIcon aria-hidden="true" />
+      <span className="palette-button__label">Go to…</span>
+      <kbd>{mac ? "⌘K" : "Ctrl K"}</kbd>
+    </button>
+  );
+}
+
 /** The command palette: Ctrl/Cmd-K anywhere opens it; it returns focus where it was when it closes. */
 export function CommandPalette() {
   const [open, setOpen] = useState(false);
   const before = useRef<HTMLElement | null>(null);
   useEffect(() => {
+    const toggle = (force?: boolean) =>
+      setOpen((o) => {
+        const next = force ?? !o;
+        if (next && !o) before.current = document.activeElement as HTMLElement | null;
+        return next;
+      });
     const onKey = (e: KeyboardEvent) => {
       if (isPaletteShortcut(e)) {
         e.preventDefault();
-        setOpen((o) => {
-          if (!o) before.current = document.activeElement as HTMLElement | null;
-          return !o;
-        });
+        toggle();
       }
     };
+    const onOpen = () => toggle(true);
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener(OPEN_EVENT, onOpen);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener(OPEN_EVENT, onOpen);
+    };
   }, []);
   if (!open) return null;
   return (
