@@ -84,16 +84,22 @@ function HeaderActions({ instance }: { instance: InstanceSummary }) {
   );
 }
 
-function TabBody({ tab, address, details }: { tab: InstanceTab; address: InstanceAddress; details: InstanceDetails }) {
+/** Tabs that need only the instance's address, not its details: they show at once. */
+function AddressTab({ tab, address }: { tab: "connect" | "logs" | "metrics"; address: InstanceAddress }) {
   switch (tab) {
-    case "overview":
-      return <OverviewTab details={details} />;
     case "connect":
       return <ConnectTab instance={address} />;
     case "logs":
       return <LogsTab instance={address} />;
     case "metrics":
       return <MetricsTab instance={address} />;
+  }
+}
+
+function TabBody({ tab, details }: { tab: "overview" | "history" | "settings"; details: InstanceDetails }) {
+  switch (tab) {
+    case "overview":
+      return <OverviewTab details={details} />;
     case "history":
       return <HistoryTab instance={details.instance} />;
     case "settings":
@@ -124,7 +130,9 @@ export function InstancePage() {
         ))}
       </nav>
       <div className="tab-body" data-tab={tab}>
-        {details.isPending ? (
+        {tab === "connect" || tab === "logs" || tab === "metrics" ? (
+          <AddressTab tab={tab} address={address} />
+        ) : details.isPending ? (
           <div aria-busy="true" aria-label="Loading instance">
             <div className="skeleton" style={{ height: 120, marginBottom: 16 }} />
             <div className="skeleton" style={{ height: 160 }} />
@@ -137,7 +145,7 @@ export function InstancePage() {
                 <span>{details.error.message}</span>
               </div>
             ) : null}
-            <TabBody tab={tab} address={address} details={details.data} />
+            <TabBody tab={tab} details={details.data} />
           </>
         ) : (
           <OverviewError error={details.error!} onRetry={() => void details.refetch()} />
