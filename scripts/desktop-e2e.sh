@@ -4,7 +4,8 @@
 # with a real gnome-keyring (scripts/with-keyring.sh) and inside a fresh network namespace that
 # has only loopback, so the app's cluster probes cannot leave the machine (the test's
 # `prod.invalid` context fails name resolution locally). BERTH_HOME and KUBECONFIG point at
-# temporary files; the reachable context is served by kubesim on loopback.
+# temporary files; the reachable context is served by kubesim on loopback. services.test.mjs
+# installs an instance with the `berth` CLI first and checks Stop/Start through kubectl.
 # Output (driver and kubesim logs, a screenshot) goes to target/desktop-e2e/.
 # Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver). Usage: scripts/desktop-e2e.sh
 set -euo pipefail
@@ -15,6 +16,7 @@ step() { printf '\n--> desktop-e2e: %s\n' "$*"; }
 if [ "${1:-}" != "--inside" ]; then
   tauri_driver=$root/.tools/bin/tauri-driver
   [ -x "$tauri_driver" ] || { echo "tauri-driver missing: run scripts/tools.sh" >&2; exit 1; }
+  [ -x .tools/bin/kubectl ] || { echo "kubectl missing: run scripts/tools.sh" >&2; exit 1; }
   for tool in xvfb-run /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon unshare ip; do
     command -v "$tool" >/dev/null || { echo "$tool missing: run scripts/system-deps.sh test" >&2; exit 1; }
   done
@@ -35,12 +37,13 @@ if [ "${1:-}" != "--inside" ]; then
   out=$root/target/desktop-e2e
   rm -rf "$out" && mkdir -p "$out"
   export BERTH_DESKTOP_BIN=$root/target/debug/berth-desktop KUBESIM=$root/target/debug/kubesim \
+    BERTH_CLI_BIN=$root/target/debug/berth KUBECTL=$root/.tools/bin/kubectl \
     TAURI_DRIVER=$tauri_driver E2E_OUT=$out
   step "run (Xvfb, keyring session, loopback-only network)"
   # Root gets a plain network namespace; other users a user namespace mapped to root.
   if [ "$(id -u)" -eq 0 ]; then ns=(unshare --net); else ns=(unshare --net --map-root-user); fi
   status=0
-  timeout --kill-after=10 420 "${ns[@]}" -- "$0" --inside || status=$?
+  timeout --kill-after=10 600 "${ns[@]}" -- "$0" --inside || status=$?
   if [ "$status" -ne 0 ]; then
     echo "desktop-e2e failed ($status); tauri-driver log:" >&2
     tail -n 60 "$out/tauri-driver.log" >&2 || true
@@ -52,4 +55,4 @@ fi
 ip link set lo up
 cd tests/e2e/desktop
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
-  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs
+  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs services.test.mjs

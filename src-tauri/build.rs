@@ -16,6 +16,13 @@ fn main() {
         "port_forwards",
         "reveal_connection_uri",
         "instance_metrics",
+        "start_operation",
+        "list_operations",
+        "list_instances",
+        "instance_status",
+        "instance_details",
+        "service_versions",
+        "history",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

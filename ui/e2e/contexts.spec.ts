@@ -126,11 +126,11 @@ test("navigation reaches every screen with a useful empty state", async ({ page 
   await openContexts(page);
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Services" }).click();
-  await expect(page.getByRole("heading", { name: "No services installed" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Services", level: 1 })).toBeVisible();
   await nav.getByRole("link", { name: "Catalog" }).click();
   await expect(page.getByRole("heading", { name: "No service definitions loaded" })).toBeVisible();
   await nav.getByRole("link", { name: "History" }).click();
-  await expect(page.getByRole("heading", { name: "No operations recorded" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
   await nav.getByRole("link", { name: "Settings" }).click();
   await expect(page.getByText("0.1.0-mock")).toBeVisible();
   await expect(nav.getByRole("link", { name: "Settings" })).toHaveClass(/nav-link--active/);

@@ -348,7 +348,7 @@ fn clone_cluster_error(e: &berth_cluster::ClusterError) -> berth_cluster::Cluste
     }
 }
 
-fn summary(s: InstanceStatus) -> InstanceSummary {
+pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
     let (health, reason) = match s.health {
         Health::Ready => (HealthState::Ready, None),
         Health::Progressing => (HealthState::Progressing, None),
@@ -672,7 +672,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {
+pub(crate) fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {
     which
         .namespace
         .clone()

@@ -10,14 +10,20 @@
 
 mod catalog;
 mod contexts;
+mod details;
 mod instances;
+pub mod operations;
 mod recovery;
 pub use catalog::*;
 pub use contexts::parse_location;
+pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use recovery::*;
 mod observe;
 pub use observe::*;
+pub use operations::{
+    OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
+};
 /// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
 /// clients need no extra dependency.
 pub use tokio_util::sync::CancellationToken;

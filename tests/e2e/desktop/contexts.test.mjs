@@ -1,6 +1,6 @@
-// The real Berth desktop app, driven through tauri-driver + WebKitWebDriver: it opens on the
-// Contexts page with a kubeconfig of three contexts and shows each one's location and why it is
-// unreachable; favourite and location edits persist in the app's SQLite store across a reload.
+// The real Berth desktop app, driven through tauri-driver + WebKitWebDriver: the Contexts page
+// (one click from the Services home) lists a kubeconfig of three contexts and shows each one's
+// location and why it is unreachable; favourite and location edits persist in the app's SQLite store across a reload.
 // Started by scripts/desktop-e2e.sh, which provides Xvfb, a D-Bus session with gnome-keyring and
 // a network namespace with only loopback. Environment: BERTH_DESKTOP_BIN, TAURI_DRIVER, KUBESIM,
 // E2E_OUT.
@@ -83,10 +83,13 @@ describe("Berth desktop: Contexts page", () => {
     if (kubesim) await kubesim.stop();
   });
 
-  it("opens on the Contexts page and lists the three contexts, favourites first then by name", async () => {
-    const heading = await browser.$("h1");
+  it("reaches the Contexts page and lists the three contexts, favourites first then by name", async () => {
+    // the app opens on Services; Contexts is one click away
+    const nav = await browser.$("nav a[href='#/contexts']");
+    await nav.waitForDisplayed({ timeout: 30_000 });
+    await nav.click();
+    const heading = await browser.$("h1=Contexts");
     await heading.waitForDisplayed({ timeout: 30_000 });
-    assert.equal(await heading.getText(), "Contexts");
     await waitForSettledRows();
     assert.deepEqual(await rowNames(), NAMES);
     await browser.saveScreenshot(path.join(out, "contexts.png"));

@@ -13,6 +13,9 @@ import {
 } from "../components/icons";
 import { ContextsPage } from "../contexts/ContextsPage";
 import { HistoryPage } from "../history/HistoryPage";
+import { InstancePage } from "../instance/InstancePage";
+import { TaskTray } from "../operations";
+import { CommandPalette, PaletteButton } from "../palette/CommandPalette";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
@@ -48,16 +51,20 @@ function Sidebar({ backend }: { backend: Backend }) {
           </li>
         ))}
       </ul>
-      {backend.kind === "mock" ? (
-        <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">
-          Demo data
-        </p>
-      ) : null}
+      <div className="sidebar__footer">
+        <PaletteButton />
+        <TaskTray />
+        {backend.kind === "mock" ? (
+          <p className="sidebar__note" title="Running outside the desktop app: the data is a built-in example">
+            Demo data
+          </p>
+        ) : null}
+      </div>
     </nav>
   );
 }
 
-/** The app frame: sidebar navigation and the current screen. Opens on Contexts. */
+/** The app frame: sidebar navigation and the current screen. Opens on Services. */
 export function App({ backend, queryClient }: { backend: Backend; queryClient: QueryClient }) {
   return (
     <BackendProvider backend={backend}>
@@ -68,6 +75,7 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
             <main className="content">
               <Switch>
                 <Route path="/services" component={ServicesPage} />
+                <Route path="/instances/:context/:namespace/:name/:tab?" component={InstancePage} />
                 <Route path="/catalog" component={CatalogPage} />
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
@@ -81,11 +89,12 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                   )}
                 </Route>
                 <Route>
-                  <Redirect to="/contexts" replace />
+                  <Redirect to="/services" replace />
                 </Route>
               </Switch>
             </main>
           </div>
+          <CommandPalette />
         </Router>
       </QueryClientProvider>
     </BackendProvider>

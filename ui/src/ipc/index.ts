@@ -8,7 +8,7 @@ import type { Backend } from "./backend";
 import { insideTauri, TauriBackend } from "./tauri";
 import type { MockFixture } from "./mock";
 
-export type { Backend } from "./backend";
+export type { Backend, HistoryQuery } from "./backend";
 export { isApiError, toApiError } from "./backend";
 export type { ApiError } from "./bindings/ApiError";
 export type { AppInfo } from "./bindings/AppInfo";
@@ -24,7 +24,6 @@ export type {
   ContainerMetrics,
   InstanceLogLine,
   InstanceMetrics,
-  InstanceRef,
   LogStream,
   LogsInput,
   ObserveBackend,
@@ -32,6 +31,23 @@ export type {
   PortForwardInput,
   PortForwardSession,
 } from "./observe";
+export type { HealthState } from "./bindings/HealthState";
+export type { InstanceDetails } from "./bindings/InstanceDetails";
+export type { PodInfo } from "./bindings/PodInfo";
+export type { EventInfo } from "./bindings/EventInfo";
+export type { VolumeInfo } from "./bindings/VolumeInfo";
+export type { InstanceList } from "./bindings/InstanceList";
+export type { InstanceRef } from "./bindings/InstanceRef";
+export type { InstanceSummary } from "./bindings/InstanceSummary";
+export type { UnreachableContext } from "./bindings/UnreachableContext";
+export type { RevisionInfo } from "./bindings/RevisionInfo";
+export type { ServiceVersion } from "./bindings/ServiceVersion";
+export type { ProgressEvent } from "./bindings/ProgressEvent";
+export type { OperationKind } from "./bindings/OperationKind";
+export type { OperationRequest } from "./bindings/OperationRequest";
+export type { OperationState } from "./bindings/OperationState";
+export type { OperationTarget } from "./bindings/OperationTarget";
+export type { OperationUpdate } from "./bindings/OperationUpdate";
 
 const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"];
 

@@ -6,9 +6,18 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 import type { Location } from "./bindings/Location";
 import type { ProbeFailure } from "./bindings/ProbeFailure";
-import type { Backend } from "./backend";
 import { MockObserve } from "./mock-observe";
 import type { ObserveBackend } from "./observe";
+import type { Backend, HistoryQuery } from "./backend";
+import type { InstanceDetails } from "./bindings/InstanceDetails";
+import type { InstanceList } from "./bindings/InstanceList";
+import type { InstanceRef } from "./bindings/InstanceRef";
+import type { InstanceSummary } from "./bindings/InstanceSummary";
+import type { OperationRequest } from "./bindings/OperationRequest";
+import type { OperationUpdate } from "./bindings/OperationUpdate";
+import type { RevisionInfo } from "./bindings/RevisionInfo";
+import type { ServiceVersion } from "./bindings/ServiceVersion";
+import { MockInstances } from "./mock-instances";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -149,11 +158,14 @@ export class MockBackend implements Backend {
   private readonly problems: KubeconfigProblem[];
   private readonly failList: boolean;
   private readonly scale: number;
+  /** Instances, history and background operations (see mock-instances.ts). */
+  readonly instances: MockInstances;
 
   constructor(options: MockOptions = {}) {
     const fixture = options.fixture ?? "default";
     this.scale = options.delayScale ?? 1;
     this.failList = fixture === "error";
+    this.instances = new MockInstances(fixture === "empty" ? "none" : "default", this.scale, this.failList);
     this.contexts = fixture === "empty" ? [] : defaultContexts();
     this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
     this.problems = [];
@@ -244,4 +256,35 @@ export class MockBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = () => this.panels.portForwards();
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = (id) => this.panels.revealConnectionUri(id);
   instanceMetrics: ObserveBackend["instanceMetrics"] = (instance) => this.panels.instanceMetrics(instance);
+  listInstances(): Promise<InstanceList> {
+    return this.instances.listInstances();
+  }
+
+  instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {
+    return this.instances.instanceStatus(instance);
+  }
+
+  instanceDetails(instance: InstanceRef): Promise<InstanceDetails> {
+    return this.instances.instanceDetails(instance);
+  }
+
+  serviceVersions(service: string): Promise<ServiceVersion[]> {
+    return this.instances.serviceVersions(service);
+  }
+
+  history(query?: HistoryQuery): Promise<RevisionInfo[]> {
+    return this.instances.history(query);
+  }
+
+  startOperation(request: OperationRequest): Promise<string> {
+    return this.instances.startOperation(request);
+  }
+
+  listOperations(): Promise<OperationUpdate[]> {
+    return this.instances.listOperations();
+  }
+
+  onOperation(listener: (update: OperationUpdate) => void): () => void {
+    return this.instances.onOperation(listener);
+  }
 }

@@ -1,34 +1,235 @@
+import { useEffect, useMemo, useState } from "react";
 import { Link } from "wouter";
+import { useBackend } from "../app/backend-context";
 import { EmptyState } from "../components/EmptyState";
-import { ServicesIcon } from "../components/icons";
+import { ErrorPanel } from "../components/ErrorPanel";
+import { InlineCode } from "../components/InlineCode";
+import { AlertIcon, RefreshIcon, SearchIcon, ServicesIcon } from "../components/icons";
+import { LocationBadge } from "../contexts/LocationBadge";
+import { useContextList } from "../contexts/queries";
+import type { ContextInfo, HealthState, InstanceSummary, UnreachableContext } from "../ipc";
+import { filterInstances, groupByContext, HEALTH_LABELS, NO_INSTANCE_FILTER, type InstanceFilter } from "./format";
+import { InstanceRow } from "./InstanceRow";
+import { useInstances } from "./queries";
+import "./services.css";
 
-/** Installed services across all contexts; none can be installed yet, and the page says so plainly. */
+let firstPaintReported = false;
+
+/** Tells the shell once, after the first list is on screen (the startup benchmark reads it). */
+function useReportFirstPaint(ready: boolean) {
+  const backend = useBackend();
+  useEffect(() => {
+    if (!ready || firstPaintReported) return;
+    firstPaintReported = true;
+    requestAnimationFrame(() => void backend.reportFirstPaint(performance.now()).catch(() => {}));
+  }, [ready, backend]);
+}
+
+function Summary({ instances, unreachable }: { instances: InstanceSummary[]; unreachable: UnreachableContext[] }) {
+  const count = (h: HealthState) => instances.filter((i) => i.health === h).length;
+  const parts = [`${instances.length} ${instances.length === 1 ? "service" : "services"}`];
+  for (const h of ["ready", "progressing", "degraded", "stopped"] as const) {
+    const n = count(h);
+    if (n) parts.push(`${n} ${HEALTH_LABELS[h].toLowerCase()}`);
+  }
+  if (unreachable.length) parts.push(`${unreachable.length} ${unreachable.length === 1 ? "context" : "contexts"} unreachable`);
+  return (
+    <p className="page-header__summary" aria-live="polite" data-testid="services-summary">
+      {parts.join(" · ")}
+    </p>
+  );
+}
+
+function GroupHeader({ context, info, count }: { context: string; info?: ContextInfo; count?: number }) {
+  return (
+    <header className="service-group__header">
+      <h2 title={context}>{context}</h2>
+      {info ? <LocationBadge location={info.location} inferred={info.locationInferred} /> : null}
+      {count !== undefined ? (
+        <span className="service-group__count">
+          {count} {count === 1 ? "service" : "services"}
+        </span>
+      ) : null}
+    </header>
+  );
+}
+
+function UnreachableGroup({ item, info }: { item: UnreachableContext; info?: ContextInfo }) {
+  return (
+    <section className="service-group service-group--unreachable" aria-label={item.context} data-context={item.context} data-unreachable="true">
+      <GroupHeader context={item.context} info={info} />
+      <div className="service-group__problem" role="note">
+        <AlertIcon aria-hidden="true" />
+        <div>
+          <strong>Cannot list services: the cluster did not answer.</strong>
+          <p>
+            <InlineCode text={item.message} />
+          </p>
+          <Link href="/contexts" className="service-group__link">
+            Check it on the Contexts page
+          </Link>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Skeleton() {
+  return (
+    <div aria-busy="true" aria-label="Loading services">
+      {[0, 1].map((g) => (
+        <section key={g} className="service-group">
+          <div className="skeleton skeleton--title" />
+          <ul className="instance-list">
+            {[0, 1].map((i) => (
+              <li key={i} className="instance-row instance-row--skeleton" />
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function NoServices() {
+  return (
+    <EmptyState
+      icon={<ServicesIcon />}
+      title="No services installed"
+      actions={
+        <>
+          <Link href="/catalog" className="button button--primary">
+            Browse the catalog
+          </Link>
+          <Link href="/contexts" className="button">
+            Check your contexts
+          </Link>
+        </>
+      }
+    >
+      <p>
+        Services you install with Berth (Postgres, Redis, Kafka…) appear here, grouped by the cluster they run on, with
+        their health, version and endpoints.
+      </p>
+      <p>Pick a service in the Catalog, or make sure Berth can reach a cluster on the Contexts page first.</p>
+    </EmptyState>
+  );
+}
+
+/** Home: every instance in every context, grouped by context, with one-click lifecycle actions. */
 export function ServicesPage() {
+  const list = useInstances();
+  const contexts = useContextList();
+  const [filter, setFilter] = useState<InstanceFilter>(NO_INSTANCE_FILTER);
+  useReportFirstPaint(list.isSuccess);
+
+  const infos = useMemo(() => new Map((contexts.data?.contexts ?? []).map((c) => [c.name, c])), [contexts.data]);
+  const order = useMemo(() => (contexts.data?.contexts ?? []).map((c) => c.name), [contexts.data]);
+  const instances = list.data?.instances ?? [];
+  const unreachable = list.data?.unreachable ?? [];
+  const shown = filterInstances(instances, filter);
+  const groups = groupByContext(shown, order);
+  const contextNames = [...new Set(instances.map((i) => i.context))].sort();
+  const filtering = filter.text !== "" || filter.health !== "all" || filter.context !== "all";
+  const shownUnreachable = filtering ? [] : unreachable;
+
   return (
     <div className="page">
       <header className="page-header">
-        <h1>Services</h1>
+        <div>
+          <h1>Services</h1>
+          {list.isSuccess && (instances.length > 0 || unreachable.length > 0) ? (
+            <Summary instances={instances} unreachable={unreachable} />
+          ) : null}
+        </div>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void list.refetch()}
+          disabled={list.isFetching}
+          aria-label="Refresh services"
+        >
+          <RefreshIcon className={list.isFetching ? "spin" : undefined} /> Refresh
+        </button>
       </header>
-      <EmptyState
-        icon={<ServicesIcon />}
-        title="No services installed"
-        actions={
-          <>
-            <Link href="/catalog" className="button button--primary">
-              Browse the catalog
-            </Link>
-            <Link href="/contexts" className="button">
-              Check your contexts
-            </Link>
-          </>
-        }
-      >
-        <p>
-          Services you install with Berth (Postgres, Redis, Kafka…) appear here, grouped by the cluster they run on, with
-          their health, version and endpoints.
-        </p>
-        <p>Pick a service in the Catalog, or make sure Berth can reach a cluster on the Contexts page first.</p>
-      </EmptyState>
+
+      {list.isPending ? (
+        <Skeleton />
+      ) : list.isError ? (
+        <ErrorPanel error={list.error} fallbackTitle="Services could not be listed" onRetry={() => void list.refetch()} />
+      ) : instances.length === 0 && unreachable.length === 0 ? (
+        <NoServices />
+      ) : (
+        <>
+          <div className="toolbar" role="search">
+            <label className="search">
+              <SearchIcon aria-hidden="true" />
+              <span className="visually-hidden">Search services</span>
+              <input
+                type="search"
+                placeholder="Search by name, service, namespace, endpoint…"
+                value={filter.text}
+                onChange={(e) => setFilter({ ...filter, text: e.target.value })}
+              />
+            </label>
+            <label className="toolbar__filter">
+              <span>Health</span>
+              <select
+                className="select"
+                aria-label="Filter by health"
+                value={filter.health}
+                onChange={(e) => setFilter({ ...filter, health: e.target.value as InstanceFilter["health"] })}
+              >
+                <option value="all">All</option>
+                {(["ready", "progressing", "degraded", "stopped"] as const).map((h) => (
+                  <option key={h} value={h}>
+                    {HEALTH_LABELS[h]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="toolbar__filter">
+              <span>Context</span>
+              <select
+                className="select"
+                aria-label="Filter by context"
+                value={filter.context}
+                onChange={(e) => setFilter({ ...filter, context: e.target.value })}
+              >
+                <option value="all">All</option>
+                {contextNames.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {instances.length === 0 ? (
+            <p className="services-none">No services installed in the reachable contexts yet. <Link href="/catalog">Browse the catalog</Link>.</p>
+          ) : groups.length === 0 ? (
+            <div className="no-match">
+              <p>No service matches this search.</p>
+              <button type="button" className="button" onClick={() => setFilter(NO_INSTANCE_FILTER)}>
+                Clear search
+              </button>
+            </div>
+          ) : null}
+          {groups.map(([context, items]) => (
+            <section key={context} className="service-group" aria-label={context} data-context={context}>
+              <GroupHeader context={context} info={infos.get(context)} count={items.length} />
+              <ul className="instance-list">
+                {items.map((i) => (
+                  <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} />
+                ))}
+              </ul>
+            </section>
+          ))}
+          {shownUnreachable.map((u) => (
+            <UnreachableGroup key={u.context} item={u} info={infos.get(u.context)} />
+          ))}
+        </>
+      )}
     </div>
   );
 }

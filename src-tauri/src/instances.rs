@@ -1,0 +1,67 @@
+//! Installed instances: list, status and history (the changes themselves run as operations).
+
+use berth_api::{
+    ApiError, InstanceDetails, InstanceList, InstanceRef, InstanceSummary, RevisionInfo,
+    ServiceVersion,
+};
+use tauri::State;
+
+use crate::app_state::AppState;
+
+/// Instances in one context, or (with `allContexts`) in every context.
+#[tauri::command]
+pub(crate) async fn list_instances(
+    state: State<'_, AppState>,
+    context: Option<String>,
+    all_contexts: bool,
+    namespace: Option<String>,
+) -> Result<InstanceList, ApiError> {
+    state
+        .api()?
+        .list_instances(context.as_deref(), all_contexts, namespace.as_deref())
+        .await
+}
+
+/// One instance's status.
+#[tauri::command]
+pub(crate) async fn instance_status(
+    state: State<'_, AppState>,
+    instance: InstanceRef,
+) -> Result<InstanceSummary, ApiError> {
+    state.api()?.instance_status(&instance).await
+}
+
+/// The history of one instance or of everything, newest first.
+#[tauri::command]
+pub(crate) async fn history(
+    state: State<'_, AppState>,
+    name: Option<String>,
+    context: Option<String>,
+    namespace: Option<String>,
+    limit: Option<u32>,
+) -> Result<Vec<RevisionInfo>, ApiError> {
+    state.api()?.history(
+        name.as_deref(),
+        context.as_deref(),
+        namespace.as_deref(),
+        limit.unwrap_or(500),
+    )
+}
+
+/// One instance's status with its pods, recent events and volumes.
+#[tauri::command]
+pub(crate) async fn instance_details(
+    state: State<'_, AppState>,
+    instance: InstanceRef,
+) -> Result<InstanceDetails, ApiError> {
+    state.api()?.instance_details(&instance).await
+}
+
+/// A service's versions in the catalog, with their in-place upgrade targets.
+#[tauri::command]
+pub(crate) async fn service_versions(
+    state: State<'_, AppState>,
+    service: String,
+) -> Result<Vec<ServiceVersion>, ApiError> {
+    state.api()?.service_versions(&service)
+}

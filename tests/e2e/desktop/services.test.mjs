@@ -1,0 +1,139 @@
+// The real Berth desktop app against kubesim: an instance installed beforehand with the `berth`
+// CLI shows up Ready on the Services screen (the app's home); Stop scales it to zero while its
+// PVCs stay (checked through the Kubernetes API with kubectl), Start brings the replicas back.
+// Both run as background operations, whose progress the task tray lists.
+// Started by scripts/desktop-e2e.sh (Xvfb, a keyring session, loopback-only network).
+// Environment: BERTH_DESKTOP_BIN, BERTH_CLI_BIN, TAURI_DRIVER, KUBESIM, KUBECTL, E2E_OUT.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { remote } from "webdriverio";
+import { startKubesim, startTauriDriver } from "./fixtures.mjs";
+
+const binary = process.env.BERTH_DESKTOP_BIN;
+const cli = process.env.BERTH_CLI_BIN;
+const tauriDriver = process.env.TAURI_DRIVER;
+const kubesimBin = process.env.KUBESIM;
+const kubectlBin = process.env.KUBECTL;
+const out = process.env.E2E_OUT ?? path.resolve("output");
+for (const [name, value] of Object.entries({ BERTH_DESKTOP_BIN: binary, BERTH_CLI_BIN: cli, TAURI_DRIVER: tauriDriver, KUBESIM: kubesimBin, KUBECTL: kubectlBin })) {
+  assert.ok(value, `${name} must be set (scripts/desktop-e2e.sh sets it)`);
+}
+
+const DRIVER_PORT = 4446;
+const CONTEXT = "kubesim-services";
+const NAMESPACE = "e2e";
+const NAME = "pg";
+const ROW = `li[data-instance="${CONTEXT}/${NAMESPACE}/${NAME}"]`;
+
+let browser;
+let driver;
+let kubesim;
+let env;
+
+function kubectl(...args) {
+  return execFileSync(kubectlBin, ["--kubeconfig", kubesim.kubeconfig, "--context", CONTEXT, "-n", NAMESPACE, ...args], {
+    encoding: "utf8",
+  }).trim();
+}
+
+async function health() {
+  const row = await browser.$(ROW);
+  if (!(await row.isExisting())) return null;
+  return row.getAttribute("data-health");
+}
+
+async function waitForHealth(want, timeout = 90_000) {
+  await browser.waitUntil(async () => (await health()) === want, {
+    timeout,
+    interval: 250,
+    timeoutMsg: `${NAME} did not become ${want} on the Services screen (last: ${await health()})`,
+  });
+}
+
+describe("Berth desktop: Services and one-click lifecycle", () => {
+  before(async () => {
+    mkdirSync(out, { recursive: true });
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-services-"));
+    kubesim = await startKubesim({ binary: kubesimBin, dir: tmp, context: CONTEXT, logFile: path.join(out, "kubesim-services.log") });
+    env = { BERTH_HOME: path.join(tmp, "berth-home"), KUBECONFIG: kubesim.kubeconfig, RUST_LOG: "info" };
+    // installed beforehand, as a user of the CLI would have
+    execFileSync(cli, ["install", "postgres", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", CONTEXT], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 180_000,
+    });
+    assert.equal(kubectl("get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
+    driver = await startTauriDriver({
+      binary: tauriDriver,
+      port: DRIVER_PORT,
+      nativePort: DRIVER_PORT + 1,
+      logFile: path.join(out, "tauri-driver-services.log"),
+      env,
+    });
+    browser = await remote({
+      hostname: "127.0.0.1",
+      port: DRIVER_PORT,
+      logLevel: "warn",
+      connectionRetryTimeout: 60_000,
+      capabilities: { "wdio:enforceWebDriverClassic": true, "tauri:options": { application: binary } },
+    });
+  });
+
+  after(async () => {
+    if (browser) await browser.deleteSession().catch(() => {});
+    if (driver) driver.kill("SIGTERM");
+    if (kubesim) await kubesim.stop();
+  });
+
+  it("opens on Services and shows the instance Ready with its version and endpoint", async () => {
+    const heading = await browser.$("h1");
+    await heading.waitForDisplayed({ timeout: 30_000 });
+    assert.equal(await heading.getText(), "Services");
+    await waitForHealth("ready");
+    const text = await browser.$(ROW).getText();
+    assert.match(text, /postgres \d+/);
+    assert.match(text, new RegExp(`${NAME}\\.${NAMESPACE}\\.svc:5432`));
+    const group = await browser.$(`section[data-context="${CONTEXT}"]`);
+    assert.equal(await group.$('[data-testid="location-badge"]').getText(), "Laptop");
+    await browser.saveScreenshot(path.join(out, "services.png"));
+  });
+
+  it("stops it in one click: 0 replicas in the cluster, volumes kept", async () => {
+    await browser.$(`${ROW} button[data-action="stop"]`).click();
+    await waitForHealth("stopped");
+    assert.equal(kubectl("get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "0");
+    const pvcs = kubectl("get", "pvc", "-o", "name");
+    assert.match(pvcs, new RegExp(`persistentvolumeclaim/.*${NAME}-0`), `PVCs after stop: ${pvcs}`);
+    // the tray lists the finished stop
+    await browser.$('[data-testid="task-tray"]').click();
+    const task = await browser.$("li.task");
+    await task.waitForDisplayed({ timeout: 10_000 });
+    assert.match(await task.getText(), new RegExp(`Stop ${NAME} in ${CONTEXT}/${NAMESPACE}`));
+    assert.equal(await task.getAttribute("data-state"), "succeeded");
+    await browser.keys("Escape");
+  });
+
+  it("starts it again: replicas back, Ready", async () => {
+    await browser.$(`${ROW} button[data-action="start"]`).click();
+    await waitForHealth("ready");
+    assert.equal(kubectl("get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
+  });
+
+  it("shows the instance page with its pod and its history", async () => {
+    await browser.$(`${ROW} a.instance-row__name`).click();
+    const pod = await browser.$(`tr[data-pod="${NAME}-0"]`);
+    await pod.waitForDisplayed({ timeout: 20_000 });
+    assert.match(await pod.getText(), /Running/);
+    await browser.$("nav[aria-label='Instance sections'] a[href$='/history']").click();
+    const timeline = await browser.$("ol.timeline");
+    await timeline.waitForDisplayed({ timeout: 10_000 });
+    const ops = await browser.$$("ol.timeline li[data-revision] .timeline__op");
+    const names = [];
+    for (const op of ops) names.push(await op.getText());
+    assert.deepEqual(names.map((n) => n.toLowerCase()), ["start", "stop", "install"]);
+  });
+});

@@ -1,0 +1,142 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = "test-results/screenshots";
+
+const row = (page: Page, id: string) => page.locator(`li[data-instance="${id}"]`);
+
+async function openServices(page: Page, fixture = "default", delay = "0.5") {
+  await page.goto(`/?backend=mock&fixture=${fixture}&delay=${delay}#/services`);
+  await expect(page.getByRole("heading", { name: "Services", level: 1 })).toBeVisible();
+}
+
+test("the app opens on Services", async ({ page }) => {
+  await page.goto("/?backend=mock");
+  await expect(page.getByRole("heading", { name: "Services", level: 1 })).toBeVisible();
+  await expect(page).toHaveURL(/#\/services$/);
+});
+
+test("lists every instance grouped by context with location, health, version and endpoint", async ({ page }) => {
+  await openServices(page);
+  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  await expect(page.getByTestId("services-summary")).toHaveText(
+    "6 services · 3 ready · 1 starting · 1 degraded · 1 stopped · 3 contexts unreachable",
+  );
+  const groups = await page.locator("section.service-group[data-context]").evaluateAll((els) =>
+    els.map((e) => e.getAttribute("data-context")),
+  );
+  // kubeconfig order for those with services, then the unreachable ones
+  expect(groups.slice(0, 3)).toEqual(["kind-berth-dev", "gke_acme_europe-west1_prod", "onprem-lab"]);
+  const prod = page.locator('section[data-context="gke_acme_europe-west1_prod"]');
+  await expect(prod.getByTestId("location-badge")).toHaveText("Cloud");
+
+  const pg = row(page, "kind-berth-dev/default/pg-dev");
+  await expect(pg.locator("[data-health]").first()).toHaveAttribute("data-health", "ready");
+  await expect(pg).toContainText("postgres 17");
+  await expect(pg).toContainText("pg-dev.default.svc:5432");
+  const events = row(page, "gke_acme_europe-west1_prod/shop/events");
+  await expect(events).toContainText("Degraded");
+  await expect(events).toContainText("CrashLoopBackOff");
+  await expect(row(page, "kind-berth-dev/default/cache").getByRole("button", { name: "Start cache" })).toBeVisible();
+  // the metrics slot is reserved (no made-up numbers)
+  await expect(pg.locator('[data-slot="metrics"]')).toHaveCount(1);
+});
+
+test("an unreachable context says why and where to look", async ({ page }) => {
+  await openServices(page);
+  const minikube = page.locator('section[data-context="minikube"]');
+  await expect(minikube).toHaveAttribute("data-unreachable", "true");
+  await expect(minikube).toContainText("Connection refused");
+  await expect(minikube.locator("code")).toHaveText("minikube start");
+  await expect(minikube.getByRole("link", { name: "Check it on the Contexts page" })).toBeVisible();
+});
+
+test("stop and start in one click, with progress on the button and in the tray", async ({ page }) => {
+  await openServices(page, "default", "2");
+  const pg = row(page, "kind-berth-dev/default/pg-dev");
+  await pg.getByRole("button", { name: "Stop pg-dev" }).click();
+  await expect(pg.getByRole("button", { name: "Stop pg-dev" })).toHaveText("Stopping…");
+  await expect(page.getByTestId("task-count")).toHaveText("1");
+  await expect(pg.locator(".steps")).toBeVisible();
+  await expect(pg.locator('[data-health="stopped"]')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByTestId("task-count")).toHaveCount(0);
+  await pg.getByRole("button", { name: "Start pg-dev" }).click();
+  await expect(pg.getByRole("button", { name: "Start pg-dev" })).toHaveText("Starting…");
+  await expect(pg.locator('[data-health="ready"]')).toBeVisible({ timeout: 20_000 });
+  await expect(pg.getByRole("button", { name: "Stop pg-dev" })).toBeEnabled();
+});
+
+test("a failed restart shows the error and a suggested fix in the row", async ({ page }) => {
+  await openServices(page);
+  const events = row(page, "gke_acme_europe-west1_prod/shop/events");
+  await events.getByRole("button", { name: "Restart events" }).click();
+  const alert = events.getByRole("alert");
+  await expect(alert).toHaveAttribute("data-error-code", "cluster", { timeout: 10_000 });
+  await expect(alert).toContainText("was not ready after 300 s");
+  await expect(alert).toContainText("Check that the cluster is running");
+  await events.getByRole("button", { name: "Dismiss" }).click();
+  await expect(events.getByRole("alert")).toHaveCount(0);
+});
+
+test("search, health and context filters narrow the list", async ({ page }) => {
+  await openServices(page);
+  await page.getByLabel("Search services").fill("postgres");
+  await expect(page.locator("li[data-instance]")).toHaveCount(2);
+  await page.getByLabel("Search services").fill("");
+  await page.getByLabel("Filter by health").selectOption("stopped");
+  await expect(page.locator("li[data-instance]")).toHaveCount(1);
+  await page.getByLabel("Filter by health").selectOption("all");
+  await page.getByLabel("Filter by context").selectOption("gke_acme_europe-west1_prod");
+  await expect(page.locator("li[data-instance]")).toHaveCount(3);
+  await page.getByLabel("Search services").fill("nothing-like-this");
+  await expect(page.getByText("No service matches this search.")).toBeVisible();
+  await page.getByRole("button", { name: "Clear search" }).click();
+  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+});
+
+test("with nothing installed, the empty state points to the Catalog", async ({ page }) => {
+  await openServices(page, "empty");
+  const empty = page.getByRole("region", { name: "No services installed" });
+  await expect(empty).toBeVisible();
+  await empty.getByRole("link", { name: "Browse the catalog" }).click();
+  await expect(page).toHaveURL(/#\/catalog$/);
+});
+
+test("a failing core shows the error by its code", async ({ page }) => {
+  await openServices(page, "error");
+  const panel = page.getByRole("alert");
+  await expect(panel).toHaveAttribute("data-error-code", "store");
+  await expect(panel).toContainText("database is locked");
+});
+
+test("loading shows skeletons in place of the rows", async ({ page }) => {
+  await page.goto("/?backend=mock&delay=6#/services");
+  await expect(page.getByLabel("Loading services")).toBeVisible();
+  await expect(page.locator(".instance-row--skeleton").first()).toBeVisible();
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`Services in the ${scheme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await openServices(page);
+    await expect(page.locator("li[data-instance]")).toHaveCount(6);
+    await page.screenshot({ path: `${SHOTS}/services-${scheme}.png` });
+  });
+}
+
+test("keyboard only: reach a row's Stop button and press it", async ({ page }) => {
+  await openServices(page, "default", "1");
+  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  const stop = page.getByRole("button", { name: "Stop pg-dev" });
+  // Tab from the search field through the filters to the first row's link, then its buttons
+  await page.getByLabel("Search services").focus();
+  for (let i = 0; i < 10 && !(await stop.evaluate((el) => el === document.activeElement)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(stop).toBeFocused();
+  const outline = await stop.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline).toBe("solid");
+  await page.keyboard.press("Enter");
+  await expect(page.locator('li[data-instance="kind-berth-dev/default/pg-dev"] [data-health="stopped"]')).toBeVisible({
+    timeout: 10_000,
+  });
+});

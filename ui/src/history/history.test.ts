@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import type { RevisionInfo } from "../ipc";
+import { canRollBackTo } from "../instance/HistoryTab";
+import { diffParameters } from "./diff";
+import { filterHistory, NO_HISTORY_FILTER } from "./filter";
+import { isInterrupted } from "./StatusPill";
+
+function rev(fields: Partial<RevisionInfo>): RevisionInfo {
+  return {
+    context: "kind-dev",
+    namespace: "default",
+    name: "pg",
+    revision: 1,
+    service: "postgres",
+    version: "17",
+    operation: "install",
+    status: "succeeded",
+    osUser: "ada",
+    startedAt: "2026-11-25T10:00:00Z",
+    finishedAt: "2026-11-25T10:01:00Z",
+    error: null,
+    parameters: {},
+    ...fields,
+  };
+}
+
+describe("history", () => {
+  const list = [
+    rev({ revision: 3, operation: "restart", status: "failed", error: "interrupted: the Berth process ended" }),
+    rev({ revision: 2, operation: "reconfigure", status: "failed", error: "timed out" }),
+    rev({ revision: 1, status: "superseded" }),
+    rev({ name: "cache", context: "prod", operation: "stop" }),
+  ];
+
+  it("tells interrupted failures from other failures", () => {
+    expect(isInterrupted("failed", "interrupted: the Berth process ended")).toBe(true);
+    expect(isInterrupted("failed", "timed out")).toBe(false);
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, outcome: "interrupted" }).map((r) => r.revision)).toEqual([3]);
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, outcome: "failed" }).map((r) => r.revision)).toEqual([2]);
+  });
+
+  it("filters by instance, context, operation and text", () => {
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, instance: "prod/default/cache" })).toHaveLength(1);
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, context: "kind-dev" })).toHaveLength(3);
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, operation: "reconfigure" })).toHaveLength(1);
+    expect(filterHistory(list, { ...NO_HISTORY_FILTER, text: "timed" })).toHaveLength(1);
+  });
+
+  it("diffs nested parameters by path", () => {
+    expect(diffParameters({ a: 1, b: { c: "x", d: true } }, { a: 1, b: { c: "y" }, e: [1] })).toEqual([
+      { path: "b.c", before: '"x"', after: '"y"' },
+      { path: "b.d", before: "true", after: null },
+      { path: "e", before: null, after: "[1]" },
+    ]);
+  });
+
+  it("offers rollback only to applied revisions other than the current one", () => {
+    expect(canRollBackTo(rev({ revision: 1, status: "superseded" }), 2)).toBe(true);
+    expect(canRollBackTo(rev({ revision: 2 }), 2)).toBe(false);
+    expect(canRollBackTo(rev({ revision: 1, status: "failed" }), 2)).toBe(false);
+  });
+});

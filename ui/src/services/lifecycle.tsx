@@ -1,0 +1,86 @@
+import { useState } from "react";
+import { PlayIcon, RestartIcon, StopIcon } from "../components/action-icons";
+import type { InstanceSummary, OperationKind, OperationUpdate } from "../ipc";
+import { lifecycleRequest, useOperation, useRunningOperation, useStartOperation } from "../operations";
+
+type Lifecycle = "start" | "stop" | "restart";
+
+const LABELS: Record<Lifecycle, [idle: string, busy: string]> = {
+  start: ["Start", "Starting…"],
+  stop: ["Stop", "Stopping…"],
+  restart: ["Restart", "Restarting…"],
+};
+
+const ICONS = { start: PlayIcon, stop: StopIcon, restart: RestartIcon } as const;
+
+/** Start/stop/restart of one instance through background operations, and what they show. */
+export function useLifecycle(instance: InstanceSummary) {
+  const start = useStartOperation();
+  const running = useRunningOperation(instance);
+  const [lastId, setLastId] = useState<string | null>(null);
+  const last = useOperation(lastId);
+  const run = (kind: Lifecycle) => {
+    start.mutate(lifecycleRequest(kind, instance), { onSuccess: (id) => setLastId(id) });
+  };
+  return {
+    run,
+    /** The operation on this instance still running (from any screen). */
+    running,
+    /** The operation this control started last, once it failed (shown until dismissed). */
+    failed: last?.state === "failed" ? last : undefined,
+    /** Starting it failed before it could run (the core refused the request). */
+    startError: start.error,
+    pending: start.isPending,
+    dismiss: () => {
+      setLastId(null);
+      start.reset();
+    },
+  };
+}
+
+/** Which lifecycle actions an instance offers in its state. */
+export function lifecycleActions(instance: InstanceSummary): Lifecycle[] {
+  if (instance.health === "unreachable") return [];
+  if (instance.health === "stopped") return ["start"];
+  return ["stop", "restart"];
+}
+
+/** One-click Start / Stop / Restart buttons; the one running shows its progress. */
+export function LifecycleButtons({
+  instance,
+  lifecycle,
+}: {
+  instance: InstanceSummary;
+  lifecycle: ReturnType<typeof useLifecycle>;
+}) {
+  const busy: OperationUpdate | undefined = lifecycle.running;
+  const busyKind: OperationKind | null = busy?.kind ?? null;
+  const actions = lifecycleActions(instance);
+  // while one runs, the button of that kind stays in place (showing progress) so nothing shifts
+  const shown: Lifecycle[] = busyKind && ["start", "stop", "restart"].includes(busyKind) && !actions.includes(busyKind as Lifecycle)
+    ? [busyKind as Lifecycle]
+    : actions;
+  return (
+    <div className="lifecycle" role="group" aria-label={`Actions for ${instance.name}`}>
+      {shown.map((kind) => {
+        const Icon = ICONS[kind];
+        const isBusy = busyKind === kind;
+        return (
+          <button
+            key={kind}
+            type="button"
+            className={`button button--small${kind === "start" ? " button--primary" : ""}`}
+            aria-label={`${LABELS[kind][0]} ${instance.name}`}
+            aria-busy={isBusy || undefined}
+            disabled={busy !== undefined || lifecycle.pending}
+            onClick={() => lifecycle.run(kind)}
+            data-action={kind}
+          >
+            {isBusy ? <span className="spinner" aria-hidden="true" /> : <Icon />}
+            {isBusy ? LABELS[kind][1] : LABELS[kind][0]}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
