@@ -162,6 +162,13 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::ObjectChange>(),
         one::<crate::ReconfigureResult>(),
         one::<crate::RestartResult>(),
+        one::<crate::StorageClassInfo>(),
+        one::<crate::Theme>(),
+        one::<crate::AppSettings>(),
+        one::<crate::LocalClusterTool>(),
+        one::<crate::LocalClusterToolInfo>(),
+        one::<crate::CreateLocalClusterInput>(),
+        one::<crate::LocalClusterCreated>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ]

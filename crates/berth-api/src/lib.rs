@@ -9,11 +9,17 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod cluster_facts;
 mod contexts;
 mod instances;
+mod local_clusters;
+mod settings;
 pub use catalog::*;
+pub use cluster_facts::*;
 pub use contexts::parse_location;
 pub use instances::*;
+pub use local_clusters::*;
+pub use settings::*;
 pub mod dto;
 mod error;
 
@@ -37,6 +43,7 @@ pub struct Api {
     store: Arc<Store>,
     keyring: Keyring,
     kubeconfig: Option<Vec<PathBuf>>,
+    tool_path: Option<std::ffi::OsString>,
 }
 
 impl Api {
@@ -55,12 +62,20 @@ impl Api {
             store: Arc::new(store),
             keyring: Keyring::new(),
             kubeconfig: None,
+            tool_path: None,
         })
     }
 
     /// Uses these kubeconfig files instead of `KUBECONFIG` / `~/.kube/config`.
     pub fn with_kubeconfig(mut self, paths: Vec<PathBuf>) -> Self {
         self.kubeconfig = Some(paths);
+        self
+    }
+
+    /// Looks for local-cluster tools (`kind`, `k3d`, `minikube`) in these folders (a `PATH`-style
+    /// list) instead of `PATH`.
+    pub fn with_tool_path(mut self, path: impl Into<std::ffi::OsString>) -> Self {
+        self.tool_path = Some(path.into());
         self
     }
 

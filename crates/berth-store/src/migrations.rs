@@ -7,6 +7,7 @@ use rusqlite_migration::{M, Migrations};
 pub(crate) const SCRIPTS: &[&str] = &[
     include_str!("../migrations/0001_contexts.sql"),
     include_str!("../migrations/0002_history.sql"),
+    include_str!("../migrations/0003_settings.sql"),
 ];
 
 /// The newest schema version this binary knows.
