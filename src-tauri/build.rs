@@ -9,6 +9,16 @@ fn main() {
         "set_context_favourite",
         "app_info",
         "report_first_paint",
+        "catalog_list",
+        "catalog_show",
+        "catalog_render",
+        "preview_reconfigure",
+        "storage_classes",
+        "list_namespaces",
+        "get_settings",
+        "set_settings",
+        "local_cluster_tools",
+        "create_local_cluster",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

@@ -13,7 +13,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod app_state;
+mod catalog_commands;
 mod commands;
+mod settings_commands;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -38,6 +40,16 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             commands::set_context_favourite,
             commands::app_info,
             commands::report_first_paint,
+            catalog_commands::catalog_list,
+            catalog_commands::catalog_show,
+            catalog_commands::catalog_render,
+            catalog_commands::preview_reconfigure,
+            catalog_commands::storage_classes,
+            catalog_commands::list_namespaces,
+            settings_commands::get_settings,
+            settings_commands::set_settings,
+            settings_commands::local_cluster_tools,
+            settings_commands::create_local_cluster,
         ])
         .run(tauri::generate_context!())?;
     Ok(())
