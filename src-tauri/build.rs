@@ -19,6 +19,11 @@ fn main() {
         "set_settings",
         "local_cluster_tools",
         "create_local_cluster",
+        "start_operation",
+        "list_operations",
+        "list_instances",
+        "instance_status",
+        "history",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

@@ -4,7 +4,9 @@
 //! uses), keeps it in Tauri's managed state, and exposes one command per API method; each
 //! command extracts the state, calls one method and returns its `ApiError` as `{code, message}`.
 //! The webview may call only these commands (see `capabilities/default.json`), runs under a
-//! strict CSP and loads no remote content (see `tauri.conf.json`).
+//! strict CSP and loads no remote content (see `tauri.conf.json`). Long operations (install,
+//! stop, start...) run in the background through `berth_api::Operations`; every update is
+//! emitted as the `berth://operation` event, which the webview may listen to.
 //!
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
@@ -15,6 +17,8 @@
 mod app_state;
 mod catalog_commands;
 mod commands;
+mod instances;
+mod operations;
 mod settings_commands;
 
 use std::process::ExitCode;
@@ -33,6 +37,7 @@ enum DesktopError {
 fn run(started: Instant) -> Result<(), DesktopError> {
     tauri::Builder::default()
         .manage(AppState::open(started))
+        .manage(berth_api::Operations::new())
         .invoke_handler(tauri::generate_handler![
             commands::list_contexts,
             commands::probe_context,
@@ -50,6 +55,11 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             settings_commands::set_settings,
             settings_commands::local_cluster_tools,
             settings_commands::create_local_cluster,
+            operations::start_operation,
+            operations::list_operations,
+            instances::list_instances,
+            instances::instance_status,
+            instances::history,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

@@ -169,6 +169,11 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::LocalClusterToolInfo>(),
         one::<crate::CreateLocalClusterInput>(),
         one::<crate::LocalClusterCreated>(),
+        one::<crate::OperationRequest>(),
+        one::<crate::OperationKind>(),
+        one::<crate::OperationTarget>(),
+        one::<crate::OperationState>(),
+        one::<crate::OperationUpdate>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ]

@@ -13,12 +13,16 @@ mod cluster_facts;
 mod contexts;
 mod instances;
 mod local_clusters;
+pub mod operations;
 mod settings;
 pub use catalog::*;
 pub use cluster_facts::*;
 pub use contexts::parse_location;
 pub use instances::*;
 pub use local_clusters::*;
+pub use operations::{
+    OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
+};
 pub use settings::*;
 pub mod dto;
 mod error;

@@ -4,7 +4,21 @@ import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { InstanceList } from "./bindings/InstanceList";
+import type { InstanceRef } from "./bindings/InstanceRef";
+import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { Location } from "./bindings/Location";
+import type { OperationRequest } from "./bindings/OperationRequest";
+import type { OperationUpdate } from "./bindings/OperationUpdate";
+import type { RevisionInfo } from "./bindings/RevisionInfo";
+
+/** Which part of the history to read; everything when empty. */
+export interface HistoryQuery {
+  name?: string | null;
+  context?: string | null;
+  namespace?: string | null;
+  limit?: number | null;
+}
 
 /**
  * Everything the UI can ask of Berth. One implementation talks to the Rust core through Tauri
@@ -26,6 +40,20 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   /** Tells the shell the first screen is painted (used by the startup benchmark). */
   reportFirstPaint(msSinceNavigation: number): Promise<void>;
+
+  // ---- instances and background operations ----
+  /** Every instance in every context; contexts that could not be asked are listed with why. */
+  listInstances(): Promise<InstanceList>;
+  /** One instance's status. */
+  instanceStatus(instance: InstanceRef): Promise<InstanceSummary>;
+  /** Recorded operations, newest first. */
+  history(query?: HistoryQuery): Promise<RevisionInfo[]>;
+  /** Starts a long operation in the background; resolves with its id at once. */
+  startOperation(request: OperationRequest): Promise<string>;
+  /** Running and recent operations, newest first. */
+  listOperations(): Promise<OperationUpdate[]>;
+  /** Calls `listener` with every operation update; returns the unsubscribe function. */
+  onOperation(listener: (update: OperationUpdate) => void): () => void;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [

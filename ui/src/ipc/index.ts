@@ -8,7 +8,7 @@ import type { Backend } from "./backend";
 import { insideTauri, TauriBackend } from "./tauri";
 import type { MockFixture } from "./mock";
 
-export type { Backend } from "./backend";
+export type { Backend, HistoryQuery } from "./backend";
 export { isApiError, toApiError } from "./backend";
 export type { ApiError } from "./bindings/ApiError";
 export type { AppInfo } from "./bindings/AppInfo";
@@ -20,6 +20,18 @@ export type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 export type { Location } from "./bindings/Location";
 export type { ProbeFailure } from "./bindings/ProbeFailure";
 export type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
+export type { HealthState } from "./bindings/HealthState";
+export type { InstanceList } from "./bindings/InstanceList";
+export type { InstanceRef } from "./bindings/InstanceRef";
+export type { InstanceSummary } from "./bindings/InstanceSummary";
+export type { UnreachableContext } from "./bindings/UnreachableContext";
+export type { RevisionInfo } from "./bindings/RevisionInfo";
+export type { ProgressEvent } from "./bindings/ProgressEvent";
+export type { OperationKind } from "./bindings/OperationKind";
+export type { OperationRequest } from "./bindings/OperationRequest";
+export type { OperationState } from "./bindings/OperationState";
+export type { OperationTarget } from "./bindings/OperationTarget";
+export type { OperationUpdate } from "./bindings/OperationUpdate";
 
 const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"];
 

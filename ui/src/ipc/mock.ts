@@ -6,7 +6,14 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { KubeconfigProblem } from "./bindings/KubeconfigProblem";
 import type { Location } from "./bindings/Location";
 import type { ProbeFailure } from "./bindings/ProbeFailure";
-import type { Backend } from "./backend";
+import type { Backend, HistoryQuery } from "./backend";
+import type { InstanceList } from "./bindings/InstanceList";
+import type { InstanceRef } from "./bindings/InstanceRef";
+import type { InstanceSummary } from "./bindings/InstanceSummary";
+import type { OperationRequest } from "./bindings/OperationRequest";
+import type { OperationUpdate } from "./bindings/OperationUpdate";
+import type { RevisionInfo } from "./bindings/RevisionInfo";
+import { MockInstances } from "./mock-instances";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -147,11 +154,14 @@ export class MockBackend implements Backend {
   private readonly problems: KubeconfigProblem[];
   private readonly failList: boolean;
   private readonly scale: number;
+  /** Instances, history and background operations (see mock-instances.ts). */
+  readonly instances: MockInstances;
 
   constructor(options: MockOptions = {}) {
     const fixture = options.fixture ?? "default";
     this.scale = options.delayScale ?? 1;
     this.failList = fixture === "error";
+    this.instances = new MockInstances(fixture === "empty" ? "none" : "default", this.scale, this.failList);
     this.contexts = fixture === "empty" ? [] : defaultContexts();
     this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
     this.problems = [];
@@ -229,4 +239,28 @@ export class MockBackend implements Backend {
   }
 
   async reportFirstPaint(): Promise<void> {}
+
+  listInstances(): Promise<InstanceList> {
+    return this.instances.listInstances();
+  }
+
+  instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {
+    return this.instances.instanceStatus(instance);
+  }
+
+  history(query?: HistoryQuery): Promise<RevisionInfo[]> {
+    return this.instances.history(query);
+  }
+
+  startOperation(request: OperationRequest): Promise<string> {
+    return this.instances.startOperation(request);
+  }
+
+  listOperations(): Promise<OperationUpdate[]> {
+    return this.instances.listOperations();
+  }
+
+  onOperation(listener: (update: OperationUpdate) => void): () => void {
+    return this.instances.onOperation(listener);
+  }
 }

@@ -1,5 +1,12 @@
 import { invoke } from "@tauri-apps/api/core";
-import { toApiError, type Backend } from "./backend";
+import { listen } from "@tauri-apps/api/event";
+import { toApiError, type Backend, type HistoryQuery } from "./backend";
+import type { InstanceList } from "./bindings/InstanceList";
+import type { InstanceRef } from "./bindings/InstanceRef";
+import type { InstanceSummary } from "./bindings/InstanceSummary";
+import type { OperationRequest } from "./bindings/OperationRequest";
+import type { OperationUpdate } from "./bindings/OperationUpdate";
+import type { RevisionInfo } from "./bindings/RevisionInfo";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
@@ -42,7 +49,51 @@ export class TauriBackend implements Backend {
   reportFirstPaint(msSinceNavigation: number): Promise<void> {
     return call("report_first_paint", { ms: msSinceNavigation });
   }
+
+  listInstances(): Promise<InstanceList> {
+    return call("list_instances", { context: null, allContexts: true, namespace: null });
+  }
+
+  instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {
+    return call("instance_status", { instance });
+  }
+
+  history(query: HistoryQuery = {}): Promise<RevisionInfo[]> {
+    return call("history", {
+      name: query.name ?? null,
+      context: query.context ?? null,
+      namespace: query.namespace ?? null,
+      limit: query.limit ?? null,
+    });
+  }
+
+  startOperation(request: OperationRequest): Promise<string> {
+    return call("start_operation", { request });
+  }
+
+  listOperations(): Promise<OperationUpdate[]> {
+    return call("list_operations");
+  }
+
+  onOperation(listener: (update: OperationUpdate) => void): () => void {
+    // `listen` resolves asynchronously; an unsubscribe before that still takes effect.
+    let stopped = false;
+    let unlisten: (() => void) | null = null;
+    void listen<OperationUpdate>(OPERATION_EVENT, (event) => {
+      if (!stopped) listener(event.payload);
+    }).then((fn) => {
+      if (stopped) fn();
+      else unlisten = fn;
+    });
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
 }
+
+/** The Tauri event every operation update arrives as (see `src-tauri/src/operations.rs`). */
+export const OPERATION_EVENT = "berth://operation";
 
 /** True inside the Tauri webview (the injected IPC bridge is present). */
 export function insideTauri(): boolean {

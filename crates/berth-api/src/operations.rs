@@ -1,0 +1,413 @@
+//! Long operations run in the background: the desktop app starts one, gets its id at once, and
+//! follows it through [`OperationUpdate`]s (every progress event and the outcome), so a progress
+//! panel keeps going while the user navigates and a task tray lists running and recent ones.
+//!
+//! [`Operations`] needs no Tauri: it spawns the API call on the current tokio runtime and hands
+//! each update to a callback; the desktop shell's callback emits it as an event.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::{
+    Api, ApiError, InstallInput, InstanceRef, ProgressEvent, ReconfigureInput, UninstallInput,
+};
+
+/// How many finished operations [`Operations`] remembers.
+pub const RECENT_OPERATIONS: usize = 50;
+/// How many of the latest progress events an update carries.
+pub const PROGRESS_KEPT: usize = 8;
+
+/// A long operation to run in the background.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum OperationRequest {
+    /// Install a service.
+    Install(InstallInput),
+    /// Stop an instance (data kept).
+    Stop(InstanceRef),
+    /// Start a stopped instance.
+    Start(InstanceRef),
+    /// Restart every pod of an instance.
+    Restart(InstanceRef),
+    /// Change parameters or version, or roll back.
+    Reconfigure(ReconfigureInput),
+    /// Uninstall an instance.
+    Uninstall(UninstallInput),
+}
+
+/// What kind of operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum OperationKind {
+    /// An install.
+    Install,
+    /// A stop.
+    Stop,
+    /// A start.
+    Start,
+    /// A restart.
+    Restart,
+    /// A reconfigure, upgrade or rollback.
+    Reconfigure,
+    /// An uninstall.
+    Uninstall,
+}
+
+/// Where an operation acts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationTarget {
+    /// The context (the current one when the request named none).
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance name.
+    pub name: String,
+}
+
+/// Whether an operation is still going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum OperationState {
+    /// Still running.
+    Running,
+    /// Done.
+    Succeeded,
+    /// Failed; see the error.
+    Failed,
+}
+
+/// The state of one background operation, sent on every change.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationUpdate {
+    /// Its id, unique while the app runs.
+    pub id: String,
+    /// What kind.
+    pub kind: OperationKind,
+    /// A title to show (`Install postgres in kind-dev/default`).
+    pub title: String,
+    /// The instance it acts on.
+    pub target: OperationTarget,
+    /// Running or finished.
+    pub state: OperationState,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// When it finished.
+    pub finished_at: Option<String>,
+    /// The latest progress events, oldest first.
+    pub progress: Vec<ProgressEvent>,
+    /// Why it failed.
+    pub error: Option<ApiError>,
+    /// What the API call returned (`InstallResult`, `StopStartResult`...).
+    pub result: Option<serde_json::Value>,
+}
+
+impl OperationRequest {
+    /// The kind of operation.
+    pub fn kind(&self) -> OperationKind {
+        match self {
+            OperationRequest::Install(_) => OperationKind::Install,
+            OperationRequest::Stop(_) => OperationKind::Stop,
+            OperationRequest::Start(_) => OperationKind::Start,
+            OperationRequest::Restart(_) => OperationKind::Restart,
+            OperationRequest::Reconfigure(_) => OperationKind::Reconfigure,
+            OperationRequest::Uninstall(_) => OperationKind::Uninstall,
+        }
+    }
+
+    /// The instance it names, as given (context and namespace may be defaults).
+    fn instance(&self) -> (Option<&str>, Option<&str>, String) {
+        fn of(r: &InstanceRef) -> (Option<&str>, Option<&str>, String) {
+            (r.context.as_deref(), r.namespace.as_deref(), r.name.clone())
+        }
+        match self {
+            OperationRequest::Install(i) => (
+                i.context.as_deref(),
+                i.namespace.as_deref(),
+                i.name.clone().unwrap_or_else(|| i.service.clone()),
+            ),
+            OperationRequest::Stop(r)
+            | OperationRequest::Start(r)
+            | OperationRequest::Restart(r) => of(r),
+            OperationRequest::Reconfigure(i) => of(&i.instance),
+            OperationRequest::Uninstall(i) => of(&i.instance),
+        }
+    }
+
+    /// A verb phrase for the title.
+    fn verb(&self) -> String {
+        match self {
+            OperationRequest::Install(i) => match &i.version {
+                Some(v) => format!("Install {} {v}", i.service),
+                None => format!("Install {}", i.service),
+            },
+            OperationRequest::Stop(r) => format!("Stop {}", r.name),
+            OperationRequest::Start(r) => format!("Start {}", r.name),
+            OperationRequest::Restart(r) => format!("Restart {}", r.name),
+            OperationRequest::Reconfigure(i) => {
+                let name = &i.instance.name;
+                if i.rollback || i.rollback_to.is_some() {
+                    match i.rollback_to {
+                        Some(n) => format!("Roll back {name} to revision {n}"),
+                        None => format!("Roll back {name}"),
+                    }
+                } else if let Some(v) = &i.version {
+                    format!("Upgrade {name} to {v}")
+                } else {
+                    format!("Reconfigure {name}")
+                }
+            }
+            OperationRequest::Uninstall(i) => {
+                if i.delete_data {
+                    format!("Uninstall {} and delete its data", i.instance.name)
+                } else {
+                    format!("Uninstall {}", i.instance.name)
+                }
+            }
+        }
+    }
+}
+
+/// The callback that receives every update.
+type Sink = Arc<dyn Fn(&OperationUpdate) + Send + Sync>;
+
+#[derive(Default)]
+struct Shared {
+    /// Running and recent operations, oldest first.
+    updates: Mutex<VecDeque<OperationUpdate>>,
+    next: AtomicU64,
+}
+
+/// Runs operations in the background and remembers the running and the recent ones.
+/// Cheap to clone; clones share the list.
+#[derive(Clone, Default)]
+pub struct Operations {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Operations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operations")
+            .field("count", &self.list().len())
+            .finish()
+    }
+}
+
+impl Operations {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Starts `request` on the current tokio runtime and returns its id at once. `on_update`
+    /// gets the first state, every progress event and the outcome. Panics outside a runtime.
+    pub fn start(
+        &self,
+        api: &Api,
+        request: OperationRequest,
+        on_update: impl Fn(&OperationUpdate) + Send + Sync + 'static,
+    ) -> String {
+        let sink: Sink = Arc::new(on_update);
+        let id = format!(
+            "op-{}",
+            self.shared.next.fetch_add(1, Ordering::Relaxed) + 1
+        );
+        let (context, namespace, name) = request.instance();
+        let (context, namespace) = resolve_target(api, context, namespace);
+        let target = OperationTarget {
+            context,
+            namespace,
+            name,
+        };
+        let title = if target.context.is_empty() {
+            request.verb()
+        } else {
+            format!(
+                "{} in {}/{}",
+                request.verb(),
+                target.context,
+                target.namespace
+            )
+        };
+        let first = OperationUpdate {
+            id: id.clone(),
+            kind: request.kind(),
+            title,
+            target,
+            state: OperationState::Running,
+            started_at: now(),
+            finished_at: None,
+            progress: Vec::new(),
+            error: None,
+            result: None,
+        };
+        tracing::info!(id, title = first.title, "operation started");
+        self.store(first.clone());
+        sink(&first);
+        let this = self.clone();
+        let api = api.clone();
+        tokio::spawn(async move {
+            let progress = {
+                let this = this.clone();
+                let sink = sink.clone();
+                let id = first.id.clone();
+                move |event: ProgressEvent| {
+                    if let Some(update) = this.change(&id, |u| {
+                        u.progress.push(event);
+                        let extra = u.progress.len().saturating_sub(PROGRESS_KEPT);
+                        u.progress.drain(..extra);
+                    }) {
+                        sink(&update);
+                    }
+                }
+            };
+            let outcome = run(&api, &request, &progress).await;
+            let finished = this.change(&first.id, |u| {
+                u.finished_at = Some(now());
+                match outcome {
+                    Ok(result) => {
+                        if let Some(t) = target_of(&result) {
+                            u.target = t;
+                        }
+                        u.state = OperationState::Succeeded;
+                        u.result = Some(result);
+                    }
+                    Err(error) => {
+                        u.state = OperationState::Failed;
+                        u.error = Some(error);
+                    }
+                }
+            });
+            if let Some(update) = finished {
+                match &update.error {
+                    None => tracing::info!(id = update.id, "operation succeeded"),
+                    Some(e) => tracing::warn!(id = update.id, error = %e, "operation failed"),
+                }
+                sink(&update);
+            }
+        });
+        id
+    }
+
+    /// Running and recent operations, newest first.
+    pub fn list(&self) -> Vec<OperationUpdate> {
+        let updates = self
+            .shared
+            .updates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        updates.iter().rev().cloned().collect()
+    }
+
+    /// One operation's latest state.
+    pub fn get(&self, id: &str) -> Option<OperationUpdate> {
+        let updates = self
+            .shared
+            .updates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        updates.iter().find(|u| u.id == id).cloned()
+    }
+
+    fn store(&self, update: OperationUpdate) {
+        let mut updates = self
+            .shared
+            .updates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        updates.push_back(update);
+        // forget the oldest finished ones beyond the limit; running ones always stay
+        while updates.len() > RECENT_OPERATIONS {
+            match updates
+                .iter()
+                .position(|u| u.state != OperationState::Running)
+            {
+                Some(i) => {
+                    updates.remove(i);
+                }
+                None => break,
+            }
+        }
+    }
+
+    fn change(&self, id: &str, edit: impl FnOnce(&mut OperationUpdate)) -> Option<OperationUpdate> {
+        let mut updates = self
+            .shared
+            .updates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let update = updates.iter_mut().find(|u| u.id == id)?;
+        edit(update);
+        Some(update.clone())
+    }
+}
+
+/// Runs one request to its end, returning its result as JSON.
+async fn run(
+    api: &Api,
+    request: &OperationRequest,
+    progress: &(dyn Fn(ProgressEvent) + Send + Sync),
+) -> Result<serde_json::Value, ApiError> {
+    fn json<T: Serialize>(value: T) -> Result<serde_json::Value, ApiError> {
+        serde_json::to_value(value)
+            .map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))
+    }
+    match request {
+        OperationRequest::Install(input) => json(api.install(input, progress).await?),
+        OperationRequest::Stop(which) => json(api.stop_instance(which, progress).await?),
+        OperationRequest::Start(which) => json(api.start_instance(which, progress).await?),
+        OperationRequest::Restart(which) => json(api.restart_instance(which, progress).await?),
+        OperationRequest::Reconfigure(input) => {
+            json(api.reconfigure_instance(input, progress).await?)
+        }
+        OperationRequest::Uninstall(input) => {
+            progress(ProgressEvent::Step {
+                name: "uninstall".into(),
+            });
+            json(api.uninstall_instance(input).await?)
+        }
+    }
+}
+
+/// The context and namespace a request will use: the kubeconfig's current context and that
+/// context's namespace (else `default`) when not given. Empty when the kubeconfig cannot be read;
+/// the operation then fails with that error.
+fn resolve_target(api: &Api, context: Option<&str>, namespace: Option<&str>) -> (String, String) {
+    let entry = api.load_kubeconfig().ok().and_then(|k| {
+        let all = k.contexts();
+        match context {
+            Some(c) => all.into_iter().find(|e| e.name == c),
+            None => all.into_iter().find(|e| e.current),
+        }
+    });
+    let context = context
+        .map(str::to_owned)
+        .or_else(|| entry.as_ref().map(|e| e.name.clone()))
+        .unwrap_or_default();
+    let namespace = namespace
+        .map(str::to_owned)
+        .or_else(|| entry.and_then(|e| e.namespace))
+        .unwrap_or_else(|| "default".to_owned());
+    (context, namespace)
+}
+
+/// The target the API reported, when its result names one.
+fn target_of(result: &serde_json::Value) -> Option<OperationTarget> {
+    let field = |k: &str| result.get(k)?.as_str().map(str::to_owned);
+    Some(OperationTarget {
+        context: field("context")?,
+        namespace: field("namespace")?,
+        name: field("name")?,
+    })
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

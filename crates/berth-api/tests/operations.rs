@@ -1,0 +1,216 @@
+//! Background operations (`Operations`) against kubesim (or the cluster named by
+//! `BERTH_TEST_KUBECONFIG`): an install, a stop and a start run in the background, report their
+//! progress and outcome, and are listed. Needs a keyring: run under `scripts/with-keyring.sh`.
+
+use std::time::Duration;
+
+use berth_api::{
+    Api, ErrorCode, InstallInput, InstanceRef, OperationKind, OperationRequest, OperationState,
+    OperationUpdate, Operations, ProgressEvent,
+};
+use berth_secrets::Keyring;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api as KubeApi, ListParams};
+use tokio::sync::mpsc;
+
+fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> (Api, Keyring) {
+    let keyring =
+        Keyring::with_namespace(format!("dev.berth.test.ops.{test}.{}", std::process::id()));
+    let api = Api::open(Some(home))
+        .unwrap()
+        .with_kubeconfig(vec![kubeconfig.to_owned()])
+        .with_keyring(keyring.clone());
+    (api, keyring)
+}
+
+/// Starts `request` and collects its updates until it finishes.
+async fn run_to_end(
+    ops: &Operations,
+    api: &Api,
+    request: OperationRequest,
+) -> (String, Vec<OperationUpdate>) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let id = ops.start(api, request, move |u| {
+        let _ = tx.send(u.clone());
+    });
+    let mut updates = Vec::new();
+    loop {
+        let update = tokio::time::timeout(Duration::from_secs(120), rx.recv())
+            .await
+            .expect("the operation finishes within 2 minutes")
+            .expect("the sink lives until the end");
+        let done = update.state != OperationState::Running;
+        updates.push(update);
+        if done {
+            return (id, updates);
+        }
+    }
+}
+
+#[tokio::test]
+async fn install_stop_start_run_in_the_background_with_progress() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (api, keyring) = api(home.path(), cluster.kubeconfig(), "lifecycle");
+    let client = cluster.client().await.unwrap();
+    let ops = Operations::new();
+    let context = cluster.context().map(str::to_owned);
+
+    let install = OperationRequest::Install(InstallInput {
+        service: "postgres".into(),
+        name: Some("pgops".into()),
+        context: context.clone(),
+        namespace: Some("api-ops".into()),
+        create_namespace: true,
+        ..InstallInput::default()
+    });
+    let (id, updates) = run_to_end(&ops, &api, install).await;
+    let first = &updates[0];
+    assert_eq!(first.id, id);
+    assert_eq!(first.state, OperationState::Running);
+    assert_eq!(first.kind, OperationKind::Install);
+    assert!(first.progress.is_empty());
+    assert_eq!(first.target.name, "pgops");
+    assert_eq!(first.target.namespace, "api-ops");
+    assert!(
+        first.title.starts_with("Install postgres in ") && first.title.ends_with("/api-ops"),
+        "{}",
+        first.title
+    );
+    // progress arrives while it runs: objects applied, then pods ready
+    assert!(updates.len() > 3, "{updates:?}");
+    let last = updates.last().unwrap();
+    assert_eq!(last.state, OperationState::Succeeded, "{last:?}");
+    assert!(last.finished_at.is_some());
+    assert!(last.error.is_none());
+    assert!(last.progress.len() <= berth_api::operations::PROGRESS_KEPT);
+    assert!(
+        updates.iter().any(|u| u
+            .progress
+            .iter()
+            .any(|p| matches!(p, ProgressEvent::Applied { .. }))),
+        "{updates:?}"
+    );
+    assert!(
+        last.progress
+            .iter()
+            .any(|p| matches!(p, ProgressEvent::Pods { ready: 1, total: 1 })),
+        "{last:?}"
+    );
+    let result = last.result.as_ref().unwrap();
+    assert_eq!(result["ready"], true);
+    assert_eq!(result["name"], "pgops");
+    assert_eq!(last.target.context, result["context"].as_str().unwrap());
+
+    let which = InstanceRef {
+        name: "pgops".into(),
+        context: context.clone(),
+        namespace: Some("api-ops".into()),
+    };
+    let (_, updates) = run_to_end(&ops, &api, OperationRequest::Stop(which.clone())).await;
+    let last = updates.last().unwrap();
+    assert_eq!(last.state, OperationState::Succeeded, "{last:?}");
+    assert_eq!(last.kind, OperationKind::Stop);
+    assert_eq!(last.result.as_ref().unwrap()["changed"], true);
+    let sts = KubeApi::<StatefulSet>::namespaced(client.clone(), "api-ops")
+        .get("pgops")
+        .await
+        .unwrap();
+    assert_eq!(sts.spec.replicas, Some(0));
+    let pvcs = KubeApi::<PersistentVolumeClaim>::namespaced(client.clone(), "api-ops")
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(!pvcs.items.is_empty(), "the stop kept the volumes");
+
+    let (_, updates) = run_to_end(&ops, &api, OperationRequest::Start(which.clone())).await;
+    assert_eq!(updates.last().unwrap().state, OperationState::Succeeded);
+    let sts = KubeApi::<StatefulSet>::namespaced(client.clone(), "api-ops")
+        .get("pgops")
+        .await
+        .unwrap();
+    assert_eq!(sts.spec.replicas, Some(1));
+
+    // the list holds all three, newest first, finished
+    let list = ops.list();
+    let kinds: Vec<_> = list.iter().map(|u| u.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            OperationKind::Start,
+            OperationKind::Stop,
+            OperationKind::Install
+        ]
+    );
+    assert!(list.iter().all(|u| u.state == OperationState::Succeeded));
+    assert_eq!(ops.get(&id).unwrap().kind, OperationKind::Install);
+
+    let history = api.history(Some("pgops"), None, None, 10).unwrap();
+    let operations: Vec<_> = history.iter().map(|r| r.operation.as_str()).collect();
+    assert_eq!(operations, ["start", "stop", "install"]);
+
+    let ctx = result["context"].as_str().unwrap();
+    for key in ["admin-password", "replication-password"] {
+        let _ = keyring.delete(&format!("{ctx}/api-ops/pgops/{key}"));
+    }
+    cluster.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failing_operation_reports_the_api_error() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (api, _keyring) = api(home.path(), cluster.kubeconfig(), "failing");
+    let ops = Operations::new();
+    let which = InstanceRef {
+        name: "nothing-here".into(),
+        context: cluster.context().map(str::to_owned),
+        namespace: Some("api-ops-missing".into()),
+    };
+    let (_, updates) = run_to_end(&ops, &api, OperationRequest::Restart(which)).await;
+    let last = updates.last().unwrap();
+    assert_eq!(last.state, OperationState::Failed);
+    assert_eq!(
+        last.error.as_ref().unwrap().code,
+        ErrorCode::NotFound,
+        "{last:?}"
+    );
+    assert!(last.result.is_none());
+    assert!(last.title.starts_with("Restart nothing-here in "));
+
+    // an unknown context fails as invalid input, without touching any cluster
+    let which = InstanceRef {
+        name: "x".into(),
+        context: Some("no-such-context".into()),
+        namespace: None,
+    };
+    let (_, updates) = run_to_end(&ops, &api, OperationRequest::Stop(which)).await;
+    let last = updates.last().unwrap();
+    assert_eq!(last.state, OperationState::Failed);
+    assert_eq!(last.error.as_ref().unwrap().code, ErrorCode::InvalidInput);
+    assert_eq!(last.target.context, "no-such-context");
+    assert_eq!(ops.list().len(), 2);
+    cluster.shutdown().await;
+}
+
+#[test]
+fn requests_deserialise_from_the_ui_shape() {
+    let request: OperationRequest = serde_json::from_value(serde_json::json!({
+        "kind": "uninstall",
+        "instance": {"name": "pg", "context": "kind-dev", "namespace": "default"},
+        "deleteData": true
+    }))
+    .unwrap();
+    assert_eq!(request.kind(), OperationKind::Uninstall);
+    let request: OperationRequest = serde_json::from_value(serde_json::json!({
+        "kind": "stop", "name": "pg", "context": null, "namespace": null
+    }))
+    .unwrap();
+    assert_eq!(request.kind(), OperationKind::Stop);
+    let request: OperationRequest = serde_json::from_value(serde_json::json!({
+        "kind": "reconfigure", "instance": {"name": "pg"}, "rollback": true, "rollbackTo": 2
+    }))
+    .unwrap();
+    assert_eq!(request.kind(), OperationKind::Reconfigure);
+}
