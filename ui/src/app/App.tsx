@@ -12,10 +12,14 @@ import {
   SettingsIcon,
 } from "../components/icons";
 import { ContextsPage } from "../contexts/ContextsPage";
+import { ServicePage } from "../catalog/ServicePage";
+import { ConfigurePage } from "../install/ConfigurePage";
+import { InstallPage } from "../install/InstallPage";
 import { HistoryPage } from "../history/HistoryPage";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
+import { ThemeFromSettings } from "../settings/theme";
 import { BackendProvider } from "./backend-context";
 
 const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
@@ -58,12 +62,16 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
     <BackendProvider backend={backend}>
       <QueryClientProvider client={queryClient}>
         <Router hook={useHashLocation}>
+          <ThemeFromSettings />
           <div className="app">
             <Sidebar backend={backend} />
             <main className="content">
               <Switch>
                 <Route path="/services" component={ServicesPage} />
                 <Route path="/catalog" component={CatalogPage} />
+                <Route path="/catalog/:id/install" component={InstallPage} />
+                <Route path="/catalog/:id" component={ServicePage} />
+                <Route path="/instances/:context/:namespace/:name/configure" component={ConfigurePage} />
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
