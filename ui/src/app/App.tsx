@@ -12,15 +12,19 @@ import {
   SettingsIcon,
 } from "../components/icons";
 import { ContextsPage } from "../contexts/ContextsPage";
-import { ServicePage } from "../catalog/ServicePage";
-import { ConfigurePage } from "../install/ConfigurePage";
-import { InstallPage } from "../install/InstallPage";
+import { lazy, Suspense } from "react";
 import { HistoryPage } from "../history/HistoryPage";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
 import { ThemeFromSettings } from "../settings/theme";
 import { BackendProvider } from "./backend-context";
+
+// The service detail (Markdown) and the forms (@rjsf, the highlighter) load on first use, so the
+// startup bundle stays small.
+const ServicePage = lazy(() => import("../catalog/ServicePage").then((m) => ({ default: m.ServicePage })));
+const InstallPage = lazy(() => import("../install/InstallPage").then((m) => ({ default: m.InstallPage })));
+const ConfigurePage = lazy(() => import("../install/ConfigurePage").then((m) => ({ default: m.ConfigurePage })));
 
 const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
   { href: "/services", label: "Services", icon: ServicesIcon },
@@ -66,6 +70,7 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
           <div className="app">
             <Sidebar backend={backend} />
             <main className="content">
+              <Suspense fallback={<p className="page muted" aria-busy="true">Loading…</p>}>
               <Switch>
                 <Route path="/services" component={ServicesPage} />
                 <Route path="/catalog" component={CatalogPage} />
@@ -79,6 +84,7 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                   <Redirect to="/contexts" replace />
                 </Route>
               </Switch>
+              </Suspense>
             </main>
           </div>
         </Router>

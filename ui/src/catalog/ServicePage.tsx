@@ -6,6 +6,9 @@ import { useServiceDetail } from "./queries";
 import { ServiceIcon } from "./ServiceIcon";
 import "./catalog.css";
 
+/** The page has its own h1: README headings move one level down. No raw HTML is rendered. */
+const README_HEADINGS = { h1: "h2", h2: "h3", h3: "h4" } as const;
+
 /** One service: what it is, its versions and capabilities, and its README. */
 export function ServicePage() {
   const { id } = useParams<{ id: string }>();
@@ -38,7 +41,7 @@ export function ServicePage() {
           </header>
           <div className="detail-layout">
             <article className="card readme" aria-label="README">
-              {d.readme ? <Markdown>{d.readme}</Markdown> : <p>{d.description}</p>}
+              {d.readme ? <Markdown components={README_HEADINGS}>{d.readme}</Markdown> : <p>{d.description}</p>}
             </article>
             <aside className="card readme" aria-label="Facts">
               <dl className="facts">

@@ -1,5 +1,6 @@
 /** The parameter form of a service, generated from its JSON Schema with @rjsf/core, in sections. */
-import Form from "@rjsf/core";
+// The Form alone: the package index also exports a test registry that imports @rjsf/validator-ajv8.
+import Form from "@rjsf/core/lib/components/Form.js";
 import type { ObjectFieldTemplateProps, RegistryFieldsType, RegistryWidgetsType, RJSFSchema } from "@rjsf/utils";
 import { useMemo } from "react";
 import type { JsonValue } from "../ipc";
