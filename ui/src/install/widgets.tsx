@@ -169,6 +169,7 @@ export function UsersField({ formData, onChange, schema, errorSchema, disabled, 
               <span>User name</span>
               <input
                 className="input mono"
+                aria-label="User name"
                 value={u.name ?? ""}
                 aria-invalid={errorsOf(i, "name").length > 0}
                 disabled={disabled || readonly}
@@ -185,6 +186,7 @@ export function UsersField({ formData, onChange, schema, errorSchema, disabled, 
                 <span>Database</span>
                 <input
                   className="input mono"
+                  aria-label="User database"
                   value={u.database ?? ""}
                   placeholder="none"
                   disabled={disabled || readonly}
