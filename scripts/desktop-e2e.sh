@@ -34,7 +34,7 @@ if [ "${1:-}" != "--inside" ]; then
   out=$root/target/desktop-e2e
   rm -rf "$out" && mkdir -p "$out"
   export BERTH_DESKTOP_BIN=$root/target/debug/berth-desktop KUBESIM=$root/target/debug/kubesim \
-    TAURI_DRIVER=$tauri_driver E2E_OUT=$out
+    TAURI_DRIVER=$tauri_driver E2E_OUT=$out KUBECTL=$root/.tools/bin/kubectl
   step "run (Xvfb, keyring session, loopback-only network)"
   # Root gets a plain network namespace; other users a user namespace mapped to root.
   if [ "$(id -u)" -eq 0 ]; then ns=(unshare --net); else ns=(unshare --net --map-root-user); fi
@@ -51,4 +51,4 @@ fi
 ip link set lo up
 cd tests/e2e/desktop
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
-  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs
+  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs install.test.mjs

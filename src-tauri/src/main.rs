@@ -11,7 +11,8 @@
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
 //! `BERTH_BENCH_STARTUP=1` makes the app print `BERTH_FIRST_PAINT ...` on stdout once the
-//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`).
+//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`); with
+//! `BERTH_BENCH_STARTUP=idle` it prints the line and keeps running (idle memory is measured).
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod app_state;
