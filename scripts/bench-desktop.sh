@@ -6,6 +6,11 @@
 # first paint through the `report_first_paint` command, and with BERTH_BENCH_STARTUP=1 the app
 # prints `BERTH_FIRST_PAINT process_ms=... webview_ms=...` and exits. Median of RUNS (default 7)
 # runs under Xvfb, each with a fresh BERTH_HOME and a 3-context loopback kubeconfig.
+# Idle memory = the PSS (/proc/PID/smaps_rollup) summed over the whole process tree (the app and its
+# WebKit web and network processes) IDLE_S seconds (default 5) after the first paint, against the same
+# measure of an empty Tauri window (the `empty_window` example: same tauri, blank page), median of
+# MEM_RUNS (default 3). The UI's JavaScript is also reported as gzip sizes (its budget is checked
+# by scripts/ui-test.sh).
 # Usage: scripts/bench-desktop.sh [--no-build]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +21,7 @@ if [ "${1:-}" != "--inside" ]; then
   if [ "${1:-}" != "--no-build" ]; then
     [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
     (cd ui && npx vite build --logLevel warn)
-    cargo build -p berth-desktop --release --locked --features custom-protocol -j "${CARGO_BUILD_JOBS:-2}"
+    cargo build -p berth-desktop --release --locked --features custom-protocol -j "${CARGO_BUILD_JOBS:-2}" --bin berth-desktop --example empty_window
   fi
   exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" scripts/with-keyring.sh "$0" --inside
 fi
@@ -69,6 +74,75 @@ for i in range(runs + 1):  # the first run warms the page cache and is not count
     wall.append(elapsed); process.append(float(m[1])); webview.append(float(m[2]))
     print(f"run {i}: launch to first paint {elapsed:.0f} ms (main to paint {m[1]} ms, webview navigation to paint {m[2]} ms)")
 
+def tree(pid):
+    """pid and every descendant, from /proc/*/stat parent links."""
+    children = {}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+def pss_kib(pids):
+    total, names = 0, []
+    for p in pids:
+        try:
+            text = pathlib.Path(f"/proc/{p}/smaps_rollup").read_text()
+            names.append(pathlib.Path(f"/proc/{p}/comm").read_text().strip())
+        except OSError:
+            continue
+        total += int(re.search(r"^Pss:\s+(\d+) kB", text, re.M)[1])
+    return total, names
+
+idle_s = float(os.environ.get("IDLE_S", "5"))
+mem_runs = int(os.environ.get("MEM_RUNS", "3"))
+
+def idle_memory(cmd, env, ready):
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        ready(proc)
+        time.sleep(idle_s)
+        return pss_kib(tree(proc.pid))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+def until_first_paint(proc):
+    for line in proc.stdout:
+        if line.startswith("BERTH_FIRST_PAINT"):
+            return
+    sys.exit("the app never reported its first paint")
+
+def until_web_process(proc):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if any("WebKitWebProces" in n for n in pss_kib(tree(proc.pid))[1]):
+            time.sleep(1)  # let the blank page load
+            return
+        time.sleep(0.2)
+    sys.exit("the empty window never started a WebKit web process")
+
+empty = root / "target/release/examples/empty_window"
+berth_mem, empty_mem, berth_procs = [], [], []
+for i in range(mem_runs):
+    env = dict(os.environ, BERTH_BENCH_STARTUP="idle", BERTH_HOME=str(tmp / f"mem{i}"), KUBECONFIG=str(kubeconfig), RUST_LOG="warn")
+    kib_total, names = idle_memory([str(binary)], env, until_first_paint)
+    berth_mem.append(kib_total); berth_procs = names
+    kib_total, _ = idle_memory([str(empty)], dict(os.environ, RUST_LOG="warn"), until_web_process)
+    empty_mem.append(kib_total)
+    print(f"memory run {i + 1}: berth {berth_mem[-1] / 1024:.1f} MiB, empty window {empty_mem[-1] / 1024:.1f} MiB PSS")
+berth_pss, empty_pss = statistics.median(berth_mem), statistics.median(empty_mem)
+
 size = binary.stat().st_size
 assets = sorted((root / "ui/dist/assets").glob("*"))
 js = [a for a in assets if a.suffix == ".js"]
@@ -94,6 +168,14 @@ when it started: {load:.1f} (other work on the machine slows the figures).
 | launch → first paint (wall clock) | {med(wall)} (min {min(wall):.0f}, max {max(wall):.0f}) |
 | `main()` → first paint | {med(process)} |
 | webview navigation → first paint | {med(webview)} |
+| idle memory, whole process tree (PSS) | {berth_pss / 1024:.1f} MiB ({len(berth_procs)} processes: {", ".join(sorted(set(berth_procs)))}) |
+| empty Tauri window, same measure | {empty_pss / 1024:.1f} MiB |
+| Berth / empty window | {berth_pss / empty_pss:.2f}× (target ≤ 1.3×) |
+| UI scripts the app loads (gzip; mock excluded) | entry {kib(sum(gz(a) for a in entry))}, all {kib(sum(gz(a) for a in js if not a.name.startswith("mock-")))} (budget in `scripts/ui-test.sh`: 110 / 300 KiB) |
+
+Idle memory: PSS from `/proc/PID/smaps_rollup` summed over the app's process tree {idle_s:.0f} s after the
+first paint (median of {mem_runs}); the floor is the `empty_window` example of `src-tauri` (same tauri
+version and features, one blank window) measured the same way once its WebKit web process is up.
 """
 doc = root / "docs/benchmarks.md"
 text = doc.read_text() if doc.exists() else "# Benchmarks\n"

@@ -43,7 +43,7 @@ if [ "${1:-}" != "--inside" ]; then
   # Root gets a plain network namespace; other users a user namespace mapped to root.
   if [ "$(id -u)" -eq 0 ]; then ns=(unshare --net); else ns=(unshare --net --map-root-user); fi
   status=0
-  timeout --kill-after=10 600 "${ns[@]}" -- "$0" --inside || status=$?
+  timeout --kill-after=10 900 "${ns[@]}" -- "$0" --inside || status=$?
   if [ "$status" -ne 0 ]; then
     echo "desktop-e2e failed ($status); tauri-driver log:" >&2
     tail -n 60 "$out/tauri-driver.log" >&2 || true
@@ -55,4 +55,4 @@ fi
 ip link set lo up
 cd tests/e2e/desktop
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
-  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs services.test.mjs
+  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs services.test.mjs install.test.mjs

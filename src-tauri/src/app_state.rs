@@ -13,6 +13,9 @@ pub(crate) struct AppState {
     pub(crate) started: Instant,
     /// `BERTH_BENCH_STARTUP=1`: report the first paint on stdout and exit.
     pub(crate) bench_startup: bool,
+    /// `BERTH_BENCH_STARTUP=idle`: report the first paint on stdout and keep running (the
+    /// benchmark then measures idle memory).
+    pub(crate) bench_stay: bool,
 }
 
 impl AppState {
@@ -23,10 +26,12 @@ impl AppState {
             Ok(_) => tracing::info!("berth api opened"),
             Err(error) => tracing::error!(?error, "berth api could not be opened"),
         }
+        let bench = std::env::var_os("BERTH_BENCH_STARTUP");
         Self {
             api,
             started,
-            bench_startup: std::env::var_os("BERTH_BENCH_STARTUP").is_some_and(|v| v == "1"),
+            bench_startup: bench.as_ref().is_some_and(|v| v == "1" || v == "idle"),
+            bench_stay: bench.is_some_and(|v| v == "idle"),
         }
     }
 

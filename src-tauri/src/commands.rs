@@ -59,7 +59,9 @@ pub(crate) async fn report_first_paint(
     tracing::info!(process_ms, webview_ms = ms, "first paint");
     if state.bench_startup {
         println!("BERTH_FIRST_PAINT process_ms={process_ms:.1} webview_ms={ms:.1}");
-        app.exit(0);
+        if !state.bench_stay {
+            app.exit(0);
+        }
     }
     Ok(())
 }

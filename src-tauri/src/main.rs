@@ -11,14 +11,17 @@
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
 //! `BERTH_BENCH_STARTUP=1` makes the app print `BERTH_FIRST_PAINT ...` on stdout once the
-//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`).
+//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`); with
+//! `BERTH_BENCH_STARTUP=idle` it prints the line and keeps running (idle memory is measured).
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod app_state;
+mod catalog_commands;
 mod commands;
 mod instances;
 mod observe;
 mod operations;
+mod settings_commands;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -52,6 +55,16 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             observe::port_forwards,
             observe::reveal_connection_uri,
             observe::instance_metrics,
+            catalog_commands::catalog_list,
+            catalog_commands::catalog_show,
+            catalog_commands::catalog_render,
+            catalog_commands::preview_reconfigure,
+            catalog_commands::storage_classes,
+            catalog_commands::list_namespaces,
+            settings_commands::get_settings,
+            settings_commands::set_settings,
+            settings_commands::local_cluster_tools,
+            settings_commands::create_local_cluster,
             operations::start_operation,
             operations::list_operations,
             instances::list_instances,

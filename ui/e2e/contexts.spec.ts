@@ -128,7 +128,7 @@ test("navigation reaches every screen with a useful empty state", async ({ page 
   await nav.getByRole("link", { name: "Services" }).click();
   await expect(page.getByRole("heading", { name: "Services", level: 1 })).toBeVisible();
   await nav.getByRole("link", { name: "Catalog" }).click();
-  await expect(page.getByRole("heading", { name: "No service definitions loaded" })).toBeVisible();
+  await expect(page.locator('li[data-service="postgres"]')).toBeVisible();
   await nav.getByRole("link", { name: "History" }).click();
   await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
   await nav.getByRole("link", { name: "Settings" }).click();

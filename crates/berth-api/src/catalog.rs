@@ -160,13 +160,18 @@ pub const PREVIEW_CREDENTIAL: &str = "generated-at-install";
 
 impl Api {
     pub(crate) fn catalog(&self) -> Result<(Catalog, Vec<CatalogError>), ApiError> {
-        let sources = Catalog::default_sources();
+        let mut sources = Catalog::default_sources();
         if sources.is_empty() {
             return Err(ApiError::new(
                 ErrorCode::Internal,
                 "the built-in catalog was not found next to the executable: set BERTH_CATALOG_DIR to its folder",
             ));
         }
+        sources.extend(
+            self.settings_catalog_folders()
+                .into_iter()
+                .map(berth_catalog::CatalogSource::folder),
+        );
         Ok(Catalog::load_lenient(&sources))
     }
 

@@ -9,21 +9,27 @@
 #![deny(missing_docs)]
 
 mod catalog;
+mod cluster_facts;
 mod contexts;
 mod details;
 mod instances;
+mod local_clusters;
 pub mod operations;
 mod recovery;
+mod settings;
 pub use catalog::*;
+pub use cluster_facts::*;
 pub use contexts::parse_location;
 pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use recovery::*;
 mod observe;
+pub use local_clusters::*;
 pub use observe::*;
 pub use operations::{
     OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
 };
+pub use settings::*;
 /// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
 /// clients need no extra dependency.
 pub use tokio_util::sync::CancellationToken;
@@ -51,6 +57,7 @@ pub struct Api {
     keyring: Keyring,
     kubeconfig: Option<Vec<PathBuf>>,
     forwards: Arc<observe::Forwards>,
+    tool_path: Option<std::ffi::OsString>,
 }
 
 impl Api {
@@ -70,12 +77,20 @@ impl Api {
             keyring: Keyring::new(),
             kubeconfig: None,
             forwards: Arc::default(),
+            tool_path: None,
         })
     }
 
     /// Uses these kubeconfig files instead of `KUBECONFIG` / `~/.kube/config`.
     pub fn with_kubeconfig(mut self, paths: Vec<PathBuf>) -> Self {
         self.kubeconfig = Some(paths);
+        self
+    }
+
+    /// Looks for local-cluster tools (`kind`, `k3d`, `minikube`) in these folders (a `PATH`-style
+    /// list) instead of `PATH`.
+    pub fn with_tool_path(mut self, path: impl Into<std::ffi::OsString>) -> Self {
+        self.tool_path = Some(path.into());
         self
     }
 

@@ -1,5 +1,6 @@
 //! Berth's local store: one SQLite file in the Berth home folder holding what Berth knows beyond
-//! kubeconfig files and clusters — its tags on contexts and the append-only history of operations.
+//! kubeconfig files and clusters — its tags on contexts, the append-only history of operations
+//! and the desktop app's preferences.
 //!
 //! Opening a [`Store`] applies the embedded migrations (in one transaction) and refuses a database
 //! written by a newer Berth ([`StoreError::TooNew`]) instead of damaging it. The file runs in WAL
@@ -14,6 +15,7 @@ mod error;
 mod home;
 mod migrations;
 mod revisions;
+mod settings;
 mod time_fmt;
 
 pub use contexts::ContextRecord;

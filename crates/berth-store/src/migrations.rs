@@ -8,6 +8,7 @@ pub(crate) const SCRIPTS: &[&str] = &[
     include_str!("../migrations/0001_contexts.sql"),
     include_str!("../migrations/0002_history.sql"),
     include_str!("../migrations/0003_history_recover_adopt.sql"),
+    include_str!("../migrations/0004_settings.sql"),
 ];
 
 /// The newest schema version this binary knows.

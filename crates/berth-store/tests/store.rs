@@ -226,3 +226,30 @@ fn every_operation_and_status_is_accepted_by_the_schema() {
     }
     assert_eq!(RevisionStatus::ALL.len(), 4);
 }
+
+#[test]
+fn settings_are_stored_replaced_and_forgotten() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_in(dir.path()).unwrap();
+    assert_eq!(store.setting("theme").unwrap(), None);
+    store.set_setting("theme", Some("\"dark\"")).unwrap();
+    store
+        .set_setting("defaultNamespace", Some("\"apps\""))
+        .unwrap();
+    store.set_setting("theme", Some("\"light\"")).unwrap();
+    assert_eq!(
+        store.setting("theme").unwrap().as_deref(),
+        Some("\"light\"")
+    );
+    // a second open of the same file sees them
+    let again = Store::open_in(dir.path()).unwrap();
+    assert_eq!(
+        again.settings().unwrap(),
+        vec![
+            ("defaultNamespace".to_owned(), "\"apps\"".to_owned()),
+            ("theme".to_owned(), "\"light\"".to_owned())
+        ]
+    );
+    again.set_setting("theme", None).unwrap();
+    assert_eq!(store.setting("theme").unwrap(), None);
+}

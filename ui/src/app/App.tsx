@@ -19,12 +19,18 @@ import { CommandPalette, PaletteButton } from "../palette/CommandPalette";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
 import { SettingsPage } from "../settings/SettingsPage";
+import { ThemeFromSettings } from "../settings/theme";
 import { BackendProvider } from "./backend-context";
 
 // the instance panels (and uPlot) load on first use, outside the entry chunk
 const InstancePanelsPage = lazy(() =>
   import("../instance/InstancePanelsPage").then((m) => ({ default: m.InstancePanelsPage })),
 );
+// The service detail (Markdown) and the forms (@rjsf, the highlighter) load on first use, so the
+// startup bundle stays small.
+const ServicePage = lazy(() => import("../catalog/ServicePage").then((m) => ({ default: m.ServicePage })));
+const InstallPage = lazy(() => import("../install/InstallPage").then((m) => ({ default: m.InstallPage })));
+const ConfigurePage = lazy(() => import("../install/ConfigurePage").then((m) => ({ default: m.ConfigurePage })));
 
 const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
   { href: "/services", label: "Services", icon: ServicesIcon },
@@ -70,17 +76,22 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
     <BackendProvider backend={backend}>
       <QueryClientProvider client={queryClient}>
         <Router hook={useHashLocation}>
+          <ThemeFromSettings />
           <div className="app">
             <Sidebar backend={backend} />
             <main className="content">
+              <Suspense fallback={<p className="page muted" aria-busy="true">Loading…</p>}>
               <Switch>
                 <Route path="/services" component={ServicesPage} />
+                <Route path="/instances/:context/:namespace/:name/configure" component={ConfigurePage} />
                 <Route path="/instances/:context/:namespace/:name/:tab?" component={InstancePage} />
                 <Route path="/catalog" component={CatalogPage} />
+                <Route path="/catalog/:id/install" component={InstallPage} />
+                <Route path="/catalog/:id" component={ServicePage} />
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
-                {/* temporary: the Logs, Connect and Metrics panels until the Instance page has tabs */}
+                {/* the three observe panels on one page (kept for their Playwright specs and screenshots) */}
                 <Route path="/instance-panels/:context/:namespace/:name">
                   {(params: { context: string; namespace: string; name: string }) => (
                     <Suspense fallback={null}>
@@ -92,6 +103,7 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                   <Redirect to="/services" replace />
                 </Route>
               </Switch>
+              </Suspense>
             </main>
           </div>
           <CommandPalette />

@@ -6,6 +6,7 @@ import { AlertIcon, ContextsIcon, RefreshIcon, SearchIcon } from "../components/
 import type { ContextList, KubeconfigProblem, Location } from "../ipc";
 import { NO_FILTER, visibleContexts, type ContextFilter } from "./filter";
 import { ContextRow } from "./ContextRow";
+import { CreateLocalCluster } from "./CreateLocalCluster";
 import type { ProbeState } from "./Reachability";
 import { useContextList, useContextProbes, useRefreshContexts } from "./queries";
 
@@ -130,6 +131,7 @@ export function ContextsPage() {
           <RefreshIcon className={list.isFetching ? "spin" : undefined} /> Refresh
         </button>
       </header>
+      <CreateLocalCluster />
 
       {list.isPending ? (
         <ul className="context-list" aria-busy="true" aria-label="Loading contexts">

@@ -7,6 +7,7 @@ import { isInterrupted } from "./StatusPill";
 
 function rev(fields: Partial<RevisionInfo>): RevisionInfo {
   return {
+    changes: [],
     context: "kind-dev",
     namespace: "default",
     name: "pg",

@@ -11,7 +11,7 @@ import "../services/services.css";
 import { HistoryTab } from "./HistoryTab";
 import "./instance.css";
 import { OverviewError, OverviewTab } from "./OverviewTab";
-import { ConnectTab, LogsTab, MetricsTab } from "./placeholders";
+import { ConnectTab, LogsTab, MetricsTab } from "./tabs";
 import { SettingsTab } from "./SettingsTab";
 import type { InstanceDetails, InstanceSummary } from "../ipc";
 

@@ -14,6 +14,17 @@ import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
 import type { ServiceVersion } from "./bindings/ServiceVersion";
+import type { AppSettings } from "./bindings/AppSettings";
+import type { CatalogList } from "./bindings/CatalogList";
+import type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
+import type { LocalClusterCreated } from "./bindings/LocalClusterCreated";
+import type { LocalClusterToolInfo } from "./bindings/LocalClusterToolInfo";
+import type { ReconfigureInput } from "./bindings/ReconfigureInput";
+import type { ReconfigureResult } from "./bindings/ReconfigureResult";
+import type { RenderInput } from "./bindings/RenderInput";
+import type { RenderedManifests } from "./bindings/RenderedManifests";
+import type { ServiceDetail } from "./bindings/ServiceDetail";
+import type { StorageClassInfo } from "./bindings/StorageClassInfo";
 
 /** Which part of the history to read; everything when empty. */
 export interface HistoryQuery {
@@ -61,6 +72,28 @@ export interface Backend extends ObserveBackend {
   listOperations(): Promise<OperationUpdate[]>;
   /** Calls `listener` with every operation update; returns the unsubscribe function. */
   onOperation(listener: (update: OperationUpdate) => void): () => void;
+
+  // ---- catalog, install form, settings, local clusters ----
+  /** Every service in the catalog (built-in plus extra folders). */
+  catalogList(): Promise<CatalogList>;
+  /** One service with its README, icon and parameter schema. */
+  catalogShow(id: string): Promise<ServiceDetail>;
+  /** The objects a service with these parameters renders to (credentials as placeholders). */
+  catalogRender(input: RenderInput): Promise<RenderedManifests>;
+  /** What a reconfigure or upgrade would change on the live instance; changes nothing. */
+  previewReconfigure(input: ReconfigureInput): Promise<ReconfigureResult>;
+  /** The StorageClasses of a context's cluster, the default first. */
+  storageClasses(context: string | null): Promise<StorageClassInfo[]>;
+  /** The namespaces of a context's cluster. */
+  listNamespaces(context: string | null): Promise<string[]>;
+  /** The stored preferences. */
+  getSettings(): Promise<AppSettings>;
+  /** Validates and stores the preferences; resolves with what is in force. */
+  setSettings(settings: AppSettings): Promise<AppSettings>;
+  /** Which of kind, k3d and minikube are on PATH. */
+  localClusterTools(): Promise<LocalClusterToolInfo[]>;
+  /** Creates a local cluster, calling `onLine` with every line the tool prints. */
+  createLocalCluster(input: CreateLocalClusterInput, onLine: (line: string) => void): Promise<LocalClusterCreated>;
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [

@@ -49,6 +49,26 @@ export type { OperationState } from "./bindings/OperationState";
 export type { OperationTarget } from "./bindings/OperationTarget";
 export type { OperationUpdate } from "./bindings/OperationUpdate";
 
+export type { AppSettings } from "./bindings/AppSettings";
+export type { Theme } from "./bindings/Theme";
+export type { CatalogList } from "./bindings/CatalogList";
+export type { CatalogProblem } from "./bindings/CatalogProblem";
+export type { ServiceCategory } from "./bindings/ServiceCategory";
+export type { ServiceDetail } from "./bindings/ServiceDetail";
+export type { ServiceSummary } from "./bindings/ServiceSummary";
+export type { RenderInput } from "./bindings/RenderInput";
+export type { RenderedManifests } from "./bindings/RenderedManifests";
+export type { InstallInput } from "./bindings/InstallInput";
+export type { ReconfigureInput } from "./bindings/ReconfigureInput";
+export type { ReconfigureResult } from "./bindings/ReconfigureResult";
+export type { ObjectChange } from "./bindings/ObjectChange";
+export type { StorageClassInfo } from "./bindings/StorageClassInfo";
+export type { LocalClusterTool } from "./bindings/LocalClusterTool";
+export type { LocalClusterToolInfo } from "./bindings/LocalClusterToolInfo";
+export type { LocalClusterCreated } from "./bindings/LocalClusterCreated";
+export type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
+export type { JsonValue } from "./bindings/serde_json/JsonValue";
+
 const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"];
 
 /** Picks the backend for this page: the mock is code-split so the desktop build never loads it. */

@@ -92,6 +92,7 @@ function instance(
     created: ago(60 * 24 * 3),
     revision: 1,
     parameters: { replicas, storage: "8Gi", cpu: "500m", memory: "1Gi" },
+    inLocalHistory: true,
     ...rest,
   };
 }
@@ -140,6 +141,7 @@ function revision(
   extra: Partial<RevisionInfo> = {},
 ): RevisionInfo {
   return {
+    changes: [],
     context: inst.context,
     namespace: inst.namespace,
     name: inst.name,

@@ -10,6 +10,18 @@ import { MockObserve } from "./mock-observe";
 import type { ObserveBackend } from "./observe";
 import type { Backend, HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
+import { MockCatalog } from "./mock-catalog";
+import type { AppSettings } from "./bindings/AppSettings";
+import type { CatalogList } from "./bindings/CatalogList";
+import type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
+import type { LocalClusterCreated } from "./bindings/LocalClusterCreated";
+import type { LocalClusterToolInfo } from "./bindings/LocalClusterToolInfo";
+import type { ReconfigureInput } from "./bindings/ReconfigureInput";
+import type { ReconfigureResult } from "./bindings/ReconfigureResult";
+import type { RenderInput } from "./bindings/RenderInput";
+import type { RenderedManifests } from "./bindings/RenderedManifests";
+import type { ServiceDetail } from "./bindings/ServiceDetail";
+import type { StorageClassInfo } from "./bindings/StorageClassInfo";
 import type { InstanceList } from "./bindings/InstanceList";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
@@ -160,6 +172,8 @@ export class MockBackend implements Backend {
   private readonly scale: number;
   /** Instances, history and background operations (see mock-instances.ts). */
   readonly instances: MockInstances;
+  /** Catalog, render preview, settings and local clusters (see mock-catalog.ts). */
+  readonly catalog: MockCatalog;
 
   constructor(options: MockOptions = {}) {
     const fixture = options.fixture ?? "default";
@@ -167,6 +181,24 @@ export class MockBackend implements Backend {
     this.failList = fixture === "error";
     this.instances = new MockInstances(fixture === "empty" ? "none" : "default", this.scale, this.failList);
     this.contexts = fixture === "empty" ? [] : defaultContexts();
+    this.catalog = new MockCatalog(this.scale, {
+      parametersOf: (ref) =>
+        this.instances.instances.find(
+          (i) =>
+            i.name === ref.name &&
+            (ref.context === null || i.context === ref.context) &&
+            (ref.namespace === null || i.namespace === ref.namespace),
+        )?.parameters,
+      hasContext: (name) => this.find(name) !== undefined,
+      addContext: (name) =>
+        this.contexts.push(
+          context(
+            name,
+            { location: "laptop", server: "https://127.0.0.1:43117", namespace: "default" },
+            { delayMs: 200, serverVersion: "v1.33.1", latencyMs: 4, failure: null },
+          ),
+        ),
+    });
     this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
     this.problems = [];
     if (fixture === "broken") {
@@ -286,5 +318,45 @@ export class MockBackend implements Backend {
 
   onOperation(listener: (update: OperationUpdate) => void): () => void {
     return this.instances.onOperation(listener);
+  }
+
+  catalogList(): Promise<CatalogList> {
+    return this.catalog.catalogList();
+  }
+
+  catalogShow(id: string): Promise<ServiceDetail> {
+    return this.catalog.catalogShow(id);
+  }
+
+  catalogRender(input: RenderInput): Promise<RenderedManifests> {
+    return this.catalog.catalogRender(input);
+  }
+
+  previewReconfigure(input: ReconfigureInput): Promise<ReconfigureResult> {
+    return this.catalog.previewReconfigure(input);
+  }
+
+  storageClasses(context: string | null): Promise<StorageClassInfo[]> {
+    return this.catalog.storageClasses(context);
+  }
+
+  listNamespaces(context: string | null): Promise<string[]> {
+    return this.catalog.listNamespaces(context);
+  }
+
+  getSettings(): Promise<AppSettings> {
+    return this.catalog.getSettings();
+  }
+
+  setSettings(settings: AppSettings): Promise<AppSettings> {
+    return this.catalog.setSettings(settings);
+  }
+
+  localClusterTools(): Promise<LocalClusterToolInfo[]> {
+    return this.catalog.localClusterTools();
+  }
+
+  createLocalCluster(input: CreateLocalClusterInput, onLine: (line: string) => void): Promise<LocalClusterCreated> {
+    return this.catalog.createLocalCluster(input, onLine);
   }
 }

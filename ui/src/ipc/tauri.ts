@@ -1,4 +1,4 @@
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toApiError, type Backend, type HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
@@ -16,6 +16,17 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
 import { tauriObserve } from "./tauri-observe";
+import type { AppSettings } from "./bindings/AppSettings";
+import type { CatalogList } from "./bindings/CatalogList";
+import type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
+import type { LocalClusterCreated } from "./bindings/LocalClusterCreated";
+import type { LocalClusterToolInfo } from "./bindings/LocalClusterToolInfo";
+import type { ReconfigureInput } from "./bindings/ReconfigureInput";
+import type { ReconfigureResult } from "./bindings/ReconfigureResult";
+import type { RenderInput } from "./bindings/RenderInput";
+import type { RenderedManifests } from "./bindings/RenderedManifests";
+import type { ServiceDetail } from "./bindings/ServiceDetail";
+import type { StorageClassInfo } from "./bindings/StorageClassInfo";
 
 /** Calls a Berth command; a rejection is normalised to an ApiError. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -108,6 +119,48 @@ export class TauriBackend implements Backend {
       stopped = true;
       unlisten?.();
     };
+  }
+
+  catalogList(): Promise<CatalogList> {
+    return call("catalog_list");
+  }
+
+  catalogShow(id: string): Promise<ServiceDetail> {
+    return call("catalog_show", { id });
+  }
+
+  catalogRender(input: RenderInput): Promise<RenderedManifests> {
+    return call("catalog_render", { input });
+  }
+
+  previewReconfigure(input: ReconfigureInput): Promise<ReconfigureResult> {
+    return call("preview_reconfigure", { input });
+  }
+
+  storageClasses(context: string | null): Promise<StorageClassInfo[]> {
+    return call("storage_classes", { context });
+  }
+
+  listNamespaces(context: string | null): Promise<string[]> {
+    return call("list_namespaces", { context });
+  }
+
+  getSettings(): Promise<AppSettings> {
+    return call("get_settings");
+  }
+
+  setSettings(settings: AppSettings): Promise<AppSettings> {
+    return call("set_settings", { settings });
+  }
+
+  localClusterTools(): Promise<LocalClusterToolInfo[]> {
+    return call("local_cluster_tools");
+  }
+
+  createLocalCluster(input: CreateLocalClusterInput, onLine: (line: string) => void): Promise<LocalClusterCreated> {
+    const output = new Channel<string>();
+    output.onmessage = onLine;
+    return call("create_local_cluster", { input, output });
   }
 }
 

@@ -10,6 +10,7 @@ const pg: InstanceSummary = {
   service: "postgres",
   version: "17",
   health: "ready",
+  inLocalHistory: true,
   reason: null,
   podsReady: 1,
   podsTotal: 1,

@@ -18,6 +18,7 @@ function inst(fields: Partial<InstanceSummary>): InstanceSummary {
     version: "17",
     health: "ready",
     reason: null,
+    inLocalHistory: true,
     podsReady: 1,
     podsTotal: 1,
     endpoint: "pg.default.svc:5432",

@@ -1,11 +1,118 @@
 import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
 import { useBackend } from "../app/backend-context";
 import { ErrorPanel } from "../components/ErrorPanel";
-import { toApiError, type ApiError, type AppInfo } from "../ipc";
+import { useSaveSettings, useSettings } from "../install/queries";
+import { toApiError, type ApiError, type AppInfo, type AppSettings, type Theme } from "../ipc";
+import { applyTheme } from "./theme";
+import "../catalog/catalog.css";
 
-/** The app's version, where its data lives, the keyring it stores credentials in, and the theme. */
+const THEMES: { value: Theme; label: string }[] = [
+  { value: "system", label: "System" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+function Preferences({ saved }: { saved: AppSettings }) {
+  const save = useSaveSettings();
+  const [namespace, setNamespace] = useState(saved.defaultNamespace ?? "");
+  const [folders, setFolders] = useState<string[]>(saved.catalogFolders);
+  const [newFolder, setNewFolder] = useState("");
+  useEffect(() => {
+    setNamespace(saved.defaultNamespace ?? "");
+    setFolders(saved.catalogFolders);
+  }, [saved]);
+  const store = (next: Partial<AppSettings>) => save.mutate({ ...saved, defaultNamespace: namespace || null, catalogFolders: folders, ...next });
+
+  return (
+    <section className="card settings-card" aria-label="Preferences">
+      <h2 className="form-section__title">Preferences</h2>
+      <div className="settings-grid">
+        <div className="field-stack">
+          <span id="theme-label">Theme</span>
+          <div className="segmented" role="radiogroup" aria-labelledby="theme-label">
+            {THEMES.map((t) => (
+              <button
+                type="button"
+                role="radio"
+                key={t.value}
+                aria-checked={saved.theme === t.value}
+                aria-pressed={saved.theme === t.value}
+                onClick={() => {
+                  applyTheme(t.value);
+                  store({ theme: t.value });
+                }}
+              >
+                {t.label}
+              </button>
+            ))}
+          </div>
+        </div>
+        <form
+          className="field-stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            store({ defaultNamespace: namespace.trim() || null });
+          }}
+        >
+          <label htmlFor="default-namespace">Default namespace</label>
+          <div className="inline-form">
+            <input id="default-namespace" className="input mono" placeholder="the context's own" value={namespace} onChange={(e) => setNamespace(e.target.value)} />
+            <button type="submit" className="button">
+              Save
+            </button>
+          </div>
+          <span className="field-note">What the install form proposes; empty uses each context’s namespace.</span>
+        </form>
+        <div className="field-stack">
+          <span>Extra catalog folders</span>
+          <ul className="folder-list" aria-label="Extra catalog folders">
+            {folders.length === 0 ? <li className="muted">None: only the built-in catalog.</li> : null}
+            {folders.map((f) => (
+              <li key={f}>
+                <span className="mono">{f}</span>
+                <button type="button" className="button button--ghost" aria-label={`Remove ${f}`} onClick={() => store({ catalogFolders: folders.filter((x) => x !== f) })}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (newFolder.trim()) {
+                save.mutate(
+                  { ...saved, defaultNamespace: namespace || null, catalogFolders: [...folders, newFolder.trim()] },
+                  { onSuccess: () => setNewFolder("") },
+                );
+              }
+            }}
+          >
+            <input className="input mono" aria-label="Catalog folder to add" placeholder="/home/you/berth-catalog" value={newFolder} onChange={(e) => setNewFolder(e.target.value)} />
+            <button type="submit" className="button">
+              Add folder
+            </button>
+          </form>
+          <span className="field-note">Definitions there are listed after the built-in ones; the same id replaces a built-in.</span>
+        </div>
+      </div>
+      <p role="status" className="form-actions__note" data-testid="settings-status">
+        {save.isPending ? "Saving…" : save.isError ? "" : save.isSuccess ? "Saved" : ""}
+      </p>
+      {save.isError ? (
+        <p className="form-actions__note--error" role="alert" data-testid="settings-error">
+          {save.error.message}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Preferences (theme, default namespace, catalog folders) and facts about this installation. */
 export function SettingsPage() {
   const backend = useBackend();
+  const settings = useSettings();
   const info = useQuery<AppInfo, ApiError>({
     queryKey: ["appInfo"],
     queryFn: () => backend.appInfo().catch((e: unknown) => Promise.reject(toApiError(e))),
@@ -17,6 +124,11 @@ export function SettingsPage() {
       <header className="page-header">
         <h1>Settings</h1>
       </header>
+      {settings.isError ? (
+        <ErrorPanel error={settings.error} fallbackTitle="Your preferences could not be read" />
+      ) : settings.data ? (
+        <Preferences saved={settings.data} />
+      ) : null}
       {info.isError ? (
         <ErrorPanel error={info.error} fallbackTitle="App information is unavailable" />
       ) : (
@@ -43,10 +155,6 @@ export function SettingsPage() {
                   "…"
                 )}
               </dd>
-            </div>
-            <div>
-              <dt>Theme</dt>
-              <dd>Follows your system’s light or dark setting</dd>
             </div>
             <div>
               <dt>Data source</dt>

@@ -1,0 +1,43 @@
+//! The desktop UI's mock Backend serves the real catalog: `ui/src/ipc/mock-catalog.json` holds
+//! what `catalog_list`, `catalog_show` and `catalog_render` (defaults) answer for the built-in
+//! catalog. This test fails when it drifted; `BERTH_BLESS=1` rewrites it.
+
+use std::path::PathBuf;
+
+#[test]
+fn the_mock_catalog_fixture_is_current() {
+    let home = tempfile::tempdir().unwrap();
+    let api = berth_api::Api::open(Some(home.path())).unwrap();
+    let list = api.catalog_list().unwrap();
+    assert!(list.problems.is_empty(), "{:?}", list.problems);
+    let mut details = serde_json::Map::new();
+    let mut renders = serde_json::Map::new();
+    for service in &list.services {
+        let detail = api.catalog_show(&service.id).unwrap();
+        details.insert(service.id.clone(), serde_json::to_value(&detail).unwrap());
+        let rendered = api
+            .catalog_render(&berth_api::RenderInput {
+                service: service.id.clone(),
+                ..Default::default()
+            })
+            .unwrap();
+        renders.insert(service.id.clone(), serde_json::to_value(&rendered).unwrap());
+    }
+    let fixture = serde_json::json!({
+        "list": list,
+        "details": details,
+        "renders": renders,
+    });
+    let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/mock-catalog.json");
+    if std::env::var_os("BERTH_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "ui/src/ipc/mock-catalog.json drifted from the catalog: run \
+             `BERTH_BLESS=1 cargo test -p berth-api --test mock_catalog` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,89 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const SHOTS = "test-results/screenshots";
+
+async function openInstall(page: Page, service = "postgres") {
+  await page.goto(`/?backend=mock#/catalog/${service}/install`);
+  await expect(page.locator('[data-section="Redundancy"]')).toBeVisible();
+}
+
+test("the form is in sections with quantity, replica and storage-class widgets", async ({ page }) => {
+  await openInstall(page);
+  for (const section of ["Redundancy", "Capacity", "Access", "Exposure", "Advanced"]) {
+    await expect(page.locator(`[data-section="${section}"]`)).toBeVisible();
+  }
+  // the replica stepper stays within the schema's bounds (1..5)
+  const replicas = page.getByRole("spinbutton", { name: "Replicas" });
+  await expect(replicas).toHaveValue("1");
+  await expect(page.getByRole("button", { name: "Fewer replicas" })).toBeDisabled();
+  await page.getByRole("button", { name: "More replicas" }).click();
+  await expect(replicas).toHaveValue("2");
+  // the storage classes come from the target cluster
+  const storageClass = page.getByRole("combobox", { name: "Storage class" });
+  await expect(storageClass.locator("option")).toHaveText(["Cluster default (standard)", "standard — rancher.io/local-path"]);
+  await page.getByRole("combobox", { name: "Context" }).selectOption("gke_acme_europe-west1_prod");
+  await expect(storageClass.locator("option")).toHaveCount(4);
+  // the slider and the text move together
+  const memory = page.getByRole("textbox", { name: "Memory", exact: true });
+  await expect(memory).toHaveValue("1");
+  await page.getByRole("slider", { name: "Memory slider" }).fill("5");
+  await expect(memory).toHaveValue("4");
+  await expect(page.getByRole("combobox", { name: "Memory unit" })).toHaveValue("Gi");
+});
+
+test("invalid values show the schema's words and block the install", async ({ page }) => {
+  await openInstall(page);
+  const memory = page.getByRole("textbox", { name: "Memory", exact: true });
+  await memory.fill("lots");
+  await expect(page.locator('[data-section="Capacity"]')).toContainText("Memory per pod (Mi or Gi)");
+  await expect(page.getByRole("button", { name: "Install PostgreSQL" })).toBeDisabled();
+  await expect(page.getByRole("status").filter({ hasText: "Some fields need attention." })).toBeVisible();
+  await memory.fill("2");
+  await expect(page.getByRole("button", { name: "Install PostgreSQL" })).toBeEnabled();
+  // users: a bad name is flagged inline
+  await page.getByRole("button", { name: "Add user" }).click();
+  const user = page.getByTestId("users-field").locator("li").first();
+  await user.getByRole("textbox").first().fill("Bad Name");
+  await expect(user).toContainText("Not valid here");
+  await expect(user).toContainText("Generated at install");
+  await user.getByRole("textbox").first().fill("reporting");
+  await expect(page.getByRole("button", { name: "Install PostgreSQL" })).toBeEnabled();
+});
+
+test("the preview shows the rendered objects as YAML with the form's values", async ({ page }) => {
+  await openInstall(page);
+  await page.getByRole("textbox", { name: "Instance name" }).fill("orders");
+  await page.getByRole("button", { name: "More replicas" }).click();
+  await page.getByRole("tab", { name: "Preview" }).click();
+  const preview = page.getByTestId("manifest-preview");
+  const sts = preview.locator('[data-object="StatefulSet orders"]');
+  await expect(sts).toBeVisible();
+  await expect(sts).toContainText("replicas: 2");
+  await expect(sts.locator(".tok-key").first()).toBeVisible();
+});
+
+test("install runs with step-by-step progress that survives navigating away", async ({ page }) => {
+  await openInstall(page);
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-two");
+  await page.getByRole("button", { name: "More replicas" }).click();
+  await page.getByRole("button", { name: "Install PostgreSQL" }).click();
+  const progress = page.getByTestId("install-progress");
+  await expect(progress).toBeVisible();
+  await expect(progress.locator("[data-state]").first()).toHaveAttribute("data-state", /running|succeeded/);
+  // leave, come back in the app: the same operation is still shown, and it finishes
+  await page.locator("nav.sidebar").getByRole("link", { name: "Catalog" }).click();
+  await expect(page.getByRole("heading", { name: "Catalog", level: 1 })).toBeVisible();
+  await page.locator('li[data-service="postgres"] a').click();
+  await page.getByRole("link", { name: "Install…" }).click();
+  await expect(progress).toBeVisible();
+  await expect(progress.locator(".steps")).toHaveAttribute("data-state", "succeeded", { timeout: 20_000 });
+  await expect(progress.getByRole("link", { name: "Open pg-two" })).toBeVisible();
+});
+
+for (const scheme of ["light", "dark"] as const) {
+  test(`install form screenshot (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    await openInstall(page);
+    await page.screenshot({ path: `${SHOTS}/install-${scheme}.png` });
+  });
+}

@@ -1,0 +1,43 @@
+import { lazy, Suspense } from "react";
+import type { InstanceAddress } from "../services/keys";
+
+/**
+ * The Connect, Logs and Metrics tabs of the Instance page: the panels in this folder, loaded on
+ * first use so uPlot and the virtual list stay out of the startup bundle.
+ */
+const ConnectPanel = lazy(() => import("./ConnectPanel").then((m) => ({ default: m.ConnectPanel })));
+const LogsPanel = lazy(() => import("./LogsPanel").then((m) => ({ default: m.LogsPanel })));
+const MetricsPanel = lazy(() => import("./MetricsPanel").then((m) => ({ default: m.MetricsPanel })));
+
+/** Props every instance panel takes. */
+export interface InstancePanelProps {
+  instance: InstanceAddress;
+}
+
+function Loading() {
+  return <div className="chart-skeleton" aria-busy="true" aria-label="Loading" />;
+}
+
+export function ConnectTab({ instance }: InstancePanelProps) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <ConnectPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+    </Suspense>
+  );
+}
+
+export function LogsTab({ instance }: InstancePanelProps) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <LogsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+    </Suspense>
+  );
+}
+
+export function MetricsTab({ instance }: InstancePanelProps) {
+  return (
+    <Suspense fallback={<Loading />}>
+      <MetricsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+    </Suspense>
+  );
+}
