@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useLocation } from "wouter";
 import { useBackend } from "../app/backend-context";
 import { SearchIcon } from "../components/icons";
@@ -161,7 +161,9 @@ export function PaletteButton() {
 export function CommandPalette() {
   const [open, setOpen] = useState(false);
   const before = useRef<HTMLElement | null>(null);
-  useEffect(() => {
+  // A layout effect: the shortcut listener is in place before the first paint, so a Ctrl-K pressed as
+  // soon as the screen shows is not lost (a passive effect may run after paint).
+  useLayoutEffect(() => {
     const toggle = (force?: boolean) =>
       setOpen((o) => {
         const next = force ?? !o;
