@@ -21,6 +21,15 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The lock that serialises opening and migrating the database could not be taken.
+    #[error("cannot lock {path} to open the Berth database: {source}")]
+    OpenLock {
+        /// The lock file.
+        path: PathBuf,
+        /// The IO error, or a timeout while another process held it.
+        #[source]
+        source: std::io::Error,
+    },
     /// The database was written by a newer Berth that knows more migrations than this one.
     #[error(
         "the Berth database {path} has schema version {found}, but this Berth only knows up to {supported}: \

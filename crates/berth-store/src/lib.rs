@@ -5,6 +5,8 @@
 //! Opening a [`Store`] applies the embedded migrations (in one transaction) and refuses a database
 //! written by a newer Berth ([`StoreError::TooNew`]) instead of damaging it. The file runs in WAL
 //! mode with a busy timeout, so the desktop app and the CLI can use one home at the same time.
+//! Opening and migrating happen under an exclusive file lock (`berth.db.lock`), so processes or
+//! threads opening a brand-new home at once do not race on the migrations.
 //!
 //! Libraries: `rusqlite` (bundled SQLite, so every platform gets the same engine) and
 //! `rusqlite_migration` (migrations tracked in `PRAGMA user_version`, no bookkeeping table).
@@ -14,6 +16,7 @@ mod contexts;
 mod error;
 mod home;
 mod migrations;
+mod open_lock;
 mod revisions;
 mod settings;
 mod time_fmt;
@@ -62,6 +65,8 @@ impl Store {
             path: path.to_owned(),
             source,
         };
+        // held until the schema is up to date: see `open_lock`
+        let _open_lock = open_lock::acquire(path, BUSY_TIMEOUT)?;
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -82,12 +87,15 @@ impl Store {
             });
         }
         if version > 0 {
-            migrations::up_to(version)
-                .to_latest(&mut conn)
-                .map_err(|source| StoreError::Migrate {
-                    path: path.to_owned(),
-                    source,
-                })?;
+            // the write lock from the first statement: an older Berth without the open lock
+            // migrating at the same time then waits (busy timeout) instead of interleaving
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+            let migrated = migrations::up_to(version).to_latest(&mut conn);
+            conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+            migrated.map_err(|source| StoreError::Migrate {
+                path: path.to_owned(),
+                source,
+            })?;
         }
         tracing::debug!(path = %path.display(), from = found, to = version, "store open");
         Ok(Self {

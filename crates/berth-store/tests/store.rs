@@ -253,3 +253,32 @@ fn settings_are_stored_replaced_and_forgotten() {
     again.set_setting("theme", None).unwrap();
     assert_eq!(store.setting("theme").unwrap(), None);
 }
+
+#[test]
+fn threads_opening_a_brand_new_home_at_once_all_succeed() {
+    // several rounds: the race needs the openers to meet inside the first migration
+    for _ in 0..5 {
+        let home = tempfile::tempdir().unwrap();
+        let openers = 8;
+        let start = std::sync::Arc::new(std::sync::Barrier::new(openers));
+        let handles: Vec<_> = (0..openers)
+            .map(|_| {
+                let start = start.clone();
+                let home = home.path().join("home");
+                std::thread::spawn(move || {
+                    start.wait();
+                    let store = Store::open_in(&home)?;
+                    store.schema_version()
+                })
+            })
+            .collect();
+        for handle in handles {
+            let version = handle.join().unwrap().unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+        }
+        let store = Store::open_in(&home.path().join("home")).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        // the tables are there and usable
+        assert!(store.history(10).unwrap().is_empty());
+    }
+}
