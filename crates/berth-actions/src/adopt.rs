@@ -1,6 +1,8 @@
 //! `Adopt`: an instance installed from another machine (its record ConfigMap is in the cluster,
 //! this machine's history has nothing about it) is taken into the local history, so that
-//! `berth history`, `rollback` and `recover` know where it stands.
+//! `berth history`, `rollback` and `recover` know where it stands. Its credentials are read from
+//! the instance's Secret (the one Berth wrote at install) into this machine's keyring, so `berth
+//! config`, `upgrade` and `connect --show-password` work here as on the installing machine.
 
 use berth_store::{NewRevision, Operation};
 
@@ -28,8 +30,9 @@ impl<'a> Adopt<'a> {
         }
     }
 
-    /// Records an `adopt` revision with the record's definition, version and parameters; returns
-    /// the record and the local revision number.
+    /// Imports the credentials into the keyring, then records an `adopt` revision with the
+    /// record's definition, version and parameters; returns the record and the local revision
+    /// number.
     #[tracing::instrument(skip(self), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self) -> Result<(Record, u32), ActionError> {
         let cfg = self.cfg;
@@ -47,6 +50,8 @@ impl<'a> Adopt<'a> {
                 rec.instance
             )));
         }
+        let def = cfg.catalog.get(&rec.definition);
+        crate::credentials::import(cfg, def, &rec).await?;
         let pending = cfg.store.begin_revision(&NewRevision {
             context: cfg.context(),
             namespace: &claimed.namespace,

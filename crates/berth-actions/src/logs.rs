@@ -135,7 +135,7 @@ impl<'a> Logs<'a> {
             && !pods.iter().any(|p| &p.name == want)
         {
             let names: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
-            return Err(ActionError::InvalidInput(format!(
+            return Err(ActionError::NotFound(format!(
                 "{} has no pod {want:?}; its pods: {}",
                 rec.instance,
                 if names.is_empty() {

@@ -9,20 +9,24 @@
 //!   succeeded; when there is none (an interrupted first install), everything the install
 //!   created is removed, volumes and credentials included.
 //!
-//! Either way the outcome is a new `recover` revision; the interrupted one stays `failed`.
+//! Either way the instance ends with exactly the target revision's objects: what the failed
+//! operation had added and the target does not render (a PodDisruptionBudget or a Service of more
+//! replicas, say) is deleted — only objects with the instance's labels that field manager `berth`
+//! applied, never the record, never volumes. The outcome is a new `recover` revision; the
+//! interrupted one stays `failed`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use berth_catalog::RenderRequest;
-use berth_cluster::ApplyOptions;
+use berth_cluster::{ApplyOptions, ClusterError, FIELD_MANAGER, ObjectRef};
 use berth_secrets::Sensitive;
 use berth_store::{NewRevision, Operation, Revision, RevisionStatus, Store};
 use serde_json::{Value, json};
 
 use crate::record::{Record, record_name};
 use crate::wait::{Progress, ProgressSink};
-use crate::{ActionError, Config, credential_handle, credentials};
+use crate::{ActionError, Config, credential_handle, credentials, instance_selector};
 
 /// What a recovery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +122,11 @@ impl<'a> Recover<'a> {
         crate::interrupted(&cfg.store)?;
         let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let history = cfg.store.revisions(cfg.context(), &ns, &self.instance)?;
+        if history.is_empty() {
+            // an instance this machine never touched: not found when it is not in the cluster
+            // either, as every command reports it
+            crate::record::load(cfg, &ns, &self.instance).await?;
+        }
         let Some(failed) = history
             .first()
             .filter(|r| r.status == RevisionStatus::Failed)
@@ -299,12 +308,75 @@ impl<'a> Recover<'a> {
                 .iter()
                 .any(|o| o.name == record_name(&self.instance))
         );
+        let pruned = prune(cfg, ns, &self.instance, &objects).await?;
+        if !pruned.is_empty() {
+            tracing::info!(objects = ?pruned, "deleted what the target revision does not have");
+            progress(Progress::Step(format!("removed {}", pruned.join(", "))));
+        }
         if !self.wait {
             return Ok(false);
         }
         crate::wait::until_ready(cfg, def, &record, self.timeout, progress).await?;
         Ok(true)
     }
+}
+
+/// Deletes the instance's objects that `berth` applied and `wanted` does not hold (by kind and
+/// name); returns them as `Kind name`. The record ConfigMap and volumes are never touched (PVCs
+/// are not among the kinds listed, and claim-template volumes are the controller's, not Berth's).
+pub(crate) async fn prune(
+    cfg: &Config,
+    ns: &str,
+    instance: &str,
+    wanted: &[Value],
+) -> Result<Vec<String>, ActionError> {
+    let wanted: HashSet<(String, String)> = wanted
+        .iter()
+        .filter_map(|o| {
+            Some((
+                o["kind"].as_str()?.to_owned(),
+                o["metadata"]["name"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    let selector = instance_selector(instance);
+    let mut pruned = Vec::new();
+    for (api_version, kind) in crate::uninstall::KINDS {
+        let live = match cfg
+            .cluster
+            .list(api_version, kind, Some(ns), &selector)
+            .await
+        {
+            Ok(l) => l,
+            // a kind this cluster does not serve has no objects
+            Err(ClusterError::Api { code: 404, .. }) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        for object in live {
+            let target = ObjectRef::of(&object)?;
+            let is_record = target.kind == "ConfigMap" && target.name == record_name(instance);
+            if is_record
+                || wanted.contains(&(target.kind.clone(), target.name.clone()))
+                || !applied_by_berth(&object)
+            {
+                continue;
+            }
+            cfg.cluster.delete(&target).await?;
+            pruned.push(format!("{} {}", target.kind, target.name));
+        }
+    }
+    Ok(pruned)
+}
+
+/// Whether field manager `berth` applied (part of) the object.
+fn applied_by_berth(object: &Value) -> bool {
+    object["metadata"]["managedFields"]
+        .as_array()
+        .is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|f| f["manager"] == FIELD_MANAGER && f["operation"] == "Apply")
+        })
 }
 
 /// Whether a revision of this operation sets parameters and version (something to go back to).

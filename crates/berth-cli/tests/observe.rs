@@ -222,18 +222,18 @@ async fn logs_merge_every_pod_filter_follow_and_reconnect() {
     let out = env.ok(&["logs", "pg", "-n", ns, "--tail", "1"]).await;
     assert_eq!(out.lines().count(), 2, "{out}");
 
-    // an unknown pod and an unknown instance are usage errors
+    // an unknown pod and an unknown instance are not found (exit code 1, as for every command)
     let (code, _, stderr) = env.run(&["logs", "pg", "-n", ns, "--pod", "pg-9"]).await;
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("pg-9") && stderr.contains("pg-0, pg-1"),
         "{stderr}"
     );
     let (code, stdout, stderr) = env.run(&["logs", "nothere", "-n", ns, "-o", "json"]).await;
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("no instance \"nothere\""), "{stderr}");
     let err: Value = serde_json::from_str(&stdout).unwrap();
-    assert!(err["error"]["code"].is_string(), "{stdout}");
+    assert_eq!(err["error"]["code"], "notFound", "{stdout}");
 
     let Some(sim) = env.cluster.sim() else {
         return; // writing log lines and dropping streams are kubesim features
@@ -432,8 +432,8 @@ async fn connect_forwards_bytes_and_hides_the_password() {
     );
     interrupt(child);
 
-    // an instance that does not exist is a usage error
+    // an instance that does not exist is not found (exit code 1, as for every command)
     let (code, _, stderr) = env.run(&["connect", "nothere", "-n", ns]).await;
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("nothere"), "{stderr}");
 }

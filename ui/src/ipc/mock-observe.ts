@@ -67,7 +67,7 @@ export class MockObserve implements ObserveBackend {
         return reject("notFound", `no instance "nothere" in namespace "${input.instance.namespace ?? "default"}" (see \`berth ls\`)`);
       }
       if (input.pod && pods.length === 0) {
-        return reject("invalidInput", `${name} has no pod "${input.pod}"; its pods: ${name}-0, ${name}-1, ${name}-2`);
+        return reject("notFound", `${name} has no pod "${input.pod}"; its pods: ${name}-0, ${name}-1, ${name}-2`);
       }
       const initial = name === "bulk" ? 100_000 : 40;
       const perPod = Math.ceil(initial / pods.length);

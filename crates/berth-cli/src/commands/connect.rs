@@ -18,8 +18,7 @@ pub(crate) async fn run(
             instance: instance_ref(global, name),
             port,
         })
-        .await
-        .map_err(crate::commands::unknown_is_usage)?;
+        .await?;
     let mut shown = session.clone();
     if show_password && session.has_password {
         shown.uri = api.reveal_connection_uri(&session.id).await?;

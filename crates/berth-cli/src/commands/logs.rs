@@ -25,7 +25,7 @@ pub(crate) async fn run(api: &Api, global: &Global, args: LogsArgs) -> Result<()
     let sink = move |line: InstanceLogLine| print(&line, format);
     let result = api.instance_logs(&input, &sink, cancel).await;
     signals.abort();
-    result.map_err(crate::commands::unknown_is_usage)
+    result
 }
 
 fn print(line: &InstanceLogLine, format: Format) {

@@ -40,16 +40,6 @@ pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRe
     }
 }
 
-/// Naming an instance that does not exist is a usage error (exit code 2) for the read-only
-/// commands that only look at an instance (`logs`, `connect`).
-pub(crate) fn unknown_is_usage(e: ApiError) -> ApiError {
-    if e.code == berth_api::ErrorCode::NotFound {
-        ApiError::new(berth_api::ErrorCode::InvalidInput, e.message)
-    } else {
-        e
-    }
-}
-
 /// Resolves on Ctrl-C or SIGTERM: the end of `logs -f` and `connect`.
 pub(crate) async fn interrupted() {
     #[cfg(unix)]
