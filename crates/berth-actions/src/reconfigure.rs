@@ -411,7 +411,11 @@ async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Chang
         for object in live {
             let name = object["metadata"]["name"].as_str().unwrap_or_default();
             let key = format!("{kind} {name}");
-            if name != record_name(&rec.instance) && !rendered_names.contains(&key) {
+            // only what Berth applied: an object another tool labelled alike is not Berth's to delete
+            if name != record_name(&rec.instance)
+                && !rendered_names.contains(&key)
+                && crate::recover::applied_by_berth(&object)
+            {
                 changes.push(Change {
                     object: key,
                     kind: ChangeKind::Removed,

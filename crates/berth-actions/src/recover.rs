@@ -369,7 +369,7 @@ pub(crate) async fn prune(
 }
 
 /// Whether field manager `berth` applied (part of) the object.
-fn applied_by_berth(object: &Value) -> bool {
+pub(crate) fn applied_by_berth(object: &Value) -> bool {
     object["metadata"]["managedFields"]
         .as_array()
         .is_some_and(|fields| {
@@ -392,4 +392,24 @@ fn changes_parameters(op: Operation) -> bool {
             | Operation::Restart
             | Operation::Start
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn only_objects_applied_by_berth_are_pruned() {
+        let applied = |manager: &str, operation: &str| {
+            json!({"metadata": {"managedFields": [
+                {"manager": "kube-controller-manager", "operation": "Update"},
+                {"manager": manager, "operation": operation},
+            ]}})
+        };
+        assert!(super::applied_by_berth(&applied("berth", "Apply")));
+        assert!(!super::applied_by_berth(&applied("kubectl", "Apply")));
+        assert!(!super::applied_by_berth(&applied("berth-scale", "Apply")));
+        assert!(!super::applied_by_berth(&applied("berth", "Update")));
+        assert!(!super::applied_by_berth(&json!({"metadata": {}})));
+    }
 }
