@@ -2,7 +2,8 @@
 //!
 //! Every command is a thin layer over `berth-api`, the same surface the desktop app uses: parse
 //! flags, call one API function, print a table (default) or stable JSON (`-o json`).
-//! Exit codes: 0 success, 1 the operation failed, 2 usage error (bad flags or values).
+//! Exit codes: 0 success, 1 the operation failed (an unknown instance, pod or context included:
+//! `notFound`), 2 usage error (bad flags or values: `invalidInput`).
 //! Logging goes to stderr: `-v` (info), `-vv` (debug), `-vvv` (trace), or `RUST_LOG`.
 
 mod cli;
