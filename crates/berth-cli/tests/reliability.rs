@@ -372,7 +372,9 @@ async fn ls_all_contexts_does_not_wait_for_a_black_holed_server() {
             .contains("did not answer within 1000 ms"),
         "{list}"
     );
-    assert!(took < Duration::from_millis(2500), "ls took {took:?}");
+    // Without the timeout the hole would hold `ls` until the client's own timeouts (tens of seconds);
+    // the bound is loose because a loaded 2-core CI machine slows process start and the other context.
+    assert!(took < Duration::from_secs(10), "ls took {took:?}");
 
     // the table shows the context as Unreachable
     let mut cmd = Command::from_std(env.command());
