@@ -5,9 +5,12 @@
 # has only loopback, so the app's cluster probes cannot leave the machine (the test's
 # `prod.invalid` context fails name resolution locally). BERTH_HOME and KUBECONFIG point at
 # temporary files; the reachable context is served by kubesim on loopback. services.test.mjs
-# installs an instance with the `berth` CLI first and checks Stop/Start through kubectl.
-# Output (driver and kubesim logs, a screenshot) goes to target/desktop-e2e/.
-# Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver). Usage: scripts/desktop-e2e.sh
+# installs an instance with the `berth` CLI first and checks Stop/Start through kubectl;
+# instance.test.mjs does the same, then Logs (lines seeded through kubesim's admin endpoint),
+# Metrics, Configure with a diff, rollback and uninstall, checked through kubectl.
+# Output (driver and kubesim logs, screenshots per step) goes to target/desktop-e2e/.
+# Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver).
+# Usage: scripts/desktop-e2e.sh [SUITE.test.mjs...]   (default: every suite, in the order below)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -43,7 +46,7 @@ if [ "${1:-}" != "--inside" ]; then
   # Root gets a plain network namespace; other users a user namespace mapped to root.
   if [ "$(id -u)" -eq 0 ]; then ns=(unshare --net); else ns=(unshare --net --map-root-user); fi
   status=0
-  timeout --kill-after=10 900 "${ns[@]}" -- "$0" --inside || status=$?
+  timeout --kill-after=10 900 "${ns[@]}" -- "$0" --inside "$@" || status=$?
   if [ "$status" -ne 0 ]; then
     echo "desktop-e2e failed ($status); tauri-driver log:" >&2
     tail -n 60 "$out/tauri-driver.log" >&2 || true
@@ -54,5 +57,8 @@ fi
 # Inside the network namespace: bring loopback up, then Xvfb, then the keyring session.
 ip link set lo up
 cd tests/e2e/desktop
+shift
+suites=("$@")
+[ "${#suites[@]}" -gt 0 ] || suites=(contexts.test.mjs services.test.mjs install.test.mjs instance.test.mjs)
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
-  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec contexts.test.mjs services.test.mjs install.test.mjs
+  "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}"

@@ -1,3 +1,4 @@
+import "./app/locale-init";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient } from "@tanstack/react-query";

@@ -280,6 +280,50 @@ async fn get_watch_and_logs_follow_stream() {
     let mut child = follow.spawn().expect("kubectl logs -f");
     let line = wait_for_line(&mut child, "busybox:1.36");
     assert!(line.contains("started from image busybox:1.36"), "{line}");
+    if c.sim().is_some() {
+        // kubesim's admin endpoint appends a line the follower sees (docs/kubesim.md)
+        let pod = kubectl_ok(
+            &c,
+            &[
+                "get",
+                "pods",
+                "-l",
+                "app=logger",
+                "-o",
+                "jsonpath={.items[0].metadata.name}",
+            ],
+        );
+        let mut follow = Command::new(base.get_program());
+        follow
+            .args(base.get_args())
+            .args(["logs", "-f", "deploy/logger"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = follow.spawn().expect("kubectl logs -f");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let body = dir.path().join("lines.json");
+        std::fs::write(
+            &body,
+            format!(
+                r#"{{"namespace":"default","pod":"{}","container":"logger","lines":["written through the admin endpoint"]}}"#,
+                pod.trim()
+            ),
+        )
+        .unwrap();
+        let out = kubectl_ok(
+            &c,
+            &[
+                "create",
+                "--raw",
+                "/kubesim/v1/logs",
+                "-f",
+                &body.display().to_string(),
+            ],
+        );
+        assert!(out.contains(r#""written":1"#), "{out}");
+        let line = wait_for_line(&mut child, "admin endpoint");
+        assert_eq!(line.trim(), "written through the admin endpoint");
+    }
     kubectl_ok(&c, &["delete", "deploy", "logger"]);
     kubectl_ok(&c, &["delete", "configmap", "watched"]);
     c.shutdown().await;

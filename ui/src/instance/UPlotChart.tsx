@@ -38,8 +38,16 @@ export function UPlotChart({
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        // a single sample still gets a readable minute around it
-        x: { time: true, range: (_u, min, max) => (min === max ? [min - 30, max + 30] : [min, max]) },
+        // a single sample still gets a readable minute around it (uPlot itself would widen it to
+        // 86400 / ms "days": 1000 days with second timestamps)
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const xs = u.data[0] ?? [];
+            const only = xs.length === 1 ? xs[0]! : min === max ? min : null;
+            return only === null ? [min, max] : [only - 30, only + 30];
+          },
+        },
         y: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 1)] } },
       axes: [axis, { ...axis, size: 76, values: (_u, ticks) => ticks.map((t) => `${Math.round(t)} ${unit}`) }],
       series: [

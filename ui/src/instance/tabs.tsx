@@ -1,4 +1,5 @@
 import { lazy, Suspense } from "react";
+import { PanelBoundary } from "../components/PanelBoundary";
 import type { InstanceAddress } from "../services/keys";
 
 /**
@@ -20,24 +21,30 @@ function Loading() {
 
 export function ConnectTab({ instance }: InstancePanelProps) {
   return (
-    <Suspense fallback={<Loading />}>
-      <ConnectPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
-    </Suspense>
+    <PanelBoundary title="The Connect panel failed">
+      <Suspense fallback={<Loading />}>
+        <ConnectPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+      </Suspense>
+    </PanelBoundary>
   );
 }
 
 export function LogsTab({ instance }: InstancePanelProps) {
   return (
-    <Suspense fallback={<Loading />}>
-      <LogsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
-    </Suspense>
+    <PanelBoundary title="The Logs panel failed">
+      <Suspense fallback={<Loading />}>
+        <LogsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+      </Suspense>
+    </PanelBoundary>
   );
 }
 
 export function MetricsTab({ instance }: InstancePanelProps) {
   return (
-    <Suspense fallback={<Loading />}>
-      <MetricsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
-    </Suspense>
+    <PanelBoundary title="The Metrics panel failed">
+      <Suspense fallback={<Loading />}>
+        <MetricsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+      </Suspense>
+    </PanelBoundary>
   );
 }

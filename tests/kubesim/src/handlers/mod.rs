@@ -170,6 +170,12 @@ fn injected_fault(state: &State, verb: &str, target: &Target) -> Option<ApiError
 
 /// Routes one authenticated request.
 pub(crate) async fn dispatch(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
+    if req.uri().path() == ADMIN_LOGS {
+        return match admin_logs(&state, req).await {
+            Ok(r) => r,
+            Err(e) => error_response(&e),
+        };
+    }
     if req.uri().path() == ADMIN_METRICS {
         return match admin_metrics(&state, req).await {
             Ok(r) => r,
@@ -238,6 +244,42 @@ async fn admin_metrics(state: &State, req: Request<Incoming>) -> Result<Response
     }
     let v = serde_json::to_value(&*state.load.read().expect("load lock")).unwrap_or_default();
     Ok(json_response(200, &v))
+}
+
+/// The admin endpoint that writes container log lines, for tests that run kubesim as a
+/// process: `POST` (or `PUT`) a JSON or YAML [`LogWrite`] appends its lines to the
+/// container's current log, as the container would have written them (followers see them).
+pub(crate) const ADMIN_LOGS: &str = "/kubesim/v1/logs";
+
+/// The body of `POST /kubesim/v1/logs`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LogWrite {
+    /// Namespace of the pod.
+    namespace: String,
+    /// Name of the pod.
+    pod: String,
+    /// Name of the container.
+    container: String,
+    /// Lines to append, in order, without newlines.
+    lines: Vec<String>,
+}
+
+async fn admin_logs(state: &State, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
+    if !matches!(*req.method(), Method::POST | Method::PUT) {
+        return Err(ApiError::method_not_allowed("POST the log lines"));
+    }
+    let body = crate::server::read_body(req.into_body()).await?;
+    let w: LogWrite = serde_yaml::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("invalid log lines: {e}")))?;
+    for line in &w.lines {
+        state.logs.write(&w.namespace, &w.pod, &w.container, line);
+    }
+    tracing::info!(namespace = %w.namespace, pod = %w.pod, container = %w.container, lines = w.lines.len(), "log lines written through the admin endpoint");
+    Ok(json_response(
+        201,
+        &serde_json::json!({ "written": w.lines.len() }),
+    ))
 }
 
 async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, ApiError> {
