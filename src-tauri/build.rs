@@ -33,6 +33,8 @@ fn main() {
         "instance_details",
         "service_versions",
         "history",
+        "instance_usage",
+        "reveal_credential",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed: check tauri.conf.json and capabilities/");

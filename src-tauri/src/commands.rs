@@ -47,7 +47,7 @@ pub(crate) async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiE
     Ok(state.api()?.app_info())
 }
 
-/// The UI calls this once the first Contexts list is painted. Logged always; with
+/// The UI calls this once the home screen (Services) is painted with its list. Logged always; with
 /// `BERTH_BENCH_STARTUP=1` also printed on stdout for the benchmark, which then closes the app.
 #[tauri::command]
 pub(crate) async fn report_first_paint(

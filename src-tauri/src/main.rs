@@ -11,7 +11,7 @@
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
 //! `BERTH_BENCH_STARTUP=1` makes the app print `BERTH_FIRST_PAINT ...` on stdout once the
-//! Contexts list is painted and then exit (used by `scripts/bench-desktop.sh`); with
+//! Services screen is painted with its list and then exit (used by `scripts/bench-desktop.sh`); with
 //! `BERTH_BENCH_STARTUP=idle` it prints the line and keeps running (idle memory is measured).
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -22,6 +22,7 @@ mod instances;
 mod observe;
 mod operations;
 mod settings_commands;
+mod usage_commands;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -72,6 +73,8 @@ fn run(started: Instant) -> Result<(), DesktopError> {
             instances::instance_details,
             instances::service_versions,
             instances::history,
+            usage_commands::instance_usage,
+            usage_commands::reveal_credential,
         ])
         .run(tauri::generate_context!())?;
     Ok(())

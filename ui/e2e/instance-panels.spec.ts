@@ -78,6 +78,9 @@ test("metrics: CPU and memory per pod plotted over time", async ({ page }) => {
   await expect(metrics.getByTestId("metrics-table")).toContainText("pg-2");
   await expect(metrics.locator(".chart canvas")).toHaveCount(2);
   await expect(metrics.locator(".u-legend").first()).toContainText("pg-0");
+  // with one sample so far, the time axis spans 5 minutes (uPlot alone would span years)
+  const range = (await metrics.locator(".chart__plot").first().getAttribute("data-x-range"))!.split(",").map(Number);
+  expect(range[1]! - range[0]!).toBe(300);
   // a second sample arrives after the interval (5 s) and extends the lines
   await expect(metrics.getByTestId("metrics-table")).not.toContainText((await metrics.getByTestId("metrics-table").textContent())!, { timeout: 9000 });
   await page.screenshot({ path: `${SHOTS}/instance-panels-light.png`, fullPage: true });

@@ -37,8 +37,27 @@ test("lists every instance grouped by context with location, health, version and
   await expect(events).toContainText("Degraded");
   await expect(events).toContainText("CrashLoopBackOff");
   await expect(row(page, "kind-berth-dev/default/cache").getByRole("button", { name: "Start cache" })).toBeVisible();
-  // the metrics slot is reserved (no made-up numbers)
-  await expect(pg.locator('[data-slot="metrics"]')).toHaveCount(1);
+});
+
+test("CPU and memory sparklines: one request for all rows, a quiet dash without a metrics API", async ({ page }) => {
+  await openServices(page);
+  const slots = page.locator('[data-slot="metrics"]');
+  await expect(slots).toHaveCount(6);
+  await expect(page.locator('[data-slot="metrics"][data-state="ok"]')).toHaveCount(4);
+  const pg = row(page, "kind-berth-dev/default/pg-dev").locator('[data-slot="metrics"]');
+  await expect(pg.getByRole("img", { name: /^CPU \d+m, over the last 7 min$/ })).toBeVisible();
+  await expect(pg.getByRole("img", { name: /^Memory \d+(Mi|\.\dGi), over the last 7 min$/ })).toBeVisible();
+  await expect(pg.locator("polyline")).toHaveCount(2);
+  await expect(pg.getByTestId("cpu-now")).toHaveText(/^\d+m$/);
+  // the stopped instance has nothing to measure; the lab cluster has no metrics API
+  await expect(row(page, "kind-berth-dev/default/cache").locator('[data-slot="metrics"]')).toHaveAttribute("data-state", "stopped");
+  const lab = row(page, "onprem-lab/lab/inventory").locator('[data-slot="metrics"]');
+  await expect(lab).toHaveAttribute("data-state", "unavailable");
+  await expect(lab).toHaveText("—");
+  await expect(lab).toHaveAttribute("title", /install metrics-server/);
+  await expect(row(page, "onprem-lab/lab/inventory").getByRole("alert")).toHaveCount(0);
+  // all rows came from one request
+  expect(await page.evaluate(() => (window as unknown as { __berthUsageCalls?: number }).__berthUsageCalls)).toBe(1);
 });
 
 test("an unreachable context says why and where to look", async ({ page }) => {
@@ -119,6 +138,7 @@ for (const scheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     await openServices(page);
     await expect(page.locator("li[data-instance]")).toHaveCount(6);
+    await expect(page.locator('[data-slot="metrics"][data-state="ok"]')).toHaveCount(4);
     await page.screenshot({ path: `${SHOTS}/services-${scheme}.png` });
   });
 }

@@ -179,6 +179,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::ApiError>(),
     ];
     all.extend(crate::observe::typescript_bindings());
+    all.extend(crate::usage::typescript_bindings());
+    all.extend(crate::credentials::typescript_bindings());
     all
 }
 

@@ -16,6 +16,12 @@ use crate::{Api, ApiError, ErrorCode};
 /// How long `list_instances` gives each context to answer.
 pub const CONTEXT_LIST_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// How long `list_instances` retries a context's failing requests (503, a refused connection...).
+/// The list is the home screen: every context waits for the slowest, so a server that is down
+/// must not hold the others back for long; the list is read again on focus, on Refresh and after
+/// every operation. Long operations keep the full retry budget.
+pub const LIST_RETRY_BUDGET: Duration = Duration::from_millis(300);
+
 /// What to install, as `berth install` or the desktop's install form asks for it.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -501,9 +507,10 @@ impl Api {
                     .config_with(kubeconfig, c.as_deref(), catalog.clone())
                     .await
                     .map_err(|e| (name.clone(), e))?;
-                // a failing server is retried only within the time the context is given
-                cfg.cluster
-                    .set_deadline(std::time::Instant::now() + per_context / 2);
+                // a failing server is retried only briefly (see LIST_RETRY_BUDGET)
+                cfg.cluster.set_deadline(
+                    std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2),
+                );
                 berth_actions::status::list(&cfg, namespace)
                     .await
                     .map_err(|e| (cfg.context().to_owned(), action_error(e)))

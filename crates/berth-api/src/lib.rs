@@ -11,6 +11,7 @@
 mod catalog;
 mod cluster_facts;
 mod contexts;
+mod credentials;
 mod details;
 mod instances;
 mod local_clusters;
@@ -24,6 +25,8 @@ pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use recovery::*;
 mod observe;
+mod usage;
+pub use credentials::*;
 pub use local_clusters::*;
 pub use observe::*;
 pub use operations::{
@@ -33,6 +36,7 @@ pub use settings::*;
 /// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
 /// clients need no extra dependency.
 pub use tokio_util::sync::CancellationToken;
+pub use usage::*;
 pub mod dto;
 mod error;
 
@@ -57,6 +61,7 @@ pub struct Api {
     keyring: Keyring,
     kubeconfig: Option<Vec<PathBuf>>,
     forwards: Arc<observe::Forwards>,
+    usage: Arc<usage::UsageHistory>,
     tool_path: Option<std::ffi::OsString>,
 }
 
@@ -77,6 +82,7 @@ impl Api {
             keyring: Keyring::new(),
             kubeconfig: None,
             forwards: Arc::default(),
+            usage: Arc::default(),
             tool_path: None,
         })
     }

@@ -13,6 +13,16 @@ import { startedOperations, useReconfigureDiff } from "./queries";
 import { changesAsSet, fitToSchema } from "./values";
 import "../catalog/catalog.css";
 
+/** The names in `auth.users` of some parameters: the users whose passwords exist. */
+export function usersOf(parameters: JsonValue | undefined): string[] {
+  const users = (parameters as { auth?: { users?: unknown } } | null | undefined)?.auth?.users;
+  if (!Array.isArray(users)) return [];
+  return users.flatMap((u: unknown) => {
+    const name = (u as { name?: unknown } | null)?.name;
+    return typeof name === "string" && name !== "" ? [name] : [];
+  });
+}
+
 /** Change an installed instance's parameters or version: the same form, a diff against what is live. */
 export function ConfigurePage() {
   const params = useParams<{ context: string; namespace: string; name: string }>();
@@ -33,6 +43,7 @@ export function ConfigurePage() {
     () => (schema && status.data ? fitToSchema(schema as never, status.data.parameters) : null),
     [schema, status.data],
   );
+  const liveUsers = useMemo(() => usersOf(status.data?.parameters), [status.data]);
   const [values, setValues] = useState<JsonValue | null>(null);
   const [valid, setValid] = useState(true);
   const [version, setVersion] = useState<string | null>(null);
@@ -147,6 +158,8 @@ export function ConfigurePage() {
                 schema={schema}
                 values={values}
                 context={ref.context}
+                instance={ref}
+                liveUsers={liveUsers}
                 onChange={(v, ok) => {
                   setValues(v);
                   setValid(ok);

@@ -3,7 +3,7 @@
 import Form from "@rjsf/core/lib/components/Form.js";
 import type { ObjectFieldTemplateProps, RegistryFieldsType, RegistryWidgetsType, RJSFSchema } from "@rjsf/utils";
 import { useMemo } from "react";
-import type { JsonValue } from "../ipc";
+import type { InstanceRef, JsonValue } from "../ipc";
 import { SECTIONS, sectionOf, uiSchemaFor } from "./sections";
 import { SchemaValidator } from "./validator";
 import { QuantityWidget, ReplicaStepper, StorageClassWidget, UsersField, type FormContext } from "./widgets";
@@ -53,16 +53,22 @@ export function ServiceForm({
   values,
   onChange,
   context,
+  instance,
+  liveUsers,
   disabled = false,
 }: {
   schema: JsonValue;
   values: JsonValue;
   onChange: (values: JsonValue, valid: boolean) => void;
   context: string | null;
+  /** Configuring this installed instance (its users' passwords can be revealed). */
+  instance?: InstanceRef;
+  /** The users the instance has now. */
+  liveUsers?: string[];
   disabled?: boolean;
 }) {
   const uiSchema = useMemo(() => uiSchemaFor(schema as never), [schema]);
-  const formContext: FormContext = { context };
+  const formContext: FormContext = { context, instance, liveUsers };
   return (
     <Form
       schema={schema as RJSFSchema}

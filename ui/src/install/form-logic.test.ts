@@ -89,6 +89,9 @@ describe("values", () => {
     const after = { replicas: 2, resources: { cpu: "500m", memory: "2Gi" }, auth: { users: [{ name: "ro" }] } } as JsonValue;
     expect(changesAsSet(before, after)).toEqual(["auth.users=[{\"name\":\"ro\"}]", "replicas=2", "resources.memory=2Gi"]);
     expect(changesAsSet(before, before)).toEqual([]);
+    // the form may rebuild list items with their keys in another order: that is no change
+    const live = { auth: { users: [{ name: "app_user", database: "app" }] } };
+    expect(changesAsSet(live, { auth: { users: [{ database: "app", name: "app_user" }] } })).toEqual([]);
   });
 });
 

@@ -40,6 +40,15 @@ export function fitToSchema(schema: Schema, values: JsonValue | undefined): Json
   return (schema.default ?? undefined) as JsonValue;
 }
 
+/** JSON with object keys sorted: the form may rebuild an object with its keys in another order. */
+function canonical(v: JsonValue | undefined): string | undefined {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === "object" && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : x,
+  );
+}
+
 /** The `path=value` assignments that turn `before` into `after` (leaves; lists as JSON). */
 export function changesAsSet(before: JsonValue | undefined, after: JsonValue | undefined, prefix = ""): string[] {
   if (isObj(after)) {
@@ -48,7 +57,7 @@ export function changesAsSet(before: JsonValue | undefined, after: JsonValue | u
       .sort()
       .flatMap((k) => changesAsSet(old[k], after[k], prefix ? `${prefix}.${k}` : k));
   }
-  if (JSON.stringify(before) === JSON.stringify(after) || after === undefined) return [];
+  if (after === undefined || canonical(before) === canonical(after)) return [];
   const text = typeof after === "string" ? after : JSON.stringify(after);
   return [`${prefix}=${text}`];
 }

@@ -2,23 +2,29 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BackendProvider } from "../app/backend-context";
-import type { JsonValue } from "../ipc";
+import type { InstanceRef, JsonValue } from "../ipc";
 import { MockBackend } from "../ipc/mock";
+import { mockUserPassword } from "../ipc/mock-usage";
+import { usersOf } from "./ConfigurePage";
 import fixture from "../ipc/mock-catalog.json";
 import { ServiceForm } from "./ServiceForm";
 import { fitToSchema } from "./values";
 
 const schema = (fixture as unknown as { details: Record<string, { parametersSchema: JsonValue }> }).details.postgres!.parametersSchema;
 
-function Harness({ onValues }: { onValues: (v: JsonValue, ok: boolean) => void }) {
-  const [values, setValues] = useState<JsonValue>(fitToSchema(schema as never, {}));
+type Configuring = { instance: InstanceRef; liveUsers: string[]; start: JsonValue };
+
+function Harness({ onValues, configuring }: { onValues: (v: JsonValue, ok: boolean) => void; configuring?: Configuring }) {
+  const [values, setValues] = useState<JsonValue>(fitToSchema(schema as never, configuring?.start ?? {}));
   return (
     <ServiceForm
       schema={schema}
       values={values}
       context="kind-berth-dev"
+      instance={configuring?.instance}
+      liveUsers={configuring?.liveUsers}
       onChange={(v, ok) => {
         setValues(v);
         onValues(v, ok);
@@ -27,12 +33,12 @@ function Harness({ onValues }: { onValues: (v: JsonValue, ok: boolean) => void }
   );
 }
 
-function renderForm(onValues: (v: JsonValue, ok: boolean) => void) {
+function renderForm(onValues: (v: JsonValue, ok: boolean) => void, configuring?: Configuring, backend = new MockBackend({ delayScale: 0 })) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(
-    <BackendProvider backend={new MockBackend({ delayScale: 0 })}>
+    <BackendProvider backend={backend}>
       <QueryClientProvider client={client}>
-        <Harness onValues={onValues} />
+        <Harness onValues={onValues} configuring={configuring} />
       </QueryClientProvider>
     </BackendProvider>,
   );
@@ -76,5 +82,50 @@ describe("the install form's widgets", () => {
     expect(screen.getByText(/Generated at install/)).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Remove user reporting" }));
     expect((last as { auth: { users: unknown[] } }).auth.users).toEqual([]);
+  });
+
+  it("reveals and copies an existing user's password on request only, and says new ones are generated on apply", async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend({ delayScale: 0 });
+    const reveal = vi.spyOn(backend, "revealCredential");
+    const writeText = vi.fn().mockResolvedValue(undefined);
+    Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+    const live = { auth: { users: [{ name: "app_user", database: "app" }] } };
+    expect(usersOf(live)).toEqual(["app_user"]);
+    const instance = { context: "kind-berth-dev", namespace: "default", name: "pg-dev" };
+    renderForm(() => {}, { instance, liveUsers: usersOf(live), start: live }, backend);
+
+    const row = await screen.findByTestId("user-password");
+    expect(row).toHaveTextContent("••••");
+    expect(row).not.toHaveTextContent(mockUserPassword("app_user"));
+    expect(reveal).not.toHaveBeenCalled();
+
+    await user.click(screen.getByRole("button", { name: "Reveal the password of app_user" }));
+    await waitFor(() => expect(row).toHaveTextContent(mockUserPassword("app_user")));
+    expect(reveal).toHaveBeenCalledWith({ instance, user: "app_user" });
+    await user.click(screen.getByRole("button", { name: "Hide the password of app_user" }));
+    expect(row).not.toHaveTextContent(mockUserPassword("app_user"));
+
+    await user.click(screen.getByRole("button", { name: "Copy the password of app_user" }));
+    await waitFor(() => expect(writeText).toHaveBeenCalledWith(mockUserPassword("app_user")));
+    expect(row).not.toHaveTextContent(mockUserPassword("app_user"));
+    expect(screen.getByRole("button", { name: "Copy the password of app_user" })).toHaveTextContent("Copied");
+
+    // a user added now gets a password when the change is applied
+    await user.click(screen.getByRole("button", { name: "Add user" }));
+    const names = screen.getAllByRole("textbox", { name: "User name" });
+    await user.type(names[names.length - 1]!, "reporting");
+    expect(screen.getByTestId("password-generated")).toHaveTextContent("Generated when you apply");
+    expect(screen.getAllByTestId("user-password")).toHaveLength(1);
+  });
+
+  it("shows the error, not a password, when the core cannot reveal it", async () => {
+    const user = userEvent.setup();
+    const live = { auth: { users: [{ name: "ghost" }] } };
+    const instance = { context: "kind-berth-dev", namespace: "default", name: "pg-dev" };
+    renderForm(() => {}, { instance, liveUsers: ["ghost"], start: live });
+    await user.click(await screen.findByRole("button", { name: "Reveal the password of ghost" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent('no user "ghost"');
+    expect(screen.getByTestId("user-password")).toHaveTextContent("••••");
   });
 });

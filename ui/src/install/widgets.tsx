@@ -2,13 +2,18 @@
 import type { FieldProps, RJSFSchema, WidgetProps } from "@rjsf/utils";
 import { useQuery } from "@tanstack/react-query";
 import { useBackend } from "../app/backend-context";
-import { toApiError, type ApiError, type StorageClassInfo } from "../ipc";
+import { toApiError, type ApiError, type InstanceRef, type StorageClassInfo } from "../ipc";
+import { UserPassword } from "./UserPassword";
 import { STOPS, UNITS, describeQuantity, nearestStop, splitQuantity, type QuantityKind } from "./quantity";
 
 /** What the form shares with its widgets. */
 export interface FormContext {
   /** The target context (the storage-class picker asks its cluster). */
   context: string | null;
+  /** When configuring an installed instance: which one (its users' passwords can be revealed). */
+  instance?: InstanceRef;
+  /** When configuring: the users the instance has now (their passwords exist). */
+  liveUsers?: string[];
 }
 
 /** A quantity: a slider over common sizes plus a number and a unit. */
@@ -144,7 +149,8 @@ export function StorageClassWidget({ id, value, onChange, disabled, readonly, la
 type User = { name?: string; database?: string } & Record<string, unknown>;
 
 /** The extra users: name (and database when the schema has one); each password is generated at install. */
-export function UsersField({ formData, onChange, schema, errorSchema, disabled, readonly, fieldPathId }: FieldProps) {
+export function UsersField({ formData, onChange, schema, errorSchema, disabled, readonly, fieldPathId, registry }: FieldProps) {
+  const ctx = (registry.formContext ?? { context: null }) as FormContext;
   const users = (Array.isArray(formData) ? formData : []) as User[];
   const items = (schema.items ?? {}) as RJSFSchema;
   const hasDatabase = Boolean(items.properties && "database" in items.properties);
@@ -201,9 +207,17 @@ export function UsersField({ formData, onChange, schema, errorSchema, disabled, 
             ) : null}
             <div className="users__cell users__password">
               <span>Password</span>
-              <span className="users__generated" title="Berth generates a strong password at install and keeps it in your system keyring; reveal and copy it on the instance's Connect tab.">
-                Generated at install · kept in your keyring
-              </span>
+              {ctx.instance && u.name && ctx.liveUsers?.includes(u.name) ? (
+                <UserPassword instance={ctx.instance} user={u.name} />
+              ) : (
+                <span
+                  className="users__generated"
+                  data-testid="password-generated"
+                  title="Berth generates a strong password and keeps it in your system keyring; once it exists, Reveal and Copy show it here."
+                >
+                  {ctx.instance ? "Generated when you apply · kept in your keyring" : "Generated at install · kept in your keyring"}
+                </span>
+              )}
             </div>
             <button type="button" className="button button--ghost" aria-label={`Remove user ${u.name || i + 1}`} disabled={disabled || readonly} onClick={() => update(users.filter((_, j) => j !== i))}>
               Remove

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { AlignedData } from "./hooks";
+import { timeRange } from "./time-range";
 
 /** Series colours that read on light and dark backgrounds. */
 export const SERIES_COLOURS = ["#2f80ed", "#e0702a", "#27ae60", "#9b51e0", "#d64545", "#1fa3a3", "#b58900", "#7f8c8d"];
@@ -38,18 +39,14 @@ export function UPlotChart({
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        // a single sample still gets a readable minute around it (uPlot itself would widen it to
-        // 86400 / ms "days": 1000 days with second timestamps)
-        x: {
-          time: true,
-          range: (u, min, max) => {
-            const xs = u.data[0] ?? [];
-            const only = xs.length === 1 ? xs[0]! : min === max ? min : null;
-            return only === null ? [min, max] : [only - 30, only + 30];
-          },
-        },
+        // uPlot stretches a lone sample over 86 400 000 s (years, with times in seconds): pick the range ourselves
+        x: { time: true, range: (u) => timeRange(u.data[0] as ArrayLike<number>, Date.now() / 1000) },
         y: { range: (_u, _min, max) => [0, Math.max(max * 1.15, 1)] } },
       axes: [axis, { ...axis, size: 76, values: (_u, ticks) => ticks.map((t) => `${Math.round(t)} ${unit}`) }],
+      hooks: {
+        // the x range in use, for tests and for anyone inspecting the chart
+        setScale: [(u, k) => k === "x" && el.setAttribute("data-x-range", `${u.scales.x!.min ?? ""},${u.scales.x!.max ?? ""}`)],
+      },
       series: [
         {},
         ...names.map((n, i) => ({

@@ -10,6 +10,7 @@ import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
+import type { UsageBackend } from "./usage";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
@@ -39,7 +40,7 @@ export interface HistoryQuery {
  * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
  * with an {@link ApiError} (never a bare string), so callers branch on `code`.
  */
-export interface Backend extends ObserveBackend {
+export interface Backend extends ObserveBackend, UsageBackend {
   /** Which implementation this is, shown in Settings. */
   readonly kind: "tauri" | "mock";
   /** Every kubeconfig context with Berth's tags. Fast: no network. */

@@ -31,6 +31,7 @@ export type {
   PortForwardInput,
   PortForwardSession,
 } from "./observe";
+export type { RevealCredentialInput, UsageBackend, UsageInput, UsagePoint, UsageSeries, UsageTarget } from "./usage";
 export type { HealthState } from "./bindings/HealthState";
 export type { InstanceDetails } from "./bindings/InstanceDetails";
 export type { PodInfo } from "./bindings/PodInfo";

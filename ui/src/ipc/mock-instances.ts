@@ -99,7 +99,18 @@ function instance(
 
 function defaultInstances(): InstanceSummary[] {
   return [
-    instance("kind-berth-dev", "pg-dev", "postgres", "17", { replicas: 1, created: ago(95), revision: 2 }),
+    instance("kind-berth-dev", "pg-dev", "postgres", "17", {
+      replicas: 1,
+      created: ago(95),
+      revision: 2,
+      parameters: {
+        replicas: 1,
+        storage: "8Gi",
+        cpu: "500m",
+        memory: "1Gi",
+        auth: { username: "postgres", database: "app", users: [{ name: "app_user", database: "app" }] },
+      },
+    }),
     instance("kind-berth-dev", "cache", "redis", "7.4", {
       replicas: 1,
       health: "stopped",

@@ -30,6 +30,8 @@ import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
 import type { ServiceVersion } from "./bindings/ServiceVersion";
 import { MockInstances } from "./mock-instances";
+import { MockUsage, mockUserPassword } from "./mock-usage";
+import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -288,6 +290,29 @@ export class MockBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = () => this.panels.portForwards();
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = (id) => this.panels.revealConnectionUri(id);
   instanceMetrics: ObserveBackend["instanceMetrics"] = (instance) => this.panels.instanceMetrics(instance);
+
+  // Services sparklines and the users list's Reveal: data in mock-usage.ts
+  private usage?: MockUsage;
+  async instanceUsage(input: UsageInput): Promise<UsageSeries[]> {
+    await sleep(80 * this.scale);
+    // counted for the UI tests: the Services screen must ask once for all its rows
+    const counter = globalThis as { __berthUsageCalls?: number };
+    counter.__berthUsageCalls = (counter.__berthUsageCalls ?? 0) + 1;
+    this.usage ??= new MockUsage((t) =>
+      this.instances.instances.some((i) => i.context === t.context && i.namespace === t.namespace && i.name === t.name && i.health === "stopped"),
+    );
+    return this.usage.instanceUsage(input.instances);
+  }
+
+  async revealCredential(input: RevealCredentialInput): Promise<string> {
+    const status = await this.instances.instanceStatus(input.instance);
+    const auth = (status.parameters as { auth?: { users?: { name?: string }[] } } | null)?.auth;
+    if (!(auth?.users ?? []).some((u) => u.name === input.user)) {
+      return reject("notFound", `${input.instance.name} has no user "${input.user}" with a password kept by Berth (users are created, with their passwords, when the configuration is applied)`);
+    }
+    return mockUserPassword(input.user);
+  }
+
   listInstances(): Promise<InstanceList> {
     return this.instances.listInstances();
   }

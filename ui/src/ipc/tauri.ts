@@ -16,6 +16,7 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
 import { tauriObserve } from "./tauri-observe";
+import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { CatalogList } from "./bindings/CatalogList";
 import type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
@@ -72,6 +73,16 @@ export class TauriBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = tauriObserve.portForwards;
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = tauriObserve.revealConnectionUri;
   instanceMetrics: ObserveBackend["instanceMetrics"] = tauriObserve.instanceMetrics;
+
+  // Services sparklines and the users list's Reveal (usage.ts)
+  instanceUsage(input: UsageInput): Promise<UsageSeries[]> {
+    return call("instance_usage", { input });
+  }
+
+  revealCredential(input: RevealCredentialInput): Promise<string> {
+    return call("reveal_credential", { input });
+  }
+
   listInstances(): Promise<InstanceList> {
     return call("list_instances", { context: null, allContexts: true, namespace: null });
   }

@@ -1,7 +1,7 @@
 import { Link } from "wouter";
 import { CloseIcon } from "../components/action-icons";
 import { ErrorPanel } from "../components/ErrorPanel";
-import type { InstanceSummary } from "../ipc";
+import type { InstanceSummary, UsageSeries } from "../ipc";
 import { OperationError, ProgressSteps } from "../operations";
 import { formatAge, formatTime } from "./format";
 import { HealthBadge } from "./HealthBadge";
@@ -9,8 +9,8 @@ import { instancePath } from "./keys";
 import { LifecycleButtons, useLifecycle } from "./lifecycle";
 import { MetricsSlot } from "./MetricsSlot";
 
-/** One instance on the Services screen: health, what and where, endpoint, age, actions. */
-export function InstanceRow({ instance }: { instance: InstanceSummary }) {
+/** One instance on the Services screen: health, what and where, endpoint, CPU and memory, age, actions. */
+export function InstanceRow({ instance, usage }: { instance: InstanceSummary; usage?: UsageSeries }) {
   const lifecycle = useLifecycle(instance);
   const id = `${instance.context}/${instance.namespace}/${instance.name}`;
   return (
@@ -40,7 +40,7 @@ export function InstanceRow({ instance }: { instance: InstanceSummary }) {
       <div className="instance-row__endpoint">
         {instance.endpoint ? <span className="mono" title="Endpoint inside the cluster">{instance.endpoint}</span> : null}
       </div>
-      <MetricsSlot instance={instance} />
+      <MetricsSlot instance={instance} usage={usage} />
       <LifecycleButtons instance={instance} lifecycle={lifecycle} />
       {lifecycle.running ? (
         <div className="instance-row__progress">

@@ -11,6 +11,7 @@ import type { ContextInfo, HealthState, InstanceSummary, UnreachableContext } fr
 import { filterInstances, groupByContext, HEALTH_LABELS, NO_INSTANCE_FILTER, type InstanceFilter } from "./format";
 import { InstanceRow } from "./InstanceRow";
 import { useInstances } from "./queries";
+import { usageKey, useInstanceUsage } from "./usage";
 import "./services.css";
 
 let firstPaintReported = false;
@@ -129,6 +130,7 @@ export function ServicesPage() {
   const unreachable = list.data?.unreachable ?? [];
   const shown = filterInstances(instances, filter);
   const groups = groupByContext(shown, order);
+  const usage = useInstanceUsage(shown);
   const contextNames = [...new Set(instances.map((i) => i.context))].sort();
   const filtering = filter.text !== "" || filter.health !== "all" || filter.context !== "all";
   const shownUnreachable = filtering ? [] : unreachable;
@@ -220,7 +222,7 @@ export function ServicesPage() {
               <GroupHeader context={context} info={infos.get(context)} count={items.length} />
               <ul className="instance-list">
                 {items.map((i) => (
-                  <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} />
+                  <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} />
                 ))}
               </ul>
             </section>
