@@ -8,7 +8,7 @@
 # runs under Xvfb, each with a fresh BERTH_HOME and a 3-context loopback kubeconfig.
 # Idle memory = the PSS (/proc/PID/smaps_rollup) summed over the whole process tree (the app and its
 # WebKit web and network processes) IDLE_S seconds (default 5) after the first paint, against the same
-# measure of an empty Tauri window (the `empty_window` example: same tauri, blank page), median of
+# measure of an empty Tauri window (the `empty_window` example: same tauri, a one-paragraph page), median of
 # MEM_RUNS (default 3). The UI's JavaScript is also reported as gzip sizes (its budget is checked
 # by scripts/ui-test.sh).
 # Usage: scripts/bench-desktop.sh [--no-build]
