@@ -110,7 +110,10 @@ try:
     # create the home's database once: parallel first opens race on the migrations
     run([str(berth), "version"], multi)
     t = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # one context at a time: concurrent installs on one Berth home can fail with "database is
+    # locked" (berth-store's begin_revision upgrades a read transaction to a write; see the
+    # Lifecycle section of docs/benchmarks.md)
+    with ThreadPoolExecutor(max_workers=1) as pool:
         list(pool.map(populate, range(n_contexts)))
     populate_s = time.perf_counter() - t
     ls_args = [str(berth), "ls", "--all-contexts", "-o", "json"]

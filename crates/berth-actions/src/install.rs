@@ -115,26 +115,28 @@ impl<'a> Install<'a> {
             .unwrap_or_else(|| def.default_version().id.clone());
         let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
 
-        // the cluster: namespace and name collisions, before anything is created
-        let namespace_exists = cfg.cluster.namespace_exists(&namespace).await?;
+        // the cluster: namespace and name collisions, before anything is created (both asked
+        // at once: the record of an instance in a missing namespace is simply not found)
+        let record_ref = ObjectRef {
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: Some(namespace.clone()),
+            name: record_name(&instance),
+        };
+        let (namespace_exists, existing) = futures::try_join!(
+            cfg.cluster.namespace_exists(&namespace),
+            cfg.cluster.get(&record_ref),
+        )?;
         if !namespace_exists && !self.create_namespace {
             return Err(ActionError::InvalidInput(format!(
                 "namespace {namespace:?} does not exist in context {:?}: create it or pass --create-namespace",
                 cfg.context()
             )));
         }
-        if namespace_exists {
-            let record = ObjectRef {
-                api_version: "v1".into(),
-                kind: "ConfigMap".into(),
-                namespace: Some(namespace.clone()),
-                name: record_name(&instance),
-            };
-            if cfg.cluster.get(&record).await?.is_some() {
-                return Err(ActionError::Conflict(format!(
-                    "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
-                )));
-            }
+        if namespace_exists && existing.is_some() {
+            return Err(ActionError::Conflict(format!(
+                "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
+            )));
         }
 
         let secrets = credentials::generate_all(def, &effective)?;
@@ -268,17 +270,34 @@ impl<'a> Install<'a> {
         progress: ProgressSink<'_>,
     ) -> Result<bool, ActionError> {
         let cfg = self.cfg;
-        for (key, value) in secrets {
-            let handle = credential_handle(cfg.context(), &record.namespace, &record.instance, key);
-            cfg.keyring.set(&handle, &Sensitive::new(value.clone()))?;
-        }
+        let entries: Vec<(String, Sensitive<String>)> = secrets
+            .iter()
+            .map(|(key, value)| {
+                let handle =
+                    credential_handle(cfg.context(), &record.namespace, &record.instance, key);
+                (handle, Sensitive::new(value.clone()))
+            })
+            .collect();
+        // a keyring write is a Secret Service round trip (tens of milliseconds): the credentials
+        // are stored, all at once, while the objects are applied; the install succeeds only when
+        // both did (a failure of either fails the revision, and `--atomic` removes what was made)
+        let keyring = cfg.keyring.clone();
+        let stored = tokio::task::spawn_blocking(move || keyring.set_all(&entries));
         progress(Progress::Step("apply".into()));
         let apply = ApplyOptions::default();
-        if let Some(ns) = namespace_object {
-            cfg.cluster.apply(ns, apply).await?;
-            created.push(ObjectRef::of(ns)?);
+        let applied = async {
+            if let Some(ns) = namespace_object {
+                cfg.cluster.apply(ns, apply).await?;
+                created.push(ObjectRef::of(ns)?);
+            }
+            apply_ranked(cfg, objects, apply, progress, created).await
         }
-        apply_ranked(cfg, objects, apply, progress, created).await?;
+        .await;
+        let stored = stored
+            .await
+            .map_err(|e| ActionError::Failed(format!("storing the credentials failed: {e}")))?;
+        applied?;
+        stored?;
         if !self.wait {
             return Ok(false);
         }

@@ -1,9 +1,10 @@
 //! Berth's operations on installed services (DESIGN.md §2–4): each action is a struct built over
 //! one [`Config`] with option fields whose defaults equal the CLI's, run with `run()`.
 //!
-//! * [`Install`]: validate → generate credentials → render → server-side dry-run of every object →
-//!   revision `pending` → keyring → apply by rank (independent objects of a rank in parallel) →
-//!   the record ConfigMap → wait until ready with [`Progress`] → revision `succeeded`.
+//! * [`Install`]: validate → generate credentials → render → server-side dry-run of every object
+//!   (all at once) → revision `pending` → keyring (every credential at once, while the objects
+//!   are applied) → apply by rank (independent objects of a rank in parallel) → the record
+//!   ConfigMap → wait until ready with [`Progress`] → revision `succeeded`.
 //!   `dry_run` stops after the server-side dry-run; `atomic` deletes what was created on failure.
 //! * [`status`]: instances discovered from their record ConfigMaps (so instances installed from
 //!   another machine are found), with [`Health`], version, endpoint and age.

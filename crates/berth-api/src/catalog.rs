@@ -160,6 +160,17 @@ pub const PREVIEW_CREDENTIAL: &str = "generated-at-install";
 
 impl Api {
     pub(crate) fn catalog(&self) -> Result<(Catalog, Vec<CatalogError>), ApiError> {
+        Ok(Catalog::load_lenient(&self.catalog_sources()?))
+    }
+
+    /// Like [`Api::catalog`], with only the definitions of these ids loaded (what an operation
+    /// on one service needs: the others are not read, parsed or compiled).
+    pub(crate) fn catalog_only(&self, ids: &[&str]) -> Result<Catalog, ApiError> {
+        Ok(Catalog::load_lenient_only(&self.catalog_sources()?, ids).0)
+    }
+
+    /// The built-in catalog, then the user's folders.
+    fn catalog_sources(&self) -> Result<Vec<berth_catalog::CatalogSource>, ApiError> {
         let mut sources = Catalog::default_sources();
         if sources.is_empty() {
             return Err(ApiError::new(
@@ -172,7 +183,7 @@ impl Api {
                 .into_iter()
                 .map(berth_catalog::CatalogSource::folder),
         );
-        Ok(Catalog::load_lenient(&sources))
+        Ok(sources)
     }
 
     /// Every service in the catalog (built-in plus `BERTH_CATALOG_PATH` folders).
@@ -193,7 +204,7 @@ impl Api {
     /// One service with its description, README, icon and parameter schema.
     #[tracing::instrument(level = "debug", skip(self))]
     pub fn catalog_show(&self, id: &str) -> Result<ServiceDetail, ApiError> {
-        let (catalog, _) = self.catalog()?;
+        let catalog = self.catalog_only(&[id])?;
         let def = catalog.require(id).map_err(catalog_error)?;
         Ok(ServiceDetail {
             service: summary(def),
@@ -210,7 +221,7 @@ impl Api {
     /// Credentials are shown as [`PREVIEW_CREDENTIAL`].
     #[tracing::instrument(level = "debug", skip(self, input), fields(service = %input.service))]
     pub fn catalog_render(&self, input: &RenderInput) -> Result<RenderedManifests, ApiError> {
-        let (catalog, _) = self.catalog()?;
+        let catalog = self.catalog_only(&[input.service.as_str()])?;
         let def = catalog.require(&input.service).map_err(catalog_error)?;
         let mut values = input
             .values

@@ -431,7 +431,15 @@ impl Api {
         input: &InstallInput,
         progress: &(dyn Fn(ProgressEvent) + Send + Sync),
     ) -> Result<InstallResult, ApiError> {
-        let cfg = self.action_config(input.context.as_deref()).await?;
+        // only the definition installed: loading the whole catalog would cost every install
+        let catalog = self.catalog_only(&[input.service.as_str()])?;
+        let cfg = self
+            .config_with(
+                &self.load_kubeconfig()?,
+                input.context.as_deref(),
+                Arc::new(catalog),
+            )
+            .await?;
         let mut install = Install::new(&cfg, input.service.clone());
         install.name = input.name.clone();
         install.namespace = input.namespace.clone();
@@ -487,9 +495,9 @@ impl Api {
         namespace: Option<&str>,
         per_context: Duration,
     ) -> Result<InstanceList, ApiError> {
-        // one kubeconfig and one catalog for every context
+        // one kubeconfig for every context; the catalog comes after the listing, with only the
+        // definitions the instances found name
         let kubeconfig = self.load_kubeconfig()?;
-        let catalog = Arc::new(self.catalog()?.0);
         let contexts: Vec<Option<String>> = if all_contexts {
             kubeconfig
                 .contexts()
@@ -499,44 +507,62 @@ impl Api {
         } else {
             vec![context.map(str::to_owned)]
         };
-        let (kubeconfig, catalog) = (&kubeconfig, &catalog);
-        let lists = contexts.iter().map(|c| async move {
-            let name = c.clone().unwrap_or_default();
-            let listed = async {
-                let cfg = self
-                    .config_with(kubeconfig, c.as_deref(), catalog.clone())
-                    .await
-                    .map_err(|e| (name.clone(), e))?;
-                // a failing server is retried only briefly (see LIST_RETRY_BUDGET)
-                cfg.cluster.set_deadline(
-                    std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2),
-                );
-                berth_actions::status::list(&cfg, namespace)
-                    .await
-                    .map_err(|e| (cfg.context().to_owned(), action_error(e)))
-            };
-            match tokio::time::timeout(per_context, listed).await {
-                Ok(result) => result,
-                Err(_) => Err((
-                    name.clone(),
-                    ApiError::new(
-                        ErrorCode::Cluster,
-                        format!(
-                            "{name}: the API server did not answer within {} ms (unreachable)",
-                            per_context.as_millis()
+        let kubeconfig = &kubeconfig;
+        let no_catalog = Arc::new(berth_catalog::Catalog::default());
+        let lists = contexts.iter().map(|c| {
+            let no_catalog = no_catalog.clone();
+            async move {
+                let name = c.clone().unwrap_or_default();
+                let listed = async {
+                    let cfg = self
+                        .config_with(kubeconfig, c.as_deref(), no_catalog)
+                        .await
+                        .map_err(|e| (name.clone(), e))?;
+                    // a failing server is retried only briefly (see LIST_RETRY_BUDGET)
+                    cfg.cluster.set_deadline(
+                        std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2),
+                    );
+                    berth_actions::status::fetch(&cfg, namespace)
+                        .await
+                        .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+                };
+                match tokio::time::timeout(per_context, listed).await {
+                    Ok(result) => result,
+                    Err(_) => Err((
+                        name.clone(),
+                        ApiError::new(
+                            ErrorCode::Cluster,
+                            format!(
+                                "{name}: the API server did not answer within {} ms (unreachable)",
+                                per_context.as_millis()
+                            ),
                         ),
-                    ),
-                )),
+                    )),
+                }
             }
         });
+        let listings = futures::future::join_all(lists).await;
+        let mut ids: Vec<&str> = listings
+            .iter()
+            .filter_map(|l| l.as_ref().ok())
+            .flat_map(|l| l.definitions())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let catalog = if ids.is_empty() {
+            berth_catalog::Catalog::default()
+        } else {
+            self.catalog_only(&ids)?
+        };
         let mut out = InstanceList {
             instances: Vec::new(),
             unreachable: Vec::new(),
         };
-        for result in futures::future::join_all(lists).await {
+        for result in listings {
             match result {
-                Ok(found) => {
-                    let mut found: Vec<InstanceSummary> = found.into_iter().map(summary).collect();
+                Ok(listing) => {
+                    let mut found: Vec<InstanceSummary> =
+                        listing.judge(&catalog).into_iter().map(summary).collect();
                     self.mark_local_history(&mut found);
                     out.instances.extend(found);
                 }

@@ -121,11 +121,48 @@ impl Catalog {
     /// definition) and returns those errors next to everything that did load — what the app
     /// wants, so one broken user definition does not hide the catalog.
     pub fn load_lenient(sources: &[CatalogSource]) -> (Catalog, Vec<CatalogError>) {
+        Catalog::load_filtered(sources, None)
+    }
+
+    /// Like [`Catalog::load_lenient`], but loads only the definitions with these ids (a
+    /// definition's folder is named by its id, so the other folders are not even read): what
+    /// an operation on one service needs, without parsing and compiling the whole catalog.
+    pub fn load_lenient_only(
+        sources: &[CatalogSource],
+        ids: &[&str],
+    ) -> (Catalog, Vec<CatalogError>) {
+        Catalog::load_filtered(sources, Some(ids))
+    }
+
+    fn load_filtered(
+        sources: &[CatalogSource],
+        ids: Option<&[&str]>,
+    ) -> (Catalog, Vec<CatalogError>) {
+        let wanted = |dir: &Path| {
+            ids.is_none_or(|ids| {
+                dir.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| ids.contains(&n))
+            })
+        };
         let mut definitions: Vec<Definition> = Vec::new();
         let mut errors = Vec::new();
         for source in sources {
-            let dirs = if is_definition_dir(&source.dir) {
+            let mut dirs = if is_definition_dir(&source.dir) {
                 vec![source.dir.clone()]
+            } else if let Some(ids) = ids {
+                // only the folders named by the ids, when they exist
+                if !source.dir.is_dir() {
+                    errors.push(CatalogError::Io {
+                        path: source.dir.clone(),
+                        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                    });
+                    continue;
+                }
+                ids.iter()
+                    .map(|id| source.dir.join(id))
+                    .filter(|d| is_definition_dir(d))
+                    .collect()
             } else {
                 match definition_dirs(&source.dir) {
                     Ok(dirs) => dirs,
@@ -135,6 +172,7 @@ impl Catalog {
                     }
                 }
             };
+            dirs.retain(|d| wanted(d));
             for dir in dirs {
                 let def = match Definition::load(&dir, source.origin.clone()) {
                     Ok(def) => def,

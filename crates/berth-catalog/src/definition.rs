@@ -378,6 +378,7 @@ impl Definition {
         objects.sort_by_key(|o| {
             render::apply_rank(o.get("kind").and_then(Value::as_str).unwrap_or(""))
         });
+        kube::prepare(&objects);
         for object in &objects {
             let problems = kube::check_object(object);
             if !problems.is_empty() {

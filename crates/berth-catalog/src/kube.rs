@@ -10,7 +10,6 @@
 //!    `scripts/k8s-schemas.py --check` proves the bundles match the package.
 //! 2. deserialisation into the `k8s-openapi` type of its kind, which is what the cluster crate sends.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -35,23 +34,24 @@ pub const KINDS: [&str; 8] = [
     "autoscaling/v2/HorizontalPodAutoscaler",
 ];
 
-struct Validators(HashMap<(String, String), jsonschema::Validator>);
+/// The parsed schema bundle of each of [`KUBE_VERSIONS`], parsed on first use.
+fn bundle(index: usize) -> &'static Value {
+    static PARSED: [OnceLock<Value>; BUNDLES.len()] = [const { OnceLock::new() }; BUNDLES.len()];
+    PARSED[index].get_or_init(|| {
+        serde_json::from_str(BUNDLES[index].1).expect("embedded schema bundle is JSON")
+    })
+}
 
-fn validators() -> &'static Validators {
-    static CELL: OnceLock<Validators> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut map = HashMap::new();
-        for (version, text) in BUNDLES {
-            let bundle: Value = serde_json::from_str(text).expect("embedded schema bundle is JSON");
-            for kind in KINDS {
-                let mut root = bundle.clone();
-                root["$ref"] = Value::String(format!("#/$defs/kind:{}", kind.replace('/', "~1")));
-                let validator =
-                    jsonschema::draft202012::new(&root).expect("embedded schema compiles");
-                map.insert((version.to_string(), kind.to_string()), validator);
-            }
-        }
-        Validators(map)
+/// The compiled strict schema of one kind (an index into [`KINDS`]) for one Kubernetes version
+/// (an index into [`BUNDLES`]), compiled on first use: a render needs four or five of the
+/// sixteen, and compiling each costs milliseconds a short-lived CLI process should not pay.
+fn validator(version: usize, kind: usize) -> &'static jsonschema::Validator {
+    static COMPILED: [[OnceLock<jsonschema::Validator>; KINDS.len()]; BUNDLES.len()] =
+        [const { [const { OnceLock::new() }; KINDS.len()] }; BUNDLES.len()];
+    COMPILED[version][kind].get_or_init(|| {
+        let mut root = bundle(version).clone();
+        root["$ref"] = Value::String(format!("#/$defs/kind:{}", KINDS[kind].replace('/', "~1")));
+        jsonschema::draft202012::new(&root).expect("embedded schema compiles")
     })
 }
 
@@ -83,15 +83,15 @@ pub fn describe(object: &Value) -> String {
 /// its k8s-openapi type. Returns every problem found, each prefixed with where it applies.
 pub fn check_object(object: &Value) -> Vec<String> {
     let key = type_key(object);
-    if !KINDS.contains(&key.as_str()) {
+    let Some(kind) = KINDS.iter().position(|k| *k == key) else {
         return vec![format!(
             "kind `{key}` is not one the catalog may render ({})",
             KINDS.join(", ")
         )];
-    }
+    };
     let mut problems = Vec::new();
-    for version in KUBE_VERSIONS {
-        let validator = &validators().0[&(version.to_string(), key.clone())];
+    for (index, (version, _)) in BUNDLES.iter().enumerate() {
+        let validator = validator(index, kind);
         if validator.is_valid(object) {
             continue; // the fast path: collecting errors is much slower than a yes/no answer
         }
@@ -131,7 +131,39 @@ fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
     }
 }
 
-/// Forces the schema compilation now (it otherwise happens on first use).
+/// Compiles the schemas these objects will be checked against, each on its own thread (and each
+/// at most once per process), so that a render of several kinds waits for the slowest compile
+/// rather than for their sum. [`check_object`] compiles what is missing itself; this only makes
+/// it faster.
+pub fn prepare(objects: &[Value]) {
+    let mut needed: Vec<(usize, usize)> = Vec::new();
+    for object in objects {
+        let key = type_key(object);
+        if let Some(kind) = KINDS.iter().position(|k| *k == key) {
+            for version in 0..BUNDLES.len() {
+                if !needed.contains(&(version, kind)) {
+                    needed.push((version, kind));
+                }
+            }
+        }
+    }
+    if needed.len() < 2 {
+        return;
+    }
+    std::thread::scope(|scope| {
+        for (version, kind) in needed {
+            scope.spawn(move || {
+                validator(version, kind);
+            });
+        }
+    });
+}
+
+/// Forces the compilation of every schema now (it otherwise happens on first use, per kind).
 pub fn warm_up() {
-    let _ = validators();
+    for version in 0..BUNDLES.len() {
+        for kind in 0..KINDS.len() {
+            let _ = validator(version, kind);
+        }
+    }
 }

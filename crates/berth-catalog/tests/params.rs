@@ -391,3 +391,36 @@ fn a_broken_user_definition_does_not_hide_the_catalog() {
     assert_eq!(catalog.get("redis").unwrap().origin, Origin::BuiltIn);
     assert_eq!(catalog.list().len(), 14);
 }
+
+#[test]
+fn loading_only_some_ids_reads_just_those_and_keeps_the_override_rules() {
+    let user = tempfile::tempdir().unwrap();
+    let target = user.path().join("redis");
+    copy_dir(&catalog_dir().join("redis"), &target);
+    let text = std::fs::read_to_string(target.join("service.yaml"))
+        .unwrap()
+        .replace("title: Redis", "title: My Redis");
+    std::fs::write(target.join("service.yaml"), text).unwrap();
+    // a broken definition that is not asked for is not even read
+    let broken = user.path().join("postgres");
+    copy_dir(&catalog_dir().join("postgres"), &broken);
+    std::fs::write(broken.join("service.yaml"), "id: [broken\n").unwrap();
+    let sources = [
+        CatalogSource::built_in(catalog_dir()),
+        CatalogSource::folder(user.path()),
+        CatalogSource::folder(user.path().join("missing")),
+    ];
+    let (catalog, errors) = Catalog::load_lenient_only(&sources, &["redis", "memcached", "nope"]);
+    let ids: Vec<&str> = catalog.list().iter().map(|d| d.id()).collect();
+    assert_eq!(ids, ["memcached", "redis"]);
+    assert_eq!(catalog.get("redis").unwrap().spec.title, "My Redis");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(matches!(&errors[0], CatalogError::Io { .. }));
+    // asking for the broken one reports it, and the built-in stays
+    let (catalog, errors) = Catalog::load_lenient_only(&sources[..2], &["postgres"]);
+    assert_eq!(catalog.get("postgres").unwrap().origin, Origin::BuiltIn);
+    assert!(
+        matches!(&errors[..], [CatalogError::Definition { .. }]),
+        "{errors:?}"
+    );
+}

@@ -1,7 +1,8 @@
 //! Acting on a cluster's objects: server-side apply (field manager `berth`, with dry-run and
 //! conflict detection), get, list by label and delete, for objects given as JSON — the shape
-//! catalog templates render to. Resources are found through API discovery and cached per
-//! connection.
+//! catalog templates render to. The built-in kinds Berth renders or reads have a fixed resource
+//! name and scope (taken from `k8s-openapi`), so they cost no discovery request; other kinds
+//! are found through API discovery, cached per connection.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use kube::api::{
     Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PropagationPolicy,
 };
 use kube::core::GroupVersionKind;
-use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::discovery::{ApiResource, Scope};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
@@ -28,7 +29,7 @@ pub struct Cluster {
     context: String,
     namespace: String,
     client: Client,
-    resources: Mutex<HashMap<GroupVersionKind, (ApiResource, ApiCapabilities)>>,
+    resources: Mutex<HashMap<GroupVersionKind, (ApiResource, Scope)>>,
     /// Until when transient failures are retried (the operation's deadline), if set.
     deadline: std::sync::Mutex<Option<Instant>>,
 }
@@ -100,6 +101,38 @@ impl std::fmt::Display for ObjectRef {
             None => write!(f, "{} {}", self.kind, self.name),
         }
     }
+}
+
+/// The resource and scope of the built-in kinds Berth touches. The Kubernetes API fixes them
+/// (`k8s-openapi` carries them) and every supported version serves them, so they need no
+/// discovery request: a short-lived CLI process would otherwise spend one round trip per API
+/// group before its first real request. Other kinds (CRDs) are discovered.
+fn built_in(gvk: &GroupVersionKind) -> Option<(ApiResource, Scope)> {
+    use k8s_openapi::api::{
+        apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
+        policy::v1 as policy,
+    };
+    fn namespaced<K: kube::Resource<DynamicType = ()>>() -> (ApiResource, Scope) {
+        (ApiResource::erase::<K>(&()), Scope::Namespaced)
+    }
+    let found = match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+        ("", "v1", "Namespace") => (ApiResource::erase::<core::Namespace>(&()), Scope::Cluster),
+        ("", "v1", "ConfigMap") => namespaced::<core::ConfigMap>(),
+        ("", "v1", "Secret") => namespaced::<core::Secret>(),
+        ("", "v1", "Service") => namespaced::<core::Service>(),
+        ("", "v1", "ServiceAccount") => namespaced::<core::ServiceAccount>(),
+        ("", "v1", "Pod") => namespaced::<core::Pod>(),
+        ("", "v1", "PersistentVolumeClaim") => namespaced::<core::PersistentVolumeClaim>(),
+        ("apps", "v1", "StatefulSet") => namespaced::<apps::StatefulSet>(),
+        ("apps", "v1", "Deployment") => namespaced::<apps::Deployment>(),
+        ("batch", "v1", "Job") => namespaced::<batch::Job>(),
+        ("policy", "v1", "PodDisruptionBudget") => namespaced::<policy::PodDisruptionBudget>(),
+        ("autoscaling", "v2", "HorizontalPodAutoscaler") => {
+            namespaced::<autoscaling::HorizontalPodAutoscaler>()
+        }
+        _ => return None,
+    };
+    Some(found)
 }
 
 impl Cluster {
@@ -177,27 +210,30 @@ impl Cluster {
         crate::retry::with_retries(self.retry_budget(), what, request).await
     }
 
-    async fn resource(
-        &self,
-        target: &ObjectRef,
-    ) -> Result<(ApiResource, ApiCapabilities), ClusterError> {
+    /// The resource (plural) and scope of a kind: fixed for the built-in kinds, discovered once
+    /// per connection for the others.
+    async fn resource(&self, target: &ObjectRef) -> Result<(ApiResource, Scope), ClusterError> {
         let gvk = target.gvk();
+        if let Some(known) = built_in(&gvk) {
+            return Ok(known);
+        }
         if let Some(found) = self.resources.lock().await.get(&gvk) {
             return Ok(found.clone());
         }
-        let found = self
+        let (resource, caps) = self
             .retry("discover", || {
                 kube::discovery::pinned_kind(&self.client, &gvk)
             })
             .await
             .map_err(|e| self.api_error("discover", target, e))?;
+        let found = (resource, caps.scope);
         self.resources.lock().await.insert(gvk, found.clone());
         Ok(found)
     }
 
     async fn api(&self, target: &ObjectRef) -> Result<Api<DynamicObject>, ClusterError> {
-        let (resource, caps) = self.resource(target).await?;
-        Ok(match caps.scope {
+        let (resource, scope) = self.resource(target).await?;
+        Ok(match scope {
             Scope::Namespaced => {
                 let ns = target.namespace.as_deref().unwrap_or(&self.namespace);
                 Api::namespaced_with(self.client.clone(), ns, &resource)
@@ -320,5 +356,43 @@ impl Cluster {
                 message: other.to_string(),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in table says what discovery says, on kubesim (or the real cluster of
+    /// `BERTH_TEST_KUBECONFIG`).
+    #[tokio::test]
+    async fn built_in_kinds_match_discovery() {
+        let sim = kubesim::testing::cluster().await.unwrap();
+        let kubeconfig = LoadedKubeconfig::load(&[sim.kubeconfig().to_owned()]);
+        let cluster = Cluster::connect(&kubeconfig, sim.context()).await.unwrap();
+        let kinds = [
+            ("", "v1", "Namespace"),
+            ("", "v1", "ConfigMap"),
+            ("", "v1", "Secret"),
+            ("", "v1", "Service"),
+            ("", "v1", "ServiceAccount"),
+            ("", "v1", "Pod"),
+            ("", "v1", "PersistentVolumeClaim"),
+            ("apps", "v1", "StatefulSet"),
+            ("apps", "v1", "Deployment"),
+            ("batch", "v1", "Job"),
+            ("policy", "v1", "PodDisruptionBudget"),
+            ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+        ];
+        for (group, version, kind) in kinds {
+            let gvk = GroupVersionKind::gvk(group, version, kind);
+            let (known, scope) = built_in(&gvk).unwrap_or_else(|| panic!("{kind} is built in"));
+            let (found, caps) = kube::discovery::pinned_kind(&cluster.client, &gvk)
+                .await
+                .unwrap_or_else(|e| panic!("discover {kind}: {e}"));
+            assert_eq!(known, found, "{kind}");
+            assert_eq!(scope, caps.scope, "{kind}");
+        }
+        assert!(built_in(&GroupVersionKind::gvk("example.com", "v1", "Widget")).is_none());
     }
 }

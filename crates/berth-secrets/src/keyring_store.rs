@@ -1,7 +1,7 @@
 //! The OS keyring behind a timeout.
 
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::{SecretsError, Sensitive};
 
@@ -112,6 +112,30 @@ impl Keyring {
         }
     }
 
+    /// Stores several secrets at once, each call on its own thread (and so its own Secret
+    /// Service connection): storing an instance's credentials then takes about as long as one
+    /// call instead of one call per credential. Every call gets the same timeout; the first
+    /// failure (in `entries` order) is returned, and the calls that succeeded stay stored.
+    #[tracing::instrument(level = "debug", skip_all, fields(namespace = %self.namespace, count = entries.len()))]
+    pub fn set_all(&self, entries: &[(String, Sensitive<String>)]) -> Result<(), SecretsError> {
+        let deadline = Instant::now() + self.timeout;
+        let started = entries
+            .iter()
+            .map(|(handle, secret)| {
+                let value = Sensitive::new(secret.expose().clone());
+                self.start(handle, move |entry| entry.set_password(value.expose()))
+                    .map(|rx| (handle, rx))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut first_error = None;
+        for (handle, rx) in started {
+            if let Err(e) = self.finish(rx, handle, deadline) {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
     /// Runs one keyring call on its own thread and waits at most the timeout for it. A call that
     /// times out is left to finish on its thread (keyring calls cannot be cancelled).
     fn call<T: Send + 'static>(
@@ -119,6 +143,17 @@ impl Keyring {
         handle: &str,
         op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T, SecretsError> {
+        let deadline = Instant::now() + self.timeout;
+        let rx = self.start(handle, op)?;
+        self.finish(rx, handle, deadline)
+    }
+
+    /// Starts one keyring call on its own thread.
+    fn start<T: Send + 'static>(
+        &self,
+        handle: &str,
+        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<mpsc::Receiver<keyring::Result<T>>, SecretsError> {
         let (tx, rx) = mpsc::sync_channel(1);
         let namespace = self.namespace.clone();
         let user = handle.to_owned();
@@ -129,7 +164,17 @@ impl Keyring {
                 let _ = tx.send(result);
             })
             .map_err(|e| SecretsError::Platform(format!("cannot start a keyring thread: {e}")))?;
-        match rx.recv_timeout(self.timeout) {
+        Ok(rx)
+    }
+
+    /// Waits for a started call until `deadline`.
+    fn finish<T>(
+        &self,
+        rx: mpsc::Receiver<keyring::Result<T>>,
+        handle: &str,
+        deadline: Instant,
+    ) -> Result<T, SecretsError> {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
             Ok(result) => result.map_err(|e| classify(e, handle)),
             Err(_) => Err(SecretsError::Timeout {
                 seconds: self.timeout.as_secs().max(1),

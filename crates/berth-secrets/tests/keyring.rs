@@ -48,6 +48,25 @@ fn round_trip_through_the_real_keyring() {
 }
 
 #[test]
+fn several_secrets_stored_at_once() {
+    let keyring = test_keyring("setall");
+    let entries: Vec<(String, Sensitive<String>)> = (0..4)
+        .map(|i| {
+            (
+                format!("ctx/ns/pg/key-{i}"),
+                Sensitive::new(format!("value-{i}")),
+            )
+        })
+        .collect();
+    keyring.set_all(&entries).unwrap();
+    for (i, (handle, _)) in entries.iter().enumerate() {
+        assert_eq!(keyring.get(handle).unwrap().expose(), &format!("value-{i}"));
+        assert!(keyring.delete(handle).unwrap());
+    }
+    keyring.set_all(&[]).unwrap();
+}
+
+#[test]
 fn secret_values_never_appear_in_errors_or_debug() {
     let keyring = test_keyring("redaction");
     let secret = Sensitive::new("do-not-print-me".to_owned());

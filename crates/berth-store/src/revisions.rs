@@ -309,7 +309,8 @@ impl Store {
 
     fn query_revisions(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Revision>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(sql)?;
+        // cached: `berth ls` asks once per instance listed
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params, RawRevision::from_row)?;
         rows.map(|row| row?.finish()).collect()
     }
