@@ -202,7 +202,7 @@ impl Store {
     /// Writes a new `pending` revision, numbered one past the instance's latest, and returns it.
     pub fn begin_revision(&self, new: &NewRevision<'_>) -> Result<Revision> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let next: u32 = tx.query_row(
             "SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions
              WHERE context = ?1 AND namespace = ?2 AND instance = ?3",
@@ -242,7 +242,7 @@ impl Store {
         outcome: std::result::Result<(), &str>,
     ) -> Result<Revision> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let (status, error) = match outcome {
             Ok(()) => (RevisionStatus::Succeeded, None),
             Err(message) => (RevisionStatus::Failed, Some(message)),
