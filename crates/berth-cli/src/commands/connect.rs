@@ -13,6 +13,8 @@ pub(crate) async fn run(
     port: Option<u16>,
     show_password: bool,
 ) -> Result<(), ApiError> {
+    // listening before anything is printed: a Ctrl-C right after the URI still ends it cleanly
+    let interrupted = crate::commands::interrupted();
     let session = api
         .start_port_forward(&PortForwardInput {
             instance: instance_ref(global, name),
@@ -41,7 +43,7 @@ pub(crate) async fn run(
         }
         output::line("Ctrl-C ends the forward");
     }
-    crate::commands::interrupted().await;
+    interrupted.await;
     api.stop_port_forward(&session.id).await?;
     Ok(())
 }

@@ -17,8 +17,9 @@ pub(crate) async fn run(api: &Api, global: &Global, args: LogsArgs) -> Result<()
     let cancel = CancellationToken::new();
     let on_signal = cancel.clone();
     // Ctrl-C (or SIGTERM) ends a followed stream cleanly
+    let interrupted = crate::commands::interrupted();
     let signals = tokio::spawn(async move {
-        crate::commands::interrupted().await;
+        interrupted.await;
         on_signal.cancel();
     });
     let format = global.output;

@@ -40,20 +40,28 @@ pub(crate) fn instance_ref(global: &Global, name: &str) -> berth_api::InstanceRe
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM: the end of `logs -f` and `connect`.
-pub(crate) async fn interrupted() {
+/// Listens for Ctrl-C and SIGTERM from the moment it is called, and resolves on the first: the end
+/// of `logs -f` and `connect`. Call it before printing anything a caller may react to, so a signal
+/// sent right after the output is caught rather than killing the process.
+pub(crate) fn interrupted() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
+    let streams = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::interrupt())
+            .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+            .ok()
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = streams {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
                 _ = term.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
