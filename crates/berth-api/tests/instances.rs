@@ -2,6 +2,8 @@
 //! the cluster named by `BERTH_TEST_KUBECONFIG`). Needs a keyring: run under
 //! `scripts/with-keyring.sh`.
 
+mod support;
+
 use std::sync::Mutex;
 
 use berth_api::{Api, ErrorCode, HealthState, InstallInput, InstanceRef, ProgressEvent};
@@ -11,13 +13,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Servi
 use kube::api::{Api as KubeApi, ListParams};
 
 fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> (Api, Keyring) {
-    let keyring =
-        Keyring::with_namespace(format!("dev.berth.test.api.{test}.{}", std::process::id()));
-    let api = Api::open(Some(home))
-        .unwrap()
-        .with_kubeconfig(vec![kubeconfig.to_owned()])
-        .with_keyring(keyring.clone());
-    (api, keyring)
+    support::api_and_keyring(home, kubeconfig, "api", test)
 }
 
 fn input(cluster: &kubesim::testing::TestCluster, name: &str, ns: &str) -> InstallInput {

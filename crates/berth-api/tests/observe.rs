@@ -2,23 +2,17 @@
 //! against kubesim (or the cluster named by `BERTH_TEST_KUBECONFIG`). Needs a keyring: run under
 //! `scripts/with-keyring.sh`.
 
+mod support;
+
 use std::sync::Mutex;
 
 use berth_api::{
     Api, CancellationToken, ErrorCode, InstallInput, InstanceMetrics, InstanceRef, LogsInput,
     PortForwardInput,
 };
-use berth_secrets::Keyring;
 
 fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> Api {
-    let keyring = Keyring::with_namespace(format!(
-        "dev.berth.test.observe.{test}.{}",
-        std::process::id()
-    ));
-    Api::open(Some(home))
-        .unwrap()
-        .with_kubeconfig(vec![kubeconfig.to_owned()])
-        .with_keyring(keyring)
+    support::api_and_keyring(home, kubeconfig, "observe", test).0
 }
 
 async fn install(

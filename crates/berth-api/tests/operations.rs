@@ -2,6 +2,8 @@
 //! `BERTH_TEST_KUBECONFIG`): an install, a stop and a start run in the background, report their
 //! progress and outcome, and are listed. Needs a keyring: run under `scripts/with-keyring.sh`.
 
+mod support;
+
 use std::time::Duration;
 
 use berth_api::{
@@ -15,13 +17,7 @@ use kube::api::{Api as KubeApi, ListParams};
 use tokio::sync::mpsc;
 
 fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> (Api, Keyring) {
-    let keyring =
-        Keyring::with_namespace(format!("dev.berth.test.ops.{test}.{}", std::process::id()));
-    let api = Api::open(Some(home))
-        .unwrap()
-        .with_kubeconfig(vec![kubeconfig.to_owned()])
-        .with_keyring(keyring.clone());
-    (api, keyring)
+    support::api_and_keyring(home, kubeconfig, "ops", test)
 }
 
 /// Starts `request` and collects its updates until it finishes.

@@ -2,24 +2,18 @@
 //! desktop app calls them, against kubesim (or the cluster named by `BERTH_TEST_KUBECONFIG`).
 //! Needs a keyring: run under `scripts/with-keyring.sh`.
 
+mod support;
+
 use std::time::Duration;
 
 use berth_api::{
     Api, ErrorCode, InstallInput, InstanceRef, RevealCredentialInput, USAGE_HISTORY_LEN,
     UsageInput, UsageTarget,
 };
-use berth_secrets::Keyring;
 use k8s_openapi::api::core::v1::Secret;
 
 fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> Api {
-    let keyring = Keyring::with_namespace(format!(
-        "dev.berth.test.usage.{test}.{}",
-        std::process::id()
-    ));
-    Api::open(Some(home))
-        .unwrap()
-        .with_kubeconfig(vec![kubeconfig.to_owned()])
-        .with_keyring(keyring)
+    support::api_and_keyring(home, kubeconfig, "usage", test).0
 }
 
 async fn install(
