@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::controllers::objects::{event, list, set_status, terminating, update};
 use crate::handlers::write::now;
@@ -65,17 +65,28 @@ pub(crate) fn node_ready(state: &State, node: &str, ready: bool) {
     set_status(state, &obj, "", "nodes", status);
 }
 
-/// Runs the kubelet until shutdown.
+/// Runs the kubelet until shutdown. A pass runs when a pod changes (a store event of
+/// `pods`), when the faults change (lost nodes), and when a tracked pod's clock comes due
+/// (start, readiness, Job completion, image pull back-off, crash restarts); in between the
+/// kubelet sleeps, so an idle simulator with many pods costs nothing.
 pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     let mut tracked: HashMap<String, Tracked> = HashMap::new();
     let mut next_ip: u32 = 2;
     let mut next_node = 0usize;
     let mut lost: Vec<String> = Vec::new();
+    let pods = GroupResource::new("", "pods");
+    let mut events = state.store.subscribe();
+    let mut last_pass = tokio::time::Instant::now();
     loop {
+        // Under a stream of writes, passes are at least MIN_SPACING apart (the old fixed
+        // tick was 40 ms); after a quiet spell the first change is handled at once.
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(40)) => {}
+            _ = tokio::time::sleep_until(last_pass + MIN_SPACING) => {}
             _ = shutdown.changed() => return,
         }
+        last_pass = tokio::time::Instant::now();
+        // Everything already queued is covered by the pass about to run.
+        while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = events.try_recv() {}
         let now_lost = state.faults().lost_nodes;
         if now_lost != lost {
             for node in &state.config.nodes {
@@ -86,8 +97,40 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
             }
             lost = now_lost;
         }
-        tick(&state, &mut tracked, &mut next_ip, &mut next_node, &lost);
+        state
+            .kubelet_passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let due = tick(&state, &mut tracked, &mut next_ip, &mut next_node, &lost);
+        let due = due.map(|d| tokio::time::Instant::from_std(d) + Duration::from_millis(1));
+        loop {
+            tokio::select! {
+                e = events.recv() => match e {
+                    Ok(e) if e.gr != pods => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                },
+                _ = state.kubelet_wake.notified() => break,
+                _ = sleep_until_due(due) => break,
+                _ = shutdown.changed() => return,
+            }
+        }
     }
+}
+
+/// Shortest time between two passes.
+const MIN_SPACING: Duration = Duration::from_millis(20);
+
+/// Sleeps until `due`, or forever when nothing is due.
+async fn sleep_until_due(due: Option<tokio::time::Instant>) {
+    match due {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The earlier of two optional instants.
+fn earliest(a: Option<Instant>, b: Instant) -> Option<Instant> {
+    Some(a.map_or(b, |a| a.min(b)))
 }
 
 fn tick(
@@ -96,8 +139,10 @@ fn tick(
     next_ip: &mut u32,
     next_node: &mut usize,
     lost: &[String],
-) {
+) -> Option<Instant> {
     let cfg = &state.config.kubelet;
+    // When the next pass is due without any store event: the earliest pending clock.
+    let mut due: Option<Instant> = None;
     let pods = list(state, "", "pods", None);
     let mut alive = std::collections::HashSet::new();
     for pod in &pods {
@@ -204,6 +249,28 @@ fn tick(
         // A lost node's pods turn NotReady (the node lifecycle controller's doing).
         let node_lost = lost.contains(&t.node);
         let ready = running && !crashing && !done && elapsed >= ready_at && !node_lost;
+        if failing {
+            if elapsed < Duration::from_secs(1) {
+                // ErrImagePull turns ImagePullBackOff.
+                due = earliest(due, t.since + Duration::from_secs(1));
+            }
+        } else if !running {
+            due = earliest(due, t.since + start);
+        } else if crashing {
+            // The next simulated restart.
+            let next = (elapsed.saturating_sub(start).as_millis() / 1000 + 1) as u32;
+            due = earliest(due, t.since + start + Duration::from_secs(1) * next);
+        } else if !done {
+            if elapsed < ready_at {
+                due = earliest(due, t.since + ready_at);
+            }
+            if one_shot {
+                due = earliest(
+                    due,
+                    t.since + start + Duration::from_millis(cfg.job_duration_ms),
+                );
+            }
+        }
 
         if running && !t.announced {
             t.announced = true;
@@ -364,4 +431,5 @@ fn tick(
         }
         keep
     });
+    due
 }

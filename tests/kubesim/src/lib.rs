@@ -149,6 +149,9 @@ impl Sim {
             logs: logs::Logs::default(),
             next_ip: AtomicU32::new(10),
             wake: Notify::new(),
+            kubelet_wake: Notify::new(),
+            kubelet_passes: AtomicU64::new(0),
+            controller_passes: AtomicU64::new(0),
             fault_counter: AtomicU64::new(0),
             started: std::time::Instant::now(),
             started_wall: time::OffsetDateTime::now_utc(),
@@ -234,6 +237,7 @@ impl Sim {
     pub fn set_faults(&self, faults: config::Faults) {
         *self.state.faults.write().expect("faults lock") = faults;
         self.state.wake.notify_one();
+        self.state.kubelet_wake.notify_one();
     }
 
     /// Appends a line to a container's log, as if the container had written it (followed
@@ -271,4 +275,86 @@ pub async fn client_from_kubeconfig(
         .await
         .map_err(|e| Error::Client(e.to_string()))?;
     kube::Client::try_from(config).map_err(|e| Error::Client(e.to_string()))
+}
+
+#[cfg(test)]
+mod idle_tests {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+
+    use k8s_openapi::api::apps::v1::Deployment;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams, PostParams};
+
+    /// Once every pod is Ready and nothing is written, the kubelet sleeps and the
+    /// controllers run only their slow safety pass (issue #5: a pass every 40 ms and 200 ms
+    /// burnt CPU with many pods).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_idle_simulator_runs_no_passes() {
+        let sim = crate::Sim::start(crate::Config::default()).await.unwrap();
+        let client = sim.client().await.unwrap();
+        let deployments: Api<Deployment> = Api::namespaced(client.clone(), "default");
+        for i in 0..5 {
+            let d: Deployment = serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("web{i}")},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": {"app": format!("web{i}")}},
+                    "template": {
+                        "metadata": {"labels": {"app": format!("web{i}")}},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                    },
+                },
+            }))
+            .unwrap();
+            deployments
+                .create(&PostParams::default(), &d)
+                .await
+                .unwrap();
+        }
+        let pods: Api<Pod> = Api::namespaced(client, "default");
+        let started = Instant::now();
+        loop {
+            let list = pods.list(&ListParams::default()).await.unwrap();
+            let ready = list
+                .items
+                .iter()
+                .filter(|p| {
+                    p.status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .is_some_and(|cs| {
+                            cs.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+                        })
+                })
+                .count();
+            if ready == 10 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{ready} of 10 pods Ready"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Let the last writes (deployment status, endpoints) settle.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let state = &sim.state;
+        let (kubelet, controllers, rv) = (
+            state.kubelet_passes.load(Ordering::Relaxed),
+            state.controller_passes.load(Ordering::Relaxed),
+            state.store.current_rv(),
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(state.store.current_rv(), rv, "nothing was written");
+        assert_eq!(
+            state.kubelet_passes.load(Ordering::Relaxed),
+            kubelet,
+            "the kubelet slept"
+        );
+        // At most the safety pass.
+        let extra = state.controller_passes.load(Ordering::Relaxed) - controllers;
+        assert!(extra <= 1, "{extra} controller passes in 1.5 s of idle");
+        sim.shutdown().await;
+    }
 }

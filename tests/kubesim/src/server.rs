@@ -48,6 +48,13 @@ pub(crate) struct State {
     pub(crate) next_ip: AtomicU32,
     /// Wakes the controllers after writes.
     pub(crate) wake: Notify,
+    /// Wakes the kubelet when the faults change (lost nodes); it learns of pod changes
+    /// from the store's events.
+    pub(crate) kubelet_wake: Notify,
+    /// Kubelet passes run so far (the idle test counts them).
+    pub(crate) kubelet_passes: AtomicU64,
+    /// Controller passes run so far (the idle test counts them).
+    pub(crate) controller_passes: AtomicU64,
     /// Counter for fault injection decisions.
     pub(crate) fault_counter: AtomicU64,
     /// When the simulator started (for outage windows).

@@ -1,5 +1,6 @@
-//! The simulated control plane: controllers reconcile after every write (and on a short
-//! tick) through the same write paths clients use.
+//! The simulated control plane: controllers reconcile after writes (and when a clock
+//! comes due: CronJob schedules, HPA syncs, a slow safety pass) through the same write
+//! paths clients use.
 
 mod deployment;
 mod endpoints;
@@ -16,19 +17,33 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio::time::Instant;
 
+use crate::resources::GroupResource;
 use crate::server::State;
 use crate::store::EventType;
 
-/// Runs the controllers until shutdown.
+/// A full pass (garbage collection included) at least this often, even with no writes: a
+/// safety net for anything no write announces.
+const SAFETY_PERIOD: Duration = Duration::from_secs(5);
+
+/// How often HorizontalPodAutoscalers re-read the metrics while they exist (the real
+/// controller's sync period is 15 s; process-backed pods' CPU changes with no write).
+const HPA_SYNC_PERIOD: Duration = Duration::from_secs(1);
+
+/// Runs the controllers until shutdown: a pass after writes (coalesced), at the next
+/// minute of the simulated CronJob clock while CronJobs exist, every [`HPA_SYNC_PERIOD`]
+/// while HPAs exist, and every [`SAFETY_PERIOD`] otherwise. An idle simulator costs one
+/// pass every few seconds.
 pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     let mut events = state.store.subscribe();
     let mut gc_due = true;
-    let mut last_gc = tokio::time::Instant::now();
+    let mut last_gc = Instant::now();
+    let mut next = Instant::now();
     loop {
         tokio::select! {
             _ = state.wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = tokio::time::sleep_until(next) => {}
             _ = shutdown.changed() => return,
         }
         // Coalesce bursts of writes.
@@ -36,8 +51,16 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
         loop {
             match events.try_recv() {
                 Ok(e) => {
+                    // Deletions, and objects created or changed with owners (which may
+                    // already be gone), are the garbage collector's business.
                     if e.kind == EventType::Deleted
                         || e.object["metadata"]["deletionTimestamp"].is_string()
+                        || (e.kind == EventType::Added
+                            && e.object["metadata"]["ownerReferences"].is_array())
+                        || e.old.as_ref().is_some_and(|o| {
+                            o["metadata"]["ownerReferences"]
+                                != e.object["metadata"]["ownerReferences"]
+                        })
                     {
                         gc_due = true;
                     }
@@ -46,9 +69,12 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
                 Err(_) => break,
             }
         }
-        if last_gc.elapsed() > Duration::from_secs(2) {
+        if last_gc.elapsed() >= SAFETY_PERIOD {
             gc_due = true;
         }
+        state
+            .controller_passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let st = state.clone();
         let run_gc = gc_due;
         let r = tokio::task::spawn_blocking(move || reconcile(&st, run_gc)).await;
@@ -57,9 +83,29 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
         }
         if gc_due {
             gc_due = false;
-            last_gc = tokio::time::Instant::now();
+            last_gc = Instant::now();
         }
+        next = next_pass(&state, last_gc);
     }
+}
+
+/// When the next pass is due if no write comes first.
+fn next_pass(state: &State, last_gc: Instant) -> Instant {
+    let now = Instant::now();
+    let mut next = last_gc + SAFETY_PERIOD;
+    let has = |group: &str, plural: &str| {
+        state
+            .store
+            .resources()
+            .contains(&GroupResource::new(group, plural))
+    };
+    if has("autoscaling", "horizontalpodautoscalers") {
+        next = next.min(now + HPA_SYNC_PERIOD);
+    }
+    if has("batch", "cronjobs") {
+        next = next.min(now + schedule::until_next_minute(state) + Duration::from_millis(1));
+    }
+    next.max(now)
 }
 
 fn reconcile(state: &State, run_gc: bool) {

@@ -19,6 +19,16 @@ fn sim_now(state: &State) -> OffsetDateTime {
     state.started_wall + time::Duration::seconds_f64(scaled)
 }
 
+/// Real time until the next minute of the simulated clock starts (when a schedule can
+/// next come due).
+pub(crate) fn until_next_minute(state: &State) -> std::time::Duration {
+    let now = sim_now(state);
+    let into = now.second() as f64 + now.nanosecond() as f64 / 1e9;
+    let sim_secs = (60.0 - into).max(0.0);
+    let minute_ms = state.config.cron_minute_ms.max(1) as f64;
+    std::time::Duration::from_secs_f64(sim_secs * minute_ms / 60_000.0)
+}
+
 fn format(t: OffsetDateTime) -> String {
     t.replace_nanosecond(0)
         .expect("valid")

@@ -219,6 +219,7 @@ async fn admin_faults(state: &State, req: Request<Incoming>) -> Result<Response<
             tracing::info!(?faults, "faults replaced through the admin endpoint");
             *state.faults.write().expect("faults lock") = faults;
             state.wake.notify_one();
+            state.kubelet_wake.notify_one();
         }
         _ => return Err(ApiError::method_not_allowed("GET or PUT the faults")),
     }
