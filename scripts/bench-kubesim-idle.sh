@@ -21,7 +21,7 @@ command -v kubectl >/dev/null || { echo "kubectl missing: run scripts/tools.sh" 
 
 INSTANCES="${INSTANCES:-50}" WINDOWS="${WINDOWS:-3}" WINDOW_S="${WINDOW_S:-10}" SETTLE="${SETTLE:-3}" \
   python3 - "$PWD" <<'PY'
-import os, pathlib, shutil, statistics, subprocess, sys, tempfile, time
+import json, os, pathlib, shutil, statistics, subprocess, sys, tempfile, time
 
 root = pathlib.Path(sys.argv[1])
 kubesim = pathlib.Path(os.environ.get("KUBESIM") or root / "target/release/kubesim")
@@ -132,12 +132,17 @@ try:
         sys.exit(f"only {ready} of {n} pods Ready")
     ready_s = time.perf_counter() - t
     time.sleep(settle)
+    def store_rv():
+        return int(json.loads(kubectl("get", "--raw", "/api/v1/namespaces"))["metadata"]["resourceVersion"])
+
+    rv0 = store_rv()
     figures = []
     for _ in range(windows):
         c0, t0 = cpu_ticks(p.pid), time.perf_counter()
         time.sleep(window_s)
         c1, t1 = cpu_ticks(p.pid), time.perf_counter()
         figures.append((c1 - c0) / tick / (t1 - t0) * 100)
+    writes = store_rv() - rv0
     if p.poll() is not None:
         sys.exit("kubesim exited during the measurement")
 finally:
@@ -147,6 +152,7 @@ finally:
 
 print(f"kubesim idle: {n} instances ({n} pods), all Ready after {ready_s:.1f} s")
 print("windows (% of one core over " + f"{window_s:g} s): " + ", ".join(f"{f:.2f}" for f in figures))
+print(f"store writes while idle: {writes}")
 print(f"median {statistics.median(figures):.2f} % of one core; "
       f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
 PY

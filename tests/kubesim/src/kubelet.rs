@@ -101,6 +101,7 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
             .kubelet_passes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let due = tick(&state, &mut tracked, &mut next_ip, &mut next_node, &lost);
+        tracing::trace!(?due, "kubelet pass");
         let due = due.map(|d| tokio::time::Instant::from_std(d) + Duration::from_millis(1));
         loop {
             tokio::select! {

@@ -23,9 +23,10 @@ use crate::resources::GroupResource;
 use crate::server::State;
 use crate::store::EventType;
 
-/// A full pass (garbage collection included) at least this often, even with no writes: a
-/// safety net for anything no write announces.
-const SAFETY_PERIOD: Duration = Duration::from_secs(5);
+/// A full pass (garbage collection included) this often when the store changed since the
+/// last pass without waking the controllers: a safety net, at the garbage collector's old
+/// period.
+const SAFETY_PERIOD: Duration = Duration::from_secs(2);
 
 /// How often HorizontalPodAutoscalers re-read the metrics while they exist (the real
 /// controller's sync period is 15 s; process-backed pods' CPU changes with no write).
@@ -33,34 +34,36 @@ const HPA_SYNC_PERIOD: Duration = Duration::from_secs(1);
 
 /// Runs the controllers until shutdown: a pass after writes (coalesced), at the next
 /// minute of the simulated CronJob clock while CronJobs exist, every [`HPA_SYNC_PERIOD`]
-/// while HPAs exist, and every [`SAFETY_PERIOD`] otherwise. An idle simulator costs one
-/// pass every few seconds.
+/// while HPAs exist, and every [`SAFETY_PERIOD`] if the store changed since the last pass
+/// (a pass over an unchanged store, with no clock due, would write nothing: with many
+/// objects a pass costs a lot, so an idle simulator skips it).
 pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     let mut events = state.store.subscribe();
     let mut gc_due = true;
     let mut last_gc = Instant::now();
     let mut next = Instant::now();
+    // Whether `next` is a CronJob or HPA clock (else the safety pass).
+    let mut clocked = true;
+    // The store's resourceVersion when the last pass started.
+    let mut last_rv = 0;
     loop {
-        tokio::select! {
-            _ = state.wake.notified() => {}
-            _ = tokio::time::sleep_until(next) => {}
+        let woken = tokio::select! {
+            _ = state.wake.notified() => true,
+            _ = tokio::time::sleep_until(next) => false,
             _ = shutdown.changed() => return,
+        };
+        if !woken && !clocked && state.store.current_rv() == last_rv {
+            last_gc = Instant::now();
+            (next, clocked) = next_pass(&state, last_gc);
+            continue;
         }
         // Coalesce bursts of writes.
         tokio::time::sleep(Duration::from_millis(10)).await;
         loop {
             match events.try_recv() {
                 Ok(e) => {
-                    // Deletions, and objects created or changed with owners (which may
-                    // already be gone), are the garbage collector's business.
                     if e.kind == EventType::Deleted
                         || e.object["metadata"]["deletionTimestamp"].is_string()
-                        || (e.kind == EventType::Added
-                            && e.object["metadata"]["ownerReferences"].is_array())
-                        || e.old.as_ref().is_some_and(|o| {
-                            o["metadata"]["ownerReferences"]
-                                != e.object["metadata"]["ownerReferences"]
-                        })
                     {
                         gc_due = true;
                     }
@@ -75,6 +78,8 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
         state
             .controller_passes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::trace!(gc = gc_due, "controller pass");
+        last_rv = state.store.current_rv();
         let st = state.clone();
         let run_gc = gc_due;
         let r = tokio::task::spawn_blocking(move || reconcile(&st, run_gc)).await;
@@ -85,14 +90,16 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
             gc_due = false;
             last_gc = Instant::now();
         }
-        next = next_pass(&state, last_gc);
+        (next, clocked) = next_pass(&state, last_gc);
     }
 }
 
-/// When the next pass is due if no write comes first.
-fn next_pass(state: &State, last_gc: Instant) -> Instant {
+/// When the next pass is due if no write comes first, and whether a CronJob or HPA clock
+/// (rather than the safety period) sets it.
+fn next_pass(state: &State, last_gc: Instant) -> (Instant, bool) {
     let now = Instant::now();
-    let mut next = last_gc + SAFETY_PERIOD;
+    let safety = last_gc + SAFETY_PERIOD;
+    let mut next = safety;
     let has = |group: &str, plural: &str| {
         state
             .store
@@ -105,7 +112,7 @@ fn next_pass(state: &State, last_gc: Instant) -> Instant {
     if has("batch", "cronjobs") {
         next = next.min(now + schedule::until_next_minute(state) + Duration::from_millis(1));
     }
-    next.max(now)
+    (next.max(now), next < safety)
 }
 
 fn reconcile(state: &State, run_gc: bool) {
