@@ -2,10 +2,12 @@
 # Idle cost of one kubesim (issue #5): starts the release `kubesim` binary, applies INSTANCES
 # instances' worth of objects with kubectl (per instance: ConfigMap, Secret, Service,
 # PodDisruptionBudget and either a Deployment or a StatefulSet with a volume claim template,
-# one replica each), waits until every pod is Ready, lets it settle SETTLE seconds, then reads
-# the process's CPU time (utime + stime of /proc/PID/stat) over WINDOWS windows of WINDOW_S
-# seconds in which nothing happens. Prints the per-window figures, their median (in % of one
-# core) and the load average. Nothing but kubectl talks to the simulator, on loopback.
+# one replica each), waits until every pod is Ready, lets it settle SETTLE seconds (the
+# controllers still write statuses for a few seconds after the pods are Ready), then reads the
+# process's CPU time (utime + stime of /proc/PID/stat) over WINDOWS windows of WINDOW_S seconds
+# in which nothing happens. Prints the per-window figures, their median (in % of one core), the
+# store writes during the windows and the load average. Only kubectl talks to the simulator,
+# on loopback.
 #
 #   scripts/bench-kubesim-idle.sh                 # 50 instances, 3 windows of 10 s
 #   INSTANCES=100 WINDOWS=5 scripts/bench-kubesim-idle.sh
@@ -19,7 +21,7 @@ if [[ -z "${NO_BUILD:-}" ]]; then
 fi
 command -v kubectl >/dev/null || { echo "kubectl missing: run scripts/tools.sh" >&2; exit 1; }
 
-INSTANCES="${INSTANCES:-50}" WINDOWS="${WINDOWS:-3}" WINDOW_S="${WINDOW_S:-10}" SETTLE="${SETTLE:-3}" \
+INSTANCES="${INSTANCES:-50}" WINDOWS="${WINDOWS:-3}" WINDOW_S="${WINDOW_S:-10}" SETTLE="${SETTLE:-10}" \
   python3 - "$PWD" <<'PY'
 import json, os, pathlib, shutil, statistics, subprocess, sys, tempfile, time
 
