@@ -28,7 +28,7 @@ fn main() {
         "create_local_cluster",
         "start_operation",
         "list_operations",
-        "list_instances",
+        "list_context_instances",
         "instance_status",
         "instance_details",
         "service_versions",

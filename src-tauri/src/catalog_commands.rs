@@ -13,7 +13,7 @@ use crate::app_state::AppState;
 /// Every service in the catalog.
 #[tauri::command]
 pub(crate) async fn catalog_list(state: State<'_, AppState>) -> Result<CatalogList, ApiError> {
-    state.api()?.catalog_list()
+    state.api().await?.catalog_list()
 }
 
 /// One service with its README, icon and parameter schema.
@@ -22,7 +22,7 @@ pub(crate) async fn catalog_show(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<ServiceDetail, ApiError> {
-    state.api()?.catalog_show(&id)
+    state.api().await?.catalog_show(&id)
 }
 
 /// The objects a service with these parameters renders to (credentials as placeholders).
@@ -31,7 +31,7 @@ pub(crate) async fn catalog_render(
     state: State<'_, AppState>,
     input: RenderInput,
 ) -> Result<RenderedManifests, ApiError> {
-    state.api()?.catalog_render(&input)
+    state.api().await?.catalog_render(&input)
 }
 
 /// What a reconfigure or upgrade would change on the live instance; changes nothing.
@@ -44,7 +44,11 @@ pub(crate) async fn preview_reconfigure(
         diff_only: true,
         ..input
     };
-    state.api()?.reconfigure_instance(&input, &|_| {}).await
+    state
+        .api()
+        .await?
+        .reconfigure_instance(&input, &|_| {})
+        .await
 }
 
 /// The StorageClasses of a context's cluster, the default first.
@@ -53,7 +57,7 @@ pub(crate) async fn storage_classes(
     state: State<'_, AppState>,
     context: Option<String>,
 ) -> Result<Vec<StorageClassInfo>, ApiError> {
-    state.api()?.storage_classes(context.as_deref()).await
+    state.api().await?.storage_classes(context.as_deref()).await
 }
 
 /// The namespaces of a context's cluster.
@@ -62,5 +66,5 @@ pub(crate) async fn list_namespaces(
     state: State<'_, AppState>,
     context: Option<String>,
 ) -> Result<Vec<String>, ApiError> {
-    state.api()?.namespaces(context.as_deref()).await
+    state.api().await?.namespaces(context.as_deref()).await
 }

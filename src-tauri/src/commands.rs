@@ -9,7 +9,7 @@ use crate::app_state::AppState;
 /// Every kubeconfig context with Berth's tags (no network).
 #[tauri::command]
 pub(crate) async fn list_contexts(state: State<'_, AppState>) -> Result<ContextList, ApiError> {
-    state.api()?.list_contexts().await
+    state.api().await?.list_contexts().await
 }
 
 /// Probes one context's API server.
@@ -18,7 +18,7 @@ pub(crate) async fn probe_context(
     state: State<'_, AppState>,
     name: String,
 ) -> Result<ContextProbe, ApiError> {
-    state.api()?.probe_context(&name).await
+    state.api().await?.probe_context(&name).await
 }
 
 /// Overrides a context's location; `null` goes back to the inferred one.
@@ -28,7 +28,7 @@ pub(crate) async fn set_context_location(
     name: String,
     location: Option<Location>,
 ) -> Result<ContextInfo, ApiError> {
-    state.api()?.set_context_location(&name, location)
+    state.api().await?.set_context_location(&name, location)
 }
 
 /// Marks or unmarks a context as a favourite.
@@ -38,13 +38,13 @@ pub(crate) async fn set_context_favourite(
     name: String,
     favourite: bool,
 ) -> Result<ContextInfo, ApiError> {
-    state.api()?.set_context_favourite(&name, favourite)
+    state.api().await?.set_context_favourite(&name, favourite)
 }
 
 /// Version, data folder and keyring status.
 #[tauri::command]
 pub(crate) async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiError> {
-    Ok(state.api()?.app_info())
+    Ok(state.api().await?.app_info())
 }
 
 /// The UI calls this once the home screen (Services) is painted with its list. Logged always; with
@@ -55,10 +55,11 @@ pub(crate) async fn report_first_paint(
     state: State<'_, AppState>,
     ms: f64,
 ) -> Result<(), ApiError> {
-    let process_ms = state.started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(process_ms, webview_ms = ms, "first paint");
+    let process_ms = crate::app_state::ms_since(state.started);
+    let steps = state.steps.line();
+    tracing::info!(process_ms, webview_ms = ms, steps, "first paint");
     if state.bench_startup {
-        println!("BERTH_FIRST_PAINT process_ms={process_ms:.1} webview_ms={ms:.1}");
+        println!("BERTH_FIRST_PAINT process_ms={process_ms:.1} webview_ms={ms:.1} {steps}");
         if !state.bench_stay {
             app.exit(0);
         }

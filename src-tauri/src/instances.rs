@@ -1,24 +1,25 @@
 //! Installed instances: list, status and history (the changes themselves run as operations).
 
 use berth_api::{
-    ApiError, InstanceDetails, InstanceList, InstanceRef, InstanceSummary, RevisionInfo,
+    ApiError, ContextInstances, InstanceDetails, InstanceRef, InstanceSummary, RevisionInfo,
     ServiceVersion,
 };
 use tauri::State;
 
 use crate::app_state::AppState;
 
-/// Instances in one context, or (with `allContexts`) in every context.
+/// The instances of one context: the Services screen asks each context on its own, so a
+/// reachable one is painted without waiting for the others.
 #[tauri::command]
-pub(crate) async fn list_instances(
+pub(crate) async fn list_context_instances(
     state: State<'_, AppState>,
-    context: Option<String>,
-    all_contexts: bool,
+    context: String,
     namespace: Option<String>,
-) -> Result<InstanceList, ApiError> {
+) -> Result<ContextInstances, ApiError> {
     state
-        .api()?
-        .list_instances(context.as_deref(), all_contexts, namespace.as_deref())
+        .api()
+        .await?
+        .list_context_instances(&context, namespace.as_deref())
         .await
 }
 
@@ -28,7 +29,7 @@ pub(crate) async fn instance_status(
     state: State<'_, AppState>,
     instance: InstanceRef,
 ) -> Result<InstanceSummary, ApiError> {
-    state.api()?.instance_status(&instance).await
+    state.api().await?.instance_status(&instance).await
 }
 
 /// The history of one instance or of everything, newest first.
@@ -40,7 +41,7 @@ pub(crate) async fn history(
     namespace: Option<String>,
     limit: Option<u32>,
 ) -> Result<Vec<RevisionInfo>, ApiError> {
-    state.api()?.history(
+    state.api().await?.history(
         name.as_deref(),
         context.as_deref(),
         namespace.as_deref(),
@@ -54,7 +55,7 @@ pub(crate) async fn instance_details(
     state: State<'_, AppState>,
     instance: InstanceRef,
 ) -> Result<InstanceDetails, ApiError> {
-    state.api()?.instance_details(&instance).await
+    state.api().await?.instance_details(&instance).await
 }
 
 /// A service's versions in the catalog, with their in-place upgrade targets.
@@ -63,5 +64,5 @@ pub(crate) async fn service_versions(
     state: State<'_, AppState>,
     service: String,
 ) -> Result<Vec<ServiceVersion>, ApiError> {
-    state.api()?.service_versions(&service)
+    state.api().await?.service_versions(&service)
 }

@@ -32,7 +32,7 @@ pub(crate) async fn instance_logs(
     input: LogsInput,
     on_lines: Channel<Vec<InstanceLogLine>>,
 ) -> Result<(), ApiError> {
-    let api = state.api()?.clone();
+    let api = state.api().await?.clone();
     let cancel = CancellationToken::new();
     streams
         .0
@@ -101,7 +101,7 @@ pub(crate) async fn start_port_forward(
     state: State<'_, AppState>,
     input: PortForwardInput,
 ) -> Result<PortForwardSession, ApiError> {
-    state.api()?.start_port_forward(&input).await
+    state.api().await?.start_port_forward(&input).await
 }
 
 /// Closes a port-forward session.
@@ -110,7 +110,7 @@ pub(crate) async fn stop_port_forward(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<bool, ApiError> {
-    state.api()?.stop_port_forward(&id).await
+    state.api().await?.stop_port_forward(&id).await
 }
 
 /// The open port-forward sessions.
@@ -118,7 +118,7 @@ pub(crate) async fn stop_port_forward(
 pub(crate) async fn port_forwards(
     state: State<'_, AppState>,
 ) -> Result<Vec<PortForwardSession>, ApiError> {
-    Ok(state.api()?.port_forwards())
+    Ok(state.api().await?.port_forwards())
 }
 
 /// The connection URI of a session with its password: only on the user's "Reveal".
@@ -127,7 +127,7 @@ pub(crate) async fn reveal_connection_uri(
     state: State<'_, AppState>,
     id: String,
 ) -> Result<String, ApiError> {
-    state.api()?.reveal_connection_uri(&id).await
+    state.api().await?.reveal_connection_uri(&id).await
 }
 
 /// A CPU and memory sample per pod, or why there is none.
@@ -136,5 +136,5 @@ pub(crate) async fn instance_metrics(
     state: State<'_, AppState>,
     instance: InstanceRef,
 ) -> Result<InstanceMetrics, ApiError> {
-    state.api()?.instance_metrics(&instance).await
+    state.api().await?.instance_metrics(&instance).await
 }

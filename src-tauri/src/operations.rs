@@ -18,7 +18,7 @@ pub(crate) async fn start_operation(
     operations: State<'_, Operations>,
     request: OperationRequest,
 ) -> Result<String, ApiError> {
-    let api = state.api()?;
+    let api = state.api().await?;
     Ok(
         operations.start(api, request, move |update: &OperationUpdate| {
             if let Err(error) = app.emit(OPERATION_EVENT, update) {

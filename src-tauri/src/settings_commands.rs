@@ -11,7 +11,7 @@ use crate::app_state::AppState;
 /// The stored preferences.
 #[tauri::command]
 pub(crate) async fn get_settings(state: State<'_, AppState>) -> Result<AppSettings, ApiError> {
-    state.api()?.settings()
+    state.api().await?.settings()
 }
 
 /// Validates and stores the preferences.
@@ -20,7 +20,7 @@ pub(crate) async fn set_settings(
     state: State<'_, AppState>,
     settings: AppSettings,
 ) -> Result<AppSettings, ApiError> {
-    state.api()?.set_settings(&settings)
+    state.api().await?.set_settings(&settings)
 }
 
 /// Which of kind, k3d and minikube are on PATH.
@@ -28,7 +28,7 @@ pub(crate) async fn set_settings(
 pub(crate) async fn local_cluster_tools(
     state: State<'_, AppState>,
 ) -> Result<Vec<LocalClusterToolInfo>, ApiError> {
-    Ok(state.api()?.local_cluster_tools())
+    Ok(state.api().await?.local_cluster_tools())
 }
 
 /// Creates a local cluster, sending every output line of the tool on `output`.
@@ -43,5 +43,5 @@ pub(crate) async fn create_local_cluster(
             tracing::debug!(%error, "the window stopped listening to the cluster output");
         }
     };
-    state.api()?.create_local_cluster(&input, &send).await
+    state.api().await?.create_local_cluster(&input, &send).await
 }

@@ -11,7 +11,7 @@ pub(crate) async fn instance_usage(
     state: State<'_, AppState>,
     input: UsageInput,
 ) -> Result<Vec<UsageSeries>, ApiError> {
-    state.api()?.instance_usage(&input).await
+    state.api().await?.instance_usage(&input).await
 }
 
 /// One extra user's generated password: only on the user's "Reveal".
@@ -20,5 +20,5 @@ pub(crate) async fn reveal_credential(
     state: State<'_, AppState>,
     input: RevealCredentialInput,
 ) -> Result<String, ApiError> {
-    state.api()?.reveal_credential(&input).await
+    state.api().await?.reveal_credential(&input).await
 }

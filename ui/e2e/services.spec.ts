@@ -39,7 +39,7 @@ test("lists every instance grouped by context with location, health, version and
   await expect(row(page, "kind-berth-dev/default/cache").getByRole("button", { name: "Start cache" })).toBeVisible();
 });
 
-test("CPU and memory sparklines: one request for all rows, a quiet dash without a metrics API", async ({ page }) => {
+test("CPU and memory sparklines: one request per context, a quiet dash without a metrics API", async ({ page }) => {
   await openServices(page);
   const slots = page.locator('[data-slot="metrics"]');
   await expect(slots).toHaveCount(6);
@@ -56,8 +56,8 @@ test("CPU and memory sparklines: one request for all rows, a quiet dash without 
   await expect(lab).toHaveText("—");
   await expect(lab).toHaveAttribute("title", /install metrics-server/);
   await expect(row(page, "onprem-lab/lab/inventory").getByRole("alert")).toHaveCount(0);
-  // all rows came from one request
-  expect(await page.evaluate(() => (window as unknown as { __berthUsageCalls?: number }).__berthUsageCalls)).toBe(1);
+  // one request per context with instances (three), not one per row
+  expect(await page.evaluate(() => (window as unknown as { __berthUsageCalls?: number }).__berthUsageCalls)).toBe(3);
 });
 
 test("an unreachable context says why and where to look", async ({ page }) => {
@@ -129,8 +129,30 @@ test("a failing core shows the error by its code", async ({ page }) => {
 
 test("loading shows skeletons in place of the rows", async ({ page }) => {
   await page.goto("/?backend=mock&delay=6#/services");
-  await expect(page.getByLabel("Loading services")).toBeVisible();
+  await expect(page.getByLabel("Loading services", { exact: true })).toBeVisible();
   await expect(page.locator(".instance-row--skeleton").first()).toBeVisible();
+});
+
+test("each context is painted as it answers; the first paint does not wait for the slowest", async ({ page }) => {
+  // delay 4: kind-berth-dev answers after 0.7 s, onprem-lab after 3.2 s, minikube fails after 1 s
+  await page.goto("/?backend=mock&delay=4#/services");
+  const kind = page.locator('section[data-context="kind-berth-dev"]');
+  await expect(kind.locator("li[data-instance]")).toHaveCount(2);
+  // slower contexts hold their place with a header and a skeleton row
+  const lab = page.locator('section[data-context="onprem-lab"]');
+  await expect(lab).toHaveAttribute("data-pending", "true");
+  await expect(lab.locator(".instance-row--skeleton")).toHaveCount(1);
+  await expect(page.getByTestId("services-summary")).toContainText(/asking \d more contexts?…/);
+  // the rows already there are usable while the others load
+  await kind.getByRole("link", { name: "pg-dev" }).click();
+  await expect(page).toHaveURL(/#\/instances\/kind-berth-dev\/default\/pg-dev/);
+  const first = await page.evaluate(() => (window as unknown as { __berthFirstPaint?: { rows: number; pending: string[] } }).__berthFirstPaint);
+  expect(first?.rows).toBeGreaterThan(0);
+  expect(first?.pending).toContain("onprem-lab");
+  await page.goBack();
+  await expect(page.locator("li[data-instance]")).toHaveCount(6, { timeout: 10_000 });
+  await expect(page.locator('[data-pending="true"]')).toHaveCount(0);
+  await expect(page.locator('section[data-unreachable="true"]')).toHaveCount(3);
 });
 
 for (const scheme of ["light", "dark"] as const) {

@@ -145,6 +145,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::InstanceSummary>(),
         one::<crate::UnreachableContext>(),
         one::<crate::InstanceList>(),
+        one::<crate::ContextInstances>(),
         one::<crate::InstanceRef>(),
         one::<crate::StopStartResult>(),
         one::<crate::WorkloadReplicas>(),

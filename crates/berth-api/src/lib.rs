@@ -10,6 +10,7 @@
 
 mod catalog;
 mod cluster_facts;
+mod context_listing;
 mod contexts;
 mod credentials;
 mod details;
@@ -20,6 +21,7 @@ mod recovery;
 mod settings;
 pub use catalog::*;
 pub use cluster_facts::*;
+pub use context_listing::ContextInstances;
 pub use contexts::parse_location;
 pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;

@@ -10,15 +10,13 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
-const binary = process.env.BERTH_DESKTOP_BIN;
-const tauriDriver = process.env.TAURI_DRIVER;
-const out = process.env.E2E_OUT ?? path.resolve("output");
-assert.ok(binary, "BERTH_DESKTOP_BIN must point at the built berth-desktop binary");
-assert.ok(tauriDriver, "TAURI_DRIVER must point at tauri-driver");
-const kubesimBin = process.env.KUBESIM;
-assert.ok(kubesimBin, "KUBESIM must point at the kubesim binary");
+const { BERTH_DESKTOP_BIN: binary, TAURI_DRIVER: tauriDriver, KUBESIM: kubesimBin, out } = requiredEnv(
+  "BERTH_DESKTOP_BIN",
+  "TAURI_DRIVER",
+  "KUBESIM",
+);
 
 const DRIVER_PORT = 4444;
 const NAMES = ["gke_acme_europe-west1_prod", "kind-berth-e2e", "onprem-lab"];

@@ -6,6 +6,20 @@ import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
+/**
+ * The environment variables a suite needs (scripts/desktop-e2e.sh sets them), by name; fails the
+ * suite at once, naming every missing one. `out` is where screenshots and logs go (`E2E_OUT`, else
+ * `./output`).
+ */
+export function requiredEnv(...names) {
+  const missing = names.filter((name) => !process.env[name]);
+  if (missing.length) {
+    throw new Error(`${missing.join(", ")} must be set (scripts/desktop-e2e.sh sets ${missing.length === 1 ? "it" : "them"})`);
+  }
+  const values = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  return { ...values, out: process.env.E2E_OUT ?? path.resolve("output") };
+}
+
 /** A loopback TCP port that nothing listens on (bound, then released). */
 export async function closedPort() {
   const server = net.createServer();

@@ -11,14 +11,15 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
-const binary = process.env.BERTH_DESKTOP_BIN;
-const tauriDriver = process.env.TAURI_DRIVER;
-const kubesimBin = process.env.KUBESIM;
-const kubectl = process.env.KUBECTL;
-const out = process.env.E2E_OUT ?? path.resolve("output");
-assert.ok(binary && tauriDriver && kubesimBin && kubectl, "BERTH_DESKTOP_BIN, TAURI_DRIVER, KUBESIM and KUBECTL must be set");
+const {
+  BERTH_DESKTOP_BIN: binary,
+  TAURI_DRIVER: tauriDriver,
+  KUBESIM: kubesimBin,
+  KUBECTL: kubectl,
+  out,
+} = requiredEnv("BERTH_DESKTOP_BIN", "TAURI_DRIVER", "KUBESIM", "KUBECTL");
 
 const DRIVER_PORT = 4454;
 let browser;

@@ -11,17 +11,16 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { requiredEnv, startKubesim, startTauriDriver } from "./fixtures.mjs";
 
-const binary = process.env.BERTH_DESKTOP_BIN;
-const cli = process.env.BERTH_CLI_BIN;
-const tauriDriver = process.env.TAURI_DRIVER;
-const kubesimBin = process.env.KUBESIM;
-const kubectlBin = process.env.KUBECTL;
-const out = process.env.E2E_OUT ?? path.resolve("output");
-for (const [name, value] of Object.entries({ BERTH_DESKTOP_BIN: binary, BERTH_CLI_BIN: cli, TAURI_DRIVER: tauriDriver, KUBESIM: kubesimBin, KUBECTL: kubectlBin })) {
-  assert.ok(value, `${name} must be set (scripts/desktop-e2e.sh sets it)`);
-}
+const {
+  BERTH_DESKTOP_BIN: binary,
+  BERTH_CLI_BIN: cli,
+  TAURI_DRIVER: tauriDriver,
+  KUBESIM: kubesimBin,
+  KUBECTL: kubectlBin,
+  out,
+} = requiredEnv("BERTH_DESKTOP_BIN", "BERTH_CLI_BIN", "TAURI_DRIVER", "KUBESIM", "KUBECTL");
 
 const DRIVER_PORT = 4446;
 const CONTEXT = "kubesim-services";

@@ -2,7 +2,6 @@ import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, type ComponentType, type SVGProps } from "react";
 import { Link, Redirect, Route, Router, Switch } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
-import { CatalogPage } from "../catalog/CatalogPage";
 import {
   BerthMark,
   CatalogIcon,
@@ -11,23 +10,21 @@ import {
   ServicesIcon,
   SettingsIcon,
 } from "../components/icons";
-import { ContextsPage } from "../contexts/ContextsPage";
-import { HistoryPage } from "../history/HistoryPage";
-import { InstancePage } from "../instance/InstancePage";
 import { TaskTray } from "../operations";
 import { CommandPalette, PaletteButton } from "../palette/CommandPalette";
 import type { Backend } from "../ipc";
 import { ServicesPage } from "../services/ServicesPage";
-import { SettingsPage } from "../settings/SettingsPage";
 import { ThemeFromSettings } from "../settings/theme";
 import { BackendProvider } from "./backend-context";
 
-// the instance panels (and uPlot) load on first use, outside the entry chunk
-const InstancePanelsPage = lazy(() =>
-  import("../instance/InstancePanelsPage").then((m) => ({ default: m.InstancePanelsPage })),
-);
-// The service detail (Markdown) and the forms (@rjsf, the highlighter) load on first use, so the
-// startup bundle stays small.
+// Only Services (the home screen) is in the entry chunk: every other screen loads on first use, so
+// the script the webview parses before the first paint stays small. The service detail (Markdown)
+// and the forms (@rjsf, the highlighter) are the largest.
+const CatalogPage = lazy(() => import("../catalog/CatalogPage").then((m) => ({ default: m.CatalogPage })));
+const ContextsPage = lazy(() => import("../contexts/ContextsPage").then((m) => ({ default: m.ContextsPage })));
+const HistoryPage = lazy(() => import("../history/HistoryPage").then((m) => ({ default: m.HistoryPage })));
+const InstancePage = lazy(() => import("../instance/InstancePage").then((m) => ({ default: m.InstancePage })));
+const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 const ServicePage = lazy(() => import("../catalog/ServicePage").then((m) => ({ default: m.ServicePage })));
 const InstallPage = lazy(() => import("../install/InstallPage").then((m) => ({ default: m.InstallPage })));
 const ConfigurePage = lazy(() => import("../install/ConfigurePage").then((m) => ({ default: m.ConfigurePage })));
@@ -91,14 +88,6 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
                 <Route path="/settings" component={SettingsPage} />
-                {/* the three observe panels on one page (kept for their Playwright specs and screenshots) */}
-                <Route path="/instance-panels/:context/:namespace/:name">
-                  {(params: { context: string; namespace: string; name: string }) => (
-                    <Suspense fallback={null}>
-                      <InstancePanelsPage params={params} />
-                    </Suspense>
-                  )}
-                </Route>
                 <Route>
                   <Redirect to="/services" replace />
                 </Route>

@@ -1,6 +1,6 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useBackend } from "../app/backend-context";
-import { toApiError, type ApiError, type ContextInfo, type ContextList, type ContextProbe, type Location } from "../ipc";
+import { toApiError, type ApiError, type Backend, type ContextInfo, type ContextList, type ContextProbe, type Location } from "../ipc";
 
 /** Query keys: everything under `contexts` is refreshed together. */
 export const contextKeys = {
@@ -9,13 +9,18 @@ export const contextKeys = {
   probe: (name: string) => ["contexts", "probe", name] as const,
 };
 
+/** The query of the context list: shared by the hook and the start-up prefetch in `main.tsx`. */
+export function contextListQuery(backend: Backend) {
+  return {
+    queryKey: contextKeys.list,
+    queryFn: (): Promise<ContextList> => backend.listContexts().catch((e: unknown) => Promise.reject(toApiError(e))),
+  };
+}
+
 /** The kubeconfig contexts with Berth's tags (no network). */
 export function useContextList() {
   const backend = useBackend();
-  return useQuery<ContextList, ApiError>({
-    queryKey: contextKeys.list,
-    queryFn: () => backend.listContexts().catch((e: unknown) => Promise.reject(toApiError(e))),
-  });
+  return useQuery<ContextList, ApiError>(contextListQuery(backend));
 }
 
 /** One probe per context, all in flight at once; each result arrives on its own. */

@@ -5,7 +5,7 @@ import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
-import type { InstanceList } from "./bindings/InstanceList";
+import type { ContextInstances } from "./bindings/ContextInstances";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { Location } from "./bindings/Location";
@@ -57,8 +57,12 @@ export interface Backend extends ObserveBackend, UsageBackend {
   reportFirstPaint(msSinceNavigation: number): Promise<void>;
 
   // ---- instances and background operations ----
-  /** Every instance in every context; contexts that could not be asked are listed with why. */
-  listInstances(): Promise<InstanceList>;
+  /**
+   * The instances of one context. The Services screen asks every context on its own, so one that
+   * answers is shown without waiting for the others; a context that cannot be asked rejects with
+   * a `cluster` error that says why.
+   */
+  listContextInstances(context: string): Promise<ContextInstances>;
   /** One instance's status. */
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary>;
   /** One instance's status with its pods, recent events and volumes. */

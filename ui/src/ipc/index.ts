@@ -38,6 +38,7 @@ export type { PodInfo } from "./bindings/PodInfo";
 export type { EventInfo } from "./bindings/EventInfo";
 export type { VolumeInfo } from "./bindings/VolumeInfo";
 export type { InstanceList } from "./bindings/InstanceList";
+export type { ContextInstances } from "./bindings/ContextInstances";
 export type { InstanceRef } from "./bindings/InstanceRef";
 export type { InstanceSummary } from "./bindings/InstanceSummary";
 export type { UnreachableContext } from "./bindings/UnreachableContext";

@@ -7,7 +7,7 @@ import type { HistoryQuery } from "./backend";
 import type { ApiError } from "./bindings/ApiError";
 import type { EventInfo } from "./bindings/EventInfo";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
-import type { InstanceList } from "./bindings/InstanceList";
+import type { ContextInstances } from "./bindings/ContextInstances";
 import type { PodInfo } from "./bindings/PodInfo";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
@@ -282,12 +282,15 @@ export class MockInstances {
     return this.instances.find((i) => i.context === t.context && i.namespace === t.namespace && i.name === t.name);
   }
 
-  async listInstances(): Promise<InstanceList> {
-    await sleep(300 * this.scale);
+  /** One context's instances after `delayMs` (scaled); an unreachable context rejects with why. */
+  async listContextInstances(context: string, delayMs: number): Promise<ContextInstances> {
+    await sleep(delayMs * this.scale);
     if (this.failList) {
       return reject("store", "Cannot open Berth's database at /home/ada/.local/share/berth/berth.db: database is locked");
     }
-    return { instances: this.instances.map((i) => ({ ...i })), unreachable: this.unreachable.map((u) => ({ ...u })) };
+    const unreachable = this.unreachable.find((u) => u.context === context);
+    if (unreachable) return reject("cluster", unreachable.message);
+    return { context, instances: this.instances.filter((i) => i.context === context).map((i) => ({ ...i })) };
   }
 
   async instanceStatus(ref: InstanceRef): Promise<InstanceSummary> {

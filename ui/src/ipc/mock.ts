@@ -22,7 +22,7 @@ import type { RenderInput } from "./bindings/RenderInput";
 import type { RenderedManifests } from "./bindings/RenderedManifests";
 import type { ServiceDetail } from "./bindings/ServiceDetail";
 import type { StorageClassInfo } from "./bindings/StorageClassInfo";
-import type { InstanceList } from "./bindings/InstanceList";
+import type { ContextInstances } from "./bindings/ContextInstances";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { OperationRequest } from "./bindings/OperationRequest";
@@ -276,7 +276,16 @@ export class MockBackend implements Backend {
     };
   }
 
-  async reportFirstPaint(): Promise<void> {}
+  /** Records what was on screen when the UI reported its first paint (read by the UI tests). */
+  async reportFirstPaint(msSinceNavigation: number): Promise<void> {
+    if (typeof document === "undefined") return;
+    const seen = globalThis as { __berthFirstPaint?: { ms: number; rows: number; pending: string[] } };
+    seen.__berthFirstPaint ??= {
+      ms: msSinceNavigation,
+      rows: document.querySelectorAll("li[data-instance]").length,
+      pending: [...document.querySelectorAll('[data-pending="true"]')].map((e) => e.getAttribute("data-context") ?? ""),
+    };
+  }
 
   // Instance Logs, Connect and Metrics panels: data in mock-observe.ts
   private observe?: MockObserve;
@@ -295,7 +304,7 @@ export class MockBackend implements Backend {
   private usage?: MockUsage;
   async instanceUsage(input: UsageInput): Promise<UsageSeries[]> {
     await sleep(80 * this.scale);
-    // counted for the UI tests: the Services screen must ask once for all its rows
+    // counted for the UI tests: the Services screen asks once per context, never once per row
     const counter = globalThis as { __berthUsageCalls?: number };
     counter.__berthUsageCalls = (counter.__berthUsageCalls ?? 0) + 1;
     this.usage ??= new MockUsage((t) =>
@@ -313,8 +322,11 @@ export class MockBackend implements Backend {
     return mockUserPassword(input.user);
   }
 
-  listInstances(): Promise<InstanceList> {
-    return this.instances.listInstances();
+  listContextInstances(context: string): Promise<ContextInstances> {
+    const ctx = this.find(context);
+    if (!ctx) return reject("invalidInput", `no context named "${context}" in the kubeconfig files`);
+    // a list answers (or fails) in about half the time of the context's probe
+    return this.instances.listContextInstances(context, Math.round(ctx.probe.delayMs / 2));
   }
 
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {

@@ -2,7 +2,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { toApiError, type Backend, type HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
-import type { InstanceList } from "./bindings/InstanceList";
+import type { ContextInstances } from "./bindings/ContextInstances";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { OperationRequest } from "./bindings/OperationRequest";
@@ -83,8 +83,8 @@ export class TauriBackend implements Backend {
     return call("reveal_credential", { input });
   }
 
-  listInstances(): Promise<InstanceList> {
-    return call("list_instances", { context: null, allContexts: true, namespace: null });
+  listContextInstances(context: string): Promise<ContextInstances> {
+    return call("list_context_instances", { context, namespace: null });
   }
 
   instanceStatus(instance: InstanceRef): Promise<InstanceSummary> {

@@ -43,7 +43,10 @@ describe("useOperations", () => {
       () => {
         const ops = useOperations();
         const start = useStartOperation();
-        const instances = useQuery({ queryKey: instanceKeys.list, queryFn: () => backend.listInstances() });
+        const instances = useQuery({
+          queryKey: instanceKeys.context("kind-berth-dev"),
+          queryFn: () => backend.listContextInstances("kind-berth-dev"),
+        });
         return { ops, start, instances };
       },
       { wrapper: wrapper(backend) },

@@ -30,7 +30,7 @@ function Palette({ onClose }: { onClose: () => void }) {
   const [active, setActive] = useState(0);
   const listId = useId();
   const list = useRef<HTMLUListElement>(null);
-  const commands = useMemo(() => buildCommands(instances.data?.instances ?? [], services), [instances.data, services]);
+  const commands = useMemo(() => buildCommands(instances.instances, services), [instances.instances, services]);
   const matches = matchCommands(commands, query);
   const current = matches[Math.min(active, matches.length - 1)];
 
@@ -95,7 +95,7 @@ function Palette({ onClose }: { onClose: () => void }) {
         <ul className="palette__list" role="listbox" id={listId} ref={list} aria-label="Commands">
           {matches.length === 0 ? (
             <li className="palette__empty" role="presentation">
-              {instances.isPending ? "Loading services…" : "Nothing matches."}
+              {instances.isPending || instances.pending.length > 0 ? "Loading services…" : "Nothing matches."}
             </li>
           ) : (
             matches.map((c) => {

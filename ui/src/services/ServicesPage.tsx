@@ -16,7 +16,12 @@ import "./services.css";
 
 let firstPaintReported = false;
 
-/** Tells the shell once, after the first list is on screen (the startup benchmark reads it). */
+/**
+ * Tells the shell once that Services is interactive (the startup benchmark reads it): the context
+ * list is on screen and either a context's instances are painted and clickable, or every context
+ * has settled (all unreachable, each with its reason), or there is no context at all. Contexts
+ * still waited for then show a skeleton group of their own; they do not count.
+ */
 function useReportFirstPaint(ready: boolean) {
   const backend = useBackend();
   useEffect(() => {
@@ -26,7 +31,15 @@ function useReportFirstPaint(ready: boolean) {
   }, [ready, backend]);
 }
 
-function Summary({ instances, unreachable }: { instances: InstanceSummary[]; unreachable: UnreachableContext[] }) {
+function Summary({
+  instances,
+  unreachable,
+  pending,
+}: {
+  instances: InstanceSummary[];
+  unreachable: UnreachableContext[];
+  pending: number;
+}) {
   const count = (h: HealthState) => instances.filter((i) => i.health === h).length;
   const parts = [`${instances.length} ${instances.length === 1 ? "service" : "services"}`];
   for (const h of ["ready", "progressing", "degraded", "stopped"] as const) {
@@ -34,6 +47,7 @@ function Summary({ instances, unreachable }: { instances: InstanceSummary[]; unr
     if (n) parts.push(`${n} ${HEALTH_LABELS[h].toLowerCase()}`);
   }
   if (unreachable.length) parts.push(`${unreachable.length} ${unreachable.length === 1 ? "context" : "contexts"} unreachable`);
+  if (pending) parts.push(`asking ${pending} more ${pending === 1 ? "context" : "contexts"}…`);
   return (
     <p className="page-header__summary" aria-live="polite" data-testid="services-summary">
       {parts.join(" · ")}
@@ -71,6 +85,42 @@ function UnreachableGroup({ item, info }: { item: UnreachableContext; info?: Con
           </Link>
         </div>
       </div>
+    </section>
+  );
+}
+
+/**
+ * One context's instances. Their CPU and memory come in one request per context (the cluster's
+ * metrics API), asked as soon as the context has answered.
+ */
+function ServiceGroup({ context, info, items }: { context: string; info?: ContextInfo; items: InstanceSummary[] }) {
+  const usage = useInstanceUsage(items);
+  return (
+    <section className="service-group" aria-label={context} data-context={context}>
+      <GroupHeader context={context} info={info} count={items.length} />
+      <ul className="instance-list">
+        {items.map((i) => (
+          <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** A context still being asked: its header and one skeleton row, where its group will be. */
+function PendingGroup({ context, info }: { context: string; info?: ContextInfo }) {
+  return (
+    <section
+      className="service-group service-group--pending"
+      aria-label={`Loading services in ${context}`}
+      aria-busy="true"
+      data-context={context}
+      data-pending="true"
+    >
+      <GroupHeader context={context} info={info} />
+      <ul className="instance-list">
+        <li className="instance-row instance-row--skeleton" />
+      </ul>
     </section>
   );
 }
@@ -117,31 +167,39 @@ function NoServices() {
   );
 }
 
-/** Home: every instance in every context, grouped by context, with one-click lifecycle actions. */
+/**
+ * Home: every instance in every context, grouped by context, with one-click lifecycle actions.
+ * Each context is asked on its own: groups appear as their contexts answer (a pending context
+ * holds its place with a skeleton row), unreachable contexts follow with their reason.
+ */
 export function ServicesPage() {
   const list = useInstances();
   const contexts = useContextList();
   const [filter, setFilter] = useState<InstanceFilter>(NO_INSTANCE_FILTER);
-  useReportFirstPaint(list.isSuccess);
+  const { instances, unreachable, pending, settled } = list;
+  const firstAnswer = list.listings.some((l) => l.status === "success");
+  useReportFirstPaint(!list.isPending && (list.error !== null || firstAnswer || settled));
 
   const infos = useMemo(() => new Map((contexts.data?.contexts ?? []).map((c) => [c.name, c])), [contexts.data]);
   const order = useMemo(() => (contexts.data?.contexts ?? []).map((c) => c.name), [contexts.data]);
-  const instances = list.data?.instances ?? [];
-  const unreachable = list.data?.unreachable ?? [];
   const shown = filterInstances(instances, filter);
-  const groups = groupByContext(shown, order);
-  const usage = useInstanceUsage(shown);
   const contextNames = [...new Set(instances.map((i) => i.context))].sort();
   const filtering = filter.text !== "" || filter.health !== "all" || filter.context !== "all";
   const shownUnreachable = filtering ? [] : unreachable;
+  // pending contexts keep their kubeconfig place among the groups of those that answered
+  const shownPending = pending.filter((c) => filter.context === "all" || filter.context === c);
+  const groups: [string, InstanceSummary[]][] = groupByContext(
+    [...shown, ...shownPending.map((context) => ({ context, pending: true as const }))],
+    order,
+  ).map(([context, items]) => [context, items.filter((i): i is InstanceSummary => !("pending" in i))]);
 
   return (
     <div className="page">
       <header className="page-header">
         <div>
           <h1>Services</h1>
-          {list.isSuccess && (instances.length > 0 || unreachable.length > 0) ? (
-            <Summary instances={instances} unreachable={unreachable} />
+          {!list.isPending && !list.error && (instances.length > 0 || unreachable.length > 0) ? (
+            <Summary instances={instances} unreachable={unreachable} pending={pending.length} />
           ) : null}
         </div>
         <button
@@ -157,9 +215,9 @@ export function ServicesPage() {
 
       {list.isPending ? (
         <Skeleton />
-      ) : list.isError ? (
+      ) : list.error ? (
         <ErrorPanel error={list.error} fallbackTitle="Services could not be listed" onRetry={() => void list.refetch()} />
-      ) : instances.length === 0 && unreachable.length === 0 ? (
+      ) : settled && instances.length === 0 && unreachable.length === 0 ? (
         <NoServices />
       ) : (
         <>
@@ -207,9 +265,9 @@ export function ServicesPage() {
               </select>
             </label>
           </div>
-          {instances.length === 0 ? (
+          {settled && instances.length === 0 ? (
             <p className="services-none">No services installed in the reachable contexts yet. <Link href="/catalog">Browse the catalog</Link>.</p>
-          ) : groups.length === 0 ? (
+          ) : instances.length > 0 && groups.length === 0 ? (
             <div className="no-match">
               <p>No service matches this search.</p>
               <button type="button" className="button" onClick={() => setFilter(NO_INSTANCE_FILTER)}>
@@ -217,16 +275,13 @@ export function ServicesPage() {
               </button>
             </div>
           ) : null}
-          {groups.map(([context, items]) => (
-            <section key={context} className="service-group" aria-label={context} data-context={context}>
-              <GroupHeader context={context} info={infos.get(context)} count={items.length} />
-              <ul className="instance-list">
-                {items.map((i) => (
-                  <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} />
-                ))}
-              </ul>
-            </section>
-          ))}
+          {groups.map(([context, items]) =>
+            items.length === 0 ? (
+              <PendingGroup key={context} context={context} info={infos.get(context)} />
+            ) : (
+              <ServiceGroup key={context} context={context} info={infos.get(context)} items={items} />
+            ),
+          )}
           {shownUnreachable.map((u) => (
             <UnreachableGroup key={u.context} item={u} info={infos.get(u.context)} />
           ))}

@@ -10,7 +10,10 @@ export interface InstanceAddress {
 /** Query keys of instance data: everything under `instances` is refreshed when an operation ends. */
 export const instanceKeys = {
   all: ["instances"] as const,
-  list: ["instances", "list"] as const,
+  /** Every context's listing. */
+  lists: ["instances", "list"] as const,
+  /** One context's listing. */
+  context: (context: string) => ["instances", "list", context] as const,
   status: (a: InstanceAddress) => ["instances", "status", a.context, a.namespace, a.name] as const,
   details: (a: InstanceAddress) => ["instances", "details", a.context, a.namespace, a.name] as const,
 };

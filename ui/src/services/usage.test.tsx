@@ -91,7 +91,7 @@ describe("MetricsSlot", () => {
 });
 
 describe("usage on the Services screen", () => {
-  it("asks once for every running instance on screen, not once per row", async () => {
+  it("asks once per context for its running instances, not once per row", async () => {
     const backend = new MockBackend({ delayScale: 0 });
     const usage = vi.spyOn(backend, "instanceUsage");
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -104,8 +104,11 @@ describe("usage on the Services screen", () => {
     );
     await screen.findByRole("link", { name: "pg-dev" });
     await waitFor(() => expect(document.querySelectorAll('[data-slot="metrics"][data-state="ok"]')).toHaveLength(4));
-    expect(usage).toHaveBeenCalledTimes(1);
-    const asked = usage.mock.calls[0]![0].instances.map((t) => t.name).sort();
+    // three contexts answered, each asked about once (the metrics API is per cluster)
+    expect(usage).toHaveBeenCalledTimes(3);
+    const calls = usage.mock.calls.map(([input]) => input.instances.map((t) => `${t.context}/${t.name}`).sort());
+    expect(calls.every((names) => new Set(names.map((n) => n.split("/")[0])).size === 1)).toBe(true);
+    const asked = calls.flat().map((n) => n.split("/")[1]).sort();
     // six instances, one stopped (cache): five asked, the onprem-lab one has no metrics API
     expect(asked).toEqual(["events", "inventory", "orders-db", "pg-dev", "sessions"]);
     const inventory = document.querySelector<HTMLElement>('[data-slot="metrics"][data-instance="onprem-lab/lab/inventory"]')!;

@@ -12,7 +12,7 @@ export function usageKey(t: UsageTarget): string {
 }
 
 /**
- * The recent CPU and memory of the running instances on screen, in one request for all of them,
+ * The recent CPU and memory of the running instances given (the Services screen: one context), in one request,
  * refreshed every {@link USAGE_POLL_MS} while the window is visible (metrics.k8s.io has no watch).
  * Stopped instances are not asked about: they have no pod to measure.
  */

@@ -2,13 +2,17 @@ import { expect, test, type Page } from "@playwright/test";
 
 const SHOTS = "test-results/screenshots";
 
-async function openPanels(page: Page, name = "pg") {
-  await page.goto(`/?backend=mock#/instance-panels/kind-berth-dev/db/${name}`);
+/** Opens one of the Instance page's observe tabs (the mock serves logs and metrics for any name). */
+async function openTab(page: Page, tab: "connect" | "logs" | "metrics", name = "pg") {
+  await page.goto(`/?backend=mock#/instances/kind-berth-dev/db/${name}/${tab}`);
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Instance sections" }).locator('[aria-current="page"]')).toHaveText(
+    tab[0]!.toUpperCase() + tab.slice(1),
+  );
 }
 
 test("logs stream live, filter by pod, highlight a search, pause and follow", async ({ page }) => {
-  await openPanels(page);
+  await openTab(page, "logs");
   const logs = page.getByRole("region", { name: "Logs" });
   await expect(logs.getByTestId("logs-status")).toHaveText("Live");
   await expect(logs.getByTestId("log-line").first()).toBeVisible();
@@ -35,7 +39,7 @@ test("logs stream live, filter by pod, highlight a search, pause and follow", as
 });
 
 test("100,000 log lines stay virtualised and scroll", async ({ page }) => {
-  await openPanels(page, "bulk");
+  await openTab(page, "logs", "bulk");
   const logs = page.getByRole("region", { name: "Logs" });
   await expect(logs.getByTestId("logs-count")).toHaveText(/^1\d\d,\d{3} lines$/, { timeout: 15_000 });
   // only the visible rows (plus overscan) are in the DOM
@@ -53,7 +57,7 @@ test("100,000 log lines stay virtualised and scroll", async ({ page }) => {
 
 test("connect: one-click port-forward, URI with copy buttons, password hidden until Reveal", async ({ page, context }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
-  await openPanels(page);
+  await openTab(page, "connect");
   const connect = page.getByRole("region", { name: "Connect" });
   await connect.getByRole("button", { name: "Start port-forward" }).click();
   const uri = connect.getByTestId("connect-uri");
@@ -73,7 +77,7 @@ test("connect: one-click port-forward, URI with copy buttons, password hidden un
 });
 
 test("metrics: CPU and memory per pod plotted over time", async ({ page }) => {
-  await openPanels(page);
+  await openTab(page, "metrics");
   const metrics = page.getByRole("region", { name: "Metrics" });
   await expect(metrics.getByTestId("metrics-table")).toContainText("pg-2");
   await expect(metrics.locator(".chart canvas")).toHaveCount(2);
@@ -83,15 +87,15 @@ test("metrics: CPU and memory per pod plotted over time", async ({ page }) => {
   expect(range[1]! - range[0]!).toBe(300);
   // a second sample arrives after the interval (5 s) and extends the lines
   await expect(metrics.getByTestId("metrics-table")).not.toContainText((await metrics.getByTestId("metrics-table").textContent())!, { timeout: 9000 });
-  await page.screenshot({ path: `${SHOTS}/instance-panels-light.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/instance-metrics-light.png`, fullPage: true });
   await page.emulateMedia({ colorScheme: "dark" });
   await expect(metrics.locator(".chart canvas")).toHaveCount(2);
   await page.waitForTimeout(300);
-  await page.screenshot({ path: `${SHOTS}/instance-panels-dark.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/instance-metrics-dark.png`, fullPage: true });
 });
 
 test("metrics: a cluster without the metrics API says so", async ({ page }) => {
-  await openPanels(page, "nometrics");
+  await openTab(page, "metrics", "nometrics");
   const metrics = page.getByRole("region", { name: "Metrics" });
   await expect(metrics.getByRole("heading", { name: "This cluster has no metrics API" })).toBeVisible();
   await expect(metrics.getByTestId("no-metrics")).toContainText("install metrics-server");
