@@ -37,6 +37,7 @@ n_contexts = int(os.environ["CONTEXTS"])
 n_instances = int(os.environ["INSTANCES"])
 tmp = pathlib.Path(tempfile.mkdtemp(prefix="berth-bench-lc-"))
 procs = []
+load_start = os.getloadavg()[0]
 
 
 def start_sim(name):
@@ -96,6 +97,7 @@ try:
         (chart / "templates" / "objects.yaml").write_text('{{ .Files.Get "files/objects.yaml" }}\n')
         figures["helm"].append(timed(["helm", "install", "pg", str(chart), "-n", f"helm-{i}"], env))
     med = {k: statistics.median(v) for k, v in figures.items()}
+    load_apply = os.getloadavg()[0]
 
     # --- ls across contexts ----------------------------------------------------------------
     kcs = [start_sim(f"ctx{c}") for c in range(n_contexts)]
@@ -114,7 +116,7 @@ try:
         list(pool.map(populate, range(n_contexts)))
     populate_s = time.perf_counter() - t
     # a generous per-context timeout: a slow answer is measured, not dropped from the list
-    ls_args = [str(berth), "ls", "--all-contexts", "--context-timeout", "10s", "-o", "json"]
+    ls_args = [str(berth), "ls", "--all-contexts", "--context-timeout", "30s", "-o", "json"]
     out = json.loads(run(ls_args, multi).stdout)
     assert len(out["instances"]) == n_contexts * n_instances, len(out["instances"])
     assert not out["unreachable"], out["unreachable"]
@@ -145,8 +147,9 @@ def fmt(v):
 
 section = f"""## Lifecycle
 
-Measured by `scripts/bench-lifecycle.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores,
-load average {load:.1f} when it ended; other work on the machine slows the figures).
+Measured by `scripts/bench-lifecycle.sh` on {time.strftime('%Y-%m-%d')} ({cpu}, {os.cpu_count()} cores;
+1-minute load average {load_start:.1f} at the start, {load_apply:.1f} after the apply runs, {load:.1f} at the
+end; other work on the machine slows the figures).
 {"Release" if profile == "release" else "**Debug (unoptimised) — a smoke run, not comparable; run again without PROFILE**"}
 builds of `berth` and `kubesim`; kubectl {kubectl_v}, helm {helm_v}. Wall-clock time of the
 whole process, median of {runs} runs after one warm-up install, each run into a fresh namespace

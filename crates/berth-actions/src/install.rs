@@ -1,6 +1,5 @@
 //! `Install`: a service from the catalog becomes an instance in a cluster.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use berth_catalog::{RenderRequest, render::apply_rank};
@@ -116,17 +115,46 @@ impl<'a> Install<'a> {
         let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
 
         // the cluster: namespace and name collisions, before anything is created (both asked
-        // at once: the record of an instance in a missing namespace is simply not found)
+        // at once: the record of an instance in a missing namespace is simply not found). The
+        // questions travel while this thread renders and validates the objects (CPU only: the
+        // strict Kubernetes schemas are compiled then), so the round trip costs no extra time.
         let record_ref = ObjectRef {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
             namespace: Some(namespace.clone()),
             name: record_name(&instance),
         };
-        let (namespace_exists, existing) = futures::try_join!(
-            cfg.cluster.namespace_exists(&namespace),
-            cfg.cluster.get(&record_ref),
-        )?;
+        let checks = {
+            let cluster = cfg.cluster.clone();
+            let namespace = namespace.clone();
+            tokio::spawn(async move {
+                futures::try_join!(
+                    cluster.namespace_exists(&namespace),
+                    cluster.get(&record_ref),
+                )
+            })
+        };
+        let local = (|| -> Result<_, ActionError> {
+            let secrets = credentials::generate_all(def, &effective)?;
+            let revision = cfg
+                .store
+                .revisions(cfg.context(), &namespace, &instance)?
+                .first()
+                .map(|r| r.revision + 1)
+                .unwrap_or(1);
+            let rendered = def.render(&RenderRequest {
+                instance: instance.clone(),
+                namespace: namespace.clone(),
+                version: Some(version.clone()),
+                values,
+                credentials: secrets.clone(),
+                revision: Some(u64::from(revision)),
+            })?;
+            Ok((secrets, revision, rendered))
+        })();
+        let (namespace_exists, existing) = checks
+            .await
+            .map_err(|e| ActionError::Failed(format!("checking the cluster failed: {e}")))??;
         if !namespace_exists && !self.create_namespace {
             return Err(ActionError::InvalidInput(format!(
                 "namespace {namespace:?} does not exist in context {:?}: create it or pass --create-namespace",
@@ -138,22 +166,8 @@ impl<'a> Install<'a> {
                 "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
             )));
         }
-
-        let secrets = credentials::generate_all(def, &effective)?;
-        let revision = cfg
-            .store
-            .revisions(cfg.context(), &namespace, &instance)?
-            .first()
-            .map(|r| r.revision + 1)
-            .unwrap_or(1);
-        let rendered = def.render(&RenderRequest {
-            instance: instance.clone(),
-            namespace: namespace.clone(),
-            version: Some(version.clone()),
-            values,
-            credentials: secrets.clone(),
-            revision: Some(u64::from(revision)),
-        })?;
+        // errors in the order they were always reported: cluster first, then local
+        let (secrets, revision, rendered) = local?;
         let record = Record {
             instance: instance.clone(),
             namespace: namespace.clone(),
@@ -173,19 +187,59 @@ impl<'a> Install<'a> {
         let mut objects = rendered.objects.clone();
         objects.push(record.to_object());
 
+        // a keyring write is a Secret Service session per credential (tens of milliseconds, the
+        // longest step of an install once the schemas are cheap): the credentials are stored on
+        // their own threads from now, while the dry-run, the history and the apply go on. A name
+        // already taken was refused above, so no live instance's credentials are overwritten; if
+        // the dry-run refuses the objects, the credentials just stored are removed again.
+        let stored = (!self.dry_run).then(|| {
+            let entries: Vec<(String, Sensitive<String>)> = secrets
+                .iter()
+                .map(|(key, value)| {
+                    let handle = credential_handle(cfg.context(), &namespace, &instance, key);
+                    (handle, Sensitive::new(value.clone()))
+                })
+                .collect();
+            let keyring = cfg.keyring.clone();
+            tokio::task::spawn_blocking(move || keyring.set_all(&entries))
+        });
+
         // server-side dry-run of every object: what the API server would refuse, it refuses now
         progress(Progress::Step("dry-run".into()));
         let dry = ApplyOptions {
             dry_run: true,
             force_conflicts: false,
         };
-        if !namespace_exists {
-            cfg.cluster.apply(&namespace_object, dry).await?;
-        } else {
-            let checks = objects.iter().map(|o| cfg.cluster.apply(o, dry));
-            for result in futures::future::join_all(checks).await {
-                result?;
+        let checked = async {
+            if !namespace_exists {
+                cfg.cluster.apply(&namespace_object, dry).await?;
+            } else {
+                let checks = objects.iter().map(|o| cfg.cluster.apply(o, dry));
+                for result in futures::future::join_all(checks).await {
+                    result?;
+                }
             }
+            Ok::<(), ActionError>(())
+        }
+        .await;
+        if let Err(e) = checked {
+            if let Some(stored) = stored {
+                let _ = stored.await;
+                let keyring = cfg.keyring.clone();
+                let handles: Vec<String> = secrets
+                    .keys()
+                    .map(|key| credential_handle(cfg.context(), &namespace, &instance, key))
+                    .collect();
+                let _ = tokio::task::spawn_blocking(move || {
+                    for handle in &handles {
+                        if let Err(err) = keyring.delete(handle) {
+                            tracing::warn!(%err, "could not remove a credential after the dry-run failed");
+                        }
+                    }
+                })
+                .await;
+            }
+            return Err(e);
         }
         let shown: Vec<Value> = (!namespace_exists)
             .then(|| namespace_object.clone())
@@ -222,7 +276,7 @@ impl<'a> Install<'a> {
             .apply_and_wait(
                 &record,
                 &objects,
-                &secrets,
+                stored,
                 (!namespace_exists).then_some(&namespace_object),
                 &mut created,
                 progress,
@@ -264,25 +318,14 @@ impl<'a> Install<'a> {
         &self,
         record: &Record,
         objects: &[Value],
-        secrets: &BTreeMap<String, String>,
+        stored: Option<tokio::task::JoinHandle<Result<(), berth_secrets::SecretsError>>>,
         namespace_object: Option<&Value>,
         created: &mut Vec<ObjectRef>,
         progress: ProgressSink<'_>,
     ) -> Result<bool, ActionError> {
         let cfg = self.cfg;
-        let entries: Vec<(String, Sensitive<String>)> = secrets
-            .iter()
-            .map(|(key, value)| {
-                let handle =
-                    credential_handle(cfg.context(), &record.namespace, &record.instance, key);
-                (handle, Sensitive::new(value.clone()))
-            })
-            .collect();
-        // a keyring write is a Secret Service round trip (tens of milliseconds): the credentials
-        // are stored, all at once, while the objects are applied; the install succeeds only when
-        // both did (a failure of either fails the revision, and `--atomic` removes what was made)
-        let keyring = cfg.keyring.clone();
-        let stored = tokio::task::spawn_blocking(move || keyring.set_all(&entries));
+        // the install succeeds only when both the credentials were stored and the objects
+        // applied (a failure of either fails the revision, and `--atomic` removes what was made)
         progress(Progress::Step("apply".into()));
         let apply = ApplyOptions::default();
         let applied = async {
@@ -293,11 +336,15 @@ impl<'a> Install<'a> {
             apply_ranked(cfg, objects, apply, progress, created).await
         }
         .await;
-        let stored = stored
-            .await
-            .map_err(|e| ActionError::Failed(format!("storing the credentials failed: {e}")))?;
-        applied?;
-        stored?;
+        if let Some(stored) = stored {
+            let stored = stored
+                .await
+                .map_err(|e| ActionError::Failed(format!("storing the credentials failed: {e}")))?;
+            applied?;
+            stored?;
+        } else {
+            applied?;
+        }
         if !self.wait {
             return Ok(false);
         }

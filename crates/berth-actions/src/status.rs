@@ -163,7 +163,11 @@ async fn snapshot(
             Some(ns) => Api::namespaced(client, ns),
             None => Api::all(client),
         };
-        let params = ListParams::default().labels("app.kubernetes.io/managed-by=berth");
+        // `resourceVersion=0`: any recent state will do for a listing, so an API server may
+        // answer from its watch cache instead of a quorum read of etcd
+        let params = ListParams::default()
+            .labels("app.kubernetes.io/managed-by=berth")
+            .match_any();
         let list = cfg
             .cluster
             .retry("list", || api.list(&params))
@@ -286,7 +290,9 @@ pub async fn fetch(cfg: &Config, namespace: Option<&str>) -> Result<Listing, Act
         Some(ns) => Api::namespaced(client, ns),
         None => Api::all(client),
     };
-    let params = ListParams::default().labels(&format!("{RECORD_LABEL}=true"));
+    let params = ListParams::default()
+        .labels(&format!("{RECORD_LABEL}=true"))
+        .match_any();
     let records = async {
         cfg.cluster
             .retry("list instances", || api.list(&params))

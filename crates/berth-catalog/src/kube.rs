@@ -49,10 +49,65 @@ fn validator(version: usize, kind: usize) -> &'static jsonschema::Validator {
     static COMPILED: [[OnceLock<jsonschema::Validator>; KINDS.len()]; BUNDLES.len()] =
         [const { [const { OnceLock::new() }; KINDS.len()] }; BUNDLES.len()];
     COMPILED[version][kind].get_or_init(|| {
-        let mut root = bundle(version).clone();
-        root["$ref"] = Value::String(format!("#/$defs/kind:{}", KINDS[kind].replace('/', "~1")));
+        let root = kind_schema(bundle(version), KINDS[kind]);
         jsonschema::draft202012::new(&root).expect("embedded schema compiles")
     })
+}
+
+/// The standalone schema of one kind: a `$ref` to it and only the definitions it reaches.
+///
+/// The bundle holds every kind's definitions (175); compiling it whole makes `jsonschema` index
+/// and meta-validate all of them for every kind, while a ConfigMap reaches 6 and a StatefulSet
+/// 129. Cutting each kind's schema down before compiling makes a postgres install compile about
+/// a fifth of the schema text it did (measured in `docs/benchmarks.md`, Lifecycle).
+fn kind_schema(bundle: &Value, kind: &str) -> Value {
+    let defs = &bundle["$defs"];
+    let start = format!("kind:{kind}");
+    let mut reached = serde_json::Map::new();
+    let mut todo = vec![start.clone()];
+    while let Some(name) = todo.pop() {
+        if reached.contains_key(&name) {
+            continue;
+        }
+        let Some(def) = defs.get(&name) else {
+            continue; // a dangling reference: the compiler reports it
+        };
+        collect_refs(def, &mut todo);
+        reached.insert(name, def.clone());
+    }
+    let mut root = serde_json::Map::new();
+    if let Some(dialect) = bundle.get("$schema") {
+        root.insert("$schema".into(), dialect.clone());
+    }
+    root.insert(
+        "$ref".into(),
+        Value::String(format!(
+            "#/$defs/{}",
+            start.replace('~', "~0").replace('/', "~1")
+        )),
+    );
+    root.insert("$defs".into(), Value::Object(reached));
+    Value::Object(root)
+}
+
+/// Pushes the definition names of every `#/$defs/...` reference within `schema`.
+fn collect_refs(schema: &Value, into: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(target)) => {
+                        if let Some(name) = target.strip_prefix("#/$defs/") {
+                            into.push(name.replace("~1", "/").replace("~0", "~"));
+                        }
+                    }
+                    _ => collect_refs(value, into),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
+        _ => {}
+    }
 }
 
 /// `apiVersion/kind` of an object (`apps/v1/StatefulSet`).
@@ -165,5 +220,56 @@ pub fn warm_up() {
         for kind in 0..KINDS.len() {
             let _ = validator(version, kind);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind's cut-down schema is closed (every reference resolves inside it), keeps the
+    /// dialect, and is smaller than the bundle where the kind reaches less than all of it.
+    #[test]
+    fn kind_schemas_hold_exactly_the_definitions_they_reach() {
+        for version in 0..BUNDLES.len() {
+            let whole = bundle(version);
+            let all = whole["$defs"].as_object().unwrap().len();
+            for kind in KINDS {
+                let cut = kind_schema(whole, kind);
+                assert_eq!(cut["$schema"], whole["$schema"]);
+                let defs = cut["$defs"].as_object().unwrap();
+                assert!(defs.contains_key(&format!("kind:{kind}")), "{kind}");
+                let mut refs = Vec::new();
+                collect_refs(&cut, &mut refs);
+                for name in refs {
+                    assert!(defs.contains_key(&name), "{kind}: {name} dangles");
+                }
+                if kind == "v1/ConfigMap" {
+                    assert!(defs.len() * 10 < all, "{kind}: {} of {all}", defs.len());
+                }
+            }
+        }
+    }
+
+    /// The cut-down schemas still reject what the whole bundle rejects: an unknown field deep
+    /// inside a StatefulSet's pod template, and a wrong type in a ConfigMap.
+    #[test]
+    fn cut_down_schemas_stay_strict() {
+        let set = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "x"},
+            "spec": {"selector": {}, "serviceName": "x", "template": {"spec": {"containers": [
+                {"name": "c", "image": "i", "resourcez": {}}
+            ]}}}
+        });
+        let problems = check_object(&set);
+        assert!(
+            problems.iter().any(|p| p.contains("resourcez")),
+            "{problems:?}"
+        );
+        let map = serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": 1}
+        });
+        assert!(!check_object(&map).is_empty());
     }
 }

@@ -114,6 +114,10 @@ async fn adopt_imports_the_credentials_so_config_works_on_the_adopting_machine()
     let other = env.other();
     let adopting = keyring(&other);
     assert!(adopting.get(&handle("admin-password")).is_err());
+    // its history of the instance is empty, with a hint to adopt it (not `notFound`: it exists)
+    let (code, history, _, stderr) = env.run_on(&other, &["history", "pga", "-n", ns]).await;
+    assert_eq!((code, &history), (0, &serde_json::json!([])), "{stderr}");
+    assert!(stderr.contains("berth adopt pga"), "{stderr}");
     let (code, adopted, stdout, stderr) = env.run_on(&other, &["adopt", "pga", "-n", ns]).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(adopted["revision"], 1, "{adopted}");
@@ -270,6 +274,7 @@ async fn every_command_reports_an_unknown_instance_as_not_found_with_exit_code_1
         &["recover", "nothere"],
         &["logs", "nothere"],
         &["connect", "nothere"],
+        &["history", "nothere"],
     ];
     for args in commands {
         let mut full = args.to_vec();

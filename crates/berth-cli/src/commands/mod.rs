@@ -94,7 +94,9 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
         Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
         Command::Recover(args) => recover::run(&api, &cli.global, args).await,
-        Command::History { name, limit } => history::run(&api, &cli.global, name.as_deref(), limit),
+        Command::History { name, limit } => {
+            history::run(&api, &cli.global, name.as_deref(), limit).await
+        }
         Command::Logs(args) => logs::run(&api, &cli.global, args).await,
         Command::Connect {
             name,
