@@ -1,10 +1,11 @@
 //! `Install`: a service from the catalog becomes an instance in a cluster.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use berth_catalog::{RenderRequest, render::apply_rank};
 use berth_cluster::{ApplyOptions, ObjectRef};
-use berth_secrets::Sensitive;
+use berth_secrets::{SecretsError, Sensitive};
 use berth_store::{NewRevision, Operation};
 use serde_json::{Value, json};
 
@@ -124,14 +125,28 @@ impl<'a> Install<'a> {
             namespace: Some(namespace.clone()),
             name: record_name(&instance),
         };
+        // Volumes an earlier `uninstall` kept are asked for too: their data was made with the
+        // credentials it kept in the keyring, which this install must then use.
         let checks = {
             let cluster = cfg.cluster.clone();
             let namespace = namespace.clone();
+            let volumes = crate::volume_selector(def.id(), &instance);
             tokio::spawn(async move {
                 futures::try_join!(
                     cluster.namespace_exists(&namespace),
                     cluster.get(&record_ref),
+                    cluster.list("v1", "PersistentVolumeClaim", Some(&namespace), &volumes),
                 )
+            })
+        };
+        let render = |secrets: &BTreeMap<String, String>, revision: u32| {
+            def.render(&RenderRequest {
+                instance: instance.clone(),
+                namespace: namespace.clone(),
+                version: Some(version.clone()),
+                values: values.clone(),
+                credentials: secrets.clone(),
+                revision: Some(u64::from(revision)),
             })
         };
         let local = (|| -> Result<_, ActionError> {
@@ -142,17 +157,10 @@ impl<'a> Install<'a> {
                 .first()
                 .map(|r| r.revision + 1)
                 .unwrap_or(1);
-            let rendered = def.render(&RenderRequest {
-                instance: instance.clone(),
-                namespace: namespace.clone(),
-                version: Some(version.clone()),
-                values,
-                credentials: secrets.clone(),
-                revision: Some(u64::from(revision)),
-            })?;
+            let rendered = render(&secrets, revision)?;
             Ok((secrets, revision, rendered))
         })();
-        let (namespace_exists, existing) = checks
+        let (namespace_exists, existing, kept_volumes) = checks
             .await
             .map_err(|e| ActionError::Failed(format!("checking the cluster failed: {e}")))??;
         if !namespace_exists && !self.create_namespace {
@@ -167,7 +175,18 @@ impl<'a> Install<'a> {
             )));
         }
         // errors in the order they were always reported: cluster first, then local
-        let (secrets, revision, rendered) = local?;
+        let (mut secrets, revision, mut rendered) = local?;
+        let reused = if kept_volumes.is_empty() || self.dry_run {
+            BTreeSet::new()
+        } else {
+            let reused = self
+                .reuse_kept_credentials(&namespace, &instance, &mut secrets, progress)
+                .await?;
+            if !reused.is_empty() {
+                rendered = render(&secrets, revision)?;
+            }
+            reused
+        };
         let record = Record {
             instance: instance.clone(),
             namespace: namespace.clone(),
@@ -226,8 +245,10 @@ impl<'a> Install<'a> {
             if let Some(stored) = stored {
                 let _ = stored.await;
                 let keyring = cfg.keyring.clone();
+                // only the credentials made now: kept ones still belong to the kept volumes
                 let handles: Vec<String> = secrets
                     .keys()
+                    .filter(|key| !reused.contains(*key))
                     .map(|key| credential_handle(cfg.context(), &namespace, &instance, key))
                     .collect();
                 let _ = tokio::task::spawn_blocking(move || {
@@ -312,6 +333,54 @@ impl<'a> Install<'a> {
                 })
             }
         }
+    }
+
+    /// Volumes of an earlier install of this instance are still there (an `uninstall` keeps
+    /// them, and their credentials in the keyring): their data opens only with those
+    /// credentials, so they replace the ones just generated. Returns the keys reused; a key the
+    /// keyring no longer holds keeps its new value, with a warning.
+    async fn reuse_kept_credentials(
+        &self,
+        namespace: &str,
+        instance: &str,
+        secrets: &mut BTreeMap<String, String>,
+        progress: ProgressSink<'_>,
+    ) -> Result<BTreeSet<String>, ActionError> {
+        let cfg = self.cfg;
+        let handles: Vec<(String, String)> = secrets
+            .keys()
+            .map(|key| {
+                let handle = credential_handle(cfg.context(), namespace, instance, key);
+                (key.clone(), handle)
+            })
+            .collect();
+        let keyring = cfg.keyring.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            handles
+                .into_iter()
+                .map(|(key, handle)| (key, keyring.get(&handle)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| ActionError::Failed(format!("reading the keyring failed: {e}")))?;
+        let mut reused = BTreeSet::new();
+        for (key, value) in found {
+            match value {
+                Ok(value) => {
+                    secrets.insert(key.clone(), value.expose().clone());
+                    reused.insert(key);
+                }
+                Err(SecretsError::NotFound { .. }) => {
+                    let warning = format!(
+                        "volumes of an earlier install of {instance} are kept, but its credential {key:?} is not in this keyring: a new one is used, which the kept data may not accept"
+                    );
+                    tracing::warn!("{warning}");
+                    progress(Progress::Event(warning));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(reused)
     }
 
     async fn apply_and_wait(

@@ -284,6 +284,35 @@ async fn install_stop_start_uninstall_postgres() {
     );
     assert!(!history[0]["osUser"].as_str().unwrap().is_empty());
 
+    // installing again onto the kept volumes uses the kept credential (the data was made with
+    // it), not a new one
+    env.ok(&["install", "postgres", "--name", "pg", "-n", ns, "--no-wait"])
+        .await;
+    let again = env
+        .keyring()
+        .get(&format!("{context}/{ns}/pg/admin-password"))
+        .unwrap();
+    assert_eq!(
+        again.expose(),
+        kept.expose(),
+        "the reinstall replaced the kept credential"
+    );
+    let in_cluster: Vec<String> = secrets
+        .list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .flat_map(|s| s.data.clone().unwrap_or_default().into_iter())
+        .filter(|(k, _)| k.contains("admin-password") || k == "POSTGRES_PASSWORD")
+        .map(|(_, v)| String::from_utf8(v.0).unwrap())
+        .collect();
+    assert!(
+        !in_cluster.is_empty() && in_cluster.iter().all(|v| v == kept.expose()),
+        "the new Secret does not hold the kept password"
+    );
+    env.ok(&["uninstall", "pg", "-n", ns]).await;
+
     // --delete-data needs confirmation; with --yes it removes the credential too
     env.ok(&[
         "install",
