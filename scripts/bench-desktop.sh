@@ -9,7 +9,8 @@
 # prints `BERTH_FIRST_PAINT process_ms=... webview_ms=... setup_ms=... navigation_ms=... api_ms=...`
 # (ms since main() of the first paint, of Tauri's set-up hook, of the webview's navigation start and
 # of the API being open in the background; webview_ms counts from navigation) and exits. Median of RUNS (default 7)
-# runs under Xvfb, each with a fresh BERTH_HOME and a 3-context loopback kubeconfig.
+# runs under Xvfb, each with a fresh BERTH_HOME, with two kubeconfigs: a kubesim holding INSTANCES (default 5)
+# memcached instances plus two contexts that refuse connections, and three contexts that all refuse.
 # Idle memory = the PSS (/proc/PID/smaps_rollup) summed over the whole process tree (the app and its
 # WebKit web and network processes) IDLE_S seconds (default 5) after the first paint, against the same
 # measure of an empty Tauri window (the `empty_window` example: same tauri, a one-paragraph page), median of
@@ -26,20 +27,25 @@ if [ "${1:-}" != "--inside" ]; then
     [ -d ui/node_modules ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
     (cd ui && npx vite build --logLevel warn)
     cargo build -p berth-desktop --release --locked --features custom-protocol -j "${CARGO_BUILD_JOBS:-2}" --bin berth-desktop --example empty_window
+    cargo build -p berth-cli -p kubesim --release --locked -j "${CARGO_BUILD_JOBS:-2}"
   fi
   exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" scripts/with-keyring.sh "$0" --inside
 fi
 
 RUNS=$runs python3 - "$root" <<'PY'
-import gzip, os, pathlib, re, statistics, subprocess, sys, tempfile, time, platform
+import atexit, gzip, os, pathlib, re, statistics, subprocess, sys, tempfile, time, platform
 
 root = pathlib.Path(sys.argv[1])
 binary = root / "target/release/berth-desktop"
 runs = int(os.environ["RUNS"])
 
 tmp = pathlib.Path(tempfile.mkdtemp(prefix="berth-bench-"))
-kubeconfig = tmp / "config"
-kubeconfig.write_text("""apiVersion: v1
+# Two kubeconfigs. "dead": three contexts whose API servers refuse connections (loopback ports
+# nothing listens on). "live": a kubesim with INSTANCES memcached instances as the current context
+# (`kind-a`), plus the two refusing ones: what a user with a laptop cluster up and two clusters
+# out of reach sees.
+dead = tmp / "dead.kubeconfig"
+dead.write_text("""apiVersion: v1
 kind: Config
 current-context: kind-a
 clusters:
@@ -53,32 +59,70 @@ contexts:
 - {name: lab, context: {cluster: lab, user: u}}
 - {name: gke_x_y_z, context: {cluster: gke_x_y_z, user: u}}
 """)
+two_dead = tmp / "two-dead.kubeconfig"
+two_dead.write_text("""apiVersion: v1
+kind: Config
+clusters:
+- {name: lab, cluster: {server: "https://127.0.0.1:2", insecure-skip-tls-verify: true}}
+- {name: gke_x_y_z, cluster: {server: "https://127.0.0.1:3", insecure-skip-tls-verify: true}}
+users:
+- {name: u, user: {token: t}}
+contexts:
+- {name: lab, context: {cluster: lab, user: u}}
+- {name: gke_x_y_z, context: {cluster: gke_x_y_z, user: u}}
+""")
+sim_kc = tmp / "kind-a.kubeconfig"
+sim = subprocess.Popen([str(root / "target/release/kubesim"), "--kubeconfig", str(sim_kc), "--context", "kind-a"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+atexit.register(sim.terminate)
+for _ in range(200):
+    if sim_kc.exists() and sim_kc.stat().st_size > 0:
+        break
+    time.sleep(0.05)
+else:
+    sys.exit("kubesim did not start")
+live = f"{sim_kc}{os.pathsep}{two_dead}"
+n_instances = int(os.environ.get("INSTANCES", "5"))
+for i in range(n_instances):
+    r = subprocess.run([str(root / "target/release/berth"), "install", "memcached", "--name", f"cache-{i}", "--no-wait",
+                        "--context", "kind-a", "--namespace", "default"],
+                       env=dict(os.environ, BERTH_HOME=str(tmp / "populate"), KUBECONFIG=str(sim_kc), RUST_LOG="warn"),
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"populating kubesim failed: {r.stderr.strip()[:500]}")
 
 load = os.getloadavg()[0]
-wall, process, webview, setup, navigation, api = [], [], [], [], [], []
-for i in range(runs + 1):  # the first run warms the page cache and is not counted
-    env = dict(os.environ, BERTH_BENCH_STARTUP="1", BERTH_HOME=str(tmp / f"home{i}"),
-               KUBECONFIG=str(kubeconfig), RUST_LOG="warn")
-    start = time.perf_counter()
-    proc = subprocess.Popen([str(binary)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = ""
-    for line in proc.stdout:
-        if line.startswith("BERTH_FIRST_PAINT"):
-            break
-    elapsed = (time.perf_counter() - start) * 1000
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    m = re.search(r"process_ms=([\d.]+) webview_ms=([\d.]+) setup_ms=([-\d.]+) navigation_ms=([-\d.]+) api_ms=([-\d.]+)", line)
-    if not m:
-        sys.exit(f"run {i}: the app never reported its first paint (exit {proc.returncode})")
-    if i == 0:
-        continue
-    wall.append(elapsed); process.append(float(m[1])); webview.append(float(m[2]))
-    setup.append(float(m[3])); navigation.append(float(m[4])); api.append(float(m[5]))
-    print(f"run {i}: launch to first paint {elapsed:.0f} ms (main to paint {m[1]} ms, webview navigation to paint {m[2]} ms; "
-          f"main to set-up {m[3]} ms, to navigation {m[4]} ms, API open {m[5]} ms)")
+
+def cold_start(kubeconfig, label):
+    wall, process, webview, setup, navigation, api = [], [], [], [], [], []
+    for i in range(runs + 1):  # the first run warms the page cache and is not counted
+        env = dict(os.environ, BERTH_BENCH_STARTUP="1", BERTH_HOME=str(tmp / f"home-{label}{i}"),
+                   KUBECONFIG=str(kubeconfig), RUST_LOG="warn")
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(binary)], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = ""
+        for line in proc.stdout:
+            if line.startswith("BERTH_FIRST_PAINT"):
+                break
+        elapsed = (time.perf_counter() - start) * 1000
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        m = re.search(r"process_ms=([\d.]+) webview_ms=([\d.]+) setup_ms=([-\d.]+) navigation_ms=([-\d.]+) api_ms=([-\d.]+)", line)
+        if not m:
+            sys.exit(f"{label} run {i}: the app never reported its first paint (exit {proc.returncode})")
+        if i == 0:
+            continue
+        wall.append(elapsed); process.append(float(m[1])); webview.append(float(m[2]))
+        setup.append(float(m[3])); navigation.append(float(m[4])); api.append(float(m[5]))
+        print(f"{label} run {i}: launch to first paint {elapsed:.0f} ms (main to paint {m[1]} ms, webview navigation to paint {m[2]} ms; "
+              f"main to set-up {m[3]} ms, to navigation {m[4]} ms, API open {m[5]} ms)")
+    return wall, process, webview, setup, navigation, api
+
+wall, process, webview, setup, navigation, api = cold_start(live, "live")
+dead_wall, *_ = cold_start(dead, "dead")
+kubeconfig = live
 
 def tree(pid):
     """pid and every descendant, from /proc/*/stat parent links."""
@@ -166,9 +210,12 @@ process until the Services screen is interactive: the contexts are listed and ei
 instances are painted and clickable or every context has answered or failed (with its reason), and a
 frame with that was drawn; the UI then calls `report_first_paint`. Each context is listed on its own,
 so contexts still waited for (a skeleton row each) do not hold the first paint back. Median of
-{runs} runs after one warm-up, each with a fresh `BERTH_HOME` and a 3-context kubeconfig whose three API
-servers refuse connections (loopback ports nothing listens on), so here the first paint waits for
-the three failures (each retried for `LIST_RETRY_BUDGET`, 300 ms). Load average
+{runs} runs after one warm-up, each with a fresh `BERTH_HOME`, with a kubeconfig of three contexts: the
+current one a kubesim holding {n_instances} memcached instances (installed beforehand with the release
+`berth`), the other two API servers that refuse connections (loopback ports nothing listens on) —
+a laptop cluster up and two clusters out of reach. The same with all three contexts refusing
+connections (the first paint then waits for the three failures, each retried for
+`LIST_RETRY_BUDGET`, 300 ms) is the row "all contexts refusing". Load average
 when it started: {load:.1f} (other work on the machine slows the figures; 2 cores).
 
 | what | value |
@@ -185,6 +232,7 @@ when it started: {load:.1f} (other work on the machine slows the figures; 2 core
 | idle memory, whole process tree (PSS) | {berth_pss / 1024:.1f} MiB ({len(berth_procs)} processes: {", ".join(sorted(set(berth_procs)))}) |
 | empty Tauri window, same measure | {empty_pss / 1024:.1f} MiB |
 | Berth / empty window | {berth_pss / empty_pss:.2f}× (target ≤ 1.3×: {"met" if berth_pss / empty_pss <= 1.3 else "missed"}) |
+| launch → first paint, all contexts refusing | {med(dead_wall)} (min {min(dead_wall):.0f}, max {max(dead_wall):.0f}) |
 | cold start goal: interactive Services in < 1 s (wall clock, median) | {"met" if statistics.median(wall) < 1000 else "missed"} ({med(wall)}) |
 | UI scripts the app loads (gzip; mock excluded) | entry {kib(sum(gz(a) for a in entry))}, all {kib(sum(gz(a) for a in js if not a.name.startswith("mock-")))} (budget in `scripts/ui-test.sh`: 110 / 340 KiB) |
 
