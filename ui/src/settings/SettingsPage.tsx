@@ -18,10 +18,15 @@ function Preferences({ saved }: { saved: AppSettings }) {
   const [namespace, setNamespace] = useState(saved.defaultNamespace ?? "");
   const [folders, setFolders] = useState<string[]>(saved.catalogFolders);
   const [newFolder, setNewFolder] = useState("");
+  // a saved value that changed replaces the field; another setting saved meanwhile (the theme)
+  // must not wipe what the user is typing
+  const savedFolders = JSON.stringify(saved.catalogFolders);
   useEffect(() => {
     setNamespace(saved.defaultNamespace ?? "");
-    setFolders(saved.catalogFolders);
-  }, [saved]);
+  }, [saved.defaultNamespace]);
+  useEffect(() => {
+    setFolders(JSON.parse(savedFolders) as string[]);
+  }, [savedFolders]);
   const store = (next: Partial<AppSettings>) => save.mutate({ ...saved, defaultNamespace: namespace || null, catalogFolders: folders, ...next });
 
   return (
