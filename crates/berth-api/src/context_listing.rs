@@ -6,13 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use berth_actions::Config;
-use berth_cluster::Cluster;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::instances::{action_error, summary};
-use crate::{Api, ApiError, CONTEXT_LIST_TIMEOUT, ErrorCode, InstanceSummary, LIST_RETRY_BUDGET};
+use crate::instances::summary;
+use crate::{Api, ApiError, CONTEXT_LIST_TIMEOUT, InstanceSummary};
 
 /// The instances one context holds.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -27,8 +25,8 @@ pub struct ContextInstances {
 impl Api {
     /// The instances of one named context (in every namespace, or in `namespace`). A context that
     /// does not answer within [`CONTEXT_LIST_TIMEOUT`] (failing requests retried for at most
-    /// [`LIST_RETRY_BUDGET`]) is a [`ErrorCode::Cluster`] error whose message says why; an unknown
-    /// context is [`ErrorCode::InvalidInput`].
+    /// [`crate::LIST_RETRY_BUDGET`]) is a [`crate::ErrorCode::Cluster`] error whose message says why; an unknown
+    /// context is [`crate::ErrorCode::InvalidInput`].
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn list_context_instances(
         &self,
@@ -48,38 +46,12 @@ impl Api {
         timeout: Duration,
     ) -> Result<ContextInstances, ApiError> {
         let kubeconfig = self.load_kubeconfig()?;
-        let listed = async {
-            let cluster =
-                Cluster::connect(&kubeconfig, Some(context))
-                    .await
-                    .map_err(|e| match e {
-                        berth_cluster::ClusterError::ContextNotFound { .. } => {
-                            ApiError::new(ErrorCode::InvalidInput, e.to_string())
-                        }
-                        other => ApiError::from(other),
-                    })?;
-            // a failing server is retried only briefly, as for the whole list
-            cluster.set_deadline(std::time::Instant::now() + LIST_RETRY_BUDGET.min(timeout / 2));
-            let cfg = Config {
-                cluster: Arc::new(cluster),
-                store: self.store.clone(),
-                keyring: self.keyring.clone(),
-                // the catalog comes after the listing, with only the definitions it names
-                catalog: Arc::new(berth_catalog::Catalog::default()),
-            };
-            berth_actions::status::fetch(&cfg, namespace)
-                .await
-                .map_err(action_error)
-        };
-        let listing = tokio::time::timeout(timeout, listed).await.map_err(|_| {
-            ApiError::new(
-                ErrorCode::Cluster,
-                format!(
-                    "{context}: the API server did not answer within {} ms (unreachable)",
-                    timeout.as_millis()
-                ),
-            )
-        })??;
+        // the catalog comes after the listing, with only the definitions it names
+        let no_catalog = Arc::new(berth_catalog::Catalog::default());
+        let listing = self
+            .fetch_listing(&kubeconfig, Some(context), namespace, timeout, no_catalog)
+            .await
+            .map_err(|(_, e)| e)?;
         let ids = listing.definitions();
         let catalog = if ids.is_empty() {
             berth_catalog::Catalog::default()

@@ -401,6 +401,45 @@ impl Api {
             .await
     }
 
+    /// One context's records, pods and workloads, not yet judged. A failing server is retried
+    /// only briefly (see [`LIST_RETRY_BUDGET`]); a context that does not answer within
+    /// `per_context` is a [`ErrorCode::Cluster`] error saying so. The error comes with the
+    /// context's name.
+    pub(crate) async fn fetch_listing(
+        &self,
+        kubeconfig: &berth_cluster::LoadedKubeconfig,
+        context: Option<&str>,
+        namespace: Option<&str>,
+        per_context: Duration,
+        no_catalog: Arc<berth_catalog::Catalog>,
+    ) -> Result<berth_actions::status::Listing, (String, ApiError)> {
+        let name = context.unwrap_or_default().to_owned();
+        let listed = async {
+            let cfg = self
+                .config_with(kubeconfig, context, no_catalog)
+                .await
+                .map_err(|e| (name.clone(), e))?;
+            cfg.cluster
+                .set_deadline(std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2));
+            berth_actions::status::fetch(&cfg, namespace)
+                .await
+                .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+        };
+        match tokio::time::timeout(per_context, listed).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                name.clone(),
+                ApiError::new(
+                    ErrorCode::Cluster,
+                    format!(
+                        "{name}: the API server did not answer within {} ms (unreachable)",
+                        per_context.as_millis()
+                    ),
+                ),
+            )),
+        }
+    }
+
     /// Like [`Api::action_config`] with a kubeconfig and catalog loaded once for many contexts.
     async fn config_with(
         &self,
@@ -510,36 +549,13 @@ impl Api {
         let kubeconfig = &kubeconfig;
         let no_catalog = Arc::new(berth_catalog::Catalog::default());
         let lists = contexts.iter().map(|c| {
-            let no_catalog = no_catalog.clone();
-            async move {
-                let name = c.clone().unwrap_or_default();
-                let listed = async {
-                    let cfg = self
-                        .config_with(kubeconfig, c.as_deref(), no_catalog)
-                        .await
-                        .map_err(|e| (name.clone(), e))?;
-                    // a failing server is retried only briefly (see LIST_RETRY_BUDGET)
-                    cfg.cluster.set_deadline(
-                        std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2),
-                    );
-                    berth_actions::status::fetch(&cfg, namespace)
-                        .await
-                        .map_err(|e| (cfg.context().to_owned(), action_error(e)))
-                };
-                match tokio::time::timeout(per_context, listed).await {
-                    Ok(result) => result,
-                    Err(_) => Err((
-                        name.clone(),
-                        ApiError::new(
-                            ErrorCode::Cluster,
-                            format!(
-                                "{name}: the API server did not answer within {} ms (unreachable)",
-                                per_context.as_millis()
-                            ),
-                        ),
-                    )),
-                }
-            }
+            self.fetch_listing(
+                kubeconfig,
+                c.as_deref(),
+                namespace,
+                per_context,
+                no_catalog.clone(),
+            )
         });
         let listings = futures::future::join_all(lists).await;
         let mut ids: Vec<&str> = listings

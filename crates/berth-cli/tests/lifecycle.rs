@@ -69,6 +69,20 @@ fn labels_of(meta: &kube::api::ObjectMeta) -> std::collections::BTreeMap<String,
     meta.labels.clone().unwrap_or_default()
 }
 
+/// The postgres admin passwords the instance's Secrets hold.
+async fn admin_passwords(secrets: &Api<Secret>, instance: &str) -> Vec<String> {
+    secrets
+        .list(&ListParams::default().labels(&format!("app.kubernetes.io/instance={instance}")))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .flat_map(|s| s.data.clone().unwrap_or_default().into_iter())
+        .filter(|(k, _)| k.contains("admin-password") || k == "POSTGRES_PASSWORD")
+        .map(|(_, v)| String::from_utf8(v.0).unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn install_stop_start_uninstall_postgres() {
     let env = Env::new("lifecycle").await;
@@ -142,17 +156,7 @@ async fn install_stop_start_uninstall_postgres() {
 
     // the Secret holds the password the keyring holds
     let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
-    let secret_objects = secrets
-        .list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
-        .await
-        .unwrap();
-    let in_cluster: Vec<String> = secret_objects
-        .items
-        .iter()
-        .flat_map(|s| s.data.clone().unwrap_or_default().into_iter())
-        .filter(|(k, _)| k.contains("admin-password") || k == "POSTGRES_PASSWORD")
-        .map(|(_, v)| String::from_utf8(v.0).unwrap())
-        .collect();
+    let in_cluster = admin_passwords(&secrets, "pg").await;
     let kept = env
         .keyring()
         .get(&format!("{context}/{ns}/pg/admin-password"))
@@ -297,16 +301,7 @@ async fn install_stop_start_uninstall_postgres() {
         kept.expose(),
         "the reinstall replaced the kept credential"
     );
-    let in_cluster: Vec<String> = secrets
-        .list(&ListParams::default().labels("app.kubernetes.io/instance=pg"))
-        .await
-        .unwrap()
-        .items
-        .iter()
-        .flat_map(|s| s.data.clone().unwrap_or_default().into_iter())
-        .filter(|(k, _)| k.contains("admin-password") || k == "POSTGRES_PASSWORD")
-        .map(|(_, v)| String::from_utf8(v.0).unwrap())
-        .collect();
+    let in_cluster = admin_passwords(&secrets, "pg").await;
     assert!(
         !in_cluster.is_empty() && in_cluster.iter().all(|v| v == kept.expose()),
         "the new Secret does not hold the kept password"
