@@ -401,6 +401,18 @@ impl Api {
             .await
     }
 
+    /// Like [`Api::action_config`] without the catalog, for what never reads a definition
+    /// (usage samples, metrics, logs): the definitions are not read, parsed or compiled. The
+    /// Services screen samples usage every few seconds, so this keeps it cheap.
+    pub(crate) async fn cluster_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+        self.config_with(
+            &self.load_kubeconfig()?,
+            context,
+            Arc::new(berth_catalog::Catalog::default()),
+        )
+        .await
+    }
+
     /// One context's records, pods and workloads, not yet judged. A failing server is retried
     /// only briefly (see [`LIST_RETRY_BUDGET`]); a context that does not answer within
     /// `per_context` is a [`ErrorCode::Cluster`] error saying so. The error comes with the

@@ -187,7 +187,7 @@ impl Api {
         cancel: CancellationToken,
     ) -> Result<(), ApiError> {
         let cfg = self
-            .action_config(input.instance.context.as_deref())
+            .cluster_config(input.instance.context.as_deref())
             .await?;
         let mut logs = Logs::new(&cfg, input.instance.name.clone());
         logs.namespace = input.instance.namespace.clone();
@@ -283,7 +283,7 @@ impl Api {
     /// [`InstanceMetrics::NoMetricsApi`] when the cluster has no metrics API.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn instance_metrics(&self, which: &InstanceRef) -> Result<InstanceMetrics, ApiError> {
-        let cfg = self.action_config(which.context.as_deref()).await?;
+        let cfg = self.cluster_config(which.context.as_deref()).await?;
         let ns = which
             .namespace
             .clone()

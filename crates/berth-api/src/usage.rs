@@ -252,7 +252,7 @@ impl Api {
         context: &str,
         targets: &[&UsageTarget],
     ) -> Vec<Result<UsagePoint, String>> {
-        let cfg = match self.action_config(Some(context)).await {
+        let cfg = match self.cluster_config(Some(context)).await {
             Ok(cfg) => cfg,
             Err(e) => return targets.iter().map(|_| Err(e.message.clone())).collect(),
         };
