@@ -6,6 +6,8 @@ use std::time::Instant;
 use berth_api::{Api, ApiError, ErrorCode};
 use tokio::sync::OnceCell;
 
+use crate::startup_listing::StartupListings;
+
 /// Tauri managed state. Opening the API can fail (an unreadable data folder, a database from a
 /// newer Berth); the window still opens and every command answers with that error, so the UI
 /// can say what is wrong instead of the app vanishing.
@@ -21,6 +23,8 @@ pub(crate) struct AppState {
     pub(crate) steps: StartupSteps,
     /// `BERTH_BENCH_STARTUP=1`: report the first paint on stdout and exit.
     pub(crate) bench_startup: bool,
+    /// The home screen's listings, asked for while the webview starts.
+    pub(crate) startup_listings: StartupListings,
     /// `BERTH_BENCH_STARTUP=idle`: report the first paint on stdout and keep running (the
     /// benchmark then measures idle memory).
     pub(crate) bench_stay: bool,
@@ -33,15 +37,19 @@ impl AppState {
         let cell = api.clone();
         let steps = StartupSteps::default();
         let api_opened = steps.api_opened.clone();
+        let startup_listings = StartupListings::default();
+        let listings = startup_listings.clone();
         tauri::async_runtime::spawn(async move {
             cell.get_or_init(|| open_api(started)).await;
             let _ = api_opened.set(ms_since(started));
+            listings.start(cell).await;
         });
         let bench = std::env::var_os("BERTH_BENCH_STARTUP");
         Self {
             api,
             started,
             steps,
+            startup_listings,
             bench_startup: bench.as_ref().is_some_and(|v| v == "1" || v == "idle"),
             bench_stay: bench.is_some_and(|v| v == "idle"),
         }

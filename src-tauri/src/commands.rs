@@ -47,19 +47,31 @@ pub(crate) async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ApiE
     Ok(state.api().await?.app_info())
 }
 
-/// The UI calls this once the home screen (Services) is painted with its list. Logged always; with
-/// `BERTH_BENCH_STARTUP=1` also printed on stdout for the benchmark, which then closes the app.
+/// The UI calls this once the home screen (Services) is painted with its list, with its startup
+/// marks (ms since navigation of each step: entry script, context list, first listing, frame).
+/// Logged always; with `BERTH_BENCH_STARTUP=1` also printed on stdout for the benchmark, which
+/// then closes the app.
 #[tauri::command]
 pub(crate) async fn report_first_paint(
     app: AppHandle,
     state: State<'_, AppState>,
     ms: f64,
+    marks: Option<std::collections::HashMap<String, f64>>,
 ) -> Result<(), ApiError> {
     let process_ms = crate::app_state::ms_since(state.started);
     let steps = state.steps.line();
-    tracing::info!(process_ms, webview_ms = ms, steps, "first paint");
+    let mut marks: Vec<(String, f64)> = marks.unwrap_or_default().into_iter().collect();
+    marks.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let marks = marks
+        .iter()
+        .map(|(name, ms)| format!("{name}:{ms:.0}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    tracing::info!(process_ms, webview_ms = ms, steps, marks, "first paint");
     if state.bench_startup {
-        println!("BERTH_FIRST_PAINT process_ms={process_ms:.1} webview_ms={ms:.1} {steps}");
+        println!(
+            "BERTH_FIRST_PAINT process_ms={process_ms:.1} webview_ms={ms:.1} {steps} marks={marks}"
+        );
         if !state.bench_stay {
             app.exit(0);
         }

@@ -9,13 +9,19 @@ use tauri::State;
 use crate::app_state::AppState;
 
 /// The instances of one context: the Services screen asks each context on its own, so a
-/// reachable one is painted without waiting for the others.
+/// reachable one is painted without waiting for the others. The first call for a context takes
+/// the listing asked for while the webview started (see [`crate::startup_listing`]).
 #[tauri::command]
 pub(crate) async fn list_context_instances(
     state: State<'_, AppState>,
     context: String,
     namespace: Option<String>,
 ) -> Result<ContextInstances, ApiError> {
+    if namespace.is_none()
+        && let Some(listing) = state.startup_listings.take(&context)
+    {
+        return listing.await;
+    }
     state
         .api()
         .await?

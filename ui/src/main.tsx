@@ -1,11 +1,14 @@
 import "./app/locale-init";
+import { mark } from "./app/startup-marks";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClient } from "@tanstack/react-query";
 import { selectBackend } from "./ipc";
 import { App } from "./app/App";
-import { contextListQuery } from "./contexts/queries";
+import { prefetchHome, startOnServices } from "./app/startup";
 import "./styles.css";
+
+mark("script");
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -13,9 +16,12 @@ const queryClient = new QueryClient({
   },
 });
 
-void selectBackend().then((backend) => {
-  // the home screen starts with the context list: ask for it while React renders the first frame
-  void queryClient.prefetchQuery(contextListQuery(backend));
+startOnServices();
+
+void selectBackend().then(async (backend) => {
+  mark("backend");
+  // the home screen's data is asked for before React renders (its queries find it in the cache)
+  await prefetchHome(queryClient, backend, window.location.hash.startsWith("#/services"));
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <App backend={backend} queryClient={queryClient} />

@@ -1,5 +1,5 @@
-import { useEffect, useMemo, useState } from "react";
-import { useBackend } from "../app/backend-context";
+import { useMemo, useState } from "react";
+import { useReportFirstPaint } from "../app/first-paint";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { AlertIcon, ContextsIcon, RefreshIcon, SearchIcon } from "../components/icons";
@@ -9,18 +9,6 @@ import { ContextRow } from "./ContextRow";
 import { CreateLocalCluster } from "./CreateLocalCluster";
 import type { ProbeState } from "./Reachability";
 import { useContextList, useContextProbes, useRefreshContexts } from "./queries";
-
-let firstPaintReported = false;
-
-/** Tells the shell once, after the first list is on screen (the startup benchmark reads it). */
-function useReportFirstPaint(ready: boolean) {
-  const backend = useBackend();
-  useEffect(() => {
-    if (!ready || firstPaintReported) return;
-    firstPaintReported = true;
-    requestAnimationFrame(() => void backend.reportFirstPaint(performance.now()).catch(() => {}));
-  }, [ready, backend]);
-}
 
 function ProblemsBanner({ problems }: { problems: KubeconfigProblem[] }) {
   if (problems.length === 0) return null;

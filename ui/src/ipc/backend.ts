@@ -53,8 +53,11 @@ export interface Backend extends ObserveBackend, UsageBackend {
   setContextFavourite(name: string, favourite: boolean): Promise<ContextInfo>;
   /** Version, data folder and keyring status. */
   appInfo(): Promise<AppInfo>;
-  /** Tells the shell the first screen is painted (used by the startup benchmark). */
-  reportFirstPaint(msSinceNavigation: number): Promise<void>;
+  /**
+   * Tells the shell the first screen is painted (used by the startup benchmark), with the
+   * startup marks (ms since navigation of each step; see app/startup-marks.ts).
+   */
+  reportFirstPaint(msSinceNavigation: number, marks?: Record<string, number>): Promise<void>;
 
   // ---- instances and background operations ----
   /**

@@ -62,8 +62,8 @@ export class TauriBackend implements Backend {
     return call("app_info");
   }
 
-  reportFirstPaint(msSinceNavigation: number): Promise<void> {
-    return call("report_first_paint", { ms: msSinceNavigation });
+  reportFirstPaint(msSinceNavigation: number, marks: Record<string, number> = {}): Promise<void> {
+    return call("report_first_paint", { ms: msSinceNavigation, marks });
   }
 
   // Instance Logs, Connect and Metrics panels (tauri-observe.ts)

@@ -1,6 +1,7 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link } from "wouter";
-import { useBackend } from "../app/backend-context";
+import { useReportFirstPaint } from "../app/first-paint";
+import { mark } from "../app/startup-marks";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { InlineCode } from "../components/InlineCode";
@@ -13,23 +14,6 @@ import { InstanceRow } from "./InstanceRow";
 import { useInstances } from "./queries";
 import { usageKey, useInstanceUsage } from "./usage";
 import "./services.css";
-
-let firstPaintReported = false;
-
-/**
- * Tells the shell once that Services is interactive (the startup benchmark reads it): the context
- * list is on screen and either a context's instances are painted and clickable, or every context
- * has settled (all unreachable, each with its reason), or there is no context at all. Contexts
- * still waited for then show a skeleton group of their own; they do not count.
- */
-function useReportFirstPaint(ready: boolean) {
-  const backend = useBackend();
-  useEffect(() => {
-    if (!ready || firstPaintReported) return;
-    firstPaintReported = true;
-    requestAnimationFrame(() => void backend.reportFirstPaint(performance.now()).catch(() => {}));
-  }, [ready, backend]);
-}
 
 function Summary({
   instances,
@@ -173,11 +157,16 @@ function NoServices() {
  * holds its place with a skeleton row), unreachable contexts follow with their reason.
  */
 export function ServicesPage() {
+  mark("servicesRender");
   const list = useInstances();
   const contexts = useContextList();
   const [filter, setFilter] = useState<InstanceFilter>(NO_INSTANCE_FILTER);
   const { instances, unreachable, pending, settled } = list;
   const firstAnswer = list.listings.some((l) => l.status === "success");
+  if (firstAnswer) mark("firstListing");
+  // interactive: the context list is on screen and either a context's instances are painted, or
+  // every context has settled (all unreachable, each with its reason), or there is no context;
+  // contexts still waited for show a skeleton group of their own and do not count
   useReportFirstPaint(!list.isPending && (list.error !== null || firstAnswer || settled));
 
   const infos = useMemo(() => new Map((contexts.data?.contexts ?? []).map((c) => [c.name, c])), [contexts.data]);

@@ -5,6 +5,7 @@ import { contextKeys, useContextList } from "../contexts/queries";
 import {
   toApiError,
   type ApiError,
+  type Backend,
   type ContextInstances,
   type HistoryQuery,
   type InstanceDetails,
@@ -45,6 +46,15 @@ export interface AllInstances {
   refetch: () => Promise<void>;
 }
 
+/** The query of one context's instances: shared by {@link useInstances} and the start-up prefetch in `main.tsx`. */
+export function contextInstancesQuery(backend: Backend, context: string) {
+  return {
+    queryKey: instanceKeys.context(context),
+    queryFn: (): Promise<ContextInstances> =>
+      backend.listContextInstances(context).catch((e: unknown) => Promise.reject(toApiError(e))),
+  };
+}
+
 /**
  * Every instance in every context. The kubeconfig's contexts come first (local, fast); then one
  * query per context, all in flight at once, so a context that answers is shown at once and a slow
@@ -57,11 +67,7 @@ export function useInstances(): AllInstances {
   const contexts = useContextList();
   const names = useMemo(() => (contexts.data?.contexts ?? []).map((c) => c.name), [contexts.data]);
   const results = useQueries({
-    queries: names.map((context) => ({
-      queryKey: instanceKeys.context(context),
-      queryFn: () => backend.listContextInstances(context).catch((e: unknown) => Promise.reject(toApiError(e))),
-      refetchOnWindowFocus: true,
-    })),
+    queries: names.map((context) => ({ ...contextInstancesQuery(backend, context), refetchOnWindowFocus: true })),
   }) as { data?: ContextInstances; error: ApiError | null; status: ContextListing["status"]; isFetching: boolean }[];
 
   const listings: ContextListing[] = names.map((context, i) => {
