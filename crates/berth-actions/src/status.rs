@@ -5,9 +5,6 @@ use berth_catalog::{Catalog, Definition};
 use berth_cluster::ObjectRef;
 use std::collections::HashMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Pod};
-use kube::api::{Api, ListParams};
 use serde_json::Value;
 
 use crate::record::{RECORD_LABEL, Record};
@@ -143,46 +140,61 @@ fn judge(
     })
 }
 
+/// The fields of pods that [`judge`] reads (and [`Listing::judge`] matches pods by).
+const POD_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "status.conditions",
+    "status.containerStatuses.state",
+];
+
+/// The fields of workloads that [`judge`] reads.
+const WORKLOAD_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.generation",
+    "spec.replicas",
+    "status",
+];
+
+/// The fields of record ConfigMaps that [`Record::from_object`] reads.
+const RECORD_FIELDS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "metadata.annotations",
+    "metadata.creationTimestamp",
+    "data",
+];
+
 /// The pods and workloads of every Berth instance in a namespace (or all), one list each:
-/// listing many instances costs three requests instead of two per instance.
+/// listing many instances costs three requests instead of two per instance. Only the fields
+/// judged are read out of the answers (see [`berth_cluster::listing`]).
 async fn snapshot(
     cfg: &Config,
     namespace: Option<&str>,
 ) -> Result<(Vec<Value>, Workloads), ActionError> {
-    async fn all<K>(cfg: &Config, namespace: Option<&str>) -> Result<Vec<Value>, ActionError>
-    where
-        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
-            + Clone
-            + serde::de::DeserializeOwned
-            + serde::Serialize
-            + std::fmt::Debug,
-        K::DynamicType: Default,
-    {
-        let client = cfg.cluster.client();
-        let api: Api<K> = match namespace {
-            Some(ns) => Api::namespaced(client, ns),
-            None => Api::all(client),
-        };
-        // `resourceVersion=0`: any recent state will do for a listing, so an API server may
-        // answer from its watch cache instead of a quorum read of etcd
-        let params = ListParams::default()
-            .labels("app.kubernetes.io/managed-by=berth")
-            .match_any();
-        let list = cfg
-            .cluster
-            .retry("list", || api.list(&params))
-            .await
-            .map_err(|e| cfg.kube_error("list the instances' pods and workloads", e))?;
-        Ok(list
-            .items
-            .iter()
-            .filter_map(|o| serde_json::to_value(o).ok())
-            .collect())
-    }
+    let managed = "app.kubernetes.io/managed-by=berth";
+    let pod_fields = berth_cluster::Fields::new(POD_FIELDS);
+    let workload_fields = berth_cluster::Fields::new(WORKLOAD_FIELDS);
     let (pods, sets, deployments) = futures::try_join!(
-        all::<Pod>(cfg, namespace),
-        all::<StatefulSet>(cfg, namespace),
-        all::<Deployment>(cfg, namespace),
+        cfg.cluster
+            .list_fields("v1", "Pod", namespace, managed, &pod_fields),
+        cfg.cluster.list_fields(
+            "apps/v1",
+            "StatefulSet",
+            namespace,
+            managed,
+            &workload_fields
+        ),
+        cfg.cluster.list_fields(
+            "apps/v1",
+            "Deployment",
+            namespace,
+            managed,
+            &workload_fields
+        ),
     )?;
     let mut workloads = HashMap::new();
     for (kind, items) in [("StatefulSet", sets), ("Deployment", deployments)] {
@@ -285,22 +297,25 @@ pub struct Listing {
 /// or all when `None`): four LISTs by label, sent at once.
 #[tracing::instrument(level = "debug", skip(cfg), fields(context = %cfg.context()))]
 pub async fn fetch(cfg: &Config, namespace: Option<&str>) -> Result<Listing, ActionError> {
-    let client = cfg.cluster.client();
-    let api: Api<ConfigMap> = match namespace {
-        Some(ns) => Api::namespaced(client, ns),
-        None => Api::all(client),
-    };
-    let params = ListParams::default()
-        .labels(&format!("{RECORD_LABEL}=true"))
-        .match_any();
+    let record_fields = berth_cluster::Fields::new(RECORD_FIELDS);
     let records = async {
         cfg.cluster
-            .retry("list instances", || api.list(&params))
+            .list_fields(
+                "v1",
+                "ConfigMap",
+                namespace,
+                &format!("{RECORD_LABEL}=true"),
+                &record_fields,
+            )
             .await
             .map_err(|e| {
+                let detail = match e {
+                    berth_cluster::ClusterError::Unreachable { message, .. } => message,
+                    other => other.to_string(),
+                };
                 ActionError::from(berth_cluster::ClusterError::Unreachable {
                     context: cfg.context().to_owned(),
-                    message: format!("cannot list instances: {e}"),
+                    message: format!("cannot list instances: {detail}"),
                 })
             })
     };
@@ -308,10 +323,8 @@ pub async fn fetch(cfg: &Config, namespace: Option<&str>) -> Result<Listing, Act
     // trip instead of two (an empty context costs three small LISTs more)
     let (list, snapshot) = futures::join!(records, snapshot(cfg, namespace));
     let records: Vec<Record> = list?
-        .items
         .iter()
-        .filter_map(|cm| serde_json::to_value(cm).ok())
-        .filter_map(|v| Record::from_object(&v).ok())
+        .filter_map(|v| Record::from_object(v).ok())
         .collect();
     Ok(Listing {
         context: cfg.context().to_owned(),

@@ -212,7 +212,10 @@ impl Cluster {
 
     /// The resource (plural) and scope of a kind: fixed for the built-in kinds, discovered once
     /// per connection for the others.
-    async fn resource(&self, target: &ObjectRef) -> Result<(ApiResource, Scope), ClusterError> {
+    pub(crate) async fn resource(
+        &self,
+        target: &ObjectRef,
+    ) -> Result<(ApiResource, Scope), ClusterError> {
         let gvk = target.gvk();
         if let Some(known) = built_in(&gvk) {
             return Ok(known);
@@ -338,7 +341,12 @@ impl Cluster {
         Ok(self.get(&target).await?.is_some())
     }
 
-    fn api_error(&self, verb: &str, target: &ObjectRef, err: kube::Error) -> ClusterError {
+    pub(crate) fn api_error(
+        &self,
+        verb: &str,
+        target: &ObjectRef,
+        err: kube::Error,
+    ) -> ClusterError {
         match err {
             kube::Error::Api(status) => {
                 let message = crate::hints::explain(&self.context, verb, target, &status);

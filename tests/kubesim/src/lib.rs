@@ -136,7 +136,7 @@ impl Sim {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            registry.sync_crd(&name, Some(&crd));
+            registry.sync_crd(&name, Some(crd.value()));
         }
         let state = Arc::new(server::State {
             registry,

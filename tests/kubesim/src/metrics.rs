@@ -207,7 +207,7 @@ pub(crate) fn serve(state: &State, t: &Target, q: &Query) -> Result<Response<Bod
     let items: Vec<Value> = objs
         .iter()
         .filter(|o| ls.matches(&o["metadata"]["labels"]))
-        .filter_map(metrics)
+        .filter_map(|o| metrics(o))
         .collect();
     Ok(json_response(
         200,

@@ -87,12 +87,17 @@ pub(crate) fn full(b: impl Into<Bytes>) -> Body {
 
 /// A JSON response.
 pub(crate) fn json_response(code: u16, v: &Value) -> Response<Body> {
+    json_bytes_response(code, serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// A JSON response whose text is already made.
+pub(crate) fn json_bytes_response(code: u16, json: Vec<u8>) -> Response<Body> {
     Response::builder()
         .status(code)
         .header(header::CONTENT_TYPE, "application/json")
         .header("Audit-Id", uuid::Uuid::new_v4().to_string())
         .header("Cache-Control", "no-cache, private")
-        .body(full(serde_json::to_vec(v).unwrap_or_default()))
+        .body(full(json))
         .expect("valid response")
 }
 

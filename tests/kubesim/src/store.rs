@@ -3,7 +3,7 @@
 //! that watches replay from.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -65,11 +65,52 @@ pub(crate) enum Write {
     Nothing,
 }
 
+/// A stored object, shared: reads (lists, controller passes) take a reference-counted
+/// handle instead of a deep copy, and its JSON text is made once, on the first read that
+/// serializes it (a LIST of 50 pods is half a megabyte of JSON; cloning and re-serializing
+/// every object for every request was most of what serving a list cost).
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    value: Value,
+    json: OnceLock<Vec<u8>>,
+}
+
+impl Stored {
+    fn new(value: Value) -> Arc<Self> {
+        Arc::new(Self {
+            value,
+            json: OnceLock::new(),
+        })
+    }
+
+    /// The object.
+    pub(crate) fn value(&self) -> &Value {
+        &self.value
+    }
+
+    /// The object as JSON text.
+    pub(crate) fn json(&self) -> &[u8] {
+        self.json
+            .get_or_init(|| serde_json::to_vec(&self.value).unwrap_or_default())
+    }
+}
+
+impl std::ops::Deref for Stored {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
+
+/// A shared stored object.
+pub(crate) type Shared = Arc<Stored>;
+
 struct Inner {
     rv: u64,
     /// The SQLite state file every write goes through to, when persistent.
     db: Option<rusqlite::Connection>,
-    objects: HashMap<GroupResource, BTreeMap<Key, Value>>,
+    objects: HashMap<GroupResource, BTreeMap<Key, Shared>>,
     history: VecDeque<Arc<Event>>,
     /// Oldest resourceVersion a watch may start from.
     oldest_watchable: u64,
@@ -139,7 +180,7 @@ impl Store {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(1);
-        let mut objects: HashMap<GroupResource, BTreeMap<Key, Value>> = HashMap::new();
+        let mut objects: HashMap<GroupResource, BTreeMap<Key, Shared>> = HashMap::new();
         {
             let mut stmt = db
                 .prepare("SELECT api_group, resource, namespace, name, body FROM objects")
@@ -163,7 +204,7 @@ impl Store {
                 objects
                     .entry(GroupResource::new(&group, &resource))
                     .or_default()
-                    .insert((ns, name), obj);
+                    .insert((ns, name), Stored::new(obj));
             }
         }
         let store = Self::new(history_cap);
@@ -189,17 +230,17 @@ impl Store {
             .objects
             .get(gr)?
             .get(&(ns.to_string(), name.to_string()))
-            .cloned()
+            .map(|o| o.value.clone())
     }
 
     /// All objects of a resource (in one namespace when given), sorted by namespace and
-    /// name, with the resourceVersion of the snapshot.
-    pub(crate) fn list(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Value>, u64) {
+    /// name, with the resourceVersion of the snapshot. The objects are shared, not copied.
+    pub(crate) fn list(&self, gr: &GroupResource, ns: Option<&str>) -> (Vec<Shared>, u64) {
         let inner = self.inner.lock().expect("store lock");
         (Self::list_locked(&inner, gr, ns), inner.rv)
     }
 
-    fn list_locked(inner: &Inner, gr: &GroupResource, ns: Option<&str>) -> Vec<Value> {
+    fn list_locked(inner: &Inner, gr: &GroupResource, ns: Option<&str>) -> Vec<Shared> {
         let Some(map) = inner.objects.get(gr) else {
             return Vec::new();
         };
@@ -241,9 +282,9 @@ impl Store {
         let key = (ns.to_string(), name.to_string());
         let current = inner.objects.get(gr).and_then(|m| m.get(&key));
         let next_rv = inner.rv + 1;
-        let write = f(current, next_rv)?;
+        let write = f(current.map(|c| &c.value), next_rv)?;
         let event = match write {
-            Write::Nothing => return Ok(current.cloned()),
+            Write::Nothing => return Ok(current.map(|c| c.value.clone())),
             Write::Put(mut obj) => {
                 inner.rv = next_rv;
                 obj["metadata"]["resourceVersion"] = Value::String(next_rv.to_string());
@@ -251,7 +292,8 @@ impl Store {
                     .objects
                     .entry(gr.clone())
                     .or_default()
-                    .insert(key, obj.clone());
+                    .insert(key, Stored::new(obj.clone()))
+                    .map(|o| Arc::unwrap_or_clone(o).value);
                 Event {
                     rv: next_rv,
                     gr: gr.clone(),
@@ -265,9 +307,10 @@ impl Store {
                 }
             }
             Write::Delete => {
-                let Some(mut old) = inner.objects.get_mut(gr).and_then(|m| m.remove(&key)) else {
+                let Some(old) = inner.objects.get_mut(gr).and_then(|m| m.remove(&key)) else {
                     return Ok(None);
                 };
+                let mut old = Arc::unwrap_or_clone(old).value;
                 inner.rv = next_rv;
                 old["metadata"]["resourceVersion"] = Value::String(next_rv.to_string());
                 Event {
@@ -320,7 +363,7 @@ impl Store {
         &self,
         gr: &GroupResource,
         ns: Option<&str>,
-    ) -> (Vec<Value>, u64, broadcast::Receiver<Arc<Event>>) {
+    ) -> (Vec<Shared>, u64, broadcast::Receiver<Arc<Event>>) {
         let inner = self.inner.lock().expect("store lock");
         (
             Self::list_locked(&inner, gr, ns),

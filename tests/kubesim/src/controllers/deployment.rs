@@ -49,7 +49,7 @@ pub(crate) fn reconcile(state: &State) {
     }
 }
 
-fn reconcile_one(state: &State, d: &Value, all_rs: &[Value]) {
+fn reconcile_one(state: &State, d: &Value, all_rs: &[crate::store::Shared]) {
     let ns = d["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = d["metadata"]["name"].as_str().unwrap_or_default();
     let uid = &d["metadata"]["uid"];
@@ -65,7 +65,7 @@ fn reconcile_one(state: &State, d: &Value, all_rs: &[Value]) {
     let owned: Vec<Value> = all_rs
         .iter()
         .filter(|rs| rs["metadata"]["namespace"] == ns && controlled_by(rs, uid))
-        .cloned()
+        .map(|rs| rs.value().clone())
         .collect();
     let max_rev = owned.iter().map(revision).max().unwrap_or(0);
     let new_rs = owned
@@ -208,6 +208,7 @@ fn reconcile_one(state: &State, d: &Value, all_rs: &[Value]) {
     let owned: Vec<Value> = list(state, "apps", "replicasets", Some(ns))
         .into_iter()
         .filter(|rs| controlled_by(rs, uid))
+        .map(|rs| rs.value().clone())
         .collect();
     let sum = |f: &str| -> i64 { owned.iter().map(|rs| n(&rs["status"][f])).sum() };
     let new_rs = owned
@@ -317,6 +318,7 @@ pub(crate) fn reconcile_replicasets(state: &State) {
                 p["metadata"]["namespace"] == ns && controlled_by(p, uid) && !terminating(p)
             })
             .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+            .map(|o| o.value())
             .collect();
         let want = rs["spec"]["replicas"].as_i64().unwrap_or(1);
         let have = mine.len() as i64;
@@ -373,6 +375,7 @@ pub(crate) fn reconcile_replicasets(state: &State) {
             .into_iter()
             .filter(|p| controlled_by(p, uid) && !terminating(p))
             .filter(|p| !matches!(p["status"]["phase"].as_str(), Some("Succeeded" | "Failed")))
+            .map(|o| o.value().clone())
             .collect();
         let ready = current.iter().filter(|p| pod_ready(p)).count() as i64;
         let total = current.len() as i64;

@@ -41,6 +41,7 @@ pub(crate) fn reconcile(state: &State) {
                     && p["status"]["podIP"].is_string()
                     && !terminating(p)
             })
+            .map(|o| o.value().clone())
             .collect();
         let ports = svc["spec"]["ports"].as_array().cloned().unwrap_or_default();
         let addr = |p: &Value| {

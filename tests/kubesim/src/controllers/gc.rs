@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::objects::{delete, terminating};
 use crate::fields::Scope;
@@ -21,7 +21,7 @@ struct Owner {
 
 /// One garbage collection pass over every object.
 pub(crate) fn reconcile(state: &State) {
-    let mut objects: Vec<(GroupResource, Value)> = Vec::new();
+    let mut objects: Vec<(GroupResource, crate::store::Shared)> = Vec::new();
     for gr in state.store.resources() {
         if gr.resource == "events" {
             continue;

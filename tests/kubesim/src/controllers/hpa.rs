@@ -149,6 +149,7 @@ pub(crate) fn reconcile(state: &State) {
             Some(sel) => list(state, "", "pods", Some(ns))
                 .into_iter()
                 .filter(|p| sel.matches(&p["metadata"]["labels"]) && !terminating(p))
+                .map(|o| o.value().clone())
                 .collect(),
             None => Vec::new(),
         };

@@ -23,6 +23,7 @@ pub(crate) fn reconcile(state: &State) {
         let mine: Vec<&Value> = pods
             .iter()
             .filter(|p| p["metadata"]["namespace"] == ns && controlled_by(p, uid))
+            .map(|o| o.value())
             .collect();
         let phase = |p: &&Value| {
             p["status"]["phase"]
@@ -124,6 +125,7 @@ pub(crate) fn reconcile_pdbs(state: &State) {
         let pods: Vec<Value> = list(state, "", "pods", Some(ns))
             .into_iter()
             .filter(|p| sel.matches(&p["metadata"]["labels"]) && !terminating(p))
+            .map(|o| o.value().clone())
             .collect();
         let expected = pods.len() as i64;
         let healthy = pods.iter().filter(|p| pod_ready(p)).count() as i64;

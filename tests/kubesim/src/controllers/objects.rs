@@ -21,8 +21,13 @@ pub(crate) fn rt(state: &State, group: &str, plural: &str) -> std::sync::Arc<Res
         .expect("built-in resource type")
 }
 
-/// Lists objects.
-pub(crate) fn list(state: &State, group: &str, plural: &str, ns: Option<&str>) -> Vec<Value> {
+/// Lists objects (shared with the store, not copied: a pass reads many of them often).
+pub(crate) fn list(
+    state: &State,
+    group: &str,
+    plural: &str,
+    ns: Option<&str>,
+) -> Vec<crate::store::Shared> {
     state.store.list(&GroupResource::new(group, plural), ns).0
 }
 

@@ -144,6 +144,7 @@ pub(crate) fn reconcile_cronjobs(state: &State) {
         let mut mine: Vec<&Value> = jobs
             .iter()
             .filter(|j| j["metadata"]["namespace"] == ns && controlled_by(j, uid))
+            .map(|o| o.value())
             .collect();
         mine.sort_by_key(|j| {
             j["metadata"]["creationTimestamp"]
@@ -272,6 +273,7 @@ pub(crate) fn reconcile_daemonsets(state: &State) {
             .filter(|p| {
                 p["metadata"]["namespace"] == ns && controlled_by(p, uid) && !terminating(p)
             })
+            .map(|o| o.value())
             .collect();
         let on = |node: &str| -> Vec<&&Value> {
             mine.iter()

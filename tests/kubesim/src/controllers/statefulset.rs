@@ -28,7 +28,7 @@ pub(crate) fn reconcile(state: &State) {
     }
 }
 
-fn reconcile_one(state: &State, sts: &Value, pods: &[Value]) {
+fn reconcile_one(state: &State, sts: &Value, pods: &[crate::store::Shared]) {
     let ns = sts["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = sts["metadata"]["name"].as_str().unwrap_or_default();
     let uid = &sts["metadata"]["uid"];
@@ -42,7 +42,7 @@ fn reconcile_one(state: &State, sts: &Value, pods: &[Value]) {
     let mut mine: Vec<(i64, &Value)> = pods
         .iter()
         .filter(|p| p["metadata"]["namespace"] == ns && controlled_by(p, uid))
-        .filter_map(|p| ordinal(p, name).map(|o| (o, p)))
+        .filter_map(|p| ordinal(p, name).map(|o| (o, p.value())))
         .collect();
     mine.sort_by_key(|(o, _)| *o);
     let claims = spec["volumeClaimTemplates"]

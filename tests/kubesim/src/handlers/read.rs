@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 use super::{Query, Target};
 use crate::resources::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::server::{Body, State, json_response};
+use crate::server::{Body, State, json_bytes_response, json_response};
 use crate::status::ApiError;
-use crate::store::key_of;
+use crate::store::{Shared, key_of};
 
 /// Sets `apiVersion` and `kind` of an object as served through `rt`.
 pub(crate) fn present(rt: &ResourceType, mut obj: Value) -> Value {
@@ -83,7 +83,7 @@ pub(super) fn list(
         ));
     }
     let limit = q.num("limit").filter(|l| *l > 0).map(|l| l as usize);
-    let mut out = Vec::new();
+    let mut out: Vec<Shared> = Vec::new();
     let mut remaining = 0usize;
     let mut next: Option<String> = None;
     for obj in items {
@@ -101,7 +101,7 @@ pub(super) fn list(
             remaining += 1;
             continue;
         }
-        out.push(present(&t.rt, obj));
+        out.push(obj);
     }
     if remaining > 0
         && let Some(last) = out.last()
@@ -112,6 +112,10 @@ pub(super) fn list(
     }
     let rv_s = json!(list_rv.to_string());
     if wants_table(accept) {
+        let out: Vec<Value> = out
+            .iter()
+            .map(|o| present(&t.rt, o.value().clone()))
+            .collect();
         let mut tbl = table(
             &t.rt,
             &out,
@@ -128,15 +132,34 @@ pub(super) fn list(
         meta["continue"] = json!(c);
         meta["remainingItemCount"] = json!(remaining);
     }
-    Ok(json_response(
-        200,
-        &json!({
-            "kind": format!("{}List", t.rt.kind),
-            "apiVersion": t.rt.api_version(),
-            "metadata": meta,
-            "items": out,
-        }),
-    ))
+    Ok(json_bytes_response(200, list_json(&t.rt, &out, &meta)))
+}
+
+/// A list answer's JSON text, with the objects' own JSON text where they are stored as
+/// served (the usual case): no object is copied or serialized again for the answer.
+fn list_json(rt: &ResourceType, items: &[Shared], meta: &Value) -> Vec<u8> {
+    let api_version = rt.api_version();
+    let mut out = Vec::with_capacity(64 + items.iter().map(|o| o.json().len() + 1).sum::<usize>());
+    out.extend_from_slice(b"{\"apiVersion\":");
+    out.extend_from_slice(&serde_json::to_vec(&api_version).unwrap_or_default());
+    out.extend_from_slice(b",\"items\":[");
+    for (i, obj) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if obj["apiVersion"] == api_version.as_str() && obj["kind"] == rt.kind.as_str() {
+            out.extend_from_slice(obj.json());
+        } else {
+            let served = present(rt, obj.value().clone());
+            out.extend_from_slice(&serde_json::to_vec(&served).unwrap_or_default());
+        }
+    }
+    out.extend_from_slice(b"],\"kind\":");
+    out.extend_from_slice(&serde_json::to_vec(&format!("{}List", rt.kind)).unwrap_or_default());
+    out.extend_from_slice(b",\"metadata\":");
+    out.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
+    out.push(b'}');
+    out
 }
 
 /// Human age as kubectl prints it.

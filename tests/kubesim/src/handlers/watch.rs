@@ -81,7 +81,7 @@ pub(super) async fn watch(
     let scope_ns = ns.clone();
     let in_scope = move |obj: &Value| scope_ns.as_deref().is_none_or(|n| key_of(obj).0 == n);
 
-    let mut initial: Vec<Value> = Vec::new();
+    let mut initial: Vec<crate::store::Shared> = Vec::new();
     let (mut rx, mut last_rv, replay): (broadcast::Receiver<Arc<Event>>, u64, Vec<Arc<Event>>) =
         match rv_param.as_deref() {
             Some(rv) if rv != "0" && !send_initial => {
@@ -128,7 +128,11 @@ pub(super) async fn watch(
             )
         };
         for obj in initial {
-            if selected(&obj, &ls, &fs) && tx.send(line("ADDED", &present(&rt, obj))).await.is_err()
+            if selected(&obj, &ls, &fs)
+                && tx
+                    .send(line("ADDED", &present(&rt, obj.value().clone())))
+                    .await
+                    .is_err()
             {
                 return;
             }
