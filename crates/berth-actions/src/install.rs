@@ -114,6 +114,10 @@ impl<'a> Install<'a> {
             .or_else(|| effective["version"].as_str().map(str::to_owned))
             .unwrap_or_else(|| def.default_version().id.clone());
         let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
+        // the keyring session (a D-Bus connection and an encrypted Secret Service session, tens
+        // of milliseconds) opens on its own thread now, while the cluster is asked and the
+        // objects rendered; nothing is written until the checks below have passed
+        let keyring_session = (!self.dry_run).then(|| cfg.keyring.prepare_set_all());
 
         // the cluster: namespace and name collisions, before anything is created (both asked
         // at once: the record of an instance in a missing namespace is simply not found). The
@@ -206,12 +210,11 @@ impl<'a> Install<'a> {
         let mut objects = rendered.objects.clone();
         objects.push(record.to_object());
 
-        // a keyring write is a Secret Service session per credential (tens of milliseconds, the
-        // longest step of an install once the schemas are cheap): the credentials are stored on
-        // their own threads from now, while the dry-run, the history and the apply go on. A name
+        // the credentials are stored over the session opened at the start, on its thread, from
+        // now, while the dry-run, the history and the apply go on. A name
         // already taken was refused above, so no live instance's credentials are overwritten; if
         // the dry-run refuses the objects, the credentials just stored are removed again.
-        let stored = (!self.dry_run).then(|| {
+        let stored = keyring_session.map(|session| {
             let entries: Vec<(String, Sensitive<String>)> = secrets
                 .iter()
                 .map(|(key, value)| {
@@ -219,8 +222,7 @@ impl<'a> Install<'a> {
                     (handle, Sensitive::new(value.clone()))
                 })
                 .collect();
-            let keyring = cfg.keyring.clone();
-            tokio::task::spawn_blocking(move || keyring.set_all(&entries))
+            tokio::task::spawn_blocking(move || session.set_all(entries))
         });
 
         // server-side dry-run of every object: what the API server would refuse, it refuses now

@@ -11,9 +11,11 @@
 #![deny(missing_docs)]
 
 mod keyring_store;
+mod prepared_set;
 mod sensitive;
 
 pub use keyring_store::{Keyring, KeyringStatus};
+pub use prepared_set::PreparedSet;
 pub use sensitive::Sensitive;
 
 /// Everything that can go wrong with secrets.
