@@ -15,11 +15,11 @@ mod prepared_set;
 mod sensitive;
 
 pub use keyring_store::{Keyring, KeyringStatus};
-pub use prepared_set::PreparedSet;
+pub use prepared_set::{Entries, NewSecrets, PreparedSet};
 pub use sensitive::Sensitive;
 
 /// Everything that can go wrong with secrets.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretsError {
     /// No keyring service answers (on Linux: no Secret Service on the D-Bus session bus).
     #[error(

@@ -6,17 +6,22 @@
 //! the longest step of an install. [`Keyring::prepare_set_all`] opens **one** connection and
 //! session on its own thread at once, while the caller still validates and renders; the secrets
 //! handed to [`PreparedSet::set_all`] then cost only a search and a create (or an update) each
-//! over that session. Items are written exactly as the `keyring` crate writes them (same
+//! over that session. [`PreparedSet::store_if_new`] even starts writing before the caller knows
+//! it may: it stores only when none of the handles holds an item yet, so nothing is overwritten,
+//! and the caller removes what it stored if it then gives up. Items are written exactly as the `keyring` crate writes them (same
 //! attributes, default collection), so `Keyring::get`/`delete` find them.
 //!
 //! This uses `dbus-secret-service`, the crate the `keyring` crate itself drives on Linux (same
 //! version, already in the dependency graph). Elsewhere (macOS, Windows) the write is simply
 //! [`Keyring::set_all`] when the secrets arrive.
 
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 use crate::{Keyring, SecretsError, Sensitive};
 
 /// Secrets to store: keyring handle and value.
-type Entries = Vec<(String, Sensitive<String>)>;
+pub type Entries = Vec<(String, Sensitive<String>)>;
 
 /// A keyring write under way: the connection opens now, the secrets come later.
 #[derive(Debug)]
@@ -24,6 +29,39 @@ pub struct PreparedSet {
     keyring: Keyring,
     #[cfg(target_os = "linux")]
     session: linux::Session,
+}
+
+/// A [`PreparedSet::store_if_new`] under way.
+#[derive(Debug)]
+pub struct NewSecrets {
+    handles: Vec<String>,
+    answer: Option<mpsc::Receiver<Result<bool, SecretsError>>>,
+    deadline: Instant,
+    timeout: Duration,
+}
+
+impl NewSecrets {
+    /// The handles it stores.
+    pub fn handles(&self) -> &[String] {
+        &self.handles
+    }
+
+    /// Waits (at most the keyring's timeout from the start) for whether the secrets were stored
+    /// (`true`), or not because a handle already held an item (`false`).
+    pub fn wait(self) -> Result<bool, SecretsError> {
+        let Some(answer) = self.answer else {
+            return Ok(false);
+        };
+        match answer.recv_timeout(self.deadline.saturating_duration_since(Instant::now())) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(SecretsError::Timeout {
+                seconds: self.timeout.as_secs().max(1),
+            }),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(SecretsError::Platform(
+                "the keyring thread ended without an answer".into(),
+            )),
+        }
+    }
 }
 
 impl Keyring {
@@ -40,13 +78,35 @@ impl Keyring {
 }
 
 impl PreparedSet {
+    /// Starts storing `entries` now, but only if the keyring holds none of their handles yet:
+    /// nothing is ever overwritten. Returns at once; [`NewSecrets::wait`] tells whether they were
+    /// stored. (Where the session is not prepared ahead, on macOS and Windows, nothing is stored
+    /// and the answer is `false`.)
+    pub fn store_if_new(&self, entries: Entries) -> NewSecrets {
+        let timeout = self.keyring.timeout;
+        let handles = entries.iter().map(|(handle, _)| handle.clone()).collect();
+        #[cfg(target_os = "linux")]
+        let answer = Some(self.session.store_if_new(entries));
+        #[cfg(not(target_os = "linux"))]
+        let answer = {
+            drop(entries);
+            None
+        };
+        NewSecrets {
+            handles,
+            answer,
+            deadline: Instant::now() + timeout,
+            timeout,
+        }
+    }
+
     /// Stores every secret (replacing what was there), waiting at most the keyring's timeout
     /// from now. The first failure is returned; the secrets stored before it stay stored.
     #[tracing::instrument(level = "debug", skip_all, fields(namespace = %self.keyring.namespace, count = entries.len()))]
     pub fn set_all(self, entries: Entries) -> Result<(), SecretsError> {
         #[cfg(target_os = "linux")]
         {
-            self.session.write(entries, self.keyring.timeout)
+            self.session.set_all(entries, self.keyring.timeout)
         }
         #[cfg(not(target_os = "linux"))]
         {
@@ -61,71 +121,138 @@ mod linux {
     use std::sync::mpsc;
     use std::time::Duration;
 
-    use dbus_secret_service::{EncryptionType, Error, SecretService};
+    use dbus_secret_service::{EncryptionType, Error, Item, SecretService};
 
     use super::Entries;
     use crate::SecretsError;
 
+    /// What the session thread is asked to do.
+    enum Command {
+        /// Store every entry unless a handle already holds an item; answer whether it stored.
+        StoreIfNew(Entries, mpsc::SyncSender<Result<bool, SecretsError>>),
+        /// Store every entry, replacing existing items.
+        SetAll(Entries, mpsc::SyncSender<Result<(), SecretsError>>),
+    }
+
     /// The session thread: connected at once, writing when the secrets arrive.
     #[derive(Debug)]
     pub(super) struct Session {
-        secrets: mpsc::SyncSender<Entries>,
-        done: mpsc::Receiver<Result<(), SecretsError>>,
+        commands: mpsc::Sender<Command>,
+    }
+
+    impl std::fmt::Debug for Command {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Command")
+        }
     }
 
     impl Session {
         pub(super) fn open(namespace: String) -> Self {
-            let (secrets, incoming) = mpsc::sync_channel::<Entries>(1);
-            let (outcome, done) = mpsc::sync_channel(1);
-            let spawned = std::thread::Builder::new()
+            let (commands, incoming) = mpsc::channel::<Command>();
+            // if the thread cannot start, the commands find the channel closed and say so
+            let _ = std::thread::Builder::new()
                 .name("berth-keyring".into())
                 .spawn(move || {
                     // the same session type the keyring crate uses with its crypto feature
-                    let service = SecretService::connect(EncryptionType::Dh);
-                    let Ok(entries) = incoming.recv() else {
-                        return; // never used
-                    };
-                    let result = service
-                        .map_err(classify)
-                        .and_then(|service| write_all(&service, &namespace, &entries));
-                    let _ = outcome.send(result);
+                    let service = SecretService::connect(EncryptionType::Dh).map_err(classify);
+                    for command in incoming {
+                        match command {
+                            Command::StoreIfNew(entries, answer) => {
+                                let result = match &service {
+                                    Ok(service) => store_if_new(service, &namespace, &entries),
+                                    Err(e) => Err(e.clone()),
+                                };
+                                let _ = answer.send(result);
+                            }
+                            Command::SetAll(entries, answer) => {
+                                let result = match &service {
+                                    Ok(service) => set_all(service, &namespace, &entries),
+                                    Err(e) => Err(e.clone()),
+                                };
+                                let _ = answer.send(result);
+                            }
+                        }
+                    }
                 });
-            if let Err(e) = spawned {
-                let (failed, done) = mpsc::sync_channel(1);
-                let _ = failed.send(Err(SecretsError::Platform(format!(
-                    "cannot start a keyring thread: {e}"
-                ))));
-                return Self { secrets, done };
-            }
-            Self { secrets, done }
+            Self { commands }
         }
 
-        pub(super) fn write(self, entries: Entries, timeout: Duration) -> Result<(), SecretsError> {
+        pub(super) fn store_if_new(
+            &self,
+            entries: Entries,
+        ) -> mpsc::Receiver<Result<bool, SecretsError>> {
+            let (answer, receiver) = mpsc::sync_channel(1);
+            if let Err(mpsc::SendError(Command::StoreIfNew(_, answer))) =
+                self.commands.send(Command::StoreIfNew(entries, answer))
+            {
+                let _ = answer.send(Err(thread_gone()));
+            }
+            receiver
+        }
+
+        pub(super) fn set_all(
+            self,
+            entries: Entries,
+            timeout: Duration,
+        ) -> Result<(), SecretsError> {
             if entries.is_empty() {
                 return Ok(());
             }
-            // a thread that could not start has already left its error
-            if self.secrets.send(entries).is_err() {
-                return self.done.try_recv().unwrap_or_else(|_| {
-                    Err(SecretsError::Platform("the keyring thread ended".into()))
-                });
+            let (answer, receiver) = mpsc::sync_channel(1);
+            if self
+                .commands
+                .send(Command::SetAll(entries, answer))
+                .is_err()
+            {
+                return Err(thread_gone());
             }
-            match self.done.recv_timeout(timeout) {
+            match receiver.recv_timeout(timeout) {
                 Ok(result) => result,
                 Err(mpsc::RecvTimeoutError::Timeout) => Err(SecretsError::Timeout {
                     seconds: timeout.as_secs().max(1),
                 }),
-                Err(mpsc::RecvTimeoutError::Disconnected) => Err(SecretsError::Platform(
-                    "the keyring thread ended without an answer".into(),
-                )),
+                Err(mpsc::RecvTimeoutError::Disconnected) => Err(thread_gone()),
             }
         }
+    }
+
+    fn thread_gone() -> SecretsError {
+        SecretsError::Platform("the keyring thread ended without an answer".into())
+    }
+
+    /// The items under one handle, as `keyring::Entry::new(namespace, handle)` finds them.
+    fn find<'a>(
+        service: &'a SecretService,
+        namespace: &str,
+        handle: &str,
+    ) -> Result<Vec<Item<'a>>, SecretsError> {
+        let search = HashMap::from([
+            ("target", "default"),
+            ("service", namespace),
+            ("username", handle),
+        ]);
+        let found = service.search_items(search).map_err(classify)?;
+        Ok(found.unlocked.into_iter().chain(found.locked).collect())
+    }
+
+    fn store_if_new(
+        service: &SecretService,
+        namespace: &str,
+        entries: &Entries,
+    ) -> Result<bool, SecretsError> {
+        for (handle, _) in entries {
+            if !find(service, namespace, handle)?.is_empty() {
+                return Ok(false);
+            }
+        }
+        set_all(service, namespace, entries)?;
+        Ok(true)
     }
 
     /// Sets each secret as `keyring::Entry::new(namespace, handle).set_password` does: the one
     /// item with the entry's attributes is updated, else one is created in the default
     /// collection.
-    fn write_all(
+    fn set_all(
         service: &SecretService,
         namespace: &str,
         entries: &Entries,
@@ -134,25 +261,14 @@ mod linux {
         let default = service.get_default_collection();
         let mut unlocked = false;
         for (handle, secret) in entries {
-            let search = HashMap::from([
-                ("target", "default"),
-                ("service", namespace),
-                ("username", handle.as_str()),
-            ]);
-            let found = service.search_items(search).map_err(classify)?;
-            let mut items = found.unlocked.iter().chain(found.locked.iter());
-            match (items.next(), items.next()) {
-                (Some(item), None) => {
+            let items = find(service, namespace, handle)?;
+            match items.as_slice() {
+                [item] => {
                     item.ensure_unlocked().map_err(classify)?;
                     item.set_secret(secret.expose().as_bytes(), "text/plain")
                         .map_err(classify)?;
                 }
-                (Some(_), Some(_)) => {
-                    return Err(SecretsError::Platform(format!(
-                        "several keyring items are named {handle:?}; remove all but one"
-                    )));
-                }
-                (None, _) => {
+                [] => {
                     let collection = default.as_ref().map_err(|e| {
                         SecretsError::Platform(format!("no default keyring collection: {e}"))
                     })?;
@@ -176,6 +292,11 @@ mod linux {
                             "text/plain",
                         )
                         .map_err(classify)?;
+                }
+                _ => {
+                    return Err(SecretsError::Platform(format!(
+                        "several keyring items are named {handle:?}; remove all but one"
+                    )));
                 }
             }
         }

@@ -95,6 +95,34 @@ fn a_prepared_write_creates_and_replaces_entries_the_others_find() {
         ));
     }
     keyring.prepare_set_all().set_all(Vec::new()).unwrap();
+
+    // an early write stores only when no handle holds an item yet: it never overwrites
+    let prepared = keyring.prepare_set_all();
+    let fresh = vec![
+        ("ctx/ns/pg2/a".to_owned(), Sensitive::new("a-1".to_owned())),
+        ("ctx/ns/pg2/b".to_owned(), Sensitive::new("b-1".to_owned())),
+    ];
+    let early = prepared.store_if_new(fresh.clone());
+    assert_eq!(early.handles(), ["ctx/ns/pg2/a", "ctx/ns/pg2/b"]);
+    assert!(early.wait().unwrap());
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-1");
+    keyring.delete("ctx/ns/pg2/b").unwrap();
+    let again = vec![
+        ("ctx/ns/pg2/b".to_owned(), Sensitive::new("b-2".to_owned())),
+        ("ctx/ns/pg2/a".to_owned(), Sensitive::new("a-2".to_owned())),
+    ];
+    assert!(!prepared.store_if_new(again.clone()).wait().unwrap());
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-1");
+    assert!(matches!(
+        keyring.get("ctx/ns/pg2/b"),
+        Err(SecretsError::NotFound { .. })
+    ));
+    // the same session then replaces them when asked to
+    prepared.set_all(again).unwrap();
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-2");
+    assert_eq!(keyring.get("ctx/ns/pg2/b").unwrap().expose(), "b-2");
+    keyring.delete("ctx/ns/pg2/a").unwrap();
+    keyring.delete("ctx/ns/pg2/b").unwrap();
     // prepared and dropped unused: nothing written, nothing left waiting
     drop(keyring.prepare_set_all());
 }
