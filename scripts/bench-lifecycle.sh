@@ -38,6 +38,13 @@ n_contexts = int(os.environ["CONTEXTS"])
 n_instances = int(os.environ["INSTANCES"])
 tmp = pathlib.Path(tempfile.mkdtemp(prefix="berth-bench-lc-"))
 procs = []
+only_apply = os.environ["ONLY"] == "apply"
+
+
+class ApplyOnly(Exception):
+    """Ends the measuring after the apply path (ONLY=apply)."""
+
+
 load_start = os.getloadavg()[0]
 
 
@@ -101,49 +108,51 @@ try:
     load_apply = os.getloadavg()[0]
 
     # --- ls across contexts ----------------------------------------------------------------
-    only_apply = os.environ["ONLY"] == "apply"
-    if not only_apply:
-        kcs = [start_sim(f"ctx{c}") for c in range(n_contexts)]
-        multi = dict(env, KUBECONFIG=os.pathsep.join(str(k) for k in kcs), BERTH_HOME=str(tmp / "home-ls"))
+    if only_apply:
+        raise ApplyOnly
+    kcs = [start_sim(f"ctx{c}") for c in range(n_contexts)]
+    multi = dict(env, KUBECONFIG=os.pathsep.join(str(k) for k in kcs), BERTH_HOME=str(tmp / "home-ls"))
 
-        def populate(c):
-            one = dict(multi, KUBECONFIG=str(kcs[c]))
-            for i in range(n_instances):
-                run([str(berth), "--context", f"ctx{c}", "install", "memcached", "--name", f"mc{i}",
-                     "-n", "default", "--no-wait"], one)
+    def populate(c):
+        one = dict(multi, KUBECONFIG=str(kcs[c]))
+        for i in range(n_instances):
+            run([str(berth), "--context", f"ctx{c}", "install", "memcached", "--name", f"mc{i}",
+                 "-n", "default", "--no-wait"], one)
 
-        t = time.perf_counter()
-        # two contexts at a time (2 cores); several Berth processes share the one home, as the app and
-        # the CLI do
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(populate, range(n_contexts)))
-        populate_s = time.perf_counter() - t
+    t = time.perf_counter()
+    # two contexts at a time (2 cores); several Berth processes share the one home, as the app and
+    # the CLI do
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(populate, range(n_contexts)))
+    populate_s = time.perf_counter() - t
 
-        # the simulators settle first (pods still starting after the installs keep their kubelets
-        # and controllers busy): ls is measured on clusters at rest, as a user's usually are
-        def sim_cpu():
-            total = 0
-            for p in procs:
-                try:
-                    f = pathlib.Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
-                    total += int(f[11]) + int(f[12])
-                except OSError:
-                    pass
-            return total / os.sysconf("SC_CLK_TCK")
-        t = time.perf_counter()
-        while time.perf_counter() - t < 120:
-            before = sim_cpu()
-            time.sleep(2)
-            if sim_cpu() - before < 0.1:  # all simulators together under 5 % of a core
-                break
-        settle_s = time.perf_counter() - t
-        # a generous per-context timeout: a slow answer is measured, not dropped from the list
-        ls_args = [str(berth), "ls", "--all-contexts", "--context-timeout", "30s", "-o", "json"]
-        out = json.loads(run(ls_args, multi).stdout)
-        assert len(out["instances"]) == n_contexts * n_instances, len(out["instances"])
-        assert not out["unreachable"], out["unreachable"]
-        ls_runs = [timed(ls_args, multi) for _ in range(runs)]
-        ls_med = statistics.median(ls_runs)
+    # the simulators settle first (pods still starting after the installs keep their kubelets
+    # and controllers busy): ls is measured on clusters at rest, as a user's usually are
+    def sim_cpu():
+        total = 0
+        for p in procs:
+            try:
+                f = pathlib.Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(f[11]) + int(f[12])
+            except OSError:
+                pass
+        return total / os.sysconf("SC_CLK_TCK")
+    t = time.perf_counter()
+    while time.perf_counter() - t < 120:
+        before = sim_cpu()
+        time.sleep(2)
+        if sim_cpu() - before < 0.1:  # all simulators together under 5 % of a core
+            break
+    settle_s = time.perf_counter() - t
+    # a generous per-context timeout: a slow answer is measured, not dropped from the list
+    ls_args = [str(berth), "ls", "--all-contexts", "--context-timeout", "30s", "-o", "json"]
+    out = json.loads(run(ls_args, multi).stdout)
+    assert len(out["instances"]) == n_contexts * n_instances, len(out["instances"])
+    assert not out["unreachable"], out["unreachable"]
+    ls_runs = [timed(ls_args, multi) for _ in range(runs)]
+    ls_med = statistics.median(ls_runs)
+except ApplyOnly:
+    pass
 finally:
     for p in procs:
         p.terminate()
