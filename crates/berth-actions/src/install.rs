@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use berth_catalog::{RenderRequest, render::apply_rank};
 use berth_cluster::{ApplyOptions, ObjectRef};
-use berth_secrets::{SecretsError, Sensitive};
+use berth_secrets::{NewSecrets, SecretsError, Sensitive};
 use berth_store::{NewRevision, Operation};
 use serde_json::{Value, json};
 
@@ -114,6 +114,10 @@ impl<'a> Install<'a> {
             .or_else(|| effective["version"].as_str().map(str::to_owned))
             .unwrap_or_else(|| def.default_version().id.clone());
         let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
+        // the keyring session (a D-Bus connection and an encrypted Secret Service session, tens
+        // of milliseconds) opens on its own thread now, while the cluster is asked and the
+        // objects rendered; nothing is written until the checks below have passed
+        let keyring_session = (!self.dry_run).then(|| cfg.keyring.prepare_set_all());
 
         // the cluster: namespace and name collisions, before anything is created (both asked
         // at once: the record of an instance in a missing namespace is simply not found). The
@@ -149,8 +153,19 @@ impl<'a> Install<'a> {
                 revision: Some(u64::from(revision)),
             })
         };
-        let local = (|| -> Result<_, ActionError> {
-            let secrets = credentials::generate_all(def, &effective)?;
+        // the credentials, and their keyring write at once: it stores them only when the
+        // keyring holds none of this instance's handles yet, so it overwrites nothing even
+        // before the checks below have said the name is free (if they refuse, what it stored
+        // is removed again). The write, tens of milliseconds in the Secret Service, then runs
+        // alongside everything up to the apply instead of after the checks.
+        let secrets = credentials::generate_all(def, &effective);
+        let early = match (&keyring_session, &secrets) {
+            (Some(session), Ok(secrets)) => {
+                Some(session.store_if_new(self.entries(&namespace, &instance, secrets)))
+            }
+            _ => None,
+        };
+        let local = secrets.and_then(|secrets| {
             let revision = cfg
                 .store
                 .revisions(cfg.context(), &namespace, &instance)?
@@ -159,33 +174,65 @@ impl<'a> Install<'a> {
                 .unwrap_or(1);
             let rendered = render(&secrets, revision)?;
             Ok((secrets, revision, rendered))
-        })();
-        let (namespace_exists, existing, kept_volumes) = checks
-            .await
-            .map_err(|e| ActionError::Failed(format!("checking the cluster failed: {e}")))??;
-        if !namespace_exists && !self.create_namespace {
-            return Err(ActionError::InvalidInput(format!(
-                "namespace {namespace:?} does not exist in context {:?}: create it or pass --create-namespace",
-                cfg.context()
-            )));
+        });
+        let checked = async {
+            let (namespace_exists, existing, kept_volumes) = checks
+                .await
+                .map_err(|e| ActionError::Failed(format!("checking the cluster failed: {e}")))??;
+            if !namespace_exists && !self.create_namespace {
+                return Err(ActionError::InvalidInput(format!(
+                    "namespace {namespace:?} does not exist in context {:?}: create it or pass --create-namespace",
+                    cfg.context()
+                )));
+            }
+            if namespace_exists && existing.is_some() {
+                return Err(ActionError::Conflict(format!(
+                    "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
+                )));
+            }
+            // errors in the order they were always reported: cluster first, then local
+            let local = local?;
+            Ok((namespace_exists, kept_volumes, local))
         }
-        if namespace_exists && existing.is_some() {
-            return Err(ActionError::Conflict(format!(
-                "an instance named {instance:?} already exists in namespace {namespace:?}: choose another --name, or `berth uninstall {instance}` first"
-            )));
-        }
-        // errors in the order they were always reported: cluster first, then local
-        let (mut secrets, revision, mut rendered) = local?;
+        .await;
+        let (namespace_exists, kept_volumes, (mut secrets, revision, mut rendered)) = match checked
+        {
+            Ok(checked) => checked,
+            Err(e) => {
+                if let Some(early) = early {
+                    self.forget_early(early).await;
+                }
+                return Err(e);
+            }
+        };
+        // whether the early write is known to have stored the credentials
+        let mut early = early;
+        let mut stored_early = false;
         let reused = if kept_volumes.is_empty() || self.dry_run {
             BTreeSet::new()
         } else {
-            let reused = self
-                .reuse_kept_credentials(&namespace, &instance, &mut secrets, progress)
-                .await?;
-            if !reused.is_empty() {
-                rendered = render(&secrets, revision)?;
+            if let Some(e) = early.take() {
+                stored_early = tokio::task::spawn_blocking(move || e.wait())
+                    .await
+                    .map_err(|e| {
+                        ActionError::Failed(format!("storing the credentials failed: {e}"))
+                    })??;
             }
-            reused
+            if stored_early {
+                // the keyring held none of this instance's credentials: none to reuse
+                for key in secrets.keys() {
+                    missing_credential(&instance, key, progress);
+                }
+                BTreeSet::new()
+            } else {
+                let reused = self
+                    .reuse_kept_credentials(&namespace, &instance, &mut secrets, progress)
+                    .await?;
+                if !reused.is_empty() {
+                    rendered = render(&secrets, revision)?;
+                }
+                reused
+            }
         };
         let record = Record {
             instance: instance.clone(),
@@ -206,21 +253,24 @@ impl<'a> Install<'a> {
         let mut objects = rendered.objects.clone();
         objects.push(record.to_object());
 
-        // a keyring write is a Secret Service session per credential (tens of milliseconds, the
-        // longest step of an install once the schemas are cheap): the credentials are stored on
-        // their own threads from now, while the dry-run, the history and the apply go on. A name
-        // already taken was refused above, so no live instance's credentials are overwritten; if
-        // the dry-run refuses the objects, the credentials just stored are removed again.
-        let stored = (!self.dry_run).then(|| {
-            let entries: Vec<(String, Sensitive<String>)> = secrets
-                .iter()
-                .map(|(key, value)| {
-                    let handle = credential_handle(cfg.context(), &namespace, &instance, key);
-                    (handle, Sensitive::new(value.clone()))
-                })
-                .collect();
-            let keyring = cfg.keyring.clone();
-            tokio::task::spawn_blocking(move || keyring.set_all(&entries))
+        // the credentials are (or are being) stored over the session opened at the start, on its
+        // thread, while the dry-run, the history and the apply go on: by the early write when
+        // the keyring held none of them, else now (a name already taken was refused above, so
+        // no live instance's credentials are overwritten). If the dry-run refuses the objects,
+        // the credentials stored are removed again.
+        let stored = keyring_session.map(|session| {
+            let entries = self.entries(&namespace, &instance, &secrets);
+            tokio::task::spawn_blocking(move || {
+                let stored = match early {
+                    Some(early) => early.wait()?,
+                    None => stored_early,
+                };
+                if stored {
+                    Ok(())
+                } else {
+                    session.set_all(entries)
+                }
+            })
         });
 
         // server-side dry-run of every object: what the API server would refuse, it refuses now
@@ -335,6 +385,39 @@ impl<'a> Install<'a> {
         }
     }
 
+    /// The keyring entries of an instance's credentials.
+    fn entries(
+        &self,
+        namespace: &str,
+        instance: &str,
+        secrets: &BTreeMap<String, String>,
+    ) -> Vec<(String, Sensitive<String>)> {
+        secrets
+            .iter()
+            .map(|(key, value)| {
+                let handle = credential_handle(self.cfg.context(), namespace, instance, key);
+                (handle, Sensitive::new(value.clone()))
+            })
+            .collect()
+    }
+
+    /// The install stops before anything was applied: the credentials the early write stored
+    /// (if it did: it stores none when the keyring held any of them) are removed again.
+    async fn forget_early(&self, early: NewSecrets) {
+        let keyring = self.cfg.keyring.clone();
+        let handles = early.handles().to_vec();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Ok(true) = early.wait() {
+                for handle in &handles {
+                    if let Err(err) = keyring.delete(handle) {
+                        tracing::warn!(%err, "could not remove a credential of an install that stopped");
+                    }
+                }
+            }
+        })
+        .await;
+    }
+
     /// Volumes of an earlier install of this instance are still there (an `uninstall` keeps
     /// them, and their credentials in the keyring): their data opens only with those
     /// credentials, so they replace the ones just generated. Returns the keys reused; a key the
@@ -370,13 +453,7 @@ impl<'a> Install<'a> {
                     secrets.insert(key.clone(), value.expose().clone());
                     reused.insert(key);
                 }
-                Err(SecretsError::NotFound { .. }) => {
-                    let warning = format!(
-                        "volumes of an earlier install of {instance} are kept, but its credential {key:?} is not in this keyring: a new one is used, which the kept data may not accept"
-                    );
-                    tracing::warn!("{warning}");
-                    progress(Progress::Event(warning));
-                }
+                Err(SecretsError::NotFound { .. }) => missing_credential(instance, &key, progress),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -449,6 +526,15 @@ impl<'a> Install<'a> {
     }
 }
 
+/// Warns that kept volumes were made with a credential the keyring no longer holds.
+fn missing_credential(instance: &str, key: &str, progress: ProgressSink<'_>) {
+    let warning = format!(
+        "volumes of an earlier install of {instance} are kept, but its credential {key:?} is not in this keyring: a new one is used, which the kept data may not accept"
+    );
+    tracing::warn!("{warning}");
+    progress(Progress::Event(warning));
+}
+
 /// Applies objects in apply order; the objects of one rank do not depend on each other and are
 /// applied together. Each applied object is pushed to `applied` and reported.
 pub(crate) async fn apply_ranked(
@@ -517,10 +603,21 @@ fn only_own_conflicts(message: &str) -> bool {
     !managers.is_empty() && managers.iter().all(|m| *m == crate::SCALE_FIELD_MANAGER)
 }
 
+/// The wave an object is applied in: the namespace (applied before these, when created), then
+/// configuration, secrets, service accounts and Services together, then the workloads, then
+/// what refers to workloads (disruption budgets, autoscalers), then the record.
+///
+/// Each wave is sent when the previous one's answers are in, so a workload's pods never start
+/// before the ConfigMaps, Secrets and ServiceAccount they mount or name exist, nor before the
+/// Services whose addresses Kubernetes puts in their environment. The first four kinds do not
+/// need each other: a Service selects pods by label and nothing reads a ConfigMap or Secret
+/// but pods. Sending them in one wave (the catalog's `apply_rank` lists them in three) saves
+/// two round trips of every install and changes nothing a pod sees.
 fn rank_of(object: &Value) -> u8 {
     match object["kind"].as_str().unwrap_or_default() {
         // the record goes last, after every object it describes
         "ConfigMap" if object["metadata"]["labels"][crate::RECORD_LABEL] == "true" => u8::MAX,
+        "ServiceAccount" | "ConfigMap" | "Secret" | "Service" => 0,
         kind => apply_rank(kind),
     }
 }

@@ -2,9 +2,12 @@
 //! one [`Config`] with option fields whose defaults equal the CLI's, run with `run()`.
 //!
 //! * [`Install`]: validate → generate credentials → render → server-side dry-run of every object
-//!   (all at once) → revision `pending` → keyring (every credential at once, while the objects
-//!   are applied) → apply by rank (independent objects of a rank in parallel) → the record
-//!   ConfigMap → wait until ready with [`Progress`] → revision `succeeded`.
+//!   (all at once) → revision `pending` → apply in dependency waves (the namespace; ConfigMaps,
+//!   Secrets, ServiceAccounts and Services together; workloads; what refers to workloads; the
+//!   record ConfigMap) → wait until ready with [`Progress`] → revision `succeeded`. The keyring
+//!   session opens when the install starts, and the credentials are written over it alongside
+//!   the rest (at once when the keyring holds none of the instance's handles, which overwrites
+//!   nothing, else once the checks have passed); the install succeeds only if they were stored.
 //!   `dry_run` stops after the server-side dry-run; `atomic` deletes what was created on failure.
 //! * [`status`]: instances discovered from their record ConfigMaps (so instances installed from
 //!   another machine are found), with [`Health`], version, endpoint and age.

@@ -192,6 +192,36 @@ async fn install_stop_start_uninstall_postgres() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(json["error"]["code"], "conflict");
     assert!(stderr.contains("already exists"), "{stderr}");
+    // its credentials were written early only where none existed: the instance's stayed
+    let handle = format!("{context}/{ns}/pg/admin-password");
+    assert_eq!(
+        env.keyring().get(&handle).unwrap().expose(),
+        kept.expose(),
+        "a refused install replaced the live instance's credential"
+    );
+    // refused on a machine whose keyring does not know the instance: what the early write
+    // stored there is removed again
+    let other_home = tempfile::tempdir().unwrap();
+    let other_keyring = berth_secrets::Keyring::with_namespace(format!("{}.other", env.keyring_ns));
+    let mut cmd = env.berth();
+    cmd.env("BERTH_HOME", other_home.path())
+        .env("BERTH_KEYRING_NAMESPACE", other_keyring.namespace())
+        .args([
+            "install", "postgres", "--name", "pg", "-n", ns, "-o", "json",
+        ]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+    assert!(
+        matches!(
+            other_keyring.get(&handle),
+            Err(berth_secrets::SecretsError::NotFound { .. })
+        ),
+        "a refused install left its credential in the keyring"
+    );
 
     // stop: replicas 0, recorded; idempotent
     let stopped = env.ok(&["stop", "pg", "-n", ns]).await;

@@ -14,8 +14,8 @@ const STATUS_PROBE: &str = "berth-keyring-status-probe";
 /// Access to the OS keyring under one namespace (the keyring "service" attribute).
 #[derive(Debug, Clone)]
 pub struct Keyring {
-    namespace: String,
-    timeout: Duration,
+    pub(crate) namespace: String,
+    pub(crate) timeout: Duration,
 }
 
 /// Whether the keyring can be used, for the app's Settings and `berth version`.

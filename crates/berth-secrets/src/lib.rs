@@ -8,16 +8,21 @@
 //!   in — never keyring's silent in-memory fallback. Entries live under a per-build namespace
 //!   (`dev.berth` for release builds, `dev.berth.debug` for debug builds, or `BERTH_KEYRING_NAMESPACE`),
 //!   and every call has a timeout, because a locked keyring can block on an unlock prompt.
+//! * [`PreparedSet`] (`Keyring::prepare_set_all`): one Secret Service session opened ahead on its
+//!   own thread, over which several secrets are written later — an install opens it first and
+//!   writes its credentials while it validates, renders and applies.
 #![deny(missing_docs)]
 
 mod keyring_store;
+mod prepared_set;
 mod sensitive;
 
 pub use keyring_store::{Keyring, KeyringStatus};
+pub use prepared_set::{Entries, NewSecrets, PreparedSet};
 pub use sensitive::Sensitive;
 
 /// Everything that can go wrong with secrets.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SecretsError {
     /// No keyring service answers (on Linux: no Secret Service on the D-Bus session bus).
     #[error(

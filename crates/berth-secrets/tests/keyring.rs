@@ -66,6 +66,67 @@ fn several_secrets_stored_at_once() {
     keyring.set_all(&[]).unwrap();
 }
 
+/// A prepared write (one session opened before the secrets are known) creates new entries and
+/// replaces existing ones in place, so the ordinary calls find exactly one of each.
+#[test]
+fn a_prepared_write_creates_and_replaces_entries_the_others_find() {
+    let keyring = test_keyring("prepared");
+    keyring
+        .set("ctx/ns/pg/old", &Sensitive::new("before".to_owned()))
+        .unwrap();
+    let prepared = keyring.prepare_set_all();
+    let entries: Vec<(String, Sensitive<String>)> = ["old", "new-1", "new-2"]
+        .iter()
+        .map(|key| {
+            (
+                format!("ctx/ns/pg/{key}"),
+                Sensitive::new(format!("value-{key}")),
+            )
+        })
+        .collect();
+    prepared.set_all(entries.clone()).unwrap();
+    for (handle, value) in &entries {
+        // a second item under one handle would make `get` fail as ambiguous
+        assert_eq!(keyring.get(handle).unwrap().expose(), value.expose());
+        assert!(keyring.delete(handle).unwrap());
+        assert!(matches!(
+            keyring.get(handle),
+            Err(SecretsError::NotFound { .. })
+        ));
+    }
+    keyring.prepare_set_all().set_all(Vec::new()).unwrap();
+
+    // an early write stores only when no handle holds an item yet: it never overwrites
+    let prepared = keyring.prepare_set_all();
+    let fresh = vec![
+        ("ctx/ns/pg2/a".to_owned(), Sensitive::new("a-1".to_owned())),
+        ("ctx/ns/pg2/b".to_owned(), Sensitive::new("b-1".to_owned())),
+    ];
+    let early = prepared.store_if_new(fresh.clone());
+    assert_eq!(early.handles(), ["ctx/ns/pg2/a", "ctx/ns/pg2/b"]);
+    assert!(early.wait().unwrap());
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-1");
+    keyring.delete("ctx/ns/pg2/b").unwrap();
+    let again = vec![
+        ("ctx/ns/pg2/b".to_owned(), Sensitive::new("b-2".to_owned())),
+        ("ctx/ns/pg2/a".to_owned(), Sensitive::new("a-2".to_owned())),
+    ];
+    assert!(!prepared.store_if_new(again.clone()).wait().unwrap());
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-1");
+    assert!(matches!(
+        keyring.get("ctx/ns/pg2/b"),
+        Err(SecretsError::NotFound { .. })
+    ));
+    // the same session then replaces them when asked to
+    prepared.set_all(again).unwrap();
+    assert_eq!(keyring.get("ctx/ns/pg2/a").unwrap().expose(), "a-2");
+    assert_eq!(keyring.get("ctx/ns/pg2/b").unwrap().expose(), "b-2");
+    keyring.delete("ctx/ns/pg2/a").unwrap();
+    keyring.delete("ctx/ns/pg2/b").unwrap();
+    // prepared and dropped unused: nothing written, nothing left waiting
+    drop(keyring.prepare_set_all());
+}
+
 #[test]
 fn secret_values_never_appear_in_errors_or_debug() {
     let keyring = test_keyring("redaction");
@@ -88,6 +149,11 @@ fn no_secret_service_is_a_distinct_error() {
         assert!(err.to_string().contains("no keyring service"), "{err}");
         let status = test_keyring("noservice").status();
         assert!(!status.available);
+        let err = test_keyring("noservice")
+            .prepare_set_all()
+            .set_all(vec![("h".to_owned(), Sensitive::new("x".to_owned()))])
+            .unwrap_err();
+        assert!(matches!(err, SecretsError::NoService { .. }), "{err:?}");
         return;
     }
     run_child(
@@ -104,6 +170,11 @@ fn a_call_that_hangs_times_out() {
     if std::env::var_os("BERTH_TEST_HANG_CHILD").is_some() {
         let keyring = test_keyring("hang").with_timeout(std::time::Duration::from_millis(500));
         let err = keyring.get("h").unwrap_err();
+        assert!(matches!(err, SecretsError::Timeout { .. }), "{err:?}");
+        let err = keyring
+            .prepare_set_all()
+            .set_all(vec![("h".to_owned(), Sensitive::new("x".to_owned()))])
+            .unwrap_err();
         assert!(matches!(err, SecretsError::Timeout { .. }), "{err:?}");
         return;
     }

@@ -324,3 +324,37 @@ fn handles_writing_revisions_at_once_never_see_database_is_locked() {
     // one revision per write, numbered without gaps or repeats
     assert_eq!(numbers, (1..=(writers * rounds) as u32).collect::<Vec<_>>());
 }
+
+/// Closing does not checkpoint (see the crate docs, "Durability"): the commits stay in the WAL,
+/// where the next opener reads them, and a process that dies without closing loses nothing.
+#[test]
+fn commits_outlive_a_close_without_checkpoint_and_a_crash() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("berth.db");
+    let params = json!({});
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .begin_revision(&new_rev(&params, Operation::Install))
+            .unwrap();
+    }
+    let wal = home.path().join("berth.db-wal");
+    assert!(wal.metadata().unwrap().len() > 0, "the WAL is kept");
+    let crashed = Store::open(&path).unwrap();
+    let pending = crashed
+        .begin_revision(&new_rev(&params, Operation::Upgrade))
+        .unwrap();
+    // as if killed: the connection is never closed
+    std::mem::forget(crashed);
+    let store = Store::open(&path).unwrap();
+    let revisions = store.revisions("kind-dev", "default", "pg").unwrap();
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[0].id, pending.id);
+    assert_eq!(revisions[0].status, RevisionStatus::Pending);
+    // a plain SQLite reader sees them too
+    let count: i64 = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT count(*) FROM revisions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 2);
+}
