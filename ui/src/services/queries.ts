@@ -46,12 +46,18 @@ export interface AllInstances {
   refetch: () => Promise<void>;
 }
 
-/** The query of one context's instances: shared by {@link useInstances} and the start-up prefetch in `main.tsx`. */
+/**
+ * The query of one context's instances: shared by {@link useInstances} and the start-up prefetch in `main.tsx`.
+ * A context that could not be asked is not asked again just because the screen mounts (the core
+ * already retried it; Refresh, window focus and the end of an operation ask again): otherwise the
+ * Services screen would open on skeletons for contexts already known to be unreachable.
+ */
 export function contextInstancesQuery(backend: Backend, context: string) {
   return {
     queryKey: instanceKeys.context(context),
     queryFn: (): Promise<ContextInstances> =>
       backend.listContextInstances(context).catch((e: unknown) => Promise.reject(toApiError(e))),
+    retryOnMount: false,
   };
 }
 

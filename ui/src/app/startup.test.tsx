@@ -1,8 +1,11 @@
-import { QueryClient } from "@tanstack/react-query";
-import { describe, expect, it } from "vitest";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
 import { contextKeys } from "../contexts/queries";
 import { MockBackend } from "../ipc/mock";
 import { instanceKeys } from "../services/keys";
+import { ServicesPage } from "../services/ServicesPage";
+import { BackendProvider } from "./backend-context";
 import { prefetchHome } from "./startup";
 
 const client = () => new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: 30_000 } } });
@@ -38,5 +41,24 @@ describe("prefetchHome", () => {
     await prefetchHome(cache, backend, false);
     await cache.fetchQuery({ queryKey: contextKeys.list, queryFn: () => backend.listContexts() });
     expect(cache.getQueryCache().findAll({ queryKey: instanceKeys.lists })).toHaveLength(0);
+  });
+
+  it("the Services screen opens on the answers it found, unreachable contexts included, without asking again", async () => {
+    const backend = new MockBackend({ delayScale: 0 });
+    const cache = client();
+    await prefetchHome(cache, backend, true, 5_000);
+    const ask = vi.spyOn(backend, "listContextInstances");
+    render(
+      <BackendProvider backend={backend}>
+        <QueryClientProvider client={cache}>
+          <ServicesPage />
+        </QueryClientProvider>
+      </BackendProvider>,
+    );
+    // the first render already shows every context's answer: rows, and unreachable groups with why
+    expect(document.querySelectorAll("li[data-instance]").length).toBeGreaterThan(0);
+    expect(document.querySelectorAll('section[data-unreachable="true"]').length).toBeGreaterThan(0);
+    expect(document.querySelectorAll('[data-pending="true"]')).toHaveLength(0);
+    expect(ask).not.toHaveBeenCalled();
   });
 });
