@@ -262,12 +262,7 @@ impl Cluster {
         label_selector: &str,
         fields: &Fields,
     ) -> Result<Vec<Value>, ClusterError> {
-        let target = ObjectRef {
-            api_version: api_version.to_owned(),
-            kind: kind.to_owned(),
-            namespace: namespace.map(str::to_owned),
-            name: String::new(),
-        };
+        let target = ObjectRef::kind_in(api_version, kind, namespace);
         let (resource, scope) = self.resource(&target).await?;
         let ns = match scope {
             Scope::Namespaced => namespace,

@@ -85,6 +85,17 @@ impl ObjectRef {
         })
     }
 
+    /// The objects of one kind in `namespace` (or cluster-wide): a reference without a name, for
+    /// listing.
+    pub(crate) fn kind_in(api_version: &str, kind: &str, namespace: Option<&str>) -> Self {
+        Self {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: String::new(),
+        }
+    }
+
     fn gvk(&self) -> GroupVersionKind {
         let (group, version) = self
             .api_version
@@ -293,12 +304,7 @@ impl Cluster {
         namespace: Option<&str>,
         label_selector: &str,
     ) -> Result<Vec<Value>, ClusterError> {
-        let target = ObjectRef {
-            api_version: api_version.to_owned(),
-            kind: kind.to_owned(),
-            namespace: namespace.map(str::to_owned),
-            name: String::new(),
-        };
+        let target = ObjectRef::kind_in(api_version, kind, namespace);
         let api = self.api(&target).await?;
         let params = ListParams::default().labels(label_selector);
         let list = self
