@@ -20,7 +20,7 @@ if [ "${1:-}" != "--inside" ]; then
   tauri_driver=$root/.tools/bin/tauri-driver
   [ -x "$tauri_driver" ] || { echo "tauri-driver missing: run scripts/tools.sh" >&2; exit 1; }
   [ -x .tools/bin/kubectl ] || { echo "kubectl missing: run scripts/tools.sh" >&2; exit 1; }
-  for tool in xvfb-run /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon unshare ip; do
+  for tool in xvfb-run xwd /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon unshare ip; do
     command -v "$tool" >/dev/null || { echo "$tool missing: run scripts/system-deps.sh test" >&2; exit 1; }
   done
 

@@ -8,7 +8,7 @@ mode=${1:-build}
 build_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libsoup-3.0-dev libdbus-1-dev nodejs npm unzip)
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools chromium
-  fonts-dejavu-core python3-pip python3-venv iproute2)
+  fonts-dejavu-core python3-pip python3-venv iproute2 x11-apps)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

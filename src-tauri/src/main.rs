@@ -15,6 +15,9 @@
 //! and then exit (used by `scripts/bench-desktop.sh`); with `BERTH_BENCH_STARTUP=idle` it prints the
 //! line and keeps running (idle memory is measured).
 //!
+//! Without a GPU (no `/dev/dri/renderD*`) the webview draws without WebKit's compositing
+//! ([`rendering`]).
+//!
 //! Startup: only what the first frame needs runs before the window. The API (SQLite open and
 //! migrations, the keyring handle) opens on a blocking thread while GTK and WebKit start
 //! ([`app_state::AppState`]); once it is open the Services screen's data is asked for in the
@@ -29,6 +32,7 @@ mod commands;
 mod instances;
 mod observe;
 mod operations;
+mod rendering;
 mod settings_commands;
 mod startup_listing;
 mod usage_commands;
@@ -47,13 +51,16 @@ enum DesktopError {
     Tauri(#[from] tauri::Error),
 }
 
-fn run(started: Instant) -> Result<(), DesktopError> {
+fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), DesktopError> {
     tauri::Builder::default()
         .manage(AppState::open(started))
         .setup(move |app| {
             let ms = app_state::ms_since(started);
             let _ = app.state::<AppState>().steps.setup.set(ms);
             tracing::info!(since_main_ms = ms, "tauri set up, creating the window");
+            for window in app.webview_windows().values() {
+                rendering::apply(window, compositing);
+            }
             Ok(())
         })
         .on_page_load(move |webview, payload| {
@@ -106,6 +113,7 @@ fn run(started: Instant) -> Result<(), DesktopError> {
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    let compositing = rendering::choose();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -113,7 +121,8 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(started) {
+    tracing::info!(?compositing, "webview rendering");
+    match run(started, compositing) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "berth-desktop stopped");

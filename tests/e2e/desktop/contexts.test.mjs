@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, requiredEnv, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, saveScreenshot, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
 const { BERTH_DESKTOP_BIN: binary, TAURI_DRIVER: tauriDriver, KUBESIM: kubesimBin, out } = requiredEnv(
   "BERTH_DESKTOP_BIN",
@@ -90,7 +90,7 @@ describe("Berth desktop: Contexts page", () => {
     await heading.waitForDisplayed({ timeout: 30_000 });
     await waitForSettledRows();
     assert.deepEqual(await rowNames(), NAMES);
-    await browser.saveScreenshot(path.join(out, "contexts.png"));
+    await saveScreenshot(browser, path.join(out, "contexts.png"));
   });
 
   it("infers each location and marks the current context", async () => {

@@ -1,6 +1,6 @@
 // Test fixtures for the desktop suite: three kubeconfig contexts that only ever point at loopback
 // (or at a name that cannot resolve), kubesim behind the reachable one, and tauri-driver.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -129,4 +129,60 @@ export async function startTauriDriver({ binary, port, nativePort, logFile, env 
     }),
   ]);
   return driver;
+}
+
+/**
+ * Saves a WebDriver screenshot of the app's page to `file`.
+ *
+ * WebKitGTK takes it after the page's next presentation update. On a machine without a GPU render
+ * node Berth draws without WebKit's compositing (src-tauri/src/rendering.rs), and there a page at
+ * rest has no next update: the command would wait until the driver gives up. So a 1 px element,
+ * invisible to the eye (alpha 1/255), changes colour a few times while the screenshot is asked
+ * for, and is removed afterwards.
+ */
+export async function saveScreenshot(browser, file) {
+  await browser.execute(() => {
+    const dot = document.createElement("div");
+    dot.id = "e2e-repaint";
+    dot.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none";
+    document.body.append(dot);
+    let on = false;
+    const flip = () => {
+      on = !on;
+      dot.style.background = on ? "rgba(0,0,0,0.004)" : "transparent";
+    };
+    window.__e2eRepaint = setInterval(flip, 50);
+  });
+  try {
+    await browser.saveScreenshot(file);
+  } finally {
+    await browser.execute(() => {
+      clearInterval(window.__e2eRepaint);
+      document.getElementById("e2e-repaint")?.remove();
+    });
+  }
+}
+
+/**
+ * What the X server shows: the root window captured with `xwd` (x11-apps), as
+ * `{ width, height, rgb(x, y) }`. Unlike a WebDriver screenshot (WebKit paints the page for it),
+ * this is what reached the app's window, i.e. what a user sees.
+ */
+export function captureScreen() {
+  const data = execFileSync("xwd", ["-root", "-silent"], { maxBuffer: 64 * 1024 * 1024 });
+  const field = (i) => data.readUInt32BE(i * 4);
+  const [headerSize, format, width, height, byteOrder, bitsPerPixel, bytesPerLine, colours] = [
+    field(0), field(2), field(4), field(5), field(7), field(11), field(12), field(19),
+  ];
+  const bytes = bitsPerPixel / 8;
+  if (format !== 2 || (bytes !== 3 && bytes !== 4)) {
+    throw new Error(`xwd gave format ${format} at ${bitsPerPixel} bits per pixel; expected a ZPixmap (2) at 24 or 32`);
+  }
+  const start = headerSize + colours * 12;
+  const pixel = byteOrder === 0 ? (i) => data.readUIntLE(i, 3) : (i) => data.readUIntBE(i + bytes - 3, 3);
+  return {
+    width,
+    height,
+    rgb: (x, y) => pixel(start + y * bytesPerLine + x * bytes),
+  };
 }

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, requiredEnv, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, saveScreenshot, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -114,7 +114,7 @@ describe("Berth desktop: install from the Catalog, create a local cluster", () =
     await install.click();
     const done = await browser.$('[data-testid="install-progress"] .steps[data-state="succeeded"]');
     await done.waitForExist({ timeout: 180_000, timeoutMsg: "the install did not succeed" });
-    await browser.saveScreenshot(path.join(out, "install-succeeded.png"));
+    await saveScreenshot(browser, path.join(out, "install-succeeded.png"));
 
     const sts = kube("get", "statefulset", "pg-e2e", "-n", "default");
     assert.equal(sts.spec.replicas, 2);

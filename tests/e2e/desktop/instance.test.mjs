@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { requiredEnv, startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { requiredEnv, saveScreenshot, startKubesim, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -51,7 +51,7 @@ function writeLog(pod, ...lines) {
 }
 
 const go = (hash) => browser.execute((h) => (window.location.hash = h), hash);
-const shot = (name) => browser.saveScreenshot(path.join(out, `instance-${name}.png`));
+const shot = (name) => saveScreenshot(browser, path.join(out, `instance-${name}.png`));
 
 /** The text of the log view's rendered rows (the list is virtualised: only rows on screen). */
 async function logText() {

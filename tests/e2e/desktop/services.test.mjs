@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { requiredEnv, startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { captureScreen, requiredEnv, saveScreenshot, startKubesim, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -98,7 +98,44 @@ describe("Berth desktop: Services and one-click lifecycle", () => {
     assert.match(text, new RegExp(`${NAME}\\.${NAMESPACE}\\.svc:5432`));
     const group = await browser.$(`section[data-context="${CONTEXT}"]`);
     assert.equal(await group.$('[data-testid="location-badge"]').getText(), "Laptop");
-    await browser.saveScreenshot(path.join(out, "services.png"));
+    await saveScreenshot(browser, path.join(out, "services.png"));
+  });
+
+  // What the user sees is the window on the X server, not WebDriver's snapshot: without a GPU
+  // Berth draws without WebKit's compositing (src-tauri/src/rendering.rs), so check that the window
+  // is painted and is painted again when the screen changes.
+  it("paints its window on the X server and repaints it when the screen changes", async () => {
+    const summary = (screen) => {
+      const counts = new Map();
+      for (let y = 0; y < screen.height; y += 2) {
+        for (let x = 0; x < screen.width; x += 2) {
+          const c = screen.rgb(x, y);
+          counts.set(c, (counts.get(c) ?? 0) + 1);
+        }
+      }
+      return { screen, colours: counts.size, top: Math.max(...counts.values()) / [...counts.values()].reduce((a, b) => a + b) };
+    };
+    const services = summary(captureScreen());
+    // a blank or unpainted window is one or two colours; the Services screen has text, badges, sparklines
+    assert.ok(services.colours >= 40, `the window shows only ${services.colours} colours`);
+    assert.ok(services.top < 0.9, `one colour covers ${(services.top * 100).toFixed(0)} % of the screen`);
+
+    await browser.$("nav a[href='#/catalog']").click();
+    await (await browser.$("h1=Catalog")).waitForDisplayed({ timeout: 30_000 });
+    let changed = 0;
+    await browser.waitUntil(
+      () => {
+        const now = captureScreen();
+        changed = 0;
+        for (let y = 0; y < now.height; y += 2) {
+          for (let x = 0; x < now.width; x += 2) if (now.rgb(x, y) !== services.screen.rgb(x, y)) changed += 1;
+        }
+        return changed / ((now.width * now.height) / 4) > 0.02;
+      },
+      { timeout: 10_000, interval: 200, timeoutMsg: `the window did not repaint for Catalog (${changed} sampled pixels changed)` },
+    );
+    await browser.$("nav a[href='#/services']").click();
+    await (await browser.$("h1=Services")).waitForDisplayed({ timeout: 30_000 });
   });
 
   it("stops it in one click: 0 replicas in the cluster, volumes kept", async () => {
