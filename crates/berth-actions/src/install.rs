@@ -121,8 +121,8 @@ impl<'a> Install<'a> {
 
         // the cluster: namespace and name collisions, before anything is created (both asked
         // at once: the record of an instance in a missing namespace is simply not found). The
-        // questions travel while this thread renders and validates the objects (CPU only: the
-        // strict Kubernetes schemas are compiled then), so the round trip costs no extra time.
+        // questions travel while this thread renders the objects and other threads compile the
+        // strict Kubernetes schemas to check them, so the round trip costs no extra time.
         let record_ref = ObjectRef {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
@@ -143,8 +143,10 @@ impl<'a> Install<'a> {
                 )
             })
         };
+        // rendered without the strict Kubernetes checks: those (compiling the schemas is the
+        // longest local step) run on their own threads, see `check_in_background`
         let render = |secrets: &BTreeMap<String, String>, revision: u32| {
-            def.render(&RenderRequest {
+            def.render_unchecked(&RenderRequest {
                 instance: instance.clone(),
                 namespace: namespace.clone(),
                 version: Some(version.clone()),
@@ -173,7 +175,8 @@ impl<'a> Install<'a> {
                 .map(|r| r.revision + 1)
                 .unwrap_or(1);
             let rendered = render(&secrets, revision)?;
-            Ok((secrets, revision, rendered))
+            let validation = check_in_background(&rendered.objects);
+            Ok((secrets, revision, rendered, validation))
         });
         let checked = async {
             let (namespace_exists, existing, kept_volumes) = checks
@@ -195,16 +198,16 @@ impl<'a> Install<'a> {
             Ok((namespace_exists, kept_volumes, local))
         }
         .await;
-        let (namespace_exists, kept_volumes, (mut secrets, revision, mut rendered)) = match checked
-        {
-            Ok(checked) => checked,
-            Err(e) => {
-                if let Some(early) = early {
-                    self.forget_early(early).await;
+        let (namespace_exists, kept_volumes, (mut secrets, revision, mut rendered, mut validation)) =
+            match checked {
+                Ok(checked) => checked,
+                Err(e) => {
+                    if let Some(early) = early {
+                        self.forget_early(early).await;
+                    }
+                    return Err(e);
                 }
-                return Err(e);
-            }
-        };
+            };
         // whether the early write is known to have stored the credentials
         let mut early = early;
         let mut stored_early = false;
@@ -230,6 +233,7 @@ impl<'a> Install<'a> {
                     .await?;
                 if !reused.is_empty() {
                     rendered = render(&secrets, revision)?;
+                    validation = check_in_background(&rendered.objects);
                 }
                 reused
             }
@@ -279,7 +283,7 @@ impl<'a> Install<'a> {
             dry_run: true,
             force_conflicts: false,
         };
-        let checked = async {
+        let dry_run = async {
             if !namespace_exists {
                 cfg.cluster.apply(&namespace_object, dry).await?;
             } else {
@@ -289,8 +293,17 @@ impl<'a> Install<'a> {
                 }
             }
             Ok::<(), ActionError>(())
-        }
-        .await;
+        };
+        // the strict checks of the objects finish while the API server dry-runs them (a dry-run
+        // changes nothing, whatever it is sent); their verdict is reported before the server's
+        let validated = async {
+            validation
+                .await
+                .map_err(|e| ActionError::Failed(format!("checking the objects failed: {e}")))?
+                .map_err(ActionError::from)
+        };
+        let (validated, dry_ran) = futures::join!(validated, dry_run);
+        let checked = validated.and(dry_ran);
         if let Err(e) = checked {
             if let Some(stored) = stored {
                 let _ = stored.await;
@@ -527,6 +540,15 @@ impl<'a> Install<'a> {
 }
 
 /// Warns that kept volumes were made with a credential the keyring no longer holds.
+/// Runs the strict Kubernetes checks of rendered objects ([`berth_catalog::kube::check_objects`])
+/// on a blocking thread, so that the schemas compile while the cluster is asked.
+fn check_in_background(
+    objects: &[Value],
+) -> tokio::task::JoinHandle<Result<(), berth_catalog::CatalogError>> {
+    let objects = objects.to_vec();
+    tokio::task::spawn_blocking(move || berth_catalog::kube::check_objects(&objects))
+}
+
 fn missing_credential(instance: &str, key: &str, progress: ProgressSink<'_>) {
     let warning = format!(
         "volumes of an earlier install of {instance} are kept, but its credential {key:?} is not in this keyring: a new one is used, which the kept data may not accept"

@@ -641,6 +641,75 @@ async fn bad_input_is_refused_and_creates_nothing() {
     env.cluster.shutdown().await;
 }
 
+/// A definition (here a user's catalog folder) whose template renders an object the strict
+/// Kubernetes schemas refuse: the install names the object and the field, creates nothing in the
+/// cluster, writes no history and leaves no credential in the keyring. The strict checks run
+/// while the API server dry-runs the objects; their verdict must still come first and undo the
+/// credentials written early.
+#[tokio::test]
+async fn an_object_the_kubernetes_schemas_refuse_is_reported_and_creates_nothing() {
+    let env = Env::new("badobject").await;
+    let client = env.client().await;
+    let folder = env.dir.path().join("catalog");
+    std::fs::create_dir_all(&folder).unwrap();
+    let built_in = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalog/postgres");
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(&built_in)
+        .arg(&folder)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    std::fs::write(
+        folder.join("postgres/templates/extra.yaml.j2"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ instance ~ \"-extra\" }}\ndatax:\n  k: v\n",
+    )
+    .unwrap();
+
+    let mut cmd = env.berth();
+    cmd.env("BERTH_CATALOG_PATH", &folder).args([
+        "install",
+        "postgres",
+        "-n",
+        "default",
+        "--no-wait",
+        "-o",
+        "json",
+    ]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("ConfigMap/postgres-extra"), "{stderr}");
+    assert!(stderr.contains("datax"), "{stderr}");
+
+    let cms: Api<ConfigMap> = Api::all(client.clone());
+    let records = cms
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=berth"))
+        .await
+        .unwrap();
+    assert!(records.items.is_empty(), "something was created");
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), "default");
+    assert!(sets.get_opt("postgres").await.unwrap().is_none());
+    let context = match env.cluster.context() {
+        Some(c) => c.to_owned(),
+        None => kube::config::Kubeconfig::read_from(env.cluster.kubeconfig())
+            .unwrap()
+            .current_context
+            .unwrap(),
+    };
+    assert!(
+        env.keyring()
+            .get(&format!("{context}/default/postgres/admin-password"))
+            .is_err(),
+        "the credential written early was left behind"
+    );
+    let history = env.ok(&["history"]).await;
+    assert_eq!(history.as_array().unwrap().len(), 0);
+    env.cluster.shutdown().await;
+}
+
 #[tokio::test]
 async fn an_install_killed_midway_is_reported_as_interrupted() {
     // pods take a minute to become ready: the install is still waiting when it is killed
