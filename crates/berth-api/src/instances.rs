@@ -1,5 +1,6 @@
 //! Installed services: install, list and status, stop and start, uninstall, history.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -381,14 +382,17 @@ pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
 }
 
 impl Api {
-    /// Marks the summaries whose instance has no revision in this machine's history.
+    /// Marks the summaries whose instance has no revision in this machine's history (one
+    /// store query per context listed). When the store cannot answer, nothing is marked.
     pub(crate) fn mark_local_history(&self, summaries: &mut [InstanceSummary]) {
+        let mut known: HashMap<String, Option<HashSet<(String, String)>>> = HashMap::new();
         for s in summaries {
-            s.in_local_history = self
-                .store
-                .revisions(&s.context, &s.namespace, &s.name)
-                .map(|r| !r.is_empty())
-                .unwrap_or(true);
+            let in_context = known
+                .entry(s.context.clone())
+                .or_insert_with(|| self.store.instances_with_history(&s.context).ok());
+            s.in_local_history = in_context
+                .as_ref()
+                .is_none_or(|k| k.contains(&(s.namespace.clone(), s.name.clone())));
         }
     }
 }

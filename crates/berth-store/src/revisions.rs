@@ -294,6 +294,21 @@ impl Store {
         )
     }
 
+    /// The instances of one context that have at least one revision here, as
+    /// `(namespace, instance)`: one query for a whole listing (`berth ls` marks each instance it
+    /// lists as known to this machine's history or not) instead of one per instance.
+    pub fn instances_with_history(
+        &self,
+        context: &str,
+    ) -> Result<std::collections::HashSet<(String, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT namespace, instance FROM revisions WHERE context = ?1",
+        )?;
+        let rows = stmt.query_map([context], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every revision still `pending`: operations that were interrupted, oldest first.
     pub fn pending_revisions(&self) -> Result<Vec<Revision>> {
         self.query_revisions(
@@ -309,7 +324,6 @@ impl Store {
 
     fn query_revisions(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Revision>> {
         let conn = self.conn();
-        // cached: `berth ls` asks once per instance listed
         let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params, RawRevision::from_row)?;
         rows.map(|row| row?.finish()).collect()

@@ -213,6 +213,14 @@ fn revisions_are_pending_first_then_get_an_outcome() {
     );
     assert_eq!(store.history(2).unwrap().len(), 2);
     assert!(store.pending_revisions().unwrap().is_empty());
+
+    // the instances of a context known to this history, in one query
+    let known = store.instances_with_history("kind-dev").unwrap();
+    assert_eq!(
+        known.into_iter().collect::<Vec<_>>(),
+        [("default".to_owned(), "pg".to_owned())]
+    );
+    assert!(store.instances_with_history("other").unwrap().is_empty());
 }
 
 #[test]
