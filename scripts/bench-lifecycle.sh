@@ -4,7 +4,8 @@
 # render`) and `helm install` of a chart made of the same objects, on one kubesim, RUNS runs each
 # (default 7; a fresh namespace per run, created beforehand and not timed), medians and ratios;
 # then `berth ls --all-contexts` across 10 kubesim contexts x 50 instances (median of RUNS).
-# Writes the figures into the "Lifecycle" section of docs/benchmarks.md (other sections kept).
+# Writes the figures into the "Lifecycle" section of docs/benchmarks.md (other sections kept, and
+# in this one whatever follows the "hand-written notes below" marker line).
 # Needs scripts/tools.sh (kubectl, helm in .tools/bin) and a keyring (it runs itself under
 # scripts/with-keyring.sh). Usage: scripts/bench-lifecycle.sh [--no-build]
 # PROFILE=debug uses target/debug binaries (a smoke run of the script; not comparable figures).
@@ -211,6 +212,13 @@ else:
 each) x {n_instances} memcached instances (made with `berth install --no-wait` in
 {populate_s:.0f} s; then {settle_s:.0f} s until the simulators were at rest): {fmt(ls_runs)} (goal < 300 ms)."""
 section = section.replace("LISTING", listing)
+# hand-written notes below the marker line stay as they are
+MARKER = "<!-- hand-written notes below: kept by scripts/bench-lifecycle.sh -->"
+old = re.search(r"\n## Lifecycle\n.*?(?=\n## |\Z)", text, flags=re.S)
+if old and MARKER in old.group(0):
+    section = section.rstrip() + "\n\n" + MARKER + old.group(0).split(MARKER, 1)[1].rstrip() + "\n"
+else:
+    section = section.rstrip() + "\n\n" + MARKER + "\n"
 text = re.sub(r"\n## Lifecycle\n.*?(?=\n## |\Z)", "\n", text, flags=re.S).rstrip() + "\n\n" + section
 bench.write_text(text)
 print(section)
