@@ -9,6 +9,11 @@
 //! `docs/benchmarks.md` (Desktop), about 100 MiB less for the process tree and a first frame a
 //! few hundred milliseconds sooner. With a GPU nothing changes; `WEBKIT_DISABLE_COMPOSITING_MODE`
 //! set by the user (either way) is respected.
+//!
+//! For automation: WebKitWebDriver takes a screenshot after the page's next presentation update,
+//! which a page at rest does not have in this mode, so the desktop e2e suite repaints a 1 px
+//! element while it asks (`saveScreenshot` in `tests/e2e/desktop/fixtures.mjs`); another e2e test
+//! captures the X screen to check that the window itself is painted and repainted.
 
 /// The variable WebKitGTK reads to turn compositing off.
 const DISABLE_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";

@@ -539,7 +539,6 @@ impl<'a> Install<'a> {
     }
 }
 
-/// Warns that kept volumes were made with a credential the keyring no longer holds.
 /// Runs the strict Kubernetes checks of rendered objects ([`berth_catalog::kube::check_objects`])
 /// on a blocking thread, so that the schemas compile while the cluster is asked.
 fn check_in_background(
@@ -549,6 +548,7 @@ fn check_in_background(
     tokio::task::spawn_blocking(move || berth_catalog::kube::check_objects(&objects))
 }
 
+/// Warns that kept volumes were made with a credential the keyring no longer holds.
 fn missing_credential(instance: &str, key: &str, progress: ProgressSink<'_>) {
     let warning = format!(
         "volumes of an earlier install of {instance} are kept, but its credential {key:?} is not in this keyring: a new one is used, which the kept data may not accept"
