@@ -2,7 +2,7 @@
 # Lifecycle benchmark (run by hand, not by CI): the apply path of `berth install --no-wait` of
 # postgres against `kubectl apply --server-side` of the same rendered objects (`berth catalog
 # render`) and `helm install` of a chart made of the same objects, on one kubesim, RUNS runs each
-# (default 7; a fresh namespace per run, created beforehand and not timed), medians and ratios;
+# (default 15; a fresh namespace per run, created beforehand and not timed), medians and ratios;
 # then `berth ls --all-contexts` across 10 kubesim contexts x 50 instances (median of RUNS).
 # Writes the figures into the "Lifecycle" section of docs/benchmarks.md (other sections kept, and
 # in this one whatever follows the "hand-written notes below" marker line).
@@ -26,7 +26,7 @@ if [ "${1:-}" != "--inside" ]; then
 fi
 
 export PATH=$root/.tools/bin:$PATH
-ONLY=${ONLY:-} PROFILE=${PROFILE:-release} RUNS=${RUNS:-7} CONTEXTS=${CONTEXTS:-10} INSTANCES=${INSTANCES:-50} python3 - "$root" <<'PY'
+ONLY=${ONLY:-} PROFILE=${PROFILE:-release} RUNS=${RUNS:-15} CONTEXTS=${CONTEXTS:-10} INSTANCES=${INSTANCES:-50} python3 - "$root" <<'PY'
 import json, os, pathlib, platform, re, shutil, statistics, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
 
