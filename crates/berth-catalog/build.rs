@@ -18,6 +18,7 @@ include!("src/kinds.rs");
 fn main() {
     println!("cargo::rerun-if-changed=k8s-schemas");
     println!("cargo::rerun-if-changed=src/kinds.rs");
+    println!("cargo::rerun-if-changed=src/schema_refs.rs");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let mut table = String::from(
         "/// Standalone strict schema of each kind (`KINDS`) for each version (`KUBE_VERSIONS`).\n",
@@ -75,22 +76,4 @@ fn kind_schema(bundle: &Value, kind: &str) -> Value {
     Value::Object(root)
 }
 
-/// Pushes the definition names of every `#/$defs/...` reference within `schema`.
-fn collect_refs(schema: &Value, into: &mut Vec<String>) {
-    match schema {
-        Value::Object(map) => {
-            for (key, value) in map {
-                match (key.as_str(), value) {
-                    ("$ref", Value::String(target)) => {
-                        if let Some(name) = target.strip_prefix("#/$defs/") {
-                            into.push(name.replace("~1", "/").replace("~0", "~"));
-                        }
-                    }
-                    _ => collect_refs(value, into),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
-        _ => {}
-    }
-}
+include!("src/schema_refs.rs");

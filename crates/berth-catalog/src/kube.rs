@@ -181,25 +181,7 @@ pub fn warm_up() {
 mod tests {
     use super::*;
 
-    /// Pushes the definition names of every `#/$defs/...` reference within `schema`.
-    fn collect_refs(schema: &Value, into: &mut Vec<String>) {
-        match schema {
-            Value::Object(map) => {
-                for (key, value) in map {
-                    match (key.as_str(), value) {
-                        ("$ref", Value::String(target)) => {
-                            if let Some(name) = target.strip_prefix("#/$defs/") {
-                                into.push(name.replace("~1", "/").replace("~0", "~"));
-                            }
-                        }
-                        _ => collect_refs(value, into),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
-            _ => {}
-        }
-    }
+    include!("schema_refs.rs");
 
     /// Each kind's embedded schema (cut by `build.rs`) is closed (every reference resolves inside
     /// it), keeps the bundle's dialect, holds the kind and every definition it reaches, and is
