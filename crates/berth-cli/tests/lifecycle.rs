@@ -65,6 +65,19 @@ impl Env {
     }
 }
 
+/// No Berth record in the cluster (the ConfigMaps labelled managed-by=berth) and no revision in
+/// the local history: a refused operation created nothing.
+async fn assert_nothing_recorded(env: &Env, client: &kube::Client) {
+    let cms: Api<ConfigMap> = Api::all(client.clone());
+    let records = cms
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=berth"))
+        .await
+        .unwrap();
+    assert!(records.items.is_empty(), "something was created");
+    let history = env.ok(&["history"]).await;
+    assert_eq!(history.as_array().unwrap().len(), 0);
+}
+
 fn labels_of(meta: &kube::api::ObjectMeta) -> std::collections::BTreeMap<String, String> {
     meta.labels.clone().unwrap_or_default()
 }
@@ -630,14 +643,7 @@ async fn bad_input_is_refused_and_creates_nothing() {
 
     let namespaces: Api<Namespace> = Api::all(client.clone());
     assert!(namespaces.get_opt("missing-ns").await.unwrap().is_none());
-    let cms: Api<ConfigMap> = Api::all(client.clone());
-    let records = cms
-        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=berth"))
-        .await
-        .unwrap();
-    assert!(records.items.is_empty(), "something was created");
-    let history = env.ok(&["history"]).await;
-    assert_eq!(history.as_array().unwrap().len(), 0);
+    assert_nothing_recorded(&env, &client).await;
     env.cluster.shutdown().await;
 }
 
@@ -684,12 +690,7 @@ async fn an_object_the_kubernetes_schemas_refuse_is_reported_and_creates_nothing
     assert!(stderr.contains("ConfigMap/postgres-extra"), "{stderr}");
     assert!(stderr.contains("datax"), "{stderr}");
 
-    let cms: Api<ConfigMap> = Api::all(client.clone());
-    let records = cms
-        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=berth"))
-        .await
-        .unwrap();
-    assert!(records.items.is_empty(), "something was created");
+    assert_nothing_recorded(&env, &client).await;
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), "default");
     assert!(sets.get_opt("postgres").await.unwrap().is_none());
     let context = match env.cluster.context() {
@@ -705,8 +706,6 @@ async fn an_object_the_kubernetes_schemas_refuse_is_reported_and_creates_nothing
             .is_err(),
         "the credential written early was left behind"
     );
-    let history = env.ok(&["history"]).await;
-    assert_eq!(history.as_array().unwrap().len(), 0);
     env.cluster.shutdown().await;
 }
 
