@@ -155,6 +155,7 @@ mod linux {
                 .spawn(move || {
                     // the same session type the keyring crate uses with its crypto feature
                     let service = SecretService::connect(EncryptionType::Dh).map_err(classify);
+                    tracing::debug!(ok = service.is_ok(), "keyring: session open");
                     for command in incoming {
                         match command {
                             Command::StoreIfNew(entries, answer) => {
@@ -162,6 +163,7 @@ mod linux {
                                     Ok(service) => store_if_new(service, &namespace, &entries),
                                     Err(e) => Err(e.clone()),
                                 };
+                                tracing::debug!(stored = ?result.as_ref().ok(), "keyring: new credentials written");
                                 let _ = answer.send(result);
                             }
                             Command::SetAll(entries, answer) => {
@@ -245,7 +247,8 @@ mod linux {
                 return Ok(false);
             }
         }
-        set_all(service, namespace, entries)?;
+        // none exists: created without searching for each again
+        write_all(service, namespace, entries, |_| Ok(Vec::new()))?;
         Ok(true)
     }
 
@@ -257,11 +260,24 @@ mod linux {
         namespace: &str,
         entries: &Entries,
     ) -> Result<(), SecretsError> {
+        write_all(service, namespace, entries, |handle| {
+            find(service, namespace, handle)
+        })
+    }
+
+    /// Writes each secret into the items `existing` finds under its handle (one is updated, none
+    /// means one is created).
+    fn write_all<'a>(
+        service: &'a SecretService,
+        namespace: &str,
+        entries: &Entries,
+        existing: impl Fn(&str) -> Result<Vec<Item<'a>>, SecretsError>,
+    ) -> Result<(), SecretsError> {
         // looked up once, unlocked (which may prompt) only when an item must be created
         let default = service.get_default_collection();
         let mut unlocked = false;
         for (handle, secret) in entries {
-            let items = find(service, namespace, handle)?;
+            let items = existing(handle)?;
             match items.as_slice() {
                 [item] => {
                     item.ensure_unlocked().map_err(classify)?;
