@@ -1,79 +1,262 @@
-//! Cuts the embedded Kubernetes schema bundles (`k8s-schemas/v1.xx.json`, one per supported
-//! version, each holding every kind's definitions) into one standalone schema per version and
-//! kind: a `$ref` to the kind and only the definitions it reaches (a ConfigMap reaches 6 of
-//! ~175, a StatefulSet ~129). Done once here rather than in every process: a short-lived CLI
-//! process then parses and compiles only the schemas of the kinds it renders, without parsing
-//! the bundles or walking their references first (docs/benchmarks.md, Lifecycle).
+//! Compiles the embedded Kubernetes schema bundles (`k8s-schemas/v1.xx.json`, one per supported
+//! version) into a static table of schema nodes that `src/kube_schema.rs` checks objects against,
+//! so that no process parses or compiles a schema at run time.
 //!
-//! Writes `$OUT_DIR/k8s-<version>-<kind index>.json` and `$OUT_DIR/kind_schemas.rs`, the table
-//! `KIND_SCHEMAS[version][kind]` of their texts that `src/kube.rs` includes.
+//! Why not compile them with `jsonschema` in each process: that was the largest CPU cost of an
+//! install. A fresh process spent ~20 ms compiling the eight schemas a postgres render needs
+//! (StatefulSet twice, 1.33 and 1.37; most of it first-use costs: building the 2020-12
+//! meta-schema validator, validating each schema against it, faulting in code and heap), against
+//! a few hundred microseconds to check the objects themselves (docs/benchmarks.md, Lifecycle).
+//!
+//! The bundles use a small subset of JSON Schema: `type`, `$ref`, `properties`,
+//! `additionalProperties`, `required`, `items`, `enum` and `oneOf`, plus annotations (`format`,
+//! which 2020-12 does not assert by default, and the `x-kubernetes-*` extensions). Each node holds
+//! exactly those keywords; a keyword outside the subset stops the build, so a new bundle can never
+//! weaken the check silently. Identical nodes are stored once, whichever version or definition
+//! they come from: the 1.33 and 1.37 schemas of a kind share everything that did not change. A
+//! test (`kube_schema`'s `agrees_with_jsonschema`) checks that this table and `jsonschema`,
+//! compiled from the same bundles, give the same verdict on every catalog object and on thousands
+//! of mutations of them.
+//!
+//! Writes `$OUT_DIR/kube_schema_nodes.rs`: `NODES` and `KIND_ROOTS[version][kind]`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 include!("src/kinds.rs");
+
+/// `Node::types` bits, as `src/kube_schema.rs` reads them.
+const TYPE_BITS: [(&str, u8); 7] = [
+    ("null", 1),
+    ("boolean", 2),
+    ("integer", 4),
+    ("number", 8),
+    ("string", 16),
+    ("array", 32),
+    ("object", 64),
+];
+
+/// Keywords that only annotate: they never make a value invalid.
+fn is_annotation(keyword: &str) -> bool {
+    matches!(keyword, "format" | "description" | "title" | "default")
+        || keyword.starts_with("x-kubernetes-")
+}
+
+/// One node, with its children as node indices (`u32::MAX`: none).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
+struct Node {
+    types: u8,
+    reference: Option<u32>,
+    properties: Vec<(String, u32)>,
+    /// `None`: any other property is allowed; `Some(None)`: none is; `Some(Some(n))`: each must
+    /// match node `n`.
+    additional: Option<Option<u32>>,
+    required: Vec<String>,
+    items: Option<u32>,
+    enumeration: Vec<String>,
+    one_of: Vec<u32>,
+}
+
+/// The node table under construction: identical nodes stored once.
+struct Table<'a> {
+    nodes: Vec<Node>,
+    index: HashMap<Node, u32>,
+    /// Definitions already converted, per bundle (version index, name).
+    defs: HashMap<(usize, String), u32>,
+    bundles: Vec<&'a Value>,
+}
+
+impl Table<'_> {
+    fn intern(&mut self, node: Node) -> u32 {
+        if let Some(&i) = self.index.get(&node) {
+            return i;
+        }
+        let i = u32::try_from(self.nodes.len()).expect("fewer than 2^32 nodes");
+        self.nodes.push(node.clone());
+        self.index.insert(node, i);
+        i
+    }
+
+    /// The node of definition `name` in bundle `version`. `path` lists the definitions being
+    /// converted: the kinds Berth renders reach no recursive definition, and a cycle would need
+    /// a placeholder node this table does not have, so it stops the build.
+    fn definition(&mut self, version: usize, name: &str, path: &mut Vec<String>) -> u32 {
+        if let Some(&i) = self.defs.get(&(version, name.to_owned())) {
+            return i;
+        }
+        assert!(
+            !path.iter().any(|p| p == name),
+            "recursive schema definition {name} (through {path:?}): not supported by build.rs"
+        );
+        let schema = self.bundles[version]["$defs"].get(name).unwrap_or_else(|| {
+            panic!(
+                "dangling reference to {name} in v{}",
+                KUBE_VERSIONS[version]
+            )
+        });
+        path.push(name.to_owned());
+        let node = self.schema(version, schema, path, name);
+        path.pop();
+        self.defs.insert((version, name.to_owned()), node);
+        node
+    }
+
+    fn schema(&mut self, version: usize, schema: &Value, path: &mut Vec<String>, at: &str) -> u32 {
+        let map = match schema {
+            Value::Object(map) => map,
+            Value::Bool(true) => return self.intern(Node::default()),
+            other => panic!("{at}: unsupported subschema {other}"),
+        };
+        let mut node = Node::default();
+        for (keyword, value) in map {
+            match keyword.as_str() {
+                "type" => {
+                    let names: Vec<&str> = match value {
+                        Value::String(one) => vec![one.as_str()],
+                        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+                        other => panic!("{at}: type {other}"),
+                    };
+                    for name in names {
+                        let bit = TYPE_BITS
+                            .iter()
+                            .find(|(n, _)| *n == name)
+                            .unwrap_or_else(|| panic!("{at}: unknown type {name}"))
+                            .1;
+                        node.types |= bit;
+                    }
+                }
+                "$ref" => {
+                    let target = value
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/$defs/"))
+                        .unwrap_or_else(|| panic!("{at}: unsupported $ref {value}"))
+                        .replace("~1", "/")
+                        .replace("~0", "~");
+                    node.reference = Some(self.definition(version, &target, path));
+                }
+                "properties" => {
+                    let props = value
+                        .as_object()
+                        .unwrap_or_else(|| panic!("{at}: properties"));
+                    for (name, sub) in props {
+                        let child = self.schema(version, sub, path, &format!("{at}.{name}"));
+                        node.properties.push((name.clone(), child));
+                    }
+                    // binary-searched at run time
+                    node.properties.sort_by(|a, b| a.0.cmp(&b.0));
+                }
+                "additionalProperties" => {
+                    node.additional = match value {
+                        Value::Bool(true) => None,
+                        Value::Bool(false) => Some(None),
+                        sub => Some(Some(self.schema(version, sub, path, &format!("{at}.*")))),
+                    };
+                }
+                "required" => {
+                    node.required = strings(value, at, "required");
+                }
+                "items" => {
+                    node.items = Some(self.schema(version, value, path, &format!("{at}[]")));
+                }
+                "enum" => {
+                    node.enumeration = strings(value, at, "enum");
+                }
+                "oneOf" => {
+                    let subs = value.as_array().unwrap_or_else(|| panic!("{at}: oneOf"));
+                    node.one_of = subs
+                        .iter()
+                        .map(|sub| self.schema(version, sub, path, &format!("{at}|")))
+                        .collect();
+                }
+                other if is_annotation(other) => {}
+                other => panic!(
+                    "{at}: schema keyword {other:?} is not supported: teach build.rs and src/kube_schema.rs what it means"
+                ),
+            }
+        }
+        self.intern(node)
+    }
+}
+
+fn strings(value: &Value, at: &str, keyword: &str) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("{at}: {keyword} is not an array"))
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("{at}: {keyword} holds a non-string {v}"))
+                .to_owned()
+        })
+        .collect()
+}
 
 fn main() {
     println!("cargo::rerun-if-changed=k8s-schemas");
     println!("cargo::rerun-if-changed=src/kinds.rs");
-    println!("cargo::rerun-if-changed=src/schema_refs.rs");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let mut table = String::from(
-        "/// Standalone strict schema of each kind (`KINDS`) for each version (`KUBE_VERSIONS`).\n",
-    );
+    let bundles: Vec<Value> = KUBE_VERSIONS
+        .iter()
+        .map(|version| {
+            let path = format!("k8s-schemas/v{version}.json");
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+        })
+        .collect();
+    let mut table = Table {
+        nodes: Vec::new(),
+        index: HashMap::new(),
+        defs: HashMap::new(),
+        bundles: bundles.iter().collect(),
+    };
+    let mut roots = Vec::new();
+    for version in 0..KUBE_VERSIONS.len() {
+        let mut row = Vec::new();
+        for kind in KINDS {
+            row.push(table.definition(version, &format!("kind:{kind}"), &mut Vec::new()));
+        }
+        roots.push(row);
+    }
+
+    let none = |n: Option<u32>| n.map_or_else(|| "NONE".to_owned(), |n| n.to_string());
+    let mut code = String::from("// @generated by build.rs from k8s-schemas/*.json\n\n");
     let _ = writeln!(
-        table,
-        "const KIND_SCHEMAS: [[&str; {}]; {}] = [",
+        code,
+        "/// Every schema node of the supported kinds and versions, identical nodes once.\nstatic NODES: [Node; {}] = [",
+        table.nodes.len()
+    );
+    for node in &table.nodes {
+        let properties: Vec<String> = node
+            .properties
+            .iter()
+            .map(|(name, child)| format!("({name:?}, {child})"))
+            .collect();
+        let additional = match node.additional {
+            None => "Additional::Any".to_owned(),
+            Some(None) => "Additional::Forbidden".to_owned(),
+            Some(Some(n)) => format!("Additional::Each({n})"),
+        };
+        let _ = writeln!(
+            code,
+            "    Node {{ types: {}, reference: {}, properties: &[{}], additional: {additional}, required: &{:?}, items: {}, enumeration: &{:?}, one_of: &{:?} }},",
+            node.types,
+            none(node.reference),
+            properties.join(", "),
+            node.required,
+            none(node.items),
+            node.enumeration,
+            node.one_of,
+        );
+    }
+    code.push_str("];\n\n");
+    let _ = writeln!(
+        code,
+        "/// The root node of each kind ([`KINDS`]) in each version ([`KUBE_VERSIONS`]).\nconst KIND_ROOTS: [[u32; {}]; {}] = {roots:?};",
         KINDS.len(),
         KUBE_VERSIONS.len()
     );
-    for version in KUBE_VERSIONS {
-        let path = format!("k8s-schemas/v{version}.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let bundle: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-        table.push_str("    [\n");
-        for (index, kind) in KINDS.iter().enumerate() {
-            let name = format!("k8s-{version}-{index}.json");
-            let schema = kind_schema(&bundle, kind);
-            std::fs::write(out.join(&name), schema.to_string()).expect("OUT_DIR is writable");
-            let _ = writeln!(
-                table,
-                "        include_str!(concat!(env!(\"OUT_DIR\"), \"/{name}\")),"
-            );
-        }
-        table.push_str("    ],\n");
-    }
-    table.push_str("];\n");
-    std::fs::write(out.join("kind_schemas.rs"), table).expect("OUT_DIR is writable");
+    std::fs::write(out.join("kube_schema_nodes.rs"), code).expect("OUT_DIR is writable");
 }
-
-/// The standalone schema of one kind: the bundle's dialect, a `$ref` to the kind and only the
-/// definitions it reaches.
-fn kind_schema(bundle: &Value, kind: &str) -> Value {
-    let defs = &bundle["$defs"];
-    let start = format!("kind:{kind}");
-    let mut reached = Map::new();
-    let mut todo = vec![start.clone()];
-    while let Some(name) = todo.pop() {
-        if reached.contains_key(&name) {
-            continue;
-        }
-        let Some(def) = defs.get(&name) else {
-            continue; // a dangling reference: the compiler reports it
-        };
-        collect_refs(def, &mut todo);
-        reached.insert(name, def.clone());
-    }
-    let mut root = Map::new();
-    if let Some(dialect) = bundle.get("$schema") {
-        root.insert("$schema".into(), dialect.clone());
-    }
-    let pointer = start.replace('~', "~0").replace('/', "~1");
-    root.insert("$ref".into(), Value::String(format!("#/$defs/{pointer}")));
-    root.insert("$defs".into(), Value::Object(reached));
-    Value::Object(root)
-}
-
-include!("src/schema_refs.rs");

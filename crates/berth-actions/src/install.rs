@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use berth_catalog::{RenderRequest, render::apply_rank};
 use berth_cluster::{ApplyOptions, ObjectRef};
-use berth_secrets::{NewSecrets, SecretsError, Sensitive};
+use berth_secrets::{NewSecrets, PreparedSet, SecretsError, Sensitive};
 use berth_store::{NewRevision, Operation};
 use serde_json::{Value, json};
 
@@ -84,10 +84,27 @@ impl<'a> Install<'a> {
     }
 
     /// Runs the install, reporting progress.
-    #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), service = %self.service))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<InstallOutcome, ActionError> {
+        self.run_prepared(progress, None).await
+    }
+
+    /// [`Install::run`] over a keyring session the caller opened earlier
+    /// ([`berth_secrets::Keyring::prepare_set_all`], unused by a dry run): it then connects
+    /// while the caller still loads the definition and the kubeconfig.
+    #[tracing::instrument(skip(self, progress, keyring_session), fields(context = %self.cfg.context(), service = %self.service))]
+    pub async fn run_prepared(
+        &self,
+        progress: ProgressSink<'_>,
+        keyring_session: Option<PreparedSet>,
+    ) -> Result<InstallOutcome, ActionError> {
         let cfg = self.cfg;
         crate::claim::set_deadline(cfg, self.timeout);
+        // the keyring session (a D-Bus connection and an encrypted Secret Service session, tens
+        // of milliseconds) opens on its own thread first thing, while the definition is loaded,
+        // the cluster asked and the objects rendered; nothing is written until the checks below
+        // have passed (and bad input just closes it again)
+        let keyring_session = (!self.dry_run)
+            .then(|| keyring_session.unwrap_or_else(|| cfg.keyring.prepare_set_all()));
         let def = cfg.definition(&self.service)?;
         let instance = self.name.clone().unwrap_or_else(|| def.id().to_owned());
         let namespace = self
@@ -114,15 +131,11 @@ impl<'a> Install<'a> {
             .or_else(|| effective["version"].as_str().map(str::to_owned))
             .unwrap_or_else(|| def.default_version().id.clone());
         let _lock = crate::lock::acquire(cfg, &namespace, &instance)?;
-        // the keyring session (a D-Bus connection and an encrypted Secret Service session, tens
-        // of milliseconds) opens on its own thread now, while the cluster is asked and the
-        // objects rendered; nothing is written until the checks below have passed
-        let keyring_session = (!self.dry_run).then(|| cfg.keyring.prepare_set_all());
 
         // the cluster: namespace and name collisions, before anything is created (both asked
         // at once: the record of an instance in a missing namespace is simply not found). The
-        // questions travel while this thread renders the objects and other threads compile the
-        // strict Kubernetes schemas to check them, so the round trip costs no extra time.
+        // questions travel while this thread renders the objects and checks them against the
+        // strict Kubernetes schemas, so the round trip costs no extra time.
         let record_ref = ObjectRef {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
@@ -143,10 +156,8 @@ impl<'a> Install<'a> {
                 )
             })
         };
-        // rendered without the strict Kubernetes checks: those (compiling the schemas is the
-        // longest local step) run on their own threads, see `check_in_background`
         let render = |secrets: &BTreeMap<String, String>, revision: u32| {
-            def.render_unchecked(&RenderRequest {
+            def.render(&RenderRequest {
                 instance: instance.clone(),
                 namespace: namespace.clone(),
                 version: Some(version.clone()),
@@ -175,8 +186,7 @@ impl<'a> Install<'a> {
                 .map(|r| r.revision + 1)
                 .unwrap_or(1);
             let rendered = render(&secrets, revision)?;
-            let validation = check_in_background(&rendered.objects);
-            Ok((secrets, revision, rendered, validation))
+            Ok((secrets, revision, rendered))
         });
         let checked = async {
             let (namespace_exists, existing, kept_volumes) = checks
@@ -198,16 +208,16 @@ impl<'a> Install<'a> {
             Ok((namespace_exists, kept_volumes, local))
         }
         .await;
-        let (namespace_exists, kept_volumes, (mut secrets, revision, mut rendered, mut validation)) =
-            match checked {
-                Ok(checked) => checked,
-                Err(e) => {
-                    if let Some(early) = early {
-                        self.forget_early(early).await;
-                    }
-                    return Err(e);
+        let (namespace_exists, kept_volumes, (mut secrets, revision, mut rendered)) = match checked
+        {
+            Ok(checked) => checked,
+            Err(e) => {
+                if let Some(early) = early {
+                    self.forget_early(early).await;
                 }
-            };
+                return Err(e);
+            }
+        };
         // whether the early write is known to have stored the credentials
         let mut early = early;
         let mut stored_early = false;
@@ -233,7 +243,6 @@ impl<'a> Install<'a> {
                     .await?;
                 if !reused.is_empty() {
                     rendered = render(&secrets, revision)?;
-                    validation = check_in_background(&rendered.objects);
                 }
                 reused
             }
@@ -294,16 +303,7 @@ impl<'a> Install<'a> {
             }
             Ok::<(), ActionError>(())
         };
-        // the strict checks of the objects finish while the API server dry-runs them (a dry-run
-        // changes nothing, whatever it is sent); their verdict is reported before the server's
-        let validated = async {
-            validation
-                .await
-                .map_err(|e| ActionError::Failed(format!("checking the objects failed: {e}")))?
-                .map_err(ActionError::from)
-        };
-        let (validated, dry_ran) = futures::join!(validated, dry_run);
-        let checked = validated.and(dry_ran);
+        let checked = dry_run.await;
         if let Err(e) = checked {
             if let Some(stored) = stored {
                 let _ = stored.await;
@@ -537,15 +537,6 @@ impl<'a> Install<'a> {
         }
         Ok(())
     }
-}
-
-/// Runs the strict Kubernetes checks of rendered objects ([`berth_catalog::kube::check_objects`])
-/// on a blocking thread, so that the schemas compile while the cluster is asked.
-fn check_in_background(
-    objects: &[Value],
-) -> tokio::task::JoinHandle<Result<(), berth_catalog::CatalogError>> {
-    let objects = objects.to_vec();
-    tokio::task::spawn_blocking(move || berth_catalog::kube::check_objects(&objects))
 }
 
 /// Warns that kept volumes were made with a credential the keyring no longer holds.

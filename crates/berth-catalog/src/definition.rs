@@ -261,17 +261,13 @@ impl Definition {
     /// apply order and checks each against the strict Kubernetes schemas (1.33 and 1.37) and its
     /// k8s-openapi type. Nothing is returned unless everything passed.
     pub fn render(&self, req: &RenderRequest) -> Result<Rendered, CatalogError> {
-        let rendered = self.render_unchecked(req)?;
+        let rendered = self.render_objects(req)?;
         kube::check_objects(&rendered.objects)?;
         Ok(rendered)
     }
 
-    /// [`Definition::render`] without its last step, the strict Kubernetes checks of the objects
-    /// ([`kube::check_objects`]), for a caller that runs them itself alongside other work: an
-    /// install has them checked while the API server dry-runs the same objects, and reports
-    /// their problems first. The request, the parameter values and the templates are checked
-    /// as `render` checks them.
-    pub fn render_unchecked(&self, req: &RenderRequest) -> Result<Rendered, CatalogError> {
+    /// [`Definition::render`] without its last step, the strict Kubernetes checks.
+    fn render_objects(&self, req: &RenderRequest) -> Result<Rendered, CatalogError> {
         let mut request_errors = Vec::new();
         for (field, value) in [("instance", &req.instance), ("namespace", &req.namespace)] {
             if !render::is_dns1123_label(value) {

@@ -5,39 +5,17 @@
 //!    supports ([`KUBE_VERSIONS`]: the oldest and the newest). The schemas come from the PyPI
 //!    package `kubernetes-validate`; `scripts/k8s-schemas.py` extracts only the kinds the catalog
 //!    renders into one standalone bundle per version (`k8s-schemas/v1.xx.json`, ~75 KB each),
-//!    which this crate embeds, cut by `build.rs` into one standalone schema per kind and version,
-//!    and validates with the `jsonschema` crate. Embedding keeps Berth
-//!    free of a Python runtime and makes validation fast (no process per object);
-//!    `scripts/k8s-schemas.py --check` proves the bundles match the package.
+//!    and `scripts/k8s-schemas.py --check` proves the bundles match the package. `build.rs`
+//!    compiles the bundles into a static table of schema nodes (`kube_schema`), so a process
+//!    checks objects without parsing or compiling any schema first, and without a Python runtime.
 //! 2. deserialisation into the `k8s-openapi` type of its kind, which is what the cluster crate sends.
-
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
 use crate::CatalogError;
+use crate::kube_schema::{Violation, same_schema, violations};
 
 include!("kinds.rs");
-include!(concat!(env!("OUT_DIR"), "/kind_schemas.rs"));
-
-/// The compiled strict schema of one kind (an index into [`KINDS`]) for one Kubernetes version
-/// (an index into [`KUBE_VERSIONS`]), compiled on first use: a render needs four or five of the
-/// sixteen, and compiling each costs milliseconds a short-lived CLI process should not pay.
-///
-/// Each is a standalone schema `build.rs` cut out of the version's bundle: a `$ref` to the kind
-/// and only the definitions it reaches. Compiling the bundle whole would make `jsonschema` index
-/// and meta-validate all 175 definitions for every kind, and cutting at run time would parse and
-/// walk the bundle in every process (measured in `docs/benchmarks.md`, Lifecycle).
-fn validator(version: usize, kind: usize) -> &'static jsonschema::Validator {
-    static COMPILED: [[OnceLock<jsonschema::Validator>; KINDS.len()]; KUBE_VERSIONS.len()] =
-        [const { [const { OnceLock::new() }; KINDS.len()] }; KUBE_VERSIONS.len()];
-    COMPILED[version][kind].get_or_init(|| {
-        let root: Value =
-            serde_json::from_str(KIND_SCHEMAS[version][kind]).expect("embedded schema is JSON");
-        jsonschema::draft202012::new(&root).expect("embedded schema compiles")
-    })
-}
 
 /// `apiVersion/kind` of an object (`apps/v1/StatefulSet`).
 pub fn type_key(object: &Value) -> String {
@@ -73,30 +51,52 @@ pub fn check_object(object: &Value) -> Vec<String> {
             KINDS.join(", ")
         )];
     };
-    let mut problems = Vec::new();
+    // each distinct violation once, with the versions whose schema it breaks (a version whose
+    // schema of this kind is the very same as an earlier one's is not checked twice)
+    let mut found: Vec<(Violation, Vec<&str>)> = Vec::new();
     for (index, version) in KUBE_VERSIONS.iter().enumerate() {
-        let validator = validator(index, kind);
-        if validator.is_valid(object) {
-            continue; // the fast path: collecting errors is much slower than a yes/no answer
+        let earlier = (0..index).find(|&e| same_schema(e, index, kind));
+        let violations = match earlier {
+            Some(_) => Vec::new(),
+            None => violations(index, kind, object),
+        };
+        if let Some(earlier) = earlier {
+            for (_, versions) in found.iter_mut() {
+                if versions.contains(&KUBE_VERSIONS[earlier]) {
+                    versions.push(version);
+                }
+            }
         }
-        for error in validator.iter_errors(object) {
-            problems.push(format!(
-                "Kubernetes {version} schema: {} at `{}`",
-                error,
-                error.instance_path()
-            ));
+        for violation in violations {
+            match found.iter_mut().find(|(v, _)| *v == violation) {
+                Some((_, versions)) => versions.push(version),
+                None => found.push((violation, vec![version])),
+            }
         }
     }
+    let mut problems: Vec<String> = found
+        .into_iter()
+        .map(|(violation, versions)| {
+            format!(
+                "Kubernetes {} schema: {} at `{}`",
+                versions.join(" and "),
+                violation.message,
+                if violation.path.is_empty() {
+                    "/"
+                } else {
+                    &violation.path
+                }
+            )
+        })
+        .collect();
     if let Err(e) = parse_typed(&key, object) {
         problems.push(format!("does not parse as k8s-openapi {key}: {e}"));
     }
     problems
 }
 
-/// Checks rendered objects with [`check_object`], compiling the schemas they need first
-/// ([`prepare`]); the first object with problems is the error.
+/// Checks rendered objects with [`check_object`]; the first object with problems is the error.
 pub fn check_objects(objects: &[Value]) -> Result<(), CatalogError> {
-    prepare(objects);
     for object in objects {
         let problems = check_object(object);
         if !problems.is_empty() {
@@ -131,103 +131,14 @@ fn parse_typed(key: &str, object: &Value) -> Result<(), serde_json::Error> {
     }
 }
 
-/// Compiles the schemas these objects will be checked against (each at most once per process) on
-/// as many threads as the machine has cores, the largest schemas first, so that a render of
-/// several kinds waits for about the slowest compile rather than for their sum. One thread per
-/// schema (eight for postgres) was slower: loading and rendering postgres in a fresh process took
-/// 26 ms (33 ms of CPU) against 21 ms (30 ms of CPU) this way, medians of 60 runs on 2 cores;
-/// more threads than cores only add thread and allocator-arena set-up. [`check_object`]
-/// compiles what is missing itself; this only makes it faster.
-pub fn prepare(objects: &[Value]) {
-    let mut needed: Vec<(usize, usize)> = Vec::new();
-    for object in objects {
-        let key = type_key(object);
-        if let Some(kind) = KINDS.iter().position(|k| *k == key) {
-            for version in 0..KUBE_VERSIONS.len() {
-                if !needed.contains(&(version, kind)) {
-                    needed.push((version, kind));
-                }
-            }
-        }
-    }
-    if needed.len() < 2 {
-        return;
-    }
-    needed.sort_by_key(|&(version, kind)| std::cmp::Reverse(KIND_SCHEMAS[version][kind].len()));
-    let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads.min(needed.len()) {
-            scope.spawn(|| {
-                while let Some(&(version, kind)) = needed.get(next.fetch_add(1, Ordering::Relaxed))
-                {
-                    validator(version, kind);
-                }
-            });
-        }
-    });
-}
-
-/// Forces the compilation of every schema now (it otherwise happens on first use, per kind).
-pub fn warm_up() {
-    for version in 0..KUBE_VERSIONS.len() {
-        for kind in 0..KINDS.len() {
-            let _ = validator(version, kind);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    include!("schema_refs.rs");
-
-    /// Each kind's embedded schema (cut by `build.rs`) is closed (every reference resolves inside
-    /// it), keeps the bundle's dialect, holds the kind and every definition it reaches, and is
-    /// much smaller than the bundle where the kind reaches little of it.
+    /// Strict: an unknown field deep inside a StatefulSet's pod template and a wrong type in a
+    /// ConfigMap are problems, each named with the versions whose schema it breaks.
     #[test]
-    fn kind_schemas_hold_exactly_the_definitions_they_reach() {
-        let bundles = [
-            include_str!("../k8s-schemas/v1.33.json"),
-            include_str!("../k8s-schemas/v1.37.json"),
-        ];
-        for (version, text) in bundles.iter().enumerate() {
-            let whole: Value = serde_json::from_str(text).unwrap();
-            let all = whole["$defs"].as_object().unwrap();
-            for (index, kind) in KINDS.iter().enumerate() {
-                let cut: Value = serde_json::from_str(KIND_SCHEMAS[version][index]).unwrap();
-                assert_eq!(cut["$schema"], whole["$schema"]);
-                let defs = cut["$defs"].as_object().unwrap();
-                assert!(defs.contains_key(&format!("kind:{kind}")), "{kind}");
-                let mut refs = Vec::new();
-                collect_refs(&cut, &mut refs);
-                for name in refs {
-                    assert!(defs.contains_key(&name), "{kind}: {name} dangles");
-                }
-                for (name, def) in defs {
-                    assert_eq!(
-                        Some(def),
-                        all.get(name),
-                        "{kind}: {name} differs from the bundle"
-                    );
-                }
-                if *kind == "v1/ConfigMap" {
-                    assert!(
-                        defs.len() * 10 < all.len(),
-                        "{kind}: {} of {}",
-                        defs.len(),
-                        all.len()
-                    );
-                }
-            }
-        }
-    }
-
-    /// The cut-down schemas still reject what the whole bundle rejects: an unknown field deep
-    /// inside a StatefulSet's pod template, and a wrong type in a ConfigMap.
-    #[test]
-    fn cut_down_schemas_stay_strict() {
+    fn schemas_stay_strict() {
         let set = serde_json::json!({
             "apiVersion": "apps/v1", "kind": "StatefulSet",
             "metadata": {"name": "x"},
@@ -237,12 +148,19 @@ mod tests {
         });
         let problems = check_object(&set);
         assert!(
-            problems.iter().any(|p| p.contains("resourcez")),
+            problems
+                .iter()
+                .any(|p| p.starts_with("Kubernetes 1.33 and 1.37 schema: ")
+                    && p.contains("resourcez")
+                    && p.ends_with("at `/spec/template/spec/containers/0`")),
             "{problems:?}"
         );
         let map = serde_json::json!({
             "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": 1}
         });
-        assert!(!check_object(&map).is_empty());
+        assert_eq!(
+            check_object(&map)[0],
+            "Kubernetes 1.33 and 1.37 schema: expected string or null, found 1 at `/data/k`"
+        );
     }
 }

@@ -18,7 +18,8 @@
 //! * [`lint()`] checks a whole catalog folder or one definition and reports findings with file and line.
 //!
 //! Libraries: `minijinja` (Jinja2 semantics, strict undefined, a custom formatter that quotes every
-//! value — see [`render`]), `jsonschema` (2020-12, also for the Kubernetes schemas), `serde_norway`
+//! value — see [`render`]), `jsonschema` (2020-12 parameter schemas; the Kubernetes schemas are a
+//! table `build.rs` generates, tested against it), `serde_norway`
 //! (maintained serde_yaml fork), `k8s-openapi` (typed parse check). No IO beyond reading files.
 //!
 //! Performance (`cargo bench -p berth-catalog`): loading, rendering and validating the whole
@@ -30,6 +31,7 @@ mod catalog;
 mod definition;
 mod error;
 pub mod kube;
+mod kube_schema;
 pub mod lint;
 pub mod render;
 pub mod spec;
