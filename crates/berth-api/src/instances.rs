@@ -486,6 +486,9 @@ impl Api {
         input: &InstallInput,
         progress: &(dyn Fn(ProgressEvent) + Send + Sync),
     ) -> Result<InstallResult, ApiError> {
+        // the keyring connects (tens of milliseconds) while the definition and the kubeconfig
+        // load: see `Install::run_prepared`
+        let keyring_session = (!input.dry_run).then(|| self.keyring.prepare_set_all());
         // only the definition installed: loading the whole catalog would cost every install
         let catalog = self.catalog_only(&[input.service.as_str()])?;
         let cfg = self
@@ -512,7 +515,10 @@ impl Api {
         install.atomic = input.atomic;
         install.dry_run = input.dry_run;
         let sink = |p: Progress| progress(p.into());
-        let done = install.run(&sink).await.map_err(action_error)?;
+        let done = install
+            .run_prepared(&sink, keyring_session)
+            .await
+            .map_err(action_error)?;
         Ok(InstallResult {
             context: cfg.context().to_owned(),
             namespace: done.namespace,
