@@ -51,23 +51,19 @@ pub fn check_object(object: &Value) -> Vec<String> {
             KINDS.join(", ")
         )];
     };
-    // each distinct violation once, with the versions whose schema it breaks (a version whose
-    // schema of this kind is the very same as an earlier one's is not checked twice)
-    let mut found: Vec<(Violation, Vec<&str>)> = Vec::new();
-    for (index, version) in KUBE_VERSIONS.iter().enumerate() {
-        let earlier = (0..index).find(|&e| same_schema(e, index, kind));
-        let violations = match earlier {
-            Some(_) => Vec::new(),
+    // a version whose schema of this kind is the very same as an earlier one's is not checked again
+    let mut results: Vec<Vec<Violation>> = Vec::new();
+    for index in 0..KUBE_VERSIONS.len() {
+        let result = match (0..index).find(|&earlier| same_schema(earlier, index, kind)) {
+            Some(earlier) => results[earlier].clone(),
             None => violations(index, kind, object),
         };
-        if let Some(earlier) = earlier {
-            for (_, versions) in found.iter_mut() {
-                if versions.contains(&KUBE_VERSIONS[earlier]) {
-                    versions.push(version);
-                }
-            }
-        }
-        for violation in violations {
+        results.push(result);
+    }
+    // each distinct violation once, with the versions whose schema it breaks
+    let mut found: Vec<(Violation, Vec<&str>)> = Vec::new();
+    for (version, result) in KUBE_VERSIONS.iter().zip(results) {
+        for violation in result {
             match found.iter_mut().find(|(v, _)| *v == violation) {
                 Some((_, versions)) => versions.push(version),
                 None => found.push((violation, vec![version])),

@@ -231,20 +231,18 @@ fn short(value: &Value) -> String {
     }
 }
 
-/// A value for a message that names what was found: strings too, cut at 40 characters (only
-/// `enum` shows it, which these schemas use for `apiVersion` and `kind`).
+/// A value for a message that names what was found, strings too (cut at 40 characters): only
+/// `enum` shows it, which these schemas use for `apiVersion` and `kind`.
 fn shown(value: &Value) -> String {
     match value {
-        Value::String(text) if text.chars().count() > 40 => {
-            format!("\"{}…\"", text.chars().take(40).collect::<String>())
+        Value::String(text) => {
+            let cut: String = text.chars().take(40).collect();
+            if cut.len() < text.len() {
+                format!("{cut:?}…")
+            } else {
+                format!("{text:?}")
+            }
         }
-        other => short_or_json(other),
-    }
-}
-
-fn short_or_json(value: &Value) -> String {
-    match value {
-        Value::String(_) => value.to_string(),
         other => short(other),
     }
 }
