@@ -45,7 +45,8 @@ fn is_annotation(keyword: &str) -> bool {
         || keyword.starts_with("x-kubernetes-")
 }
 
-/// One node, with its children as node indices (`u32::MAX`: none).
+/// One node, with its children as node indices (the generated table writes a missing one as
+/// `NONE`, `u32::MAX`).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Hash)]
 struct Node {
     types: u8,
