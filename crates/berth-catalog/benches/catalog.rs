@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use berth_catalog::lint::{case_request, object_problems, read_case, test_cases, test_credentials};
-use berth_catalog::{Catalog, CatalogSource, RenderRequest};
+use berth_catalog::lint::{object_problems, sample_requests};
+use berth_catalog::{Catalog, CatalogSource};
 
 fn run(dir: &Path) -> usize {
     let catalog = Catalog::load(&[CatalogSource::built_in(dir)]).expect("catalog loads");
@@ -16,18 +16,7 @@ fn run(dir: &Path) -> usize {
 fn render_all(catalog: &Catalog) -> usize {
     let mut objects = 0;
     for def in catalog.list() {
-        let values = serde_json::json!({});
-        let mut requests = vec![RenderRequest {
-            instance: "bench".into(),
-            namespace: "default".into(),
-            credentials: test_credentials(def, &values),
-            values,
-            ..RenderRequest::default()
-        }];
-        for (case, _) in test_cases(def) {
-            requests.push(case_request(def, &read_case(&case).expect("case")));
-        }
-        for req in &requests {
+        for req in &sample_requests(def).expect("testdata cases read") {
             let rendered = def.render(req).expect("renders");
             assert!(object_problems(&rendered).is_empty());
             objects += rendered.objects.len();

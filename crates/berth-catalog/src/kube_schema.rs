@@ -254,8 +254,8 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::lint::{case_request, read_case, test_cases, test_credentials};
-    use crate::{Catalog, CatalogSource, RenderRequest};
+    use crate::lint::sample_requests;
+    use crate::{Catalog, CatalogSource};
 
     /// `jsonschema`'s validator of one kind, compiled from the whole embedded bundle.
     fn reference(bundle: &Value, kind: &str) -> jsonschema::Validator {
@@ -274,18 +274,7 @@ mod tests {
         let catalog = Catalog::load(&[CatalogSource::built_in(dir)]).expect("catalog loads");
         let mut objects = Vec::new();
         for def in catalog.list() {
-            let values = json!({});
-            let mut requests = vec![RenderRequest {
-                instance: "ref".into(),
-                namespace: "default".into(),
-                credentials: test_credentials(def, &values),
-                values,
-                ..RenderRequest::default()
-            }];
-            for (case, _) in test_cases(def) {
-                requests.push(case_request(def, &read_case(&case).expect("case")));
-            }
-            for req in &requests {
+            for req in &sample_requests(def).expect("testdata cases read") {
                 objects.extend(def.render(req).expect("renders").objects);
             }
         }

@@ -144,6 +144,26 @@ pub fn case_request(def: &Definition, case: &TestCase) -> RenderRequest {
     }
 }
 
+/// The case of a definition's defaults: no parameters, instance `demo` in `default`.
+fn default_case() -> TestCase {
+    TestCase {
+        instance: default_instance(),
+        namespace: default_namespace(),
+        version: None,
+        values: json!({}),
+    }
+}
+
+/// The render requests of a definition's own samples, as lint renders them: its defaults, then
+/// each testdata case. For benchmarks and tests that render the whole catalog.
+pub fn sample_requests(def: &Definition) -> Result<Vec<RenderRequest>, CatalogError> {
+    let mut requests = vec![case_request(def, &default_case())];
+    for (case, _) in test_cases(def) {
+        requests.push(case_request(def, &read_case(&case)?));
+    }
+    Ok(requests)
+}
+
 /// Testdata parameter sets of a definition: `(case file, expected render file)`.
 pub fn test_cases(def: &Definition) -> Vec<(PathBuf, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(def.dir.join("testdata")) else {
@@ -293,16 +313,10 @@ fn lint_definition(def: &Definition, report: &mut LintReport) {
         report.error(&schema_path, None, format!("defaults do not validate: {e}"));
     }
     // renders
-    let default_case = TestCase {
-        instance: default_instance(),
-        namespace: default_namespace(),
-        version: None,
-        values: json!({}),
-    };
     check_render(
         def,
         &def.dir.join("templates"),
-        &case_request(def, &default_case),
+        &case_request(def, &default_case()),
         None,
         report,
     );
