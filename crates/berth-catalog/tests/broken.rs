@@ -185,3 +185,25 @@ fn a_rendered_injection_attempt_in_a_template_is_caught() {
         "{report:?}"
     );
 }
+
+#[test]
+fn data_operations_are_checked() {
+    let (_tmp, dir) = broken("service.yaml", |t| {
+        t.replace(
+            "    container: redis\n    command: [\"sh\", \"-c\", \"echo \\\"keys=",
+            "    container: redsi\n    command: [\"sh\", \"-c\", \"echo \\\"keys=",
+        ) + "  quiesce:\n    pod: \"{instance}-0\"\n    container: redis\n    command: []\n"
+    });
+    let report = lint(&dir);
+    let messages: Vec<String> = report.findings.iter().map(|f| f.message.clone()).collect();
+    for want in [
+        "operation `verify` runs in container `redsi`",
+        "operation `quiesce` has an empty command",
+        "operations.quiesce and operations.unquiesce come together",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(want)),
+            "{want} not in {messages:#?}"
+        );
+    }
+}
