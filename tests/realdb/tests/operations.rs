@@ -46,7 +46,19 @@ fn round_trip(
         "{service}: export wrote only {} bytes",
         dump.len()
     );
-    run(ops.import.as_ref().expect("import"), b, &dump);
+    let import = realdb::run(b, &ops.import.as_ref().expect("import").command, &dump).unwrap();
+    assert!(
+        import.success(),
+        "{service}: import exited {:?}: {}",
+        import.code,
+        import.stderr
+    );
+    // an error the engine's client reports but does not exit on is still a failed import
+    assert!(
+        !import.stderr.contains("ERROR"),
+        "{service}: import reported errors: {}",
+        import.stderr
+    );
     let verify = ops.verify.as_ref().expect("verify");
     let (va, vb) = (run(verify, a, b""), run(verify, b, b""));
     (
