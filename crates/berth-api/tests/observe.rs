@@ -181,7 +181,7 @@ async fn port_forward_sessions_start_list_reveal_and_stop() {
     assert!(session.has_password);
     assert_eq!(
         session.uri,
-        format!("redis://:****@127.0.0.1:{}/0", session.local_port)
+        format!("redis://default:****@127.0.0.1:{}/0", session.local_port)
     );
     // the port is open while the session lives
     tokio::net::TcpStream::connect(("127.0.0.1", session.local_port))
@@ -191,7 +191,7 @@ async fn port_forward_sessions_start_list_reveal_and_stop() {
     let revealed = api.reveal_connection_uri(&session.id).await.unwrap();
     assert!(!revealed.contains("****"), "{revealed}");
     assert!(
-        revealed.starts_with("redis://:")
+        revealed.starts_with("redis://default:")
             && revealed.ends_with(&format!("@127.0.0.1:{}/0", session.local_port)),
         "{revealed}"
     );

@@ -38,6 +38,22 @@ impl Redis {
 
     /// Starts a server whose password is `password`.
     pub fn start_with(password: &str) -> Result<Self, Error> {
+        Self::start_with_config(
+            "save \"\"\nappendonly no\nenable-debug-command local\n",
+            password,
+        )
+    }
+
+    /// Starts a server from `config` (a `redis.conf`, e.g. the one a definition renders),
+    /// with `requirepass` set to `password` and, appended last so they win, the harness's
+    /// own `port`, `bind 127.0.0.1` and `dir` (a `dir` line in `config` names a path in the
+    /// container and is left out: Redis changes into it while reading the file).
+    pub fn start_with_config(config: &str, password: &str) -> Result<Self, Error> {
+        let config: String = config
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("dir "))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let dir = process::server_dir("redis")?;
         let port = process::free_port()?;
         let bin = dir.path().join("bin");
@@ -57,7 +73,7 @@ impl Redis {
         std::fs::write(
             &conf,
             format!(
-                "port {port}\nbind 127.0.0.1\ndir {}\nsave \"\"\nappendonly no\nenable-debug-command local\nrequirepass \"{password}\"\n",
+                "{config}\nrequirepass \"{password}\"\nport {port}\nbind 127.0.0.1\ndir {}\n",
                 dir.path().display()
             ),
         )

@@ -1,0 +1,109 @@
+//! The catalog on real engines: a real server started with the configuration a definition
+//! renders (its ConfigMap's config file) answers the definition's readiness probe and a
+//! client using the definition's connection URI with the generated password.
+
+use berth_catalog::render::RenderRequest;
+use berth_catalog::{Definition, Origin};
+use realdb::Redis;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn definition(service: &str) -> Definition {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../catalog")
+        .join(service);
+    Definition::load(&dir, Origin::BuiltIn).unwrap()
+}
+
+/// Renders the defaults with generated-looking credentials; returns the objects and them.
+fn render(def: &Definition) -> (Vec<Value>, BTreeMap<String, String>) {
+    let values = def.validate_values(&json!({})).unwrap();
+    let credentials: BTreeMap<String, String> = def
+        .required_credentials(&values)
+        .into_iter()
+        .map(|k| (k.clone(), format!("Gen3r4ted-{k}-x9Q")))
+        .collect();
+    let req = RenderRequest {
+        instance: "cache".into(),
+        namespace: "apps".into(),
+        values: json!({}),
+        credentials: credentials.clone(),
+        ..Default::default()
+    };
+    (def.render(&req).unwrap().objects, credentials)
+}
+
+fn find<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn redis_and_valkey_run_their_rendered_config() {
+    for service in ["redis", "valkey"] {
+        let def = definition(service);
+        let (objects, credentials) = render(&def);
+        let config = &find(&objects, "ConfigMap", "cache-config")["data"];
+        let conf = format!(
+            "{}\n{}",
+            config["server.conf"].as_str().unwrap(),
+            config["extra.conf"].as_str().unwrap_or("")
+        );
+        let password = &credentials["password"];
+        let server = Redis::start_with_config(&conf, password)
+            .unwrap_or_else(|e| panic!("{service}: the engine refused the rendered config: {e}"));
+        let sts = find(&objects, "StatefulSet", "cache");
+        let container = &sts["spec"]["template"]["spec"]["containers"][0];
+        let probe = strings(&container["readinessProbe"]["exec"]["command"]);
+        let out = realdb::run(&server.env(), &probe, b"").unwrap();
+        assert!(
+            out.success(),
+            "{service}: readiness probe failed: {}",
+            out.stderr
+        );
+        let values = def.validate_values(&json!({})).unwrap();
+        let uri = def
+            .connection_uri_on("127.0.0.1", server.port(), &values, Some(password))
+            .unwrap();
+        let cli = |uri: &str, args: &[&str]| {
+            let mut argv = vec![
+                "redis-cli".to_string(),
+                "--no-auth-warning".into(),
+                "-u".into(),
+                uri.into(),
+            ];
+            argv.extend(args.iter().map(|s| s.to_string()));
+            realdb::run(&BTreeMap::new(), &argv, b"").unwrap().text()
+        };
+        assert_eq!(
+            cli(&uri, &["SET", "k", "ü"]).trim(),
+            "OK",
+            "{service}: {uri}"
+        );
+        let without = def
+            .connection_uri_on("127.0.0.1", server.port(), &values, None)
+            .unwrap();
+        assert!(
+            cli(&without, &["SET", "k", "v"]).contains("NOAUTH"),
+            "{service}: no password needed"
+        );
+        let maxmemory =
+            String::from_utf8_lossy(&server.cli(0, &["CONFIG", "GET", "maxmemory"]).unwrap())
+                .into_owned();
+        assert!(
+            !maxmemory.trim().ends_with("\n0"),
+            "{service}: rendered maxmemory not applied: {maxmemory}"
+        );
+    }
+}
