@@ -43,6 +43,13 @@ impl Postgres {
 
     /// Starts a server whose superuser is `credentials.user` with that password.
     pub fn start_with(credentials: &Credentials) -> Result<Self, Error> {
+        Self::start_with_args(credentials, &[])
+    }
+
+    /// Like [`Postgres::start_with`], passing `args` to `postgres` (a definition's
+    /// container args, `-c name=value`...) before the harness's own port, listen address
+    /// and socket settings.
+    pub fn start_with_args(credentials: &Credentials, args: &[String]) -> Result<Self, Error> {
         let bin = bin_dir()?;
         let owner = if process::is_root() {
             Some(process::user_ids("postgres")?)
@@ -89,9 +96,8 @@ impl Postgres {
         .map_err(|e| Error::io("writing pg_hba.conf", e))?;
         let port = process::free_port()?;
         let mut c = process::as_user(owner, &bin.join("postgres").to_string_lossy());
-        c.arg("-D")
-            .arg(&data)
-            .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"]);
+        c.arg("-D").arg(&data).args(args);
+        c.args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"]);
         c.arg("-c")
             .arg(format!("unix_socket_directories={}", dir.path().display()));
         c.args([

@@ -4,7 +4,7 @@
 
 use berth_catalog::render::RenderRequest;
 use berth_catalog::{Definition, Origin};
-use realdb::Redis;
+use realdb::{Credentials, Postgres, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -106,4 +106,42 @@ fn redis_and_valkey_run_their_rendered_config() {
             "{service}: rendered maxmemory not applied: {maxmemory}"
         );
     }
+}
+
+#[test]
+fn postgres_runs_its_rendered_args() {
+    let def = definition("postgres");
+    let (objects, credentials) = render(&def);
+    let values = def.validate_values(&json!({})).unwrap();
+    let sts = find(&objects, "StatefulSet", "cache");
+    let container = &sts["spec"]["template"]["spec"]["containers"][0];
+    let args = strings(&container["args"]);
+    let user = def.connection_user(&values).unwrap().unwrap();
+    let password = &credentials["admin-password"];
+    let server = Postgres::start_with_args(&Credentials::new(&user, password), &args)
+        .unwrap_or_else(|e| panic!("the engine refused the rendered args {args:?}: {e}"));
+    // what the image's entrypoint does with POSTGRES_DB
+    let database = values["auth"]["database"].as_str().unwrap();
+    if database != "postgres" {
+        server
+            .sql("postgres", &format!("CREATE DATABASE \"{database}\""))
+            .unwrap();
+    }
+    let probe = strings(&container["readinessProbe"]["exec"]["command"]);
+    let out = realdb::run(&server.env(), &probe, b"").unwrap();
+    assert!(out.success(), "readiness probe failed: {}", out.stderr);
+    let uri = def
+        .connection_uri_on("127.0.0.1", server.port(), &values, Some(password))
+        .unwrap();
+    let psql = |uri: &str| {
+        let argv: Vec<String> = ["psql", uri, "-Atc", "SHOW max_connections"]
+            .map(String::from)
+            .to_vec();
+        realdb::run(&BTreeMap::new(), &argv, b"").unwrap()
+    };
+    let out = psql(&uri);
+    assert!(out.success(), "{uri}: {}", out.stderr);
+    assert_eq!(out.text().trim(), values["maxConnections"].to_string());
+    let wrong = uri.replace(password.as_str(), "wrong");
+    assert!(!psql(&wrong).success(), "a wrong password was accepted");
 }
