@@ -23,6 +23,13 @@ impl Mariadb {
 
     /// Starts a server whose `root` password is `root_password`.
     pub fn start_with(root_password: &str) -> Result<Self, Error> {
+        Self::start_with_config(root_password, "")
+    }
+
+    /// Like [`Mariadb::start_with`], reading `config` (option files a definition renders,
+    /// concatenated) as the server's only option file; the harness's data dir, socket,
+    /// port and bind address are given on the command line, so they win.
+    pub fn start_with_config(root_password: &str, config: &str) -> Result<Self, Error> {
         let root = process::is_root();
         let template = process::template("mariadb", |data| {
             let mut c = Command::new("mariadb-install-db");
@@ -39,8 +46,10 @@ impl Mariadb {
         process::copy_template(&template, &data)?;
         let socket = dir.path().join("mysqld.sock");
         let port = process::free_port()?;
+        let options = dir.path().join("server.cnf");
+        std::fs::write(&options, config).map_err(|e| Error::io("writing server.cnf", e))?;
         let mut c = Command::new("mariadbd");
-        c.arg("--no-defaults")
+        c.arg(format!("--defaults-file={}", options.display()))
             .arg(format!("--datadir={}", data.display()));
         c.arg(format!("--socket={}", socket.display()));
         c.arg(format!(

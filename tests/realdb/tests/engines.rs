@@ -4,7 +4,7 @@
 
 use berth_catalog::render::RenderRequest;
 use berth_catalog::{Definition, Origin};
-use realdb::{Credentials, Postgres, Redis};
+use realdb::{Credentials, Mariadb, Postgres, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -144,4 +144,67 @@ fn postgres_runs_its_rendered_args() {
     assert_eq!(out.text().trim(), values["maxConnections"].to_string());
     let wrong = uri.replace(password.as_str(), "wrong");
     assert!(!psql(&wrong).success(), "a wrong password was accepted");
+}
+
+#[test]
+fn mariadb_runs_its_rendered_option_files() {
+    let def = definition("mariadb");
+    let (objects, credentials) = render(&def);
+    let values = def.validate_values(&json!({})).unwrap();
+    let data = &find(&objects, "ConfigMap", "cache-config")["data"];
+    let config = format!(
+        "{}\n{}\n",
+        data["berth.cnf"].as_str().unwrap(),
+        data["zz-extra.cnf"].as_str().unwrap()
+    );
+    let password = &credentials["root-password"];
+    let server = Mariadb::start_with_config(password, &config)
+        .unwrap_or_else(|e| panic!("the engine refused the rendered option files: {e}\n{config}"));
+    // the image creates MARIADB_DATABASE
+    let database = values["auth"]["database"].as_str().unwrap();
+    server
+        .sql(&format!("CREATE DATABASE IF NOT EXISTS `{database}`"))
+        .unwrap();
+    let uri = def
+        .connection_uri_on("127.0.0.1", server.port(), &values, Some(password))
+        .unwrap();
+    // mariadb://user:password@host:port/database, taken apart for the mariadb client
+    let rest = uri.strip_prefix("mariadb://").unwrap();
+    let (userinfo, rest) = rest.split_once('@').unwrap();
+    let (user, pw) = userinfo.split_once(':').unwrap();
+    let (hostport, db) = rest.split_once('/').unwrap();
+    let (host, port) = hostport.split_once(':').unwrap();
+    let client = |pw: &str| {
+        let argv: Vec<String> = [
+            "mariadb",
+            "--no-defaults",
+            "-h",
+            host,
+            "-P",
+            port,
+            "-u",
+            user,
+            db,
+            "-N",
+            "-e",
+        ]
+        .map(String::from)
+        .to_vec()
+        .into_iter()
+        .chain(["SELECT @@max_connections, @@log_bin".to_string()])
+        .collect();
+        realdb::run(
+            &BTreeMap::from([("MYSQL_PWD".to_string(), pw.to_string())]),
+            &argv,
+            b"",
+        )
+        .unwrap()
+    };
+    let out = client(pw);
+    assert!(out.success(), "{}", out.stderr);
+    assert_eq!(
+        out.text().trim(),
+        format!("{}\t1", values["maxConnections"])
+    );
+    assert!(!client("wrong").success(), "a wrong password was accepted");
 }
