@@ -21,38 +21,54 @@ impl Etcd {
     /// Starts a member; transactions of up to 10,000 operations are allowed so seeding is
     /// a handful of requests.
     pub fn start() -> Result<Self, Error> {
+        Self::start_with_env(&BTreeMap::from([
+            ("ETCD_NAME".to_string(), "realdb".to_string()),
+            ("ETCD_MAX_TXN_OPS".to_string(), "10000".to_string()),
+            ("ETCD_MAX_REQUEST_BYTES".to_string(), "33554432".to_string()),
+            (
+                "ETCD_QUOTA_BACKEND_BYTES".to_string(),
+                "2147483648".to_string(),
+            ),
+        ]))
+    }
+
+    /// Starts a member configured by `ETCD_*` variables (a definition's container env,
+    /// `$(VAR)` references already expanded); the harness replaces the data dir, the
+    /// listen and advertise URLs and the initial cluster with its own (one member on
+    /// loopback), and drops the metrics listener.
+    pub fn start_with_env(env: &BTreeMap<String, String>) -> Result<Self, Error> {
         let dir = process::server_dir("etcd")?;
         let port = process::free_port()?;
         let peer = process::free_port()?;
         let client_url = format!("http://127.0.0.1:{port}");
         let peer_url = format!("http://127.0.0.1:{peer}");
+        let mut env: BTreeMap<String, String> = env
+            .iter()
+            .filter(|(k, _)| k.starts_with("ETCD_"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        env.remove("ETCD_LISTEN_METRICS_URLS");
+        let name = env
+            .entry("ETCD_NAME".into())
+            .or_insert_with(|| "realdb".into())
+            .clone();
+        for (k, v) in [
+            (
+                "ETCD_DATA_DIR",
+                dir.path().join("data").display().to_string(),
+            ),
+            ("ETCD_LISTEN_CLIENT_URLS", client_url.clone()),
+            ("ETCD_ADVERTISE_CLIENT_URLS", client_url.clone()),
+            ("ETCD_LISTEN_PEER_URLS", peer_url.clone()),
+            ("ETCD_INITIAL_ADVERTISE_PEER_URLS", peer_url.clone()),
+            ("ETCD_INITIAL_CLUSTER", format!("{name}={peer_url}")),
+        ] {
+            env.insert(k.into(), v);
+        }
         let mut c = Command::new("etcd");
-        c.args(["--name", "realdb", "--data-dir"])
-            .arg(dir.path().join("data"));
-        c.args([
-            "--listen-client-urls",
-            &client_url,
-            "--advertise-client-urls",
-            &client_url,
-        ]);
-        c.args([
-            "--listen-peer-urls",
-            &peer_url,
-            "--initial-advertise-peer-urls",
-            &peer_url,
-        ]);
-        c.args([
-            "--initial-cluster",
-            &format!("realdb={peer_url}"),
-            "--max-txn-ops",
-            "10000",
-        ]);
-        c.args([
-            "--max-request-bytes",
-            "33554432",
-            "--quota-backend-bytes",
-            "2147483648",
-        ]);
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(&env);
         let mut server = ServerProcess::spawn("etcd", dir, c, "-TERM")?;
         let endpoint = client_url.clone();
         server.wait_ready(|| {

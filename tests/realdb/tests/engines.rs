@@ -4,7 +4,7 @@
 
 use berth_catalog::render::RenderRequest;
 use berth_catalog::{Definition, Origin};
-use realdb::{Credentials, Mariadb, Postgres, Redis};
+use realdb::{Credentials, Etcd, Mariadb, Postgres, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -207,4 +207,45 @@ fn mariadb_runs_its_rendered_option_files() {
         format!("{}\t1", values["maxConnections"])
     );
     assert!(!client("wrong").success(), "a wrong password was accepted");
+}
+
+#[test]
+fn etcd_runs_its_rendered_env() {
+    let def = definition("etcd");
+    let (objects, _) = render(&def);
+    let values = def.validate_values(&json!({})).unwrap();
+    let sts = find(&objects, "StatefulSet", "cache");
+    let container = &sts["spec"]["template"]["spec"]["containers"][0];
+    // the container's env as the kubelet gives it to pod cache-0
+    let mut env = BTreeMap::new();
+    for e in container["env"].as_array().unwrap() {
+        let value = match e["value"].as_str() {
+            Some(v) => v.replace("$(POD_NAME)", "cache-0"),
+            None => "cache-0".to_string(), // POD_NAME, from metadata.name
+        };
+        env.insert(e["name"].as_str().unwrap().to_string(), value);
+    }
+    assert_eq!(env["ETCD_AUTO_COMPACTION_MODE"], "periodic");
+    let server = Etcd::start_with_env(&env)
+        .unwrap_or_else(|e| panic!("the engine refused the rendered env {env:?}: {e}"));
+    let uri = def
+        .connection_uri_on("127.0.0.1", server.port(), &values, None)
+        .unwrap();
+    let ctl = |args: &[&str]| {
+        let mut argv = vec!["etcdctl".to_string(), format!("--endpoints={uri}")];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        realdb::run(
+            &BTreeMap::from([("ETCDCTL_API".to_string(), "3".to_string())]),
+            &argv,
+            b"",
+        )
+        .unwrap()
+    };
+    assert!(ctl(&["put", "/k", "Grüße"]).success());
+    assert_eq!(
+        ctl(&["get", "/k", "--print-value-only"]).text().trim(),
+        "Grüße"
+    );
+    let status = ctl(&["endpoint", "status", "-w", "json"]).text();
+    assert!(status.contains("\"leader\""), "{status}");
 }
