@@ -1,6 +1,6 @@
-//! Real database servers for tests: PostgreSQL, MariaDB, Redis and etcd started from
-//! Debian's packages (`postgresql`, `mariadb-server`, `redis-server`, `etcd-server` and
-//! `etcd-client`, installed by `scripts/system-deps.sh test`).
+//! Real database servers for tests: PostgreSQL, MariaDB, Redis, etcd and Memcached started
+//! from Debian's packages (`postgresql`, `mariadb-server`, `redis-server`, `etcd-server`,
+//! `etcd-client`, `memcached`, installed by `scripts/system-deps.sh test`).
 //!
 //! Each server listens on a free loopback port, keeps its files in its own temporary
 //! directory and is stopped (and its directory removed) when dropped. Start one server per
@@ -41,6 +41,7 @@
 mod error;
 mod etcd;
 mod mariadb;
+mod memcached;
 mod postgres;
 mod process;
 mod redis;
@@ -49,6 +50,7 @@ mod seed;
 pub use error::Error;
 pub use etcd::Etcd;
 pub use mariadb::Mariadb;
+pub use memcached::Memcached;
 pub use postgres::Postgres;
 pub use process::{Output, run};
 pub use redis::Redis;

@@ -4,7 +4,7 @@
 
 use berth_catalog::render::RenderRequest;
 use berth_catalog::{Definition, Origin};
-use realdb::{Credentials, Etcd, Mariadb, Postgres, Redis};
+use realdb::{Credentials, Etcd, Mariadb, Memcached, Postgres, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -248,4 +248,51 @@ fn etcd_runs_its_rendered_env() {
     );
     let status = ctl(&["endpoint", "status", "-w", "json"]).text();
     assert!(status.contains("\"leader\""), "{status}");
+}
+
+#[test]
+fn memcached_runs_its_rendered_args() {
+    use std::io::{BufRead, BufReader, Write};
+    let def = definition("memcached");
+    let (objects, _) = render(&def);
+    let values = def.validate_values(&json!({})).unwrap();
+    let deployment = find(&objects, "Deployment", "cache");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    let args = strings(&container["args"]);
+    let server = Memcached::start_with_args(&args)
+        .unwrap_or_else(|e| panic!("the engine refused the rendered args {args:?}: {e}"));
+    // the readiness probe is a TCP connect to the container port
+    assert_eq!(
+        container["readinessProbe"]["tcpSocket"]["port"],
+        "memcached"
+    );
+    let uri = def
+        .connection_uri_on("127.0.0.1", server.port(), &values, None)
+        .unwrap();
+    let addr = uri.strip_prefix("memcached://").unwrap();
+    let stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let mut line = String::new();
+    let value = "Grüße";
+    write!(
+        writer,
+        "set k 0 0 {}\r\n{value}\r\nget k\r\nstats settings\r\nquit\r\n",
+        value.len()
+    )
+    .unwrap();
+    let mut all = String::new();
+    while reader.read_line(&mut line).unwrap() > 0 {
+        all.push_str(&line);
+        line.clear();
+    }
+    assert!(
+        all.starts_with("STORED\r\nVALUE k 0 7\r\nGrüße\r\nEND\r\n"),
+        "{all}"
+    );
+    let limit = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--conn-limit="))
+        .unwrap();
+    assert!(all.contains(&format!("STAT maxconns {limit}\r\n")), "{all}");
 }
