@@ -184,6 +184,15 @@ pub struct Operations {
     /// Prints a digest equal on two instances holding the same data.
     #[serde(default)]
     pub verify: Option<Operation>,
+    /// Prints the size of the data in bytes.
+    #[serde(default)]
+    pub size: Option<Operation>,
+    /// Stops client writes (read-only mode) while the data is exported.
+    #[serde(default)]
+    pub quiesce: Option<Operation>,
+    /// Lifts what quiesce did.
+    #[serde(default)]
+    pub unquiesce: Option<Operation>,
 }
 
 /// One command run through the exec API.
