@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Berth needs. Usage: scripts/system-deps.sh [build|test]
 #   build: what building and running the desktop app needs (WebKitGTK, GTK, OpenSSL headers...)
-#   test:  build + what the test suite needs (Xvfb, WebKitWebDriver, gnome-keyring, Chromium...)
+#   test:  build + what the test suite needs (Xvfb, WebKitWebDriver, gnome-keyring, Chromium,
+#          the real database servers tests/realdb starts...)
 # Packages already present are skipped; uses sudo when not root.
 set -euo pipefail
 mode=${1:-build}
 build_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev libsoup-3.0-dev libdbus-1-dev nodejs npm unzip)
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools chromium
-  fonts-dejavu-core python3-pip python3-venv iproute2 x11-apps)
+  fonts-dejavu-core python3-pip python3-venv iproute2 x11-apps
+  postgresql mariadb-server redis-server etcd-server etcd-client)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

@@ -308,6 +308,7 @@ fn lint_definition(def: &Definition, report: &mut LintReport) {
         }
         None => report.error(&schema_path, None, "the schema has no `version` parameter"),
     }
+    check_operations(def, &spec_path, report);
     closed_objects(&def.schema, "", &schema_text, &schema_path, report);
     if let Err(e) = def.validate_values(&json!({})) {
         report.error(&schema_path, None, format!("defaults do not validate: {e}"));
@@ -328,6 +329,85 @@ fn lint_definition(def: &Definition, report: &mut LintReport) {
             }
             Err(e) => report.add_error(&case_path, &e),
         }
+    }
+}
+
+/// The data operations: non-empty commands, a container the default render runs, the
+/// `export`/`import` capabilities matching the operations, `import` only with `export` and
+/// `verify` (a copy must be checkable), `quiesce` and `unquiesce` only together.
+fn check_operations(def: &Definition, spec_path: &Path, report: &mut LintReport) {
+    let ops = &def.spec.operations;
+    let line = spec_line(def, "operations:");
+    let containers: Vec<String> = def
+        .render(&case_request(def, &default_case()))
+        .map(|r| {
+            r.objects
+                .iter()
+                .filter_map(|o| {
+                    o.pointer("/spec/template/spec/containers")?
+                        .as_array()
+                        .cloned()
+                })
+                .flatten()
+                .filter_map(|c| c["name"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (name, op) in ops.declared() {
+        let op_line = spec_line(def, &format!("  {name}:")).or(line);
+        if op.command.is_empty() || op.command[0].trim().is_empty() {
+            report.error(
+                spec_path,
+                op_line,
+                format!("operation `{name}` has an empty command"),
+            );
+        }
+        if !op.pod.contains("{instance}") {
+            report.error(
+                spec_path,
+                op_line,
+                format!(
+                    "operation `{name}` names pod `{}`, which does not contain {{instance}}",
+                    op.pod
+                ),
+            );
+        }
+        if !containers.is_empty() && !containers.contains(&op.container) {
+            report.error(
+                spec_path,
+                op_line,
+                format!("operation `{name}` runs in container `{}`, which the default render does not have ({})", op.container, containers.join(", ")),
+            );
+        }
+    }
+    let caps = def.spec.capabilities;
+    if caps.export != ops.export.is_some() {
+        report.error(
+            spec_path,
+            spec_line(def, "export:"),
+            "capabilities.export must be true exactly when operations.export exists",
+        );
+    }
+    if caps.import != ops.import.is_some() {
+        report.error(
+            spec_path,
+            spec_line(def, "import:"),
+            "capabilities.import must be true exactly when operations.import exists",
+        );
+    }
+    if ops.import.is_some() && (ops.export.is_none() || ops.verify.is_none()) {
+        report.error(
+            spec_path,
+            line,
+            "operations.import needs operations.export and operations.verify",
+        );
+    }
+    if ops.quiesce.is_some() != ops.unquiesce.is_some() {
+        report.error(
+            spec_path,
+            line,
+            "operations.quiesce and operations.unquiesce come together",
+        );
     }
 }
 

@@ -184,15 +184,32 @@ pub struct Operations {
     /// Prints a digest equal on two instances holding the same data.
     #[serde(default)]
     pub verify: Option<Operation>,
-    /// Prints the size of the data in bytes.
+    /// Prints the size of the data in bytes (one decimal integer) on stdout.
     #[serde(default)]
     pub size: Option<Operation>,
-    /// Stops client writes (read-only mode) while the data is exported.
+    /// Makes the engine refuse writes (read-only) while reads keep working.
     #[serde(default)]
     pub quiesce: Option<Operation>,
-    /// Lifts what quiesce did.
+    /// Lifts what `quiesce` did: the engine takes writes again.
     #[serde(default)]
     pub unquiesce: Option<Operation>,
+}
+
+impl Operations {
+    /// Every declared operation with its field name, in a fixed order.
+    pub fn declared(&self) -> Vec<(&'static str, &Operation)> {
+        [
+            ("export", &self.export),
+            ("import", &self.import),
+            ("verify", &self.verify),
+            ("size", &self.size),
+            ("quiesce", &self.quiesce),
+            ("unquiesce", &self.unquiesce),
+        ]
+        .into_iter()
+        .filter_map(|(name, op)| op.as_ref().map(|op| (name, op)))
+        .collect()
+    }
 }
 
 /// One command run through the exec API.

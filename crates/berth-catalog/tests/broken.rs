@@ -185,3 +185,33 @@ fn a_rendered_injection_attempt_in_a_template_is_caught() {
         "{report:?}"
     );
 }
+
+#[test]
+fn data_operations_are_checked() {
+    let (_tmp, dir) = broken("service.yaml", |t| {
+        // the verify container misspelt, no unquiesce, an empty size command
+        let t = t.replace(
+            "    container: redis\n    command: [\"sh\", \"-c\", \"echo \\\"keys=",
+            "    container: redsi\n    command: [\"sh\", \"-c\", \"echo \\\"keys=",
+        );
+        let t = t.split("  unquiesce:").next().unwrap().to_string();
+        let (size, quiesce) = (t.find("  size:").unwrap(), t.find("  quiesce:").unwrap());
+        format!(
+            "{}  size:\n    pod: \"{{instance}}-0\"\n    container: redis\n    command: []\n{}",
+            &t[..size],
+            &t[quiesce..]
+        )
+    });
+    let report = lint(&dir);
+    let messages: Vec<String> = report.findings.iter().map(|f| f.message.clone()).collect();
+    for want in [
+        "operation `verify` runs in container `redsi`",
+        "operation `size` has an empty command",
+        "operations.quiesce and operations.unquiesce come together",
+    ] {
+        assert!(
+            messages.iter().any(|m| m.contains(want)),
+            "{want} not in {messages:#?}"
+        );
+    }
+}
