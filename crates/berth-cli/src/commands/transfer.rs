@@ -48,9 +48,9 @@ pub(crate) struct TransferArgs {
     /// Show the plan and stop (exit 0 when feasible, 1 when not)
     #[arg(long)]
     dry_run: bool,
-    /// Do not ask for confirmation
+    /// Accepted for scripts: a transfer never asks (its plan is printed before it starts)
     #[arg(long, short = 'y')]
-    yes: bool,
+    _yes: bool,
 }
 
 /// `berth transfer ...`
@@ -224,12 +224,10 @@ pub(crate) async fn run(
 ) -> Result<(), ApiError> {
     let input = input(global, kind, &args)?;
     let plan = api.plan_transfer(&input).await?;
-    if args.dry_run || !args.yes {
-        if output::structured(&plan, global.output).is_none() {
-            print_plan(&plan);
-        }
+    // with -o json/yaml the plan is one document and the outcome a second one
+    if output::structured(&plan, global.output).is_none() {
+        print_plan(&plan);
     }
-    let feasible = plan.feasible();
     if let Some(refusal) = plan.refusal() {
         return Err(ApiError::new(
             if plan
@@ -245,7 +243,6 @@ pub(crate) async fn run(
         ));
     }
     if args.dry_run {
-        debug_assert!(feasible);
         return Ok(());
     }
     let shown = Shown::new();
