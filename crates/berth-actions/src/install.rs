@@ -39,6 +39,14 @@ pub struct Install<'a> {
     pub atomic: bool,
     /// Validate everything with the server, change nothing.
     pub dry_run: bool,
+    /// Credentials supplied by the caller (a transfer brings the source's), used instead of
+    /// fresh ones; a key the definition needs that is missing here is generated.
+    pub credentials: Option<Vec<(String, Sensitive<String>)>>,
+    /// The operation recorded (default `install`; a transfer records `move-in`).
+    pub operation: Operation,
+    /// Leave the revision `pending` after a successful apply: the caller finishes it
+    /// ([`InstallOutcome::revision_id`]), as a transfer does at its cut-over.
+    pub keep_pending: bool,
 }
 
 /// What an install did (or, with `dry_run`, would do).
@@ -62,6 +70,8 @@ pub struct InstallOutcome {
     pub ready: bool,
     /// Whether nothing was changed.
     pub dry_run: bool,
+    /// The history row of the revision (0 for a dry run).
+    pub revision_id: i64,
 }
 
 impl<'a> Install<'a> {
@@ -80,6 +90,9 @@ impl<'a> Install<'a> {
             timeout: Duration::from_secs(300),
             atomic: false,
             dry_run: false,
+            credentials: None,
+            operation: Operation::Install,
+            keep_pending: false,
         }
     }
 
@@ -171,7 +184,12 @@ impl<'a> Install<'a> {
         // before the checks below have said the name is free (if they refuse, what it stored
         // is removed again). The write, tens of milliseconds in the Secret Service, then runs
         // alongside everything up to the apply instead of after the checks.
-        let secrets = credentials::generate_all(def, &effective);
+        let secrets = credentials::generate_all(def, &effective).map(|mut fresh| {
+            for (key, value) in self.credentials.iter().flatten() {
+                fresh.insert(key.clone(), value.expose().clone());
+            }
+            fresh
+        });
         let early = match (&keyring_session, &secrets) {
             (Some(session), Ok(secrets)) => {
                 Some(session.store_if_new(self.entries(&namespace, &instance, secrets)))
@@ -340,6 +358,7 @@ impl<'a> Install<'a> {
             created_namespace: !namespace_exists,
             ready: false,
             dry_run: self.dry_run,
+            revision_id: 0,
         };
         if self.dry_run {
             return Ok(outcome);
@@ -351,7 +370,7 @@ impl<'a> Install<'a> {
             instance: &instance,
             definition: def.id(),
             version: &version,
-            operation: Operation::Install,
+            operation: self.operation,
             parameters: &rendered.values,
             manifest_digest: None,
         })?;
@@ -368,9 +387,12 @@ impl<'a> Install<'a> {
             .await;
         match result {
             Ok(ready) => {
-                cfg.store.finish_revision(pending.id, Ok(()))?;
+                if !self.keep_pending {
+                    cfg.store.finish_revision(pending.id, Ok(()))?;
+                }
                 Ok(InstallOutcome {
                     revision: pending.revision,
+                    revision_id: pending.id,
                     ready,
                     ..outcome
                 })

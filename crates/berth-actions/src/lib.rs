@@ -60,6 +60,7 @@ mod recover;
 mod restart;
 pub mod status;
 mod stop_start;
+pub mod transfer;
 mod uninstall;
 mod wait;
 
@@ -78,6 +79,7 @@ pub use recover::{Recover, RecoverOutcome, RecoveryKind, recoverable};
 pub use restart::{RESTARTED_AT_ANNOTATION, Restart};
 pub use status::{Health, InstanceStatus};
 pub use stop_start::{Start, Stop, StopStartOutcome};
+pub use transfer::{Transfer, TransferEvent, TransferOptions, TransferOutcome, TransferPlan};
 pub use uninstall::{Uninstall, UninstallOutcome};
 pub use wait::{Progress, ProgressSink};
 

@@ -322,8 +322,12 @@ pub async fn fetch(cfg: &Config, namespace: Option<&str>) -> Result<Listing, Act
     // the pods and workloads are asked together with the records, not after them: one round
     // trip instead of two (an empty context costs three small LISTs more)
     let (list, snapshot) = futures::join!(records, snapshot(cfg, namespace));
+    // an instance moved to another cluster is listed at its new place only
     let records: Vec<Record> = list?
         .iter()
+        .filter(|v| {
+            v["metadata"]["annotations"][crate::transfer::fence::MOVED_TO_ANNOTATION].is_null()
+        })
         .filter_map(|v| Record::from_object(v).ok())
         .collect();
     Ok(Listing {

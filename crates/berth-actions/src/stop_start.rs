@@ -158,6 +158,10 @@ impl<'a> Start<'a> {
         let cfg = self.cfg;
         let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
         let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
+        // a transfer's fence (and a moved-out mark) is lifted by a start
+        if crate::transfer::fence::lift(cfg, &ns, &self.instance).await? {
+            progress(Progress::Step("fence lifted".into()));
+        }
         let Some(state) = rec.stopped.clone() else {
             return Ok(outcome(&rec, false, None, &[]));
         };

@@ -131,6 +131,19 @@ pub(crate) enum Command {
         #[arg(long)]
         show_password: bool,
     },
+    /// Move a service with its data, credentials and settings to another context
+    Move(crate::commands::transfer::TransferArgs),
+    /// Copy a service with its data to another context (the source keeps serving)
+    Copy(crate::commands::transfer::TransferArgs),
+    /// List transfers (moves and copies) from the journal
+    Transfers {
+        /// How many, newest first
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Resume or abort a transfer
+    #[command(subcommand)]
+    Transfer(crate::commands::transfer::TransferAction),
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! Berth's local store: one SQLite file in the Berth home folder holding what Berth knows beyond
-//! kubeconfig files and clusters — its tags on contexts, the append-only history of operations
-//! and the desktop app's preferences.
+//! kubeconfig files and clusters — its tags on contexts, the append-only history of operations,
+//! the journal of transfers between clusters and the desktop app's preferences.
 //!
 //! Opening a [`Store`] applies the embedded migrations (in one transaction) and refuses a database
 //! written by a newer Berth ([`StoreError::TooNew`]) instead of damaging it. The file runs in WAL
@@ -27,15 +27,20 @@ mod error;
 mod home;
 mod migrations;
 mod open_lock;
+#[macro_use]
 mod revisions;
 mod settings;
 mod time_fmt;
+mod transfers;
 
 pub use contexts::ContextRecord;
 pub use error::{Result, StoreError};
 pub use home::{DATABASE_FILE, default_home, resolve_home};
 pub use migrations::SCHEMA_VERSION;
 pub use revisions::{NewRevision, Operation, Revision, RevisionStatus};
+pub use transfers::{
+    NewTransfer, StepStatus, Transfer, TransferKind, TransferStatus, TransferStep, TransferUpdate,
+};
 
 use rusqlite::Connection;
 use rusqlite::config::DbConfig;

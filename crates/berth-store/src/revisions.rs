@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use crate::time_fmt;
 use crate::{Result, Store, StoreError};
 
+/// An enum stored as text, with `as_str`, `parse` and `Display`.
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -25,7 +26,7 @@ macro_rules! text_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            fn parse(s: &str) -> Result<Self> {
+            pub(crate) fn parse(s: &str) -> Result<Self> {
                 match s {
                     $($text => Ok($name::$variant),)+
                     other => Err(StoreError::Corrupt(format!(concat!(stringify!($name), " {:?}"), other))),
@@ -330,6 +331,6 @@ impl Store {
     }
 }
 
-fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     whoami::username()
 }

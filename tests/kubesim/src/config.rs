@@ -126,6 +126,10 @@ pub struct Faults {
     pub outage: Option<Outage>,
     /// Abort every followed log stream (`logs -f`) this long after it starts.
     pub drop_log_streams_after_ms: Option<u64>,
+    /// Cut every exec stream once this many stdout bytes went out: the connection is closed
+    /// cleanly, without the exit status, as an API server behind a dropped network does (a
+    /// client that trusts the close sees a clean end).
+    pub cut_exec_after_bytes: Option<u64>,
     /// Nodes that stopped reporting: their Ready condition turns Unknown (kubectl shows
     /// NotReady) and their pods' Ready and ContainersReady conditions turn False, so they
     /// leave Service endpoints, until the node is removed from this list.

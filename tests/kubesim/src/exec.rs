@@ -166,7 +166,16 @@ pub(crate) async fn exec(
             }
         };
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-        run(ws, command, env, stdin, protocol == "v5.channel.k8s.io").await;
+        let cut = state.faults().cut_exec_after_bytes;
+        run(
+            ws,
+            command,
+            env,
+            stdin,
+            protocol == "v5.channel.k8s.io",
+            cut,
+        )
+        .await;
     });
     Ok(Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
@@ -184,6 +193,7 @@ async fn run<S>(
     env: Vec<(String, String)>,
     want_stdin: bool,
     v5: bool,
+    cut_after: Option<u64>,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -227,11 +237,20 @@ async fn run<S>(
     let mut stderr = child.stderr.take().expect("piped");
     let (mut out_buf, mut err_buf) = (vec![0u8; 32 * 1024], vec![0u8; 32 * 1024]);
     let (mut out_open, mut err_open, mut ws_open) = (true, true, true);
+    let mut sent: u64 = 0;
     while out_open || err_open {
         tokio::select! {
             n = stdout.read(&mut out_buf), if out_open => match n {
                 Ok(0) | Err(_) => out_open = false,
-                Ok(n) => { if tx.send(frame(1, &out_buf[..n])).await.is_err() { return; } }
+                Ok(n) => {
+                    if tx.send(frame(1, &out_buf[..n])).await.is_err() { return; }
+                    sent += n as u64;
+                    if cut_after.is_some_and(|c| sent >= c) {
+                        // the fault: a clean close without the status; the child is killed
+                        let _ = tx.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
+                        return;
+                    }
+                }
             },
             n = stderr.read(&mut err_buf), if err_open => match n {
                 Ok(0) | Err(_) => err_open = false,

@@ -14,6 +14,7 @@ mod reconfigure;
 mod recover;
 mod restart;
 mod status;
+pub(crate) mod transfer;
 mod uninstall;
 mod version;
 
@@ -29,6 +30,7 @@ fn report_interrupted(api: &Api) {
             r.operation, r.name, r.context, r.namespace, r.started_at, r.os_user, r.name, r.name
         ));
     }
+    transfer::report_interrupted(api);
 }
 
 /// Which instance the global flags and a name point at.
@@ -103,5 +105,9 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             port,
             show_password,
         } => connect::run(&api, &cli.global, &name, port, show_password).await,
+        Command::Move(args) => transfer::run(&api, &cli.global, "move", args).await,
+        Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
+        Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),
+        Command::Transfer(action) => transfer::act(&api, &cli.global, action).await,
     }
 }

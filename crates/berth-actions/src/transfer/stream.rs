@@ -1,0 +1,410 @@
+//! The stream: the source pod's `export` into the target pod's `import`, exec to exec through
+//! Berth, in constant memory (a 64 KiB buffer and the exec channels' bounded buffers, whatever
+//! the size), with bytes, rate and ETA.
+//!
+//! A cut exec stream can end with exit 0 (the API server closes it cleanly), so the exit code is
+//! never trusted alone. Both remote commands run under [`WRAPPER`], a small POSIX `sh` script
+//! that counts the bytes and takes a sha256 of what passes through it in the pod and prints
+//! them, with the command's exit code, as a last stderr line (`berth-stream RC BYTES SHA256`).
+//! The stream succeeded only when the export exited 0 and the source pod's count and digest,
+//! Berth's own, and the target pod's all agree and the import exited 0. The wrapper also writes
+//! the pid of the command to a file, so an abandoned stream's processes are killed
+//! ([`kill_leftovers`]), and prints a heartbeat byte to stderr every few seconds, so a long
+//! silent phase (an index build) keeps the connection busy for idle timeouts on the way (the
+//! kubelet's, load balancers', Berth's own read timeout).
+
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::sync::CancellationToken;
+
+use super::remote::{self, Place};
+use super::{TransferEvent, TransferSink};
+use crate::{ActionError, Config};
+
+/// Bytes moved per read, and the size of each exec channel's buffer.
+pub(crate) const BUFFER: usize = 64 * 1024;
+
+/// How often progress is reported.
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// The wrapper around `export` and `import` (arguments: mode, pid file, command...).
+pub(crate) const WRAPPER: &str = r#"set -u
+mode=$1; pidfile=$2; shift 2
+d=$(mktemp -d) || exit 125
+trap 'rm -rf "$d" "$pidfile"' EXIT
+mkfifo "$d/h" "$d/c" || exit 125
+sha256sum < "$d/h" > "$d/sum" & s=$!
+wc -c < "$d/c" > "$d/n" & w=$!
+( while sleep 5 4>&-; do printf . >&4; done ) 4>&2 >/dev/null 2>&1 & hb=$!
+run() { sh -c 'echo $$ > "$1"; shift; exec "$@"' berth-op "$pidfile" "$@"; }
+if [ "$mode" = export ]; then
+  { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c"
+else
+  tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc"
+fi
+kill $hb 2>/dev/null
+wait $s $w
+rc=$(cat "$d/rc")
+printf '\nberth-stream %s %s %s\n' "$rc" "$(tr -d ' \n' < "$d/n")" "$(cut -c1-64 "$d/sum")" >&2
+exit "$rc"
+"#;
+
+/// One end of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Export,
+    Import,
+}
+
+impl Side {
+    fn as_str(self) -> &'static str {
+        match self {
+            Side::Export => "export",
+            Side::Import => "import",
+        }
+    }
+}
+
+/// The pid file of one side of a transfer's stream, in the pod's `/tmp`.
+pub(crate) fn pid_file(transfer: i64, side: Side) -> String {
+    format!("/tmp/berth-transfer-{transfer}-{}.pid", side.as_str())
+}
+
+/// The wrapped argv of an operation.
+pub(crate) fn wrapped(transfer: i64, side: Side, command: &[String]) -> Vec<String> {
+    let mut argv = vec![
+        "sh".to_owned(),
+        "-c".to_owned(),
+        WRAPPER.to_owned(),
+        "berth-stream".to_owned(),
+        side.as_str().to_owned(),
+        pid_file(transfer, side),
+    ];
+    argv.extend(command.iter().cloned());
+    argv
+}
+
+/// Kills what a transfer's earlier stream left running in the pod (the processes named by its
+/// pid files). Best effort: a pod that is gone has nothing left.
+pub(crate) async fn kill_leftovers(cfg: &Config, place: &Place, transfer: i64, side: Side) {
+    let file = pid_file(transfer, side);
+    let script = format!(
+        "f={file}; if [ -f \"$f\" ]; then kill \"$(cat \"$f\")\" 2>/dev/null; rm -f \"$f\"; fi; true"
+    );
+    let command = vec!["sh".to_owned(), "-c".to_owned(), script];
+    if let Err(e) = remote::run(cfg, place, &command, "stopping a leftover stream").await {
+        tracing::debug!(%e, "no leftover stream stopped");
+    }
+}
+
+/// What one end of the wrapper reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EndReport {
+    pub(crate) exit_code: i32,
+    pub(crate) bytes: u64,
+    pub(crate) sha256: String,
+}
+
+/// Finds the wrapper's last `berth-stream RC BYTES SHA256` line in a stderr tail.
+pub(crate) fn parse_report(stderr: &[u8]) -> Option<EndReport> {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim_start_matches('.').strip_prefix("berth-stream "))?;
+    let mut parts = line.split_whitespace();
+    let exit_code = parts.next()?.parse().ok()?;
+    let bytes = parts.next()?.parse().ok()?;
+    let sha256 = parts.next()?.to_owned();
+    (sha256.len() == 64).then_some(EndReport {
+        exit_code,
+        bytes,
+        sha256,
+    })
+}
+
+/// The stderr of a side without the heartbeat and the report, for error messages.
+fn messages(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches('.'))
+        .filter(|l| !l.is_empty() && !l.starts_with("berth-stream "))
+        .collect();
+    let start = lines.len().saturating_sub(5);
+    lines[start..].join("; ")
+}
+
+/// What a finished stream carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamOutcome {
+    /// Bytes Berth moved.
+    pub bytes: u64,
+    /// sha256 (hex) of the bytes as the source pod sent them.
+    pub source_sha256: String,
+    /// sha256 (hex) of the bytes as the target pod received them.
+    pub target_sha256: String,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// One stream to run.
+pub(crate) struct Stream<'a> {
+    pub(crate) transfer: i64,
+    pub(crate) source: &'a Config,
+    pub(crate) source_place: Place,
+    pub(crate) export: Vec<String>,
+    pub(crate) target: &'a Config,
+    pub(crate) target_place: Place,
+    pub(crate) import: Vec<String>,
+    /// The expected size (for the ETA only: a dump's size differs from the data's).
+    pub(crate) expected: Option<u64>,
+    pub(crate) cancel: CancellationToken,
+}
+
+impl Stream<'_> {
+    /// Runs the stream; any disagreement between the ends is an error saying what differs.
+    pub(crate) async fn run(&self, sink: TransferSink<'_>) -> Result<StreamOutcome, ActionError> {
+        let started = Instant::now();
+        let mut source = remote::start(
+            self.source,
+            &self.source_place,
+            wrapped(self.transfer, Side::Export, &self.export),
+            false,
+            BUFFER,
+        )
+        .await?;
+        let mut target = match remote::start(
+            self.target,
+            &self.target_place,
+            wrapped(self.transfer, Side::Import, &self.import),
+            true,
+            BUFFER,
+        )
+        .await
+        {
+            Ok(t) => t,
+            Err(e) => {
+                source.abort();
+                kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
+                return Err(e);
+            }
+        };
+        let source_err = tokio::spawn(remote::read_tail(
+            source.stderr().expect("stderr requested"),
+            16 * 1024,
+        ));
+        let target_err = tokio::spawn(remote::read_tail(
+            target.stderr().expect("stderr requested"),
+            16 * 1024,
+        ));
+        let target_out = tokio::spawn(remote::read_tail(
+            target.stdout().expect("stdout requested"),
+            16 * 1024,
+        ));
+        let source_status = source.take_status().expect("status taken once");
+        let target_status = target.take_status().expect("status taken once");
+        let mut reader = source.stdout().expect("stdout requested");
+        let mut writer = target.stdin().expect("stdin requested");
+
+        let mut hasher = Sha256::new();
+        let mut bytes: u64 = 0;
+        let mut buf = vec![0u8; BUFFER];
+        let mut last_report = Instant::now();
+        let copied: Result<(), String> = loop {
+            let n = tokio::select! {
+                _ = self.cancel.cancelled() => break Err("cancelled".into()),
+                n = reader.read(&mut buf) => n,
+            };
+            let n = match n {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) => break Err(format!("reading the export failed: {e}")),
+            };
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+            let written = tokio::select! {
+                _ = self.cancel.cancelled() => break Err("cancelled".into()),
+                w = writer.write_all(&buf[..n]) => w,
+            };
+            if let Err(e) = written {
+                break Err(format!(
+                    "the import stopped reading after {bytes} bytes: {e}"
+                ));
+            }
+            if last_report.elapsed() >= PROGRESS_EVERY {
+                last_report = Instant::now();
+                sink(progress(bytes, self.expected, started.elapsed()));
+            }
+        };
+        if let Err(e) = copied {
+            source.abort();
+            target.abort();
+            kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
+            kill_leftovers(self.target, &self.target_place, self.transfer, Side::Import).await;
+            return Err(ActionError::Failed(format!("the stream failed: {e}")));
+        }
+        // end of the export: close the import's stdin (v5.channel.k8s.io's close signal)
+        let _ = writer.shutdown().await;
+        drop(writer);
+        sink(progress(bytes, Some(bytes), started.elapsed()));
+        let berth_sha = hex::encode(hasher.finalize());
+        let source_status = remote::exited_zero(source_status.await);
+        let target_status = remote::exited_zero(target_status.await);
+        let source_err = source_err.await.unwrap_or_default();
+        let target_err = target_err.await.unwrap_or_default();
+        let _ = target_out.await;
+        let _ = source.join().await;
+        let _ = target.join().await;
+        let judged = judge(
+            bytes,
+            &berth_sha,
+            (source_status, &source_err),
+            (target_status, &target_err),
+        );
+        if judged.is_err() {
+            kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
+            kill_leftovers(self.target, &self.target_place, self.transfer, Side::Import).await;
+        }
+        let target_sha256 = judged?;
+        Ok(StreamOutcome {
+            bytes,
+            source_sha256: berth_sha,
+            target_sha256,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// A progress event: bytes so far, the rate, and an ETA when the size is known.
+fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEvent {
+    let secs = elapsed.as_secs_f64().max(0.001);
+    let rate = bytes as f64 / secs;
+    let eta_secs = expected
+        .filter(|&e| rate > 0.0 && e >= bytes)
+        .map(|e| (e - bytes) as f64 / rate);
+    TransferEvent::Bytes {
+        bytes,
+        expected,
+        rate,
+        eta_secs,
+    }
+}
+
+/// Whether both ends agree with what Berth moved: the target's sha256 when they do, else what
+/// differs.
+fn judge(
+    bytes: u64,
+    berth_sha: &str,
+    (source_status, source_err): (Result<(), String>, &[u8]),
+    (target_status, target_err): (Result<(), String>, &[u8]),
+) -> Result<String, ActionError> {
+    let fail = |what: String| Err(ActionError::Failed(format!("the stream failed: {what}")));
+    let Some(sent) = parse_report(source_err) else {
+        return fail(format!(
+            "the export did not report its end (the exec stream was cut after {bytes} bytes{}){}",
+            source_status
+                .err()
+                .map(|e| format!("; {e}"))
+                .unwrap_or_default(),
+            with_messages(source_err)
+        ));
+    };
+    if sent.exit_code != 0 || source_status.is_err() {
+        return fail(format!(
+            "the export exited with code {}{}",
+            sent.exit_code,
+            with_messages(source_err)
+        ));
+    }
+    if sent.bytes != bytes || sent.sha256 != berth_sha {
+        return fail(format!(
+            "the export sent {} bytes (sha256 {}) but Berth received {bytes} (sha256 {berth_sha})",
+            sent.bytes, sent.sha256
+        ));
+    }
+    let Some(received) = parse_report(target_err) else {
+        return fail(format!(
+            "the import did not report its end{}{}",
+            target_status
+                .err()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default(),
+            with_messages(target_err)
+        ));
+    };
+    if received.bytes != bytes || received.sha256 != berth_sha {
+        return fail(format!(
+            "Berth sent {bytes} bytes (sha256 {berth_sha}) but the import received {} (sha256 {})",
+            received.bytes, received.sha256
+        ));
+    }
+    if received.exit_code != 0 || target_status.is_err() {
+        return fail(format!(
+            "the import exited with code {}{}",
+            received.exit_code,
+            with_messages(target_err)
+        ));
+    }
+    Ok(received.sha256)
+}
+
+fn with_messages(stderr: &[u8]) -> String {
+    let m = messages(stderr);
+    if m.is_empty() {
+        String::new()
+    } else {
+        format!(": {m}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn reads_the_last_report_after_heartbeats() {
+        let stderr = format!("warning: x\n....\nberth-stream 0 12 {SHA}\n");
+        assert_eq!(
+            parse_report(stderr.as_bytes()),
+            Some(EndReport {
+                exit_code: 0,
+                bytes: 12,
+                sha256: SHA.into()
+            })
+        );
+        assert_eq!(parse_report(b"...\nberth-stream 0 12 short\n"), None);
+        assert_eq!(parse_report(b"no report"), None);
+    }
+
+    #[test]
+    fn a_cut_stream_with_exit_zero_is_a_failure() {
+        let ok = |b: &[u8]| (Ok(()), b.to_vec());
+        let report = format!("berth-stream 0 100 {SHA}\n");
+        // cut: no report from the export even though the exec status says success
+        let (s, e) = ok(b"...");
+        let (t, te) = ok(report.as_bytes());
+        let err = judge(50, SHA, (s, &e), (t, &te)).unwrap_err().to_string();
+        assert!(err.contains("cut after 50 bytes"), "{err}");
+        // short: the export sent more than arrived
+        let (s, e) = ok(report.as_bytes());
+        let (t, te) = ok(report.as_bytes());
+        let err = judge(60, SHA, (s, &e), (t, &te)).unwrap_err().to_string();
+        assert!(err.contains("sent 100 bytes"), "{err}");
+        // agreeing ends
+        let (s, e) = ok(report.as_bytes());
+        let (t, te) = ok(report.as_bytes());
+        assert_eq!(judge(100, SHA, (s, &e), (t, &te)).unwrap(), SHA);
+        // a failing import
+        let bad = format!("ERROR: relation exists\nberth-stream 3 100 {SHA}\n");
+        let (s, e) = ok(report.as_bytes());
+        let err = judge(100, SHA, (s, &e), (Ok(()), bad.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("code 3: ERROR: relation exists"), "{err}");
+    }
+}
