@@ -376,3 +376,94 @@ async fn errors_are_status_objects() {
     }
     c.shutdown().await;
 }
+
+/// kubectl's imperative generators send protobuf bodies for built-in kinds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imperative_commands_send_protobuf() {
+    let c = kubesim::testing::cluster().await.expect("cluster");
+    kubectl_ok(
+        &c,
+        &[
+            "create",
+            "deployment",
+            "pb-web",
+            "--image=nginx:1.27",
+            "--replicas=2",
+            "--port=8080",
+        ],
+    );
+    kubectl_ok(
+        &c,
+        &["create", "job", "pb-job", "--image=busybox", "--", "true"],
+    );
+    kubectl_ok(
+        &c,
+        &["create", "service", "clusterip", "pb-svc", "--tcp=80:8080"],
+    );
+    kubectl_ok(
+        &c,
+        &[
+            "create",
+            "secret",
+            "generic",
+            "pb-secret",
+            "--from-literal=k=v",
+        ],
+    );
+    kubectl_ok(
+        &c,
+        &[
+            "run",
+            "pb-pod",
+            "--image=redis:7",
+            "--labels=app=pb",
+            "--env=A=b",
+        ],
+    );
+    let get = |args: &[&str]| kubectl_ok(&c, args).trim().to_string();
+    assert_eq!(
+        get(&[
+            "get",
+            "deploy",
+            "pb-web",
+            "-o",
+            "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}"
+        ]),
+        "2 nginx:1.27 8080"
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "job",
+            "pb-job",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].command}"
+        ]),
+        r#"["true"]"#
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "svc",
+            "pb-svc",
+            "-o",
+            "jsonpath={.spec.ports[0].port} {.spec.ports[0].targetPort}"
+        ]),
+        "80 8080"
+    );
+    assert_eq!(
+        get(&["get", "secret", "pb-secret", "-o", "jsonpath={.data.k}"]),
+        "dg=="
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "pod",
+            "pb-pod",
+            "-o",
+            "jsonpath={.metadata.labels.app} {.spec.containers[0].env[0].value}"
+        ]),
+        "pb b"
+    );
+    c.shutdown().await;
+}
