@@ -18,6 +18,7 @@ mod instances;
 mod local_clusters;
 pub mod operations;
 mod recovery;
+mod revisions;
 mod settings;
 pub use catalog::*;
 pub use cluster_facts::*;
@@ -26,13 +27,15 @@ pub use contexts::parse_location;
 pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use recovery::*;
+pub use revisions::{RevisionOperation, RevisionStatus};
 mod observe;
 mod usage;
 pub use credentials::*;
 pub use local_clusters::*;
 pub use observe::*;
 pub use operations::{
-    OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
+    OperationKind, OperationRequest, OperationResult, OperationState, OperationTarget,
+    OperationUpdate, Operations,
 };
 pub use settings::*;
 /// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so
