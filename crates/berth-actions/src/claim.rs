@@ -19,13 +19,6 @@ pub(crate) struct Claimed {
     pub(crate) _lock: InstanceLock,
 }
 
-/// The namespace asked for, else the context's.
-pub(crate) fn namespace(cfg: &Config, namespace: &Option<String>) -> String {
-    namespace
-        .clone()
-        .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned())
-}
-
 /// Retries transient failures for at most `timeout` from now.
 pub(crate) fn set_deadline(cfg: &Config, timeout: Duration) {
     cfg.cluster.set_deadline(Instant::now() + timeout);
@@ -41,7 +34,7 @@ pub(crate) async fn claim(
     if let Some(t) = timeout {
         set_deadline(cfg, t);
     }
-    let namespace = self::namespace(cfg, namespace);
+    let namespace = cfg.namespace(namespace);
     let lock = lock::acquire(cfg, &namespace, instance)?;
     let record = record::load(cfg, &namespace, instance).await?;
     Ok(Claimed {

@@ -144,10 +144,7 @@ impl<'a> Connect<'a> {
     #[tracing::instrument(skip(self), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn start(&self) -> Result<Forward, ActionError> {
         let cfg = self.cfg;
-        let ns = self
-            .namespace
-            .clone()
-            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let ns = cfg.namespace(&self.namespace);
         let rec = record::load(cfg, &ns, &self.instance).await?;
         let def = cfg.definition(&rec.definition)?;
         let target = resolve(cfg, def, &rec).await?;

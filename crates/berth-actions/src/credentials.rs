@@ -36,19 +36,22 @@ pub(crate) fn generate_all(
     def: &Definition,
     values: &Value,
 ) -> Result<BTreeMap<String, String>, ActionError> {
-    let mut out = BTreeMap::new();
-    for key in def.required_credentials(values) {
-        let length = def
-            .spec
-            .credentials
-            .iter()
-            .find(|c| key == c.key || (c.per_user && key.starts_with(&format!("{}-", c.key))))
-            .map(|c| c.length)
-            .unwrap_or(32)
-            .max(16);
-        out.insert(key, generate(length)?);
-    }
-    Ok(out)
+    def.required_credentials(values)
+        .into_iter()
+        .map(|key| Ok((key.clone(), generate(length(def, &key))?)))
+        .collect()
+}
+
+/// The length of a generated credential: the definition's (a per-user key `KEY-user` takes its
+/// `KEY`'s), 32 when it says none, never under 16.
+pub(crate) fn length(def: &Definition, key: &str) -> usize {
+    def.spec
+        .credentials
+        .iter()
+        .find(|c| key == c.key || (c.per_user && key.starts_with(&format!("{}-", c.key))))
+        .map(|c| c.length)
+        .unwrap_or(32)
+        .max(16)
 }
 
 /// Where a credential lives in the cluster: a Secret's name and the key in its data.

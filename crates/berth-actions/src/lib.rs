@@ -54,6 +54,7 @@ mod install;
 mod lock;
 mod logs;
 pub mod metrics;
+mod pipeline;
 mod reconfigure;
 mod record;
 mod recover;
@@ -115,6 +116,14 @@ impl Config {
     /// The context name.
     pub fn context(&self) -> &str {
         self.cluster.context()
+    }
+
+    /// The namespace asked for, else the context's: the one place an action's namespace
+    /// defaults.
+    pub fn namespace(&self, namespace: &Option<String>) -> String {
+        namespace
+            .clone()
+            .unwrap_or_else(|| self.cluster.default_namespace().to_owned())
     }
 
     pub(crate) fn definition(&self, id: &str) -> Result<&Definition, ActionError> {

@@ -123,10 +123,7 @@ impl<'a> Logs<'a> {
         cancel: CancellationToken,
     ) -> Result<(), ActionError> {
         let cfg = self.cfg;
-        let ns = self
-            .namespace
-            .clone()
-            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let ns = cfg.namespace(&self.namespace);
         let rec = record::load(cfg, &ns, &self.instance).await?;
         let api: Api<Pod> = Api::namespaced(cfg.cluster.client(), &ns);
         let list = ListParams::default().labels(&instance_selector(&rec.instance));

@@ -2,19 +2,17 @@
 //! revision's parameters and version (`berth rollback`): render, diff against what is live,
 //! apply, wait.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use berth_catalog::{Definition, RenderRequest};
+use berth_catalog::Definition;
 use berth_cluster::{ApplyOptions, ClusterError, ObjectRef};
-use berth_secrets::Sensitive;
 use berth_store::{NewRevision, Operation, RevisionStatus};
 use serde_json::Value;
 
-use crate::install::apply_ranked;
+use crate::pipeline::{Credentials, RevisionGuard, Target, commit, plan, preflight};
 use crate::record::{self, Record, record_name};
 use crate::wait::{Progress, ProgressSink};
-use crate::{ActionError, Config, credential_handle, credentials, instance_selector};
+use crate::{ActionError, Config, instance_selector};
 
 /// How one object would change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +101,7 @@ impl<'a> Reconfigure<'a> {
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<ReconfigureOutcome, ActionError> {
         let cfg = self.cfg;
         crate::claim::set_deadline(cfg, self.timeout);
-        let ns = crate::claim::namespace(cfg, &self.namespace);
+        let ns = cfg.namespace(&self.namespace);
         let _lock = if self.diff_only {
             None
         } else {
@@ -119,43 +117,36 @@ impl<'a> Reconfigure<'a> {
         let def = cfg.definition(&rec.definition)?;
         let (values, version, operation) = self.target(&rec)?;
         check_version_change(def, &rec.version, &version, operation)?;
-        let mut values = values;
-        values["version"] = Value::String(version.clone());
-        let effective = def.validate_values(&values)?;
-
+        let (values, effective) = plan::validate(def, &values, &version)?;
         // the credentials in force, and new ones for what the new parameters add
-        let mut secrets = BTreeMap::new();
-        let mut new_secrets = BTreeMap::new();
-        for key in def.required_credentials(&effective) {
-            let handle = credential_handle(cfg.context(), &ns, &rec.instance, &key);
-            match cfg.keyring.get(&handle) {
-                Ok(v) => {
-                    secrets.insert(key, v.expose().clone());
-                }
-                Err(berth_secrets::SecretsError::NotFound { .. })
-                    if !rec.credentials.contains(&key) =>
-                {
-                    let fresh = credentials::generate(32)?;
-                    secrets.insert(key.clone(), fresh.clone());
-                    new_secrets.insert(key, fresh);
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let credentials = plan::credentials(
+            cfg,
+            def,
+            &ns,
+            &rec.instance,
+            &effective,
+            Credentials::Resolve {
+                known: &rec.credentials,
+            },
+        )
+        .await?;
         let revision = cfg
             .store
             .revisions(cfg.context(), &ns, &rec.instance)?
             .first()
             .map_or(rec.revision + 1, |r| r.revision.max(rec.revision) + 1);
-        let rendered = def.render(&RenderRequest {
-            instance: rec.instance.clone(),
-            namespace: ns.clone(),
-            version: Some(version.clone()),
-            values,
-            credentials: secrets.clone(),
-            revision: Some(u64::from(revision)),
-        })?;
-        let changes = diff(cfg, &rec, &rendered.objects).await?;
+        let plan = plan::render(
+            &Target {
+                definition: def,
+                instance: &rec.instance,
+                namespace: &ns,
+                version: &version,
+                values: &values,
+                revision,
+            },
+            credentials,
+        )?;
+        let changes = diff(cfg, &rec, &plan.objects).await?;
         let mut outcome = ReconfigureOutcome {
             instance: rec.instance.clone(),
             namespace: ns.clone(),
@@ -174,50 +165,35 @@ impl<'a> Reconfigure<'a> {
                 rec.instance
             )));
         }
-        let options = ApplyOptions {
-            dry_run: true,
-            force_conflicts: self.force_conflicts,
-        };
         progress(Progress::Step("dry-run".into()));
-        for result in futures::future::join_all(
-            rendered
-                .objects
-                .iter()
-                .map(|o| crate::install::apply_one(cfg, o, options)),
-        )
-        .await
-        {
-            result?;
-        }
+        preflight::dry_run(cfg, &plan.objects, self.force_conflicts).await?;
         let new_record = Record {
-            version: version.clone(),
-            parameters: rendered.values.clone(),
-            revision,
-            credentials: secrets.keys().cloned().collect(),
-            ..rec.clone()
+            created: rec.created.clone(),
+            ..plan.record.clone()
         };
-        let pending = cfg.store.begin_revision(&NewRevision {
-            context: cfg.context(),
-            namespace: &ns,
-            instance: &rec.instance,
-            definition: def.id(),
-            version: &version,
-            operation,
-            parameters: &rendered.values,
-            manifest_digest: None,
-        })?;
+        let pending = RevisionGuard::begin(
+            cfg,
+            &NewRevision {
+                context: cfg.context(),
+                namespace: &ns,
+                instance: &rec.instance,
+                definition: def.id(),
+                version: &version,
+                operation,
+                parameters: &plan.record.parameters,
+                manifest_digest: Some(&plan.digest),
+            },
+        )?;
+        let revision = pending.number();
         let result = async {
-            for (key, value) in &new_secrets {
-                let handle = credential_handle(cfg.context(), &ns, &rec.instance, key);
-                cfg.keyring.set(&handle, &Sensitive::new(value.clone()))?;
-            }
+            commit::store_credentials(cfg, &plan).await?;
             progress(Progress::Step("apply".into()));
             let options = ApplyOptions {
                 dry_run: false,
                 force_conflicts: self.force_conflicts,
             };
             let mut applied = Vec::new();
-            apply_ranked(cfg, &rendered.objects, options, progress, &mut applied).await?;
+            commit::apply_ranked(cfg, &plan.objects, options, progress, &mut applied).await?;
             for change in &outcome.changes {
                 if change.kind == ChangeKind::Removed
                     && let Some((kind, name)) = change.object.split_once(' ')
@@ -235,9 +211,9 @@ impl<'a> Reconfigure<'a> {
             Ok(())
         }
         .await;
-        crate::stop_start::finish(cfg, pending.id, &result)?;
+        pending.finish(&result)?;
         result?;
-        outcome.revision = Some(pending.revision);
+        outcome.revision = Some(revision);
         Ok(outcome)
     }
 

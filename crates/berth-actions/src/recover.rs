@@ -15,18 +15,17 @@
 //! applied, never the record, never volumes. The outcome is a new `recover` revision; the
 //! interrupted one stays `failed`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 
-use berth_catalog::RenderRequest;
 use berth_cluster::{ApplyOptions, ClusterError, FIELD_MANAGER, ObjectRef};
-use berth_secrets::Sensitive;
 use berth_store::{NewRevision, Operation, Revision, RevisionStatus, Store};
 use serde_json::{Value, json};
 
+use crate::pipeline::{Credentials, Plan, RevisionGuard, Target, commit, plan};
 use crate::record::{Record, record_name};
 use crate::wait::{Progress, ProgressSink};
-use crate::{ActionError, Config, credential_handle, credentials, instance_selector};
+use crate::{ActionError, Config, instance_selector};
 
 /// What a recovery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +117,7 @@ impl<'a> Recover<'a> {
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<RecoverOutcome, ActionError> {
         let cfg = self.cfg;
         crate::claim::set_deadline(cfg, self.timeout);
-        let ns = crate::claim::namespace(cfg, &self.namespace);
+        let ns = cfg.namespace(&self.namespace);
         crate::interrupted(&cfg.store)?;
         let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;
         let history = cfg.store.revisions(cfg.context(), &ns, &self.instance)?;
@@ -167,19 +166,28 @@ impl<'a> Recover<'a> {
             }
         };
         let shown = target.as_ref().unwrap_or(&failed);
-        let pending = cfg.store.begin_revision(&NewRevision {
-            context: cfg.context(),
-            namespace: &ns,
-            instance: &self.instance,
-            definition: &shown.definition,
-            version: &shown.version,
-            operation: Operation::Recover,
-            parameters: &shown.parameters,
-            manifest_digest: None,
-        })?;
+        // planned before anything is recorded: a target that no longer renders changes nothing
+        let plan = match &target {
+            Some(t) => Some(self.plan(&ns, t, failed.revision + 1).await?),
+            None => None,
+        };
+        let pending = RevisionGuard::begin(
+            cfg,
+            &NewRevision {
+                context: cfg.context(),
+                namespace: &ns,
+                instance: &self.instance,
+                definition: &shown.definition,
+                version: &shown.version,
+                operation: Operation::Recover,
+                parameters: &shown.parameters,
+                manifest_digest: plan.as_ref().map(|p| p.digest.as_str()),
+            },
+        )?;
+        let revision = pending.number();
         let result = async {
-            match &target {
-                Some(t) => self.reapply(&ns, t, pending.revision, progress).await,
+            match &plan {
+                Some(plan) => self.reapply(&ns, plan, revision, progress).await,
                 None => {
                     progress(Progress::Step("remove".into()));
                     let rec = Record {
@@ -188,7 +196,7 @@ impl<'a> Recover<'a> {
                         definition: failed.definition.clone(),
                         version: failed.version.clone(),
                         parameters: failed.parameters.clone(),
-                        revision: pending.revision,
+                        revision,
                         credentials: self.credential_keys(&failed),
                         stopped: None,
                         created: None,
@@ -211,14 +219,14 @@ impl<'a> Recover<'a> {
         .await;
         let ready = *result.as_ref().unwrap_or(&false);
         let done = result.map(drop);
-        crate::stop_start::finish(cfg, pending.id, &done)?;
+        pending.finish(&done)?;
         done?;
         Ok(RecoverOutcome {
             instance: self.instance.clone(),
             namespace: ns,
             from: failed,
             kind,
-            revision: pending.revision,
+            revision,
             target_revision: target.map(|t| t.revision),
             ready,
         })
@@ -233,69 +241,62 @@ impl<'a> Recover<'a> {
             .unwrap_or_default()
     }
 
-    /// Renders `target`'s parameters and version and applies every object, the record last.
-    async fn reapply(
-        &self,
-        ns: &str,
-        target: &Revision,
-        revision: u32,
-        progress: ProgressSink<'_>,
-    ) -> Result<bool, ActionError> {
+    /// Renders `target`'s parameters and version as revision `revision`, with the credentials
+    /// in the keyring (a key it lacks was never used: the operation was killed before it kept
+    /// them, so a fresh one is made).
+    async fn plan(&self, ns: &str, target: &Revision, revision: u32) -> Result<Plan, ActionError> {
         let cfg = self.cfg;
         let def = cfg.definition(&target.definition)?;
-        let mut values = if target.parameters.is_object() {
+        let values = if target.parameters.is_object() {
             target.parameters.clone()
         } else {
             json!({})
         };
-        values["version"] = Value::String(target.version.clone());
-        let effective = def.validate_values(&values)?;
-        let mut secrets = BTreeMap::new();
-        for key in def.required_credentials(&effective) {
-            let handle = credential_handle(cfg.context(), ns, &self.instance, &key);
-            let value = match cfg.keyring.get(&handle) {
-                Ok(v) => v.expose().clone(),
-                // killed before the credentials were kept: nothing used them yet
-                Err(berth_secrets::SecretsError::NotFound { .. }) => {
-                    let fresh = credentials::generate(32)?;
-                    cfg.keyring.set(&handle, &Sensitive::new(fresh.clone()))?;
-                    fresh
-                }
-                Err(e) => return Err(e.into()),
-            };
-            secrets.insert(key, value);
-        }
-        let rendered = def.render(&RenderRequest {
-            instance: self.instance.clone(),
-            namespace: ns.to_owned(),
-            version: Some(target.version.clone()),
-            values,
-            credentials: secrets.clone(),
-            revision: Some(u64::from(revision)),
-        })?;
-        let record = Record {
-            instance: self.instance.clone(),
-            namespace: ns.to_owned(),
-            definition: def.id().to_owned(),
-            version: target.version.clone(),
-            parameters: rendered.values.clone(),
-            revision,
-            credentials: secrets.keys().cloned().collect(),
-            stopped: None,
-            created: None,
-        };
+        let (values, effective) = plan::validate(def, &values, &target.version)?;
+        let credentials = plan::credentials(
+            cfg,
+            def,
+            ns,
+            &self.instance,
+            &effective,
+            Credentials::Resolve { known: &[] },
+        )
+        .await?;
+        plan::render(
+            &Target {
+                definition: def,
+                instance: &self.instance,
+                namespace: ns,
+                version: &target.version,
+                values: &values,
+                revision,
+            },
+            credentials,
+        )
+    }
+
+    /// Applies every object of the plan, the record last, and prunes what it does not hold.
+    async fn reapply(
+        &self,
+        ns: &str,
+        plan: &Plan,
+        revision: u32,
+        progress: ProgressSink<'_>,
+    ) -> Result<bool, ActionError> {
+        let cfg = self.cfg;
+        debug_assert_eq!(plan.record.revision, revision);
+        let record = &plan.record;
+        let def = cfg.definition(&record.definition)?;
+        commit::store_credentials(cfg, plan).await?;
         progress(Progress::Step("apply".into()));
         if !cfg.cluster.namespace_exists(ns).await? {
-            let namespace =
-                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             cfg.cluster
-                .apply(&namespace, ApplyOptions::default())
+                .apply(&commit::namespace_object(ns), ApplyOptions::default())
                 .await?;
         }
-        let mut objects = rendered.objects;
-        objects.push(record.to_object());
+        let objects = plan.with_record();
         let mut applied = Vec::new();
-        crate::install::apply_ranked(
+        commit::apply_ranked(
             cfg,
             &objects,
             ApplyOptions::default(),
@@ -316,7 +317,7 @@ impl<'a> Recover<'a> {
         if !self.wait {
             return Ok(false);
         }
-        crate::wait::until_ready(cfg, def, &record, self.timeout, progress).await?;
+        crate::wait::until_ready(cfg, def, record, self.timeout, progress).await?;
         Ok(true)
     }
 }

@@ -8,7 +8,7 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
 
 use crate::claim::claim;
-use crate::stop_start::{begin, finish};
+use crate::stop_start::begin;
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, instance_selector};
 
@@ -97,8 +97,9 @@ impl<'a> Restart<'a> {
             Ok(())
         }
         .await;
-        finish(cfg, pending.id, &result)?;
+        let revision = pending.number();
+        pending.finish(&result)?;
         result?;
-        Ok(pending.revision)
+        Ok(revision)
     }
 }

@@ -9,6 +9,7 @@ use kube::api::{Api, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use crate::claim::claim;
+use crate::pipeline::RevisionGuard;
 use crate::record::{Record, StoppedState, StoppedWorkload};
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, instance_selector};
@@ -112,8 +113,9 @@ impl<'a> Stop<'a> {
             .unwrap_or_default();
         state.autoscalers = hpas.iter().map(restorable).collect();
         let pending = begin(cfg, &rec, Operation::Stop)?;
+        let revision = pending.number();
         rec.stopped = Some(state.clone());
-        rec.revision = pending.revision;
+        rec.revision = revision;
         let result = async {
             // the record first: an interrupted stop still knows what to restore
             cfg.cluster
@@ -129,14 +131,9 @@ impl<'a> Stop<'a> {
             wait_pods_gone(cfg, &rec, self.timeout, progress).await
         }
         .await;
-        finish(cfg, pending.id, &result)?;
+        pending.finish(&result)?;
         result?;
-        Ok(outcome(
-            &rec,
-            true,
-            Some(pending.revision),
-            &state.workloads,
-        ))
+        Ok(outcome(&rec, true, Some(revision), &state.workloads))
     }
 }
 
@@ -166,6 +163,7 @@ impl<'a> Start<'a> {
             return Ok(outcome(&rec, false, None, &[]));
         };
         let pending = begin(cfg, &rec, Operation::Start)?;
+        let revision = pending.number();
         let result = async {
             for w in &state.workloads {
                 progress(Progress::Step(format!(
@@ -178,7 +176,7 @@ impl<'a> Start<'a> {
                 cfg.cluster.apply(hpa, ApplyOptions::default()).await?;
             }
             rec.stopped = None;
-            rec.revision = pending.revision;
+            rec.revision = revision;
             cfg.cluster
                 .apply(&rec.to_object(), ApplyOptions::default())
                 .await?;
@@ -190,43 +188,38 @@ impl<'a> Start<'a> {
             Ok(())
         }
         .await;
-        finish(cfg, pending.id, &result)?;
+        pending.finish(&result)?;
         result?;
-        Ok(outcome(
-            &rec,
-            true,
-            Some(pending.revision),
-            &state.workloads,
-        ))
+        Ok(outcome(&rec, true, Some(revision), &state.workloads))
     }
 }
 
-pub(crate) fn begin(
-    cfg: &Config,
+/// Begins the revision of an operation that changes no rendered object (stop, start, restart,
+/// uninstall): it carries the `manifest_digest` of the instance's latest revision, the objects
+/// it leaves in place.
+pub(crate) fn begin<'a>(
+    cfg: &'a Config,
     rec: &Record,
     operation: Operation,
-) -> Result<berth_store::Revision, ActionError> {
-    Ok(cfg.store.begin_revision(&NewRevision {
-        context: cfg.context(),
-        namespace: &rec.namespace,
-        instance: &rec.instance,
-        definition: &rec.definition,
-        version: &rec.version,
-        operation,
-        parameters: &rec.parameters,
-        manifest_digest: None,
-    })?)
-}
-
-pub(crate) fn finish(
-    cfg: &Config,
-    id: i64,
-    result: &Result<(), ActionError>,
-) -> Result<(), ActionError> {
-    let message = result.as_ref().err().map(ToString::to_string);
-    cfg.store
-        .finish_revision(id, message.as_deref().map_or(Ok(()), Err))?;
-    Ok(())
+) -> Result<RevisionGuard<'a>, ActionError> {
+    let digest = cfg
+        .store
+        .revisions(cfg.context(), &rec.namespace, &rec.instance)?
+        .into_iter()
+        .find_map(|r| r.manifest_digest);
+    RevisionGuard::begin(
+        cfg,
+        &NewRevision {
+            context: cfg.context(),
+            namespace: &rec.namespace,
+            instance: &rec.instance,
+            definition: &rec.definition,
+            version: &rec.version,
+            operation,
+            parameters: &rec.parameters,
+            manifest_digest: digest.as_deref(),
+        },
+    )
 }
 
 fn outcome(

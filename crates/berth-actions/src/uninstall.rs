@@ -4,8 +4,9 @@ use berth_cluster::{ClusterError, ObjectRef};
 use berth_store::Operation;
 
 use crate::claim::claim;
+use crate::pipeline::guards::blocking;
 use crate::record::{Record, record_name};
-use crate::stop_start::{begin, finish};
+use crate::stop_start::begin;
 use crate::{ActionError, Config, credential_handle, instance_selector};
 
 /// Kinds an instance may own, in deletion order (the reverse of apply order).
@@ -69,14 +70,15 @@ impl<'a> Uninstall<'a> {
         let mut kept_volumes = Vec::new();
         let result =
             remove_instance(cfg, &rec, self.delete_data, &mut deleted, &mut kept_volumes).await;
-        finish(cfg, pending.id, &result)?;
+        let revision = pending.number();
+        pending.finish(&result)?;
         result?;
         Ok(UninstallOutcome {
             instance: rec.instance,
             namespace: ns,
             deleted,
             kept_volumes,
-            revision: pending.revision,
+            revision,
         })
     }
 }
@@ -130,14 +132,18 @@ pub(crate) async fn remove_instance(
         }
     }
     if delete_data {
-        for key in &rec.credentials {
-            cfg.keyring.delete(&credential_handle(
-                cfg.context(),
-                &rec.namespace,
-                &rec.instance,
-                key,
-            ))?;
-        }
+        let keyring = cfg.keyring.clone();
+        let handles: Vec<String> = rec
+            .credentials
+            .iter()
+            .map(|key| credential_handle(cfg.context(), &rec.namespace, &rec.instance, key))
+            .collect();
+        blocking(move || {
+            handles
+                .iter()
+                .try_for_each(|handle| keyring.delete(handle).map(drop))
+        })
+        .await??;
     }
     // the record last: until it is gone, the instance can still be found and retried
     let record = ObjectRef {

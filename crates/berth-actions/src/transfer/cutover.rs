@@ -32,8 +32,7 @@ impl Transfer<'_> {
         stop.timeout = self.timeout();
         stop.run(&|_| {}).await?;
         if let Some(record) = &plan.record {
-            let rev = crate::stop_start::begin(self.source, record, Operation::MoveOut)?;
-            self.source.store.finish_revision(rev.id, Ok(()))?;
+            crate::stop_start::begin(self.source, record, Operation::MoveOut)?.finish_with(Ok(()))?;
         }
         if self.options.delete_source {
             sink(TransferEvent::Note(format!(

@@ -140,17 +140,19 @@ pub(crate) fn target_of(options: &TransferOptions, source_ns: &str) -> (String, 
     )
 }
 
-/// The source's credentials from this machine's keyring, in the order of the record.
+/// The source's credentials from this machine's keyring, by key.
 pub(crate) fn source_credentials(
     t: &Transfer<'_>,
     record: &Record,
-) -> Result<Vec<(String, Sensitive<String>)>, Vec<String>> {
-    let (mut found, mut missing) = (Vec::new(), Vec::new());
+) -> Result<BTreeMap<String, Sensitive<String>>, Vec<String>> {
+    let (mut found, mut missing) = (BTreeMap::new(), Vec::new());
     for key in &record.credentials {
         let handle =
             credential_handle(t.source.context(), &record.namespace, &record.instance, key);
         match t.source.keyring.get(&handle) {
-            Ok(value) => found.push((key.clone(), value)),
+            Ok(value) => {
+                found.insert(key.clone(), value);
+            }
             Err(_) => missing.push(key.clone()),
         }
     }
@@ -166,7 +168,7 @@ impl Transfer<'_> {
     #[tracing::instrument(skip(self), fields(source = %self.source.context(), target = %self.target.context(), instance = %self.options.instance))]
     pub async fn plan(&self) -> Result<TransferPlan, ActionError> {
         let o = &self.options;
-        let source_ns = crate::claim::namespace(self.source, &o.namespace);
+        let source_ns = self.source.namespace(&o.namespace);
         let (target_ns, target_name) = target_of(o, &source_ns);
         let mut checks = Checks(Vec::new());
         let kind = self.kind.as_str().to_owned();
@@ -294,7 +296,7 @@ impl Transfer<'_> {
                         o.instance
                     ),
                 );
-                Vec::new()
+                BTreeMap::new()
             }
         };
 
