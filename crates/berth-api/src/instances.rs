@@ -691,14 +691,28 @@ impl Api {
         namespace: Option<&str>,
         limit: u32,
     ) -> Result<Vec<RevisionInfo>, ApiError> {
-        let all = self.store.history(u32::MAX)?;
-        let changes = crate::recovery::parameter_changes(&all);
-        Ok(all
+        let rows = self.store.history_of(name, context, namespace, limit)?;
+        // what each row changed is told by the instance's earlier revisions: only the
+        // histories of the instances shown are read
+        let mut instances: Vec<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.context.as_str(),
+                    r.namespace.as_str(),
+                    r.instance.as_str(),
+                )
+            })
+            .collect();
+        instances.sort_unstable();
+        instances.dedup();
+        let mut histories = Vec::new();
+        for (c, n, i) in instances {
+            histories.extend(self.store.revisions(c, n, i)?);
+        }
+        let changes = crate::recovery::parameter_changes(&histories);
+        Ok(rows
             .into_iter()
-            .filter(|r| name.is_none_or(|n| r.instance == n))
-            .filter(|r| context.is_none_or(|c| r.context == c))
-            .filter(|r| namespace.is_none_or(|n| r.namespace == n))
-            .take(limit as usize)
             .map(|r| {
                 let id = r.id;
                 let mut info = revision_info(r);

@@ -323,6 +323,24 @@ impl Store {
         self.query_revisions(&format!("{SELECT} ORDER BY id DESC LIMIT ?1"), [limit])
     }
 
+    /// The history narrowed to an instance name, context and namespace (each optional), newest
+    /// first, at most `limit` rows: filtered and limited in SQL.
+    pub fn history_of(
+        &self,
+        instance: Option<&str>,
+        context: Option<&str>,
+        namespace: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Revision>> {
+        self.query_revisions(
+            &format!(
+                "{SELECT} WHERE (?1 IS NULL OR instance = ?1) AND (?2 IS NULL OR context = ?2)
+                 AND (?3 IS NULL OR namespace = ?3) ORDER BY id DESC LIMIT ?4"
+            ),
+            params![instance, context, namespace, limit],
+        )
+    }
+
     fn query_revisions(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<Revision>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(sql)?;

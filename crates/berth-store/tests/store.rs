@@ -366,3 +366,38 @@ fn commits_outlive_a_close_without_checkpoint_and_a_crash() {
         .unwrap();
     assert_eq!(count, 2);
 }
+
+#[test]
+fn history_is_filtered_and_limited_in_the_query() {
+    let home = tempfile::tempdir().unwrap();
+    let store = Store::open_in(home.path()).unwrap();
+    let params = json!({});
+    for (context, instance) in [("a", "pg"), ("a", "cache"), ("b", "pg"), ("a", "pg")] {
+        store
+            .begin_revision(&NewRevision {
+                context,
+                instance,
+                ..new_rev(&params, Operation::Install)
+            })
+            .unwrap();
+    }
+    let names = |rows: Vec<berth_store::Revision>| {
+        rows.into_iter()
+            .map(|r| format!("{}/{}/{}", r.context, r.instance, r.revision))
+            .collect::<Vec<_>>()
+    };
+    let all = store.history_of(None, None, None, 10).unwrap();
+    assert_eq!(names(all), ["a/pg/2", "b/pg/1", "a/cache/1", "a/pg/1"]);
+    let pg = store.history_of(Some("pg"), None, None, 10).unwrap();
+    assert_eq!(names(pg), ["a/pg/2", "b/pg/1", "a/pg/1"]);
+    let in_a = store
+        .history_of(Some("pg"), Some("a"), Some("default"), 1)
+        .unwrap();
+    assert_eq!(names(in_a), ["a/pg/2"]);
+    assert!(
+        store
+            .history_of(None, None, Some("other"), 10)
+            .unwrap()
+            .is_empty()
+    );
+}
