@@ -32,7 +32,8 @@ impl Transfer<'_> {
         stop.timeout = self.timeout();
         stop.run(&|_| {}).await?;
         if let Some(record) = &plan.record {
-            crate::stop_start::begin(self.source, record, Operation::MoveOut)?.finish_with(Ok(()))?;
+            crate::stop_start::begin(self.source, record, Operation::MoveOut)?
+                .finish_with(Ok(()))?;
         }
         if self.options.delete_source {
             sink(TransferEvent::Note(format!(
