@@ -80,6 +80,17 @@ pub(crate) fn acquire(
     }
 }
 
+/// The error [`interrupted`] records on a revision whose process ended before it finished.
+pub const INTERRUPTED: &str = "interrupted: the Berth process ended before the operation finished; \
+                               the instance may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
+
+/// True when `revision` failed because its process ended before it finished (marked by
+/// [`interrupted`]), as opposed to an error the operation itself met.
+pub fn was_interrupted(revision: &Revision) -> bool {
+    revision.status == berth_store::RevisionStatus::Failed
+        && revision.error.as_deref() == Some(INTERRUPTED)
+}
+
 /// Finds `pending` revisions whose operation no longer runs (its process ended before it
 /// finished), marks them `failed` as interrupted and returns them.
 pub fn interrupted(store: &Store) -> Result<Vec<Revision>, ActionError> {
@@ -89,10 +100,8 @@ pub fn interrupted(store: &Store) -> Result<Vec<Revision>, ActionError> {
         let path = lock_path(&home, &r.context, &r.namespace, &r.instance);
         let Ok(file) = open(&path) else { continue };
         if file.try_lock().is_ok() {
-            let message = "interrupted: the Berth process ended before the operation finished; \
-                           the instance may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
             // another process may have finished or marked it meanwhile
-            if let Ok(done) = store.finish_revision(r.id, Err(message)) {
+            if let Ok(done) = store.finish_revision(r.id, Err(INTERRUPTED)) {
                 found.push(done);
             }
         }

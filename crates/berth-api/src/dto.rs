@@ -152,6 +152,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::UninstallInput>(),
         one::<crate::UninstallResult>(),
         one::<crate::RevisionInfo>(),
+        one::<crate::RevisionOperation>(),
+        one::<crate::RevisionStatus>(),
         one::<crate::ParameterChange>(),
         one::<crate::RecoverInput>(),
         one::<crate::RecoverResult>(),
@@ -176,6 +178,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::OperationTarget>(),
         one::<crate::OperationState>(),
         one::<crate::OperationUpdate>(),
+        one::<crate::OperationResult>(),
         one::<crate::ErrorCode>(),
         one::<crate::ApiError>(),
     ];

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::recovery::ParameterChange;
-use crate::{Api, ApiError, ErrorCode};
+use crate::{Api, ApiError, ErrorCode, RevisionOperation, RevisionStatus};
 
 /// How long `list_instances` gives each context to answer.
 pub const CONTEXT_LIST_TIMEOUT: Duration = Duration::from_secs(3);
@@ -287,10 +287,13 @@ pub struct RevisionInfo {
     pub service: String,
     /// The version.
     pub version: String,
-    /// `install`, `stop`, `start`, `uninstall`...
-    pub operation: String,
-    /// `pending`, `succeeded`, `failed`, `superseded`.
-    pub status: String,
+    /// What it did.
+    pub operation: RevisionOperation,
+    /// Where it stands.
+    pub status: RevisionStatus,
+    /// It failed because its process ended before it finished (the app or CLI was closed or
+    /// crashed), not because of an error it met; `berth recover` resumes or undoes it.
+    pub interrupted: bool,
     /// The OS user who ran it.
     pub os_user: String,
     /// When it started (RFC 3339).
@@ -734,6 +737,7 @@ impl Api {
 }
 
 pub(crate) fn revision_info(r: berth_store::Revision) -> RevisionInfo {
+    let interrupted = berth_actions::was_interrupted(&r);
     RevisionInfo {
         context: r.context,
         namespace: r.namespace,
@@ -741,8 +745,9 @@ pub(crate) fn revision_info(r: berth_store::Revision) -> RevisionInfo {
         revision: r.revision,
         service: r.definition,
         version: r.version,
-        operation: r.operation.to_string(),
-        status: r.status.to_string(),
+        interrupted,
+        operation: r.operation.into(),
+        status: r.status.into(),
         os_user: r.os_user,
         started_at: rfc3339(r.started_at),
         finished_at: r.finished_at.map(rfc3339),
@@ -830,7 +835,7 @@ pub struct ReconfigureResult {
     /// The instance.
     pub name: String,
     /// `reconfigure`, `upgrade` or `rollback`.
-    pub operation: String,
+    pub operation: RevisionOperation,
     /// The version before.
     pub from_version: String,
     /// The version after.
@@ -884,7 +889,7 @@ impl Api {
             context: cfg.context().to_owned(),
             namespace: done.namespace,
             name: done.instance,
-            operation: done.operation.to_string(),
+            operation: done.operation.into(),
             from_version: done.from_version,
             version: done.version,
             changes: done

@@ -18,6 +18,7 @@ mod instances;
 mod local_clusters;
 pub mod operations;
 mod recovery;
+mod revisions;
 mod settings;
 mod transfers;
 pub use catalog::*;
@@ -27,6 +28,7 @@ pub use contexts::parse_location;
 pub use details::{EventInfo, InstanceDetails, PodInfo, VolumeInfo};
 pub use instances::*;
 pub use recovery::*;
+pub use revisions::{RevisionOperation, RevisionStatus};
 pub use transfers::*;
 mod observe;
 mod usage;
@@ -34,7 +36,8 @@ pub use credentials::*;
 pub use local_clusters::*;
 pub use observe::*;
 pub use operations::{
-    OperationKind, OperationRequest, OperationState, OperationTarget, OperationUpdate, Operations,
+    OperationKind, OperationRequest, OperationResult, OperationState, OperationTarget,
+    OperationUpdate, Operations,
 };
 pub use settings::*;
 /// Cancels a long stream (`instance_logs` with follow): tokio's own token, re-exported so

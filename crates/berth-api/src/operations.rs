@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::{
-    Api, ApiError, InstallInput, InstanceRef, ProgressEvent, ReconfigureInput, UninstallInput,
+    Api, ApiError, InstallInput, InstallResult, InstanceRef, ProgressEvent, ReconfigureInput,
+    ReconfigureResult, RestartResult, StopStartResult, UninstallInput, UninstallResult,
 };
 
 /// How many finished operations [`Operations`] remembers.
@@ -103,8 +104,47 @@ pub struct OperationUpdate {
     pub progress: Vec<ProgressEvent>,
     /// Why it failed.
     pub error: Option<ApiError>,
-    /// What the API call returned (`InstallResult`, `StopStartResult`...).
-    pub result: Option<serde_json::Value>,
+    /// What the API call returned, once it succeeded.
+    pub result: Option<OperationResult>,
+}
+
+/// What a finished operation returned: the API method's own result, tagged with the kind of
+/// operation so the UI can tell them apart.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum OperationResult {
+    /// An install's result.
+    Install(InstallResult),
+    /// A stop's result.
+    Stop(StopStartResult),
+    /// A start's result.
+    Start(StopStartResult),
+    /// A restart's result.
+    Restart(RestartResult),
+    /// A reconfigure's, upgrade's or rollback's result.
+    Reconfigure(ReconfigureResult),
+    /// An uninstall's result.
+    Uninstall(UninstallResult),
+}
+
+impl OperationResult {
+    /// The instance the result names: where the operation acted.
+    fn target(&self) -> OperationTarget {
+        let (context, namespace, name) = match self {
+            OperationResult::Install(r) => (&r.context, &r.namespace, &r.name),
+            OperationResult::Stop(r) | OperationResult::Start(r) => {
+                (&r.context, &r.namespace, &r.name)
+            }
+            OperationResult::Restart(r) => (&r.context, &r.namespace, &r.name),
+            OperationResult::Reconfigure(r) => (&r.context, &r.namespace, &r.name),
+            OperationResult::Uninstall(r) => (&r.context, &r.namespace, &r.name),
+        };
+        OperationTarget {
+            context: context.clone(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+        }
+    }
 }
 
 impl OperationRequest {
@@ -271,9 +311,7 @@ impl Operations {
                 u.finished_at = Some(now());
                 match outcome {
                     Ok(result) => {
-                        if let Some(t) = target_of(&result) {
-                            u.target = t;
-                        }
+                        u.target = result.target();
                         u.state = OperationState::Succeeded;
                         u.result = Some(result);
                     }
@@ -347,31 +385,35 @@ impl Operations {
     }
 }
 
-/// Runs one request to its end, returning its result as JSON.
+/// Runs one request to its end, returning its result.
 async fn run(
     api: &Api,
     request: &OperationRequest,
     progress: &(dyn Fn(ProgressEvent) + Send + Sync),
-) -> Result<serde_json::Value, ApiError> {
-    fn json<T: Serialize>(value: T) -> Result<serde_json::Value, ApiError> {
-        serde_json::to_value(value)
-            .map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))
-    }
-    match request {
-        OperationRequest::Install(input) => json(api.install(input, progress).await?),
-        OperationRequest::Stop(which) => json(api.stop_instance(which, progress).await?),
-        OperationRequest::Start(which) => json(api.start_instance(which, progress).await?),
-        OperationRequest::Restart(which) => json(api.restart_instance(which, progress).await?),
+) -> Result<OperationResult, ApiError> {
+    Ok(match request {
+        OperationRequest::Install(input) => {
+            OperationResult::Install(api.install(input, progress).await?)
+        }
+        OperationRequest::Stop(which) => {
+            OperationResult::Stop(api.stop_instance(which, progress).await?)
+        }
+        OperationRequest::Start(which) => {
+            OperationResult::Start(api.start_instance(which, progress).await?)
+        }
+        OperationRequest::Restart(which) => {
+            OperationResult::Restart(api.restart_instance(which, progress).await?)
+        }
         OperationRequest::Reconfigure(input) => {
-            json(api.reconfigure_instance(input, progress).await?)
+            OperationResult::Reconfigure(api.reconfigure_instance(input, progress).await?)
         }
         OperationRequest::Uninstall(input) => {
             progress(ProgressEvent::Step {
                 name: "uninstall".into(),
             });
-            json(api.uninstall_instance(input).await?)
+            OperationResult::Uninstall(api.uninstall_instance(input).await?)
         }
-    }
+    })
 }
 
 /// The context and namespace a request will use: the kubeconfig's current context and that
@@ -394,16 +436,6 @@ fn resolve_target(api: &Api, context: Option<&str>, namespace: Option<&str>) -> 
         .or_else(|| entry.and_then(|e| e.namespace))
         .unwrap_or_else(|| "default".to_owned());
     (context, namespace)
-}
-
-/// The target the API reported, when its result names one.
-fn target_of(result: &serde_json::Value) -> Option<OperationTarget> {
-    let field = |k: &str| result.get(k)?.as_str().map(str::to_owned);
-    Some(OperationTarget {
-        context: field("context")?,
-        namespace: field("namespace")?,
-        name: field("name")?,
-    })
 }
 
 fn now() -> String {

@@ -53,8 +53,8 @@ pub struct RecoverResult {
     pub action: String,
     /// The revision that was interrupted or failed.
     pub from_revision: u32,
-    /// Its operation (`install`, `upgrade`...).
-    pub from_operation: String,
+    /// Its operation.
+    pub from_operation: crate::RevisionOperation,
     /// The `recover` revision recorded.
     pub revision: u32,
     /// The revision whose parameters and version are now in force (none when removed).
@@ -168,7 +168,7 @@ impl Api {
             name: done.instance,
             action: done.kind.as_str().to_owned(),
             from_revision: done.from.revision,
-            from_operation: done.from.operation.to_string(),
+            from_operation: done.from.operation.into(),
             revision: done.revision,
             target_revision: done.target_revision,
             ready: done.ready,

@@ -6,7 +6,10 @@ mod support;
 
 use std::sync::Mutex;
 
-use berth_api::{Api, ErrorCode, HealthState, InstallInput, InstanceRef, ProgressEvent};
+use berth_api::{
+    Api, ErrorCode, HealthState, InstallInput, InstanceRef, ProgressEvent, RevisionOperation,
+    RevisionStatus,
+};
 use berth_secrets::Keyring;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
@@ -115,8 +118,9 @@ async fn install_reports_progress_and_dry_run_changes_nothing() {
             .contains(password.expose().as_str())
     );
     let history = api.history(Some("pg"), None, None, 10).unwrap();
-    assert_eq!(history[0].status, "succeeded");
-    assert_eq!(history[0].operation, "install");
+    assert_eq!(history[0].status, RevisionStatus::Succeeded);
+    assert_eq!(history[0].operation, RevisionOperation::Install);
+    assert!(!history[0].interrupted);
     assert!(history[0].finished_at.is_some());
     for key in ["admin-password", "replication-password"] {
         let _ = keyring.delete(&format!("{}/api-progress/pg/{key}", done.context));
@@ -155,7 +159,11 @@ async fn a_failed_install_is_recorded_and_atomic_removes_what_it_created() {
         err.message
     );
     let history = api.history(Some("broken"), None, None, 10).unwrap();
-    assert_eq!(history[0].status, "failed");
+    assert_eq!(history[0].status, RevisionStatus::Failed);
+    assert!(
+        !history[0].interrupted,
+        "a failure the operation met is not an interruption"
+    );
     assert!(history[0].error.as_deref().unwrap().contains("broken"));
     assert!(count_objects(&client, "api-fail", "broken").await > 0);
     let status = api
@@ -190,7 +198,11 @@ async fn a_failed_install_is_recorded_and_atomic_removes_what_it_created() {
             .is_err()
     );
     let history = api.history(Some("gone"), None, None, 10).unwrap();
-    assert_eq!(history[0].status, "failed");
+    assert_eq!(history[0].status, RevisionStatus::Failed);
+    assert!(
+        !history[0].interrupted,
+        "a failure the operation met is not an interruption"
+    );
     for key in ["admin-password", "replication-password"] {
         let _ = keyring.delete(&format!("{context}/api-fail/broken/{key}"));
     }
@@ -318,7 +330,8 @@ async fn one_operation_at_a_time_and_interrupted_ones_are_reported() {
     let found = api.interrupted_operations().unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].revision, running.revision);
-    assert_eq!(found[0].status, "failed");
+    assert_eq!(found[0].status, RevisionStatus::Failed);
+    assert!(found[0].interrupted);
     assert!(found[0].error.as_deref().unwrap().contains("interrupted"));
     assert!(api.interrupted_operations().unwrap().is_empty());
 

@@ -7,8 +7,8 @@ mod support;
 use std::time::Duration;
 
 use berth_api::{
-    Api, ErrorCode, InstallInput, InstanceRef, OperationKind, OperationRequest, OperationState,
-    OperationUpdate, Operations, ProgressEvent,
+    Api, ErrorCode, InstallInput, InstanceRef, OperationKind, OperationRequest, OperationResult,
+    OperationState, OperationUpdate, Operations, ProgressEvent, RevisionOperation,
 };
 use berth_secrets::Keyring;
 use k8s_openapi::api::apps::v1::StatefulSet;
@@ -94,10 +94,16 @@ async fn install_stop_start_run_in_the_background_with_progress() {
             .any(|p| matches!(p, ProgressEvent::Pods { ready: 1, total: 1 })),
         "{last:?}"
     );
-    let result = last.result.as_ref().unwrap();
-    assert_eq!(result["ready"], true);
-    assert_eq!(result["name"], "pgops");
-    assert_eq!(last.target.context, result["context"].as_str().unwrap());
+    let Some(OperationResult::Install(result)) = last.result.as_ref() else {
+        panic!("an install's result: {last:?}");
+    };
+    assert!(result.ready);
+    assert_eq!(result.name, "pgops");
+    assert_eq!(last.target.context, result.context);
+    // the UI reads the result by its kind, the API method's own fields beside it
+    let json = serde_json::to_value(last).unwrap();
+    assert_eq!(json["result"]["kind"], "install");
+    assert_eq!(json["result"]["name"], "pgops");
 
     let which = InstanceRef {
         name: "pgops".into(),
@@ -108,7 +114,10 @@ async fn install_stop_start_run_in_the_background_with_progress() {
     let last = updates.last().unwrap();
     assert_eq!(last.state, OperationState::Succeeded, "{last:?}");
     assert_eq!(last.kind, OperationKind::Stop);
-    assert_eq!(last.result.as_ref().unwrap()["changed"], true);
+    let Some(OperationResult::Stop(stopped)) = last.result.as_ref() else {
+        panic!("a stop's result: {last:?}");
+    };
+    assert!(stopped.changed);
     let sts = KubeApi::<StatefulSet>::namespaced(client.clone(), "api-ops")
         .get("pgops")
         .await
@@ -173,10 +182,17 @@ async fn install_stop_start_run_in_the_background_with_progress() {
     assert_eq!(ops.get(&id).unwrap().kind, OperationKind::Install);
 
     let history = api.history(Some("pgops"), None, None, 10).unwrap();
-    let operations: Vec<_> = history.iter().map(|r| r.operation.as_str()).collect();
-    assert_eq!(operations, ["start", "stop", "install"]);
+    let operations: Vec<_> = history.iter().map(|r| r.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            RevisionOperation::Start,
+            RevisionOperation::Stop,
+            RevisionOperation::Install
+        ]
+    );
 
-    let ctx = result["context"].as_str().unwrap();
+    let ctx = result.context.as_str();
     for key in ["admin-password", "replication-password"] {
         let _ = keyring.delete(&format!("{ctx}/api-ops/pgops/{key}"));
     }

@@ -9,7 +9,7 @@ import { instancePath } from "../services/keys";
 import { useHistory } from "../services/queries";
 import { filterHistory, instanceKey, NO_HISTORY_FILTER, type HistoryFilter } from "./filter";
 import "./history.css";
-import { isInterrupted, StatusPill } from "./StatusPill";
+import { StatusPill } from "./StatusPill";
 
 const OUTCOMES: { value: HistoryFilter["outcome"]; label: string }[] = [
   { value: "all", label: "All" },
@@ -29,7 +29,7 @@ export function HistoryPage() {
   const instances = useMemo(() => [...new Set(list.map(instanceKey))].sort(), [list]);
   const contexts = useMemo(() => [...new Set(list.map((r) => r.context))].sort(), [list]);
   const operations = useMemo(() => [...new Set(list.map((r) => r.operation))].sort(), [list]);
-  const interrupted = list.filter((r) => isInterrupted(r.status, r.error)).length;
+  const interrupted = list.filter((r) => r.interrupted).length;
 
   return (
     <div className="page">
@@ -100,7 +100,7 @@ export function HistoryPage() {
                 </option>
               ))}
             </select>
-            <select className="select" aria-label="Filter by operation" value={filter.operation} onChange={(e) => setFilter({ ...filter, operation: e.target.value })}>
+            <select className="select" aria-label="Filter by operation" value={filter.operation} onChange={(e) => setFilter({ ...filter, operation: e.target.value as HistoryFilter["operation"] })}>
               <option value="all">All operations</option>
               {operations.map((o) => (
                 <option key={o} value={o}>
@@ -142,7 +142,7 @@ export function HistoryPage() {
               </thead>
               <tbody>
                 {shown.map((r) => {
-                  const interruptedRow = isInterrupted(r.status, r.error);
+                  const interruptedRow = r.interrupted;
                   return (
                     <tr
                       key={`${instanceKey(r)}#${r.revision}`}
@@ -163,7 +163,7 @@ export function HistoryPage() {
                         <span className="history-row__op">{r.operation}</span> <span className="muted">#{r.revision}</span>
                       </td>
                       <td>
-                        <StatusPill status={r.status} error={r.error} />
+                        <StatusPill status={r.status} interrupted={r.interrupted} />
                         {r.error ? <p className="history-row__error">{r.error}</p> : null}
                       </td>
                       <td>

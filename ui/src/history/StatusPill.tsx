@@ -1,22 +1,19 @@
-const LABELS: Record<string, string> = {
+import type { RevisionStatus } from "../ipc/bindings/RevisionStatus";
+
+const LABELS: Record<RevisionStatus, string> = {
   pending: "Pending",
   succeeded: "Succeeded",
   failed: "Failed",
   superseded: "Superseded",
 };
 
-/** True when a failed revision failed because Berth stopped before it finished. */
-export function isInterrupted(status: string, error: string | null): boolean {
-  return status === "failed" && !!error && /interrupted/i.test(error);
-}
-
-/** A revision's status as a small coloured pill (with text, never colour alone). */
-export function StatusPill({ status, error }: { status: string; error?: string | null }) {
-  const interrupted = isInterrupted(status, error ?? null);
+/** A revision's status as a small coloured pill (with text, never colour alone); a revision the
+ * core marked interrupted (Berth stopped before it finished) shows as such. */
+export function StatusPill({ status, interrupted = false }: { status: RevisionStatus; interrupted?: boolean }) {
   const key = interrupted ? "interrupted" : status;
   return (
     <span className={`status-pill status-pill--${key}`} data-status={key}>
-      {interrupted ? "Interrupted" : (LABELS[status] ?? status)}
+      {interrupted ? "Interrupted" : LABELS[status]}
     </span>
   );
 }

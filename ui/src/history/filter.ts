@@ -1,12 +1,12 @@
 import type { RevisionInfo } from "../ipc";
-import { isInterrupted } from "./StatusPill";
+import type { RevisionOperation } from "../ipc/bindings/RevisionOperation";
 
 /** What the History screen can be narrowed by. */
 export interface HistoryFilter {
   text: string;
   instance: string | "all";
   context: string | "all";
-  operation: string | "all";
+  operation: RevisionOperation | "all";
   outcome: "all" | "succeeded" | "failed" | "interrupted" | "pending" | "superseded";
 }
 
@@ -25,7 +25,7 @@ export function filterHistory(list: readonly RevisionInfo[], f: HistoryFilter): 
     if (f.context !== "all" && r.context !== f.context) return false;
     if (f.operation !== "all" && r.operation !== f.operation) return false;
     if (f.outcome !== "all") {
-      const interrupted = isInterrupted(r.status, r.error);
+      const interrupted = r.interrupted;
       if (f.outcome === "interrupted" ? !interrupted : f.outcome === "failed" ? r.status !== "failed" || interrupted : r.status !== f.outcome)
         return false;
     }

@@ -3,7 +3,6 @@ import type { RevisionInfo } from "../ipc";
 import { canRollBackTo } from "../instance/HistoryTab";
 import { diffParameters } from "./diff";
 import { filterHistory, NO_HISTORY_FILTER } from "./filter";
-import { isInterrupted } from "./StatusPill";
 
 function rev(fields: Partial<RevisionInfo>): RevisionInfo {
   return {
@@ -16,6 +15,7 @@ function rev(fields: Partial<RevisionInfo>): RevisionInfo {
     version: "17",
     operation: "install",
     status: "succeeded",
+    interrupted: false,
     osUser: "ada",
     startedAt: "2026-11-25T10:00:00Z",
     finishedAt: "2026-11-25T10:01:00Z",
@@ -27,15 +27,13 @@ function rev(fields: Partial<RevisionInfo>): RevisionInfo {
 
 describe("history", () => {
   const list = [
-    rev({ revision: 3, operation: "restart", status: "failed", error: "interrupted: the Berth process ended" }),
+    rev({ revision: 3, operation: "restart", status: "failed", interrupted: true, error: "the Berth process ended" }),
     rev({ revision: 2, operation: "reconfigure", status: "failed", error: "timed out" }),
     rev({ revision: 1, status: "superseded" }),
     rev({ name: "cache", context: "prod", operation: "stop" }),
   ];
 
-  it("tells interrupted failures from other failures", () => {
-    expect(isInterrupted("failed", "interrupted: the Berth process ended")).toBe(true);
-    expect(isInterrupted("failed", "timed out")).toBe(false);
+  it("tells interrupted failures (the core's flag, not the error text) from other failures", () => {
     expect(filterHistory(list, { ...NO_HISTORY_FILTER, outcome: "interrupted" }).map((r) => r.revision)).toEqual([3]);
     expect(filterHistory(list, { ...NO_HISTORY_FILTER, outcome: "failed" }).map((r) => r.revision)).toEqual([2]);
   });

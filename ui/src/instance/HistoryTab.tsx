@@ -72,7 +72,7 @@ export function HistoryTab({ instance }: { instance: InstanceSummary }) {
                 <div className="timeline__head">
                   <span className="timeline__rev">#{r.revision}</span>
                   <strong className="timeline__op">{r.operation}</strong>
-                  <StatusPill status={r.status} error={r.error} />
+                  <StatusPill status={r.status} interrupted={r.interrupted} />
                   {current ? <span className="pill pill--current">Current</span> : null}
                   <span className="timeline__when" title={formatTime(r.startedAt)}>
                     {formatAge(r.startedAt)} ago · {r.service} {r.version} · {r.osUser}

@@ -12,7 +12,9 @@ import type { PodInfo } from "./bindings/PodInfo";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { JsonValue } from "./bindings/serde_json/JsonValue";
-import type { OperationKind } from "./bindings/OperationKind";
+import type { OperationResult } from "./bindings/OperationResult";
+import type { RevisionOperation } from "./bindings/RevisionOperation";
+import type { RevisionStatus } from "./bindings/RevisionStatus";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationTarget } from "./bindings/OperationTarget";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
@@ -146,8 +148,8 @@ function defaultInstances(): InstanceSummary[] {
 function revision(
   inst: InstanceSummary,
   n: number,
-  operation: string,
-  status: string,
+  operation: RevisionOperation,
+  status: RevisionStatus,
   minutesAgo: number,
   extra: Partial<RevisionInfo> = {},
 ): RevisionInfo {
@@ -161,6 +163,7 @@ function revision(
     version: inst.version,
     operation,
     status,
+    interrupted: false,
     osUser: "ada",
     startedAt: ago(minutesAgo),
     finishedAt: status === "pending" ? null : ago(minutesAgo - 1),
@@ -186,7 +189,8 @@ function defaultHistory(instances: InstanceSummary[]): RevisionInfo[] {
     revision(cache, 2, "stop", "succeeded", 60 * 20),
     revision(cache, 1, "install", "superseded", 60 * 26),
     revision(events, 3, "restart", "failed", 60 * 3, {
-      error: "operation interrupted: Berth stopped before it finished (the app was closed or crashed)",
+      interrupted: true,
+      error: "interrupted: the Berth process ended before the operation finished; the instance may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)",
     }),
     revision(events, 2, "reconfigure", "superseded", 60 * 24 * 5, { parameters: { replicas: 3, storage: "50Gi", cpu: "1", memory: "4Gi" } }),
     revision(events, 1, "install", "superseded", 60 * 24 * 12, { version: "3.8" }),
@@ -249,15 +253,6 @@ function titleOf(request: OperationRequest, t: OperationTarget): string {
       return `Uninstall ${t.name}${request.deleteData ? " and delete its data" : ""}${where}`;
   }
 }
-
-const HISTORY_OPERATION: Record<OperationKind, string> = {
-  install: "install",
-  stop: "stop",
-  start: "start",
-  restart: "restart",
-  reconfigure: "reconfigure",
-  uninstall: "uninstall",
-};
 
 /** Instances, history and operations of the mock Backend. */
 export class MockInstances {
@@ -454,7 +449,7 @@ export class MockInstances {
       update.progress = [...update.progress, event].slice(-8);
       this.emit(update);
     };
-    const finish = (error: ApiError | null, result: JsonValue | null) => {
+    const finish = (error: ApiError | null, result: OperationResult | null) => {
       update.state = error ? "failed" : "succeeded";
       update.error = error;
       update.result = result;
@@ -512,7 +507,19 @@ export class MockInstances {
         });
         this.instances.push(created);
         this.record(created, "install");
-        return finish(null, { context: t.context, namespace: t.namespace, name: t.name, ready: true, revision: 1 });
+        return finish(null, {
+          kind: "install",
+          context: t.context,
+          namespace: t.namespace,
+          name: t.name,
+          service: created.service,
+          version: created.version,
+          revision: 1,
+          createdNamespace: false,
+          ready: true,
+          dryRun: false,
+          objects: [],
+        });
       }
       case "stop": {
         const inst = existing!;
@@ -523,7 +530,7 @@ export class MockInstances {
         inst.podsTotal = 0;
         inst.reason = null;
         const rev = this.record(inst, "stop");
-        return finish(null, { context: t.context, namespace: t.namespace, name: t.name, changed: true, revision: rev });
+        return finish(null, { kind: "stop", context: t.context, namespace: t.namespace, name: t.name, changed: true, revision: rev, workloads: [] });
       }
       case "start":
       case "restart": {
@@ -552,7 +559,12 @@ export class MockInstances {
         inst.podsReady = replicas;
         inst.reason = null;
         const rev = this.record(inst, request.kind);
-        return finish(null, { context: t.context, namespace: t.namespace, name: t.name, revision: rev });
+        return finish(
+          null,
+          request.kind === "restart"
+            ? { kind: "restart", context: t.context, namespace: t.namespace, name: t.name, revision: rev }
+            : { kind: "start", context: t.context, namespace: t.namespace, name: t.name, changed: true, revision: rev, workloads: [] },
+        );
       }
       case "reconfigure": {
         const inst = existing!;
@@ -562,7 +574,7 @@ export class MockInstances {
         await step({ kind: "applied", done: 2, total: 2, object: `StatefulSet ${t.name}` }, 250);
         await pods(replicas);
         const from = inst.version;
-        let operation = "reconfigure";
+        let operation: RevisionOperation = "reconfigure";
         if (request.rollback || request.rollbackTo !== null) {
           operation = "rollback";
           const to = this.revisions.find((r) => r.name === t.name && r.context === t.context && r.revision === request.rollbackTo);
@@ -576,6 +588,7 @@ export class MockInstances {
         }
         const rev = this.record(inst, operation);
         return finish(null, {
+          kind: "reconfigure",
           context: t.context,
           namespace: t.namespace,
           name: t.name,
@@ -592,6 +605,7 @@ export class MockInstances {
         this.instances.splice(this.instances.indexOf(inst), 1);
         const rev = this.record(inst, "uninstall");
         return finish(null, {
+          kind: "uninstall",
           context: t.context,
           namespace: t.namespace,
           name: t.name,
@@ -604,14 +618,14 @@ export class MockInstances {
   }
 
   /** Appends a succeeded revision (the previous one becomes superseded) and returns its number. */
-  private record(inst: InstanceSummary, operation: string): number {
+  private record(inst: InstanceSummary, operation: RevisionOperation): number {
     const mine = this.revisions.filter((r) => r.context === inst.context && r.namespace === inst.namespace && r.name === inst.name);
     const n = Math.max(0, ...mine.map((r) => r.revision)) + 1;
     for (const r of mine) if (r.status === "succeeded") r.status = "superseded";
     inst.revision = n;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     this.revisions.unshift({
-      ...revision(inst, n, HISTORY_OPERATION[operation as OperationKind] ?? operation, "succeeded", 0),
+      ...revision(inst, n, operation, "succeeded", 0),
       startedAt: now,
       finishedAt: now,
     });

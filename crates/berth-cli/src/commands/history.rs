@@ -54,10 +54,10 @@ pub(crate) async fn run(
         table.add_row(vec![
             format!("{}/{}/{}", r.context, r.namespace, r.name),
             r.revision.to_string(),
-            r.operation.clone(),
+            r.operation.to_string(),
             r.service.clone(),
             r.version.clone(),
-            r.status.clone(),
+            r.status.to_string(),
             r.os_user.clone(),
             r.started_at
                 .get(..19)

@@ -1,6 +1,6 @@
 //! `berth config NAME --set k=v`, `berth upgrade NAME --version V`, `berth rollback NAME`
 
-use berth_api::{Api, ApiError, ErrorCode, ReconfigureInput, ReconfigureResult};
+use berth_api::{Api, ApiError, ErrorCode, ReconfigureInput, ReconfigureResult, RevisionOperation};
 
 use crate::cli::{ChangeArgs, Global};
 use crate::commands::instance_ref;
@@ -64,9 +64,9 @@ async fn run(api: &Api, global: &Global, input: ReconfigureInput) -> Result<(), 
         Some(r) => output::line(format!(
             "{} {} to version {} (revision {r})",
             result.name,
-            match result.operation.as_str() {
-                "upgrade" => "upgraded",
-                "rollback" => "rolled back",
+            match result.operation {
+                RevisionOperation::Upgrade => "upgraded",
+                RevisionOperation::Rollback => "rolled back",
                 _ => "reconfigured",
             },
             result.version

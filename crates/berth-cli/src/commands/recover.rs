@@ -28,7 +28,7 @@ pub(crate) async fn run(api: &Api, global: &Global, args: RecoverArgs) -> Result
             table.add_row(vec![
                 format!("{}/{}/{}", r.context, r.namespace, r.name),
                 r.revision.to_string(),
-                r.operation.clone(),
+                r.operation.to_string(),
                 r.started_at
                     .get(..19)
                     .unwrap_or(&r.started_at)
