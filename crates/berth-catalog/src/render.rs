@@ -85,6 +85,11 @@ pub fn apply_rank(kind: &str) -> u8 {
     }
 }
 
+/// [`is_dns1123_label`] as a regular expression (the length limit aside), for clients that check
+/// names before asking the core: the desktop app's install form gets it through berth-api's
+/// generated TypeScript.
+pub const DNS1123_LABEL_PATTERN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
 /// True when `s` is a DNS-1123 label (lower-case alphanumerics and `-`, at most 63, alphanumeric at both ends).
 pub fn is_dns1123_label(s: &str) -> bool {
     !s.is_empty()
@@ -313,5 +318,26 @@ pub(crate) fn decorate(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cases the desktop app's generated rule is tested with (ui/src/install), so the form
+    /// and the core accept the same names.
+    #[test]
+    fn instance_name_rule() {
+        let ok = |s: &str| is_dns1123_label(s) && s.len() <= MAX_INSTANCE_NAME;
+        let longest = "a".repeat(MAX_INSTANCE_NAME);
+        for name in ["pg", "a", "0", "2fa", "orders-db", longest.as_str()] {
+            assert!(ok(name), "{name}");
+        }
+        let too_long = "a".repeat(MAX_INSTANCE_NAME + 1);
+        for name in ["", "-pg", "pg-", "Pg", "p_g", "p.g", "é", too_long.as_str()] {
+            assert!(!ok(name), "{name}");
+        }
+        assert_eq!(DNS1123_LABEL_PATTERN, "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     }
 }

@@ -11,8 +11,8 @@ import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useNamespaces, useRender, useSettings } from "./queries";
 import { fitToSchema } from "./values";
 import "../catalog/catalog.css";
+import { isInstanceName, MAX_INSTANCE_NAME } from "../ipc/bindings/InstanceName";
 
-const NAME = /^[a-z]([-a-z0-9]{0,40}[a-z0-9])?$/;
 
 /** Install a service: target, version, parameters in sections, a preview, then progress. */
 export function InstallPage() {
@@ -49,7 +49,7 @@ export function InstallPage() {
     if (chosenVersion && schema && (schema as { properties?: Record<string, unknown> }).properties?.version) v.version = chosenVersion;
     return v as JsonValue;
   }, [values, chosenVersion, schema]);
-  const nameValid = NAME.test(instance);
+  const nameValid = isInstanceName(instance);
   const renderInput: RenderInput = { service: id, instance, namespace: ns, version: chosenVersion, values: formValues, set: [] };
   const render = useRender(renderInput, tab === "preview" && valid && nameValid && values !== null);
 
@@ -150,7 +150,7 @@ export function InstallPage() {
             <label>
               Instance name
               <input className="input mono" value={instance} onChange={(e) => setName(e.target.value)} aria-label="Instance name" aria-invalid={!nameValid} />
-              {!nameValid ? <span className="field-error">Lower-case letters, digits and '-', starting with a letter.</span> : null}
+              {!nameValid ? <span className="field-error">Lower-case letters, digits and '-', a letter or digit at both ends, at most {MAX_INSTANCE_NAME}.</span> : null}
             </label>
             <label>
               Version
