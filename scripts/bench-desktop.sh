@@ -264,7 +264,7 @@ first paint (median of {mem_runs}); the floor is the `empty_window` example of `
 version and features, a one-paragraph page from a custom URI scheme) measured the same way once its WebKit web process is up.
 {"This machine has no GPU render node (no `/dev/dri/renderD*`), so Berth's webview draws without WebKit's compositing (`src-tauri/src/rendering.rs`: otherwise WebKit composites through Mesa's llvmpipe software OpenGL, with LLVM loaded into the web process and GL buffers per layer); a default Tauri window, like the empty one, composites that way. The row *like for like* compares Berth with the empty window drawing without compositing too (`WEBKIT_DISABLE_COMPOSITING_MODE=1`): that is the cost of Berth's own UI and data; the row above is what a user of this machine saves against a default Tauri app." if no_gpu else "This machine has a GPU render node: Berth's webview composites as WebKit does by default."}
 
-What the startup path does now (issue #6): before the window only the tracing set-up and Tauri's
+What the startup path does: before the window only the tracing set-up and Tauri's
 builder run. The API (SQLite open and migrations, the keyring handle) opens on a blocking thread
 while GTK and WebKit start (row "API open"); as soon as it is open the shell lists the contexts
 and asks every one for its instances in the background (`src-tauri/src/startup_listing.rs`), so
@@ -278,21 +278,18 @@ highlighter and Markdown already did. Row "after navigation, each step" comes fr
 startup marks (`ui/src/app/startup-marks.ts`, sent with the first-paint report). What is left
 before navigation is Tauri, GTK and WebKit starting (the empty window pays it too).
 
-Release binary size (16.9 MiB in the first run, 27.4 MiB in the runs of 2026-11-26): not a
-regression of one dependency but the features merged in between. The first figure was measured
-before berth-actions and berth-catalog were part of the desktop app; since then the app links
-the install/upgrade/transfer actions over kube's typed APIs, the catalog's JSON Schema validator
-(`jsonschema` with `referencing`, `fancy-regex` and its embedded meta-schemas), minijinja, the
-strict Kubernetes schemas (150 KB of JSON, `include_str!`), kube's WebSocket support for exec and
-port-forward, and the observe, operations and usage code. `cargo tree -e normal` of berth-desktop:
-377 crates then, 404 now; the 27 new ones are exactly those (plus their small helpers); the only
-new duplicated version is `bit-set` (through fancy-regex). The profile is unchanged (`lto = "thin"`,
-`codegen-units = 4`, `strip = "symbols"`, no debug assertions). Biggest release rlibs as a rough
-proxy (they hold LTO bitcode, not final code): jsonschema 20.9 MB, kube-client 10.1, tauri 10.5,
-berth-actions 9.2, berth-api 8.5, minijinja 7.4, berth-catalog 7.2. A per-crate attribution needs
-an unstripped release build for `cargo bloat`, not run here (a full release rebuild on the shared
-2-core machine); cheap size levers that keep behaviour (`lto = "fat"` + `codegen-units = 1`, about
-10 % in similar apps) would slow every release build and were not applied.
+What the release binary links: the actions over kube's typed APIs, the catalog's JSON Schema
+validator (`jsonschema` with `referencing`, `fancy-regex` and its embedded meta-schemas),
+minijinja, the strict Kubernetes schemas, kube's WebSocket support for exec and port-forward, and
+the observe, operations and usage code (`cargo tree -e normal -p berth-desktop`: 404 crates). The
+profile: `lto = "thin"`, `codegen-units = 4`, `strip = "symbols"`. Biggest release rlibs as a rough
+proxy (LTO bitcode, not final code): jsonschema 20.9 MB, tauri 10.5, kube-client 10.1,
+berth-actions 9.2, berth-api 8.5, minijinja 7.4, berth-catalog 7.2. `lto = "fat"` with
+`codegen-units = 1` (about 10 % smaller in similar apps) would slow every release build and is not
+used.
+
+Reproduce: `scripts/bench-desktop.sh` (release build with `--features custom-protocol`, Xvfb; it
+rewrites this section).
 """
 doc = root / "docs/benchmarks.md"
 text = doc.read_text() if doc.exists() else "# Benchmarks\n"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idle cost of one kubesim (issue #5): starts the release `kubesim` binary, applies INSTANCES
+# Idle cost of one kubesim (an idle simulator must not burn CPU): starts the release `kubesim` binary, applies INSTANCES
 # instances' worth of objects with kubectl (per instance: ConfigMap, Secret, Service,
 # PodDisruptionBudget and either a Deployment or a StatefulSet with a volume claim template,
 # one replica each), waits until every pod is Ready, lets it settle SETTLE seconds (the

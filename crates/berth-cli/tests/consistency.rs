@@ -1,4 +1,4 @@
-//! Gaps of the lifecycle closed end to end against kubesim (issue #5): adopting an instance
+//! The lifecycle's edge cases end to end against kubesim: adopting an instance
 //! imports its credentials, recovering or rolling back removes what the failed revision added,
 //! every command reports an unknown instance alike, and processes opening a brand-new home at
 //! once do not race. Needs a keyring: run under `scripts/with-keyring.sh`.

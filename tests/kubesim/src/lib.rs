@@ -287,8 +287,8 @@ mod idle_tests {
     use kube::api::{Api, ListParams, PostParams};
 
     /// Once every pod is Ready and nothing is written, the kubelet sleeps and the
-    /// controllers run only their slow safety pass (issue #5: a pass every 40 ms and 200 ms
-    /// burnt CPU with many pods).
+    /// controllers run only their slow safety pass (a pass every 40 ms or 200 ms would burn
+    /// CPU with many pods).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_idle_simulator_runs_no_passes() {
         let sim = crate::Sim::start(crate::Config::default()).await.unwrap();
