@@ -3,7 +3,8 @@
 //! The shell is deliberately thin. It opens `berth_api::Api` once (the same surface the CLI
 //! uses), keeps it in Tauri's managed state, and exposes one command per API method; each
 //! command extracts the state, calls one method and returns its `ApiError` as `{code, message}`.
-//! The webview may call only these commands (see `capabilities/default.json`), runs under a
+//! The commands are declared once in [`command_list`]; the webview may call only these
+//! (see `capabilities/default.json`, which the build writes from that list), runs under a
 //! strict CSP and loads no remote content (see `tauri.conf.json`). Long operations (install,
 //! stop, start...) run in the background through `berth_api::Operations`; every update is
 //! emitted as the `berth://operation` event, which the webview may listen to.
@@ -26,6 +27,14 @@
 //! Each step is logged (`RUST_LOG=info`) with its time since `main()`.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// Every Berth command the webview may call, declared once.
+///
+/// `berth_commands!(callback)` hands the list, as `module::command` paths, to a macro: `main.rs`
+/// turns it into the invoke handler, `build.rs` (which `include!`s this file) into Tauri's
+/// `allow-<command>` permissions and the capability file `capabilities/default.json`, and a test
+/// checks that file and the TypeScript command names in `ui/src/ipc/commands.ts` against it.
+#[macro_use]
+mod command_list;
 mod app_state;
 mod catalog_commands;
 mod commands;
@@ -51,6 +60,13 @@ enum DesktopError {
     Tauri(#[from] tauri::Error),
 }
 
+/// The invoke handler of every command in [`command_list`].
+macro_rules! handler {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
+
 fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), DesktopError> {
     tauri::Builder::default()
         .manage(AppState::open(started))
@@ -73,40 +89,7 @@ fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), Desk
         })
         .manage(observe::LogStreams::default())
         .manage(berth_api::Operations::new())
-        .invoke_handler(tauri::generate_handler![
-            commands::list_contexts,
-            commands::probe_context,
-            commands::set_context_location,
-            commands::set_context_favourite,
-            commands::app_info,
-            commands::report_first_paint,
-            observe::instance_logs,
-            observe::stop_instance_logs,
-            observe::start_port_forward,
-            observe::stop_port_forward,
-            observe::port_forwards,
-            observe::reveal_connection_uri,
-            observe::instance_metrics,
-            catalog_commands::catalog_list,
-            catalog_commands::catalog_show,
-            catalog_commands::catalog_render,
-            catalog_commands::preview_reconfigure,
-            catalog_commands::storage_classes,
-            catalog_commands::list_namespaces,
-            settings_commands::get_settings,
-            settings_commands::set_settings,
-            settings_commands::local_cluster_tools,
-            settings_commands::create_local_cluster,
-            operations::start_operation,
-            operations::list_operations,
-            instances::list_context_instances,
-            instances::instance_status,
-            instances::instance_details,
-            instances::service_versions,
-            instances::history,
-            usage_commands::instance_usage,
-            usage_commands::reveal_credential,
-        ])
+        .invoke_handler(berth_commands!(handler))
         .run(tauri::generate_context!())?;
     Ok(())
 }

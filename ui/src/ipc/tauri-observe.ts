@@ -1,8 +1,9 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { toApiError } from "./backend";
 import type { InstanceLogLine, InstanceMetrics, InstanceRef, LogStream, LogsInput, ObserveBackend, PortForwardInput, PortForwardSession } from "./observe";
+import type { Command } from "./commands";
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {

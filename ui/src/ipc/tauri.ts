@@ -28,9 +28,10 @@ import type { RenderInput } from "./bindings/RenderInput";
 import type { RenderedManifests } from "./bindings/RenderedManifests";
 import type { ServiceDetail } from "./bindings/ServiceDetail";
 import type { StorageClassInfo } from "./bindings/StorageClassInfo";
+import type { Command } from "./commands";
 
 /** Calls a Berth command; a rejection is normalised to an ApiError. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
