@@ -110,6 +110,26 @@ pub struct AppInfo {
     pub home: String,
     /// The keyring's status.
     pub keyring: KeyringStatus,
+    /// What was built: commit, date, target, supported Kubernetes versions, catalog version.
+    pub build: BuildInfo,
+}
+
+/// How this Berth was built (`berth version`, the app's About box).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BuildInfo {
+    /// Berth's version (`0.1.0`).
+    pub version: String,
+    /// The git commit built (12 hex digits), or `unknown` outside a checkout.
+    pub git_commit: String,
+    /// When it was built (RFC 3339, UTC).
+    pub build_date: String,
+    /// The target triple (`x86_64-unknown-linux-gnu`).
+    pub target: String,
+    /// The Kubernetes versions whose API schemas every rendered object is checked against.
+    pub kubernetes_versions: Vec<String>,
+    /// The built-in catalog's version: a digest of its files.
+    pub catalog_version: String,
 }
 
 /// Every DTO's TypeScript declaration as `(path relative to ui/src/ipc/bindings/, contents)`.
@@ -127,6 +147,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<ContextProbe>(),
         one::<KeyringStatus>(),
         one::<AppInfo>(),
+        one::<BuildInfo>(),
         one::<crate::ServiceCategory>(),
         one::<crate::ServiceVersion>(),
         one::<crate::ServiceCapabilities>(),

@@ -16,6 +16,7 @@ mod credentials;
 mod details;
 mod instances;
 mod local_clusters;
+mod local_names;
 pub mod operations;
 mod recovery;
 mod revisions;
@@ -34,6 +35,7 @@ mod observe;
 mod usage;
 pub use credentials::*;
 pub use local_clusters::*;
+pub use local_names::*;
 pub use observe::*;
 pub use operations::{
     OperationKind, OperationRequest, OperationResult, OperationState, OperationTarget,
@@ -76,12 +78,7 @@ impl Api {
     /// Opens the Berth home: `home` when given, else `BERTH_HOME`, else the platform data folder.
     /// Creates the folder and the database on first use and migrates an older database.
     pub fn open(home: Option<&Path>) -> Result<Self, ApiError> {
-        let home = berth_store::resolve_home(home).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Store,
-                "cannot find a home folder for Berth's data: set BERTH_HOME or pass --home",
-            )
-        })?;
+        let home = berth_store::resolve_home(home).ok_or_else(no_home)?;
         let store = Store::open_in(&home)?;
         Ok(Self {
             home,
@@ -118,17 +115,51 @@ impl Api {
         &self.home
     }
 
-    /// What the app's About and Settings show: version, home, keyring status.
+    /// What the app's About and Settings show: version, home, keyring status, build.
     pub fn app_info(&self) -> AppInfo {
-        let status = self.keyring.status();
-        AppInfo {
-            version: VERSION.to_owned(),
-            home: self.home.display().to_string(),
-            keyring: KeyringStatus {
-                available: status.available,
-                backend: status.backend.to_owned(),
-                message: status.message,
-            },
-        }
+        app_info_for(&self.home, &self.keyring)
     }
+}
+
+/// How this Berth was built.
+pub fn build_info() -> BuildInfo {
+    BuildInfo {
+        version: VERSION.to_owned(),
+        git_commit: env!("BERTH_GIT_COMMIT").to_owned(),
+        build_date: env!("BERTH_BUILD_DATE").to_owned(),
+        target: env!("BERTH_TARGET").to_owned(),
+        kubernetes_versions: berth_catalog::kube::KUBE_VERSIONS
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect(),
+        catalog_version: berth_catalog::CATALOG_DIGEST.to_owned(),
+    }
+}
+
+/// [`Api::app_info`] without opening the home: resolves it (`home`, else `BERTH_HOME`, else the
+/// platform folder) and asks the keyring, but creates and writes nothing (`berth version`).
+pub fn app_info_at(home: Option<&Path>) -> Result<AppInfo, ApiError> {
+    let home = berth_store::resolve_home(home).ok_or_else(no_home)?;
+    Ok(app_info_for(&home, &Keyring::new()))
+}
+
+fn app_info_for(home: &Path, keyring: &Keyring) -> AppInfo {
+    let status = keyring.status();
+    AppInfo {
+        version: VERSION.to_owned(),
+        home: home.display().to_string(),
+        keyring: KeyringStatus {
+            available: status.available,
+            backend: status.backend.to_owned(),
+            message: status.message,
+        },
+        build: build_info(),
+    }
+}
+
+fn no_home() -> ApiError {
+    ApiError::new(
+        ErrorCode::Store,
+        "cannot find a home folder for Berth's data: set BERTH_HOME or pass --home",
+    )
 }

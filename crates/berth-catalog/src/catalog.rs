@@ -45,7 +45,8 @@ pub struct Catalog {
 }
 
 /// Finds the built-in catalog folder: `BERTH_CATALOG_DIR`, else `catalog/` next to the executable
-/// or in one of its ancestors (covers `target/debug/berth` in a checkout), else `../share/berth/catalog`.
+/// or in one of its ancestors (covers `target/debug/berth` in a checkout), else `../share/berth/catalog`,
+/// else the catalog compiled into the binary, unpacked into the user's cache folder.
 pub fn built_in_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(CATALOG_DIR_ENV) {
         return Some(PathBuf::from(dir));
@@ -61,7 +62,7 @@ pub fn built_in_dir() -> Option<PathBuf> {
             return Some(share);
         }
     }
-    None
+    crate::embedded::unpacked()
 }
 
 /// True when `dir` itself is one definition folder.

@@ -8,6 +8,8 @@
 //!
 //! * [`Catalog::load_default`] / [`Catalog::load`] read definitions from the built-in folder and
 //!   user folders (`BERTH_CATALOG_PATH`); a user definition with the same id overrides a built-in one.
+//!   The built-in catalog is also compiled into the binary and unpacked into the cache folder when
+//!   no folder is found beside the executable (an installed package; [`CATALOG_DIGEST`] names it).
 //!   [`Catalog::load_lenient`] skips broken definitions and returns their errors (for the app).
 //! * [`Definition`] exposes the metadata the UI and actions need through [`Definition::spec`]
 //!   ([`spec::ServiceSpec`]), plus [`Definition::required_credentials`] (which secrets to generate),
@@ -29,6 +31,7 @@
 
 mod catalog;
 mod definition;
+mod embedded;
 mod error;
 pub mod kube;
 mod kube_schema;
@@ -42,6 +45,7 @@ pub use catalog::{
     is_definition_dir,
 };
 pub use definition::{Definition, Origin};
+pub use embedded::{CATALOG_DIGEST, unpack_into};
 pub use error::{CatalogError, ParamError};
 pub use lint::{Finding, LintReport, Severity, lint};
 pub use render::{RenderRequest, Rendered};

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
 
+use crate::completion::{Shell, context_names, instance_names, service_ids};
 use crate::output::Format;
 
 /// Run open-source services on any Kubernetes cluster.
@@ -26,7 +28,7 @@ pub(crate) struct Global {
     #[arg(short, long, global = true, value_enum, default_value_t = Format::Table)]
     pub(crate) output: Format,
     /// The kubeconfig context to act on (default: the current context)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", add = ArgValueCandidates::new(context_names))]
     pub(crate) context: Option<String>,
     /// The namespace to act on (default: the context's namespace)
     #[arg(short = 'n', long, global = true, value_name = "NAME")]
@@ -43,8 +45,20 @@ pub(crate) enum Command {
     /// Browse the service catalog, check definitions, preview what a service renders to
     #[command(subcommand)]
     Catalog(CatalogAction),
-    /// Show Berth's version, data folder and keyring status
+    /// Show Berth's version, build, data folder and keyring status (creates nothing)
     Version,
+    /// Print the shell completion script (`source <(berth completions bash)`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Write man pages (berth.1 and one per subcommand) into a folder
+    #[command(hide = true)]
+    Manpages {
+        /// The folder
+        dir: PathBuf,
+    },
     /// Install a service from the catalog into a cluster
     Install(InstallArgs),
     /// List installed services with their health
@@ -60,21 +74,25 @@ pub(crate) enum Command {
     /// Show one installed service: health, version, endpoint, pods
     Status {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
     },
     /// Stop a service: scale to zero, keep its data
     Stop {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
     },
     /// Start a stopped service exactly as it ran before
     Start {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
     },
     /// Remove a service (its volumes and credentials stay unless --delete-data)
     Uninstall {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
         /// Also delete the volumes (PVCs) and the stored credentials
         #[arg(long)]
@@ -86,6 +104,7 @@ pub(crate) enum Command {
     /// Restart every pod of a service (rolling) and wait until it is ready
     Restart {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
     },
     /// Change a service's parameters: shows the diff, applies, waits
@@ -95,6 +114,7 @@ pub(crate) enum Command {
     /// Go back to an earlier revision's parameters and version (a new revision)
     Rollback {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
         /// The revision to go back to (default: the one before the current)
         #[arg(long)]
@@ -106,6 +126,7 @@ pub(crate) enum Command {
     /// Take a service installed from another machine into this machine's history
     Adopt {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
     },
     /// Resume (or with --rollback undo) an interrupted or failed operation; without NAME, list them
@@ -113,6 +134,7 @@ pub(crate) enum Command {
     /// The history of operations (of one service, or all), with the parameters each changed
     History {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: Option<String>,
         /// At most this many entries
         #[arg(long, default_value_t = 50)]
@@ -123,6 +145,7 @@ pub(crate) enum Command {
     /// Forward a free local port to a service and print its connection URI (Ctrl-C ends it)
     Connect {
         /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
         /// The local port (default: a free one)
         #[arg(long, value_name = "PORT")]
@@ -149,6 +172,7 @@ pub(crate) enum Command {
 #[derive(Debug, Args)]
 pub(crate) struct LogsArgs {
     /// The instance name
+    #[arg(add = ArgValueCandidates::new(instance_names))]
     pub(crate) name: String,
     /// Keep streaming new lines (and pods) until Ctrl-C
     #[arg(short, long)]
@@ -167,6 +191,7 @@ pub(crate) struct LogsArgs {
 #[derive(Debug, Args)]
 pub(crate) struct RecoverArgs {
     /// The instance name (none: list what needs recovering)
+    #[arg(add = ArgValueCandidates::new(instance_names))]
     pub(crate) name: Option<String>,
     /// Go back to the last successful revision (an interrupted first install is removed)
     #[arg(long)]
@@ -182,6 +207,7 @@ pub(crate) struct RecoverArgs {
 #[derive(Debug, Args)]
 pub(crate) struct ChangeArgs {
     /// The instance name
+    #[arg(add = ArgValueCandidates::new(instance_names))]
     pub(crate) name: String,
     /// Set a parameter: `replicas=3`, `resources.memory=2Gi` (repeatable)
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -206,6 +232,7 @@ pub(crate) struct ChangeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct InstallArgs {
     /// The service id (`postgres`)
+    #[arg(add = ArgValueCandidates::new(service_ids))]
     pub(crate) service: String,
     /// The instance name (default: the service id)
     #[arg(long, value_name = "NAME")]
@@ -271,6 +298,7 @@ pub(crate) enum CatalogAction {
     /// Show one service: description, versions, capabilities, parameters
     Show {
         /// The service id (`postgres`)
+        #[arg(add = ArgValueCandidates::new(service_ids))]
         service: String,
     },
     /// Check catalog definitions (the built-in catalog, a catalog folder or one definition)
@@ -285,6 +313,7 @@ pub(crate) enum CatalogAction {
 #[derive(Debug, Args)]
 pub(crate) struct RenderArgs {
     /// The service id (`postgres`)
+    #[arg(add = ArgValueCandidates::new(service_ids))]
     pub(crate) service: String,
     /// The instance name (default: the service id)
     #[arg(long, value_name = "NAME")]
@@ -314,6 +343,7 @@ pub(crate) enum ContextsAction {
     /// Set where a context's cluster runs (overrides the inferred location)
     Tag {
         /// The context
+        #[arg(add = ArgValueCandidates::new(context_names))]
         context: String,
         /// Where it runs; `auto` goes back to the inferred location
         #[arg(long, value_enum)]
@@ -322,6 +352,7 @@ pub(crate) enum ContextsAction {
     /// Star a context (or unstar it with --off)
     Favourite {
         /// The context
+        #[arg(add = ArgValueCandidates::new(context_names))]
         context: String,
         /// Unstar instead
         #[arg(long)]

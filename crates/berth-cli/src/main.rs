@@ -8,6 +8,7 @@
 
 mod cli;
 mod commands;
+mod completion;
 mod output;
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ use berth_api::{ApiError, ErrorCode};
 use clap::Parser;
 
 fn main() -> ExitCode {
+    completion::answer_shell();
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -265,7 +265,10 @@ fn no_kubeconfig_tells_a_new_user_what_to_do() {
 #[test]
 fn a_newer_database_is_refused_with_a_clear_message() {
     let env = Env::new();
-    env.berth().args(["version"]).assert().success();
+    env.berth()
+        .args(["contexts", "--no-probe"])
+        .assert()
+        .success();
     let db = env.path("berth-home").join("berth.db");
     bump_user_version(&db);
     env.berth()
@@ -289,5 +292,116 @@ fn bump_user_version(db: &Path) {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn version_reports_the_build_and_creates_nothing() {
+    let env = Env::new();
+    let v = env.json(&["version", "-o", "json"]);
+    let build = &v["build"];
+    assert_eq!(build["version"], v["version"]);
+    assert_eq!(
+        build["kubernetesVersions"],
+        serde_json::json!(["1.33", "1.37"])
+    );
+    assert_eq!(build["catalogVersion"].as_str().unwrap().len(), 16);
+    assert!(build["target"].as_str().unwrap().contains('-'));
+    assert!(build["buildDate"].as_str().unwrap().ends_with('Z'));
+    assert!(!build["gitCommit"].as_str().unwrap().is_empty());
+    assert!(
+        !env.path("berth-home").exists(),
+        "berth version created the home"
+    );
+}
+
+/// The values the shell gets for `berth WORDS...<Tab>` through the bash registration's protocol.
+fn complete(env: &Env, words: &[&str]) -> Vec<String> {
+    let out = env
+        .berth()
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+        .env("_CLAP_COMPLETE_SPACE", "true")
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(words)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // flags are offered too when a value may start with anything; only values are compared
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|c| !c.starts_with('-'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn completion_offers_instances_contexts_and_services_from_local_files() {
+    let env = Env::new();
+    let script = env.berth().args(["completions", "bash"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&script.stdout).contains("complete -o nospace"));
+    for shell in ["zsh", "fish"] {
+        env.berth().args(["completions", shell]).assert().success();
+    }
+
+    assert_eq!(
+        complete(&env, &["berth", "status", ""]),
+        Vec::<String>::new()
+    );
+    assert!(
+        !env.path("berth-home").exists(),
+        "completion created the home"
+    );
+    let store = berth_store::Store::open_in(&env.path("berth-home")).unwrap();
+    let parameters = serde_json::json!({});
+    for name in ["pg", "cache"] {
+        store
+            .begin_revision(&berth_store::NewRevision {
+                context: "kind-dev",
+                namespace: "dev",
+                instance: name,
+                definition: "postgres",
+                version: "17",
+                operation: berth_store::Operation::Install,
+                parameters: &parameters,
+                manifest_digest: None,
+            })
+            .unwrap();
+    }
+    drop(store);
+    assert_eq!(complete(&env, &["berth", "status", ""]), ["cache", "pg"]);
+    assert_eq!(complete(&env, &["berth", "logs", "p"]), ["pg"]);
+    assert_eq!(
+        complete(&env, &["berth", "ls", "--context", ""]),
+        ["kind-dev", "arn:aws:eks:eu-west-1:123:cluster/prod", "lab"]
+    );
+    assert!(complete(&env, &["berth", "install", "post"]).contains(&"postgres".to_owned()));
+    assert_eq!(complete(&env, &["berth", "vers"]), ["version"]);
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let env = Env::new();
+    let dir = env.path("man");
+    env.berth().args(["manpages"]).arg(&dir).assert().success();
+    let page = std::fs::read_to_string(dir.join("berth.1")).unwrap();
+    assert!(page.contains(".TH berth 1"), "{page}");
+    for sub in [
+        "berth-install.1",
+        "berth-completions.1",
+        "berth-catalog-list.1",
+    ] {
+        assert!(dir.join(sub).is_file(), "{sub} missing");
+    }
+    assert!(
+        !dir.join("berth-manpages.1").exists(),
+        "hidden commands get no page"
     );
 }

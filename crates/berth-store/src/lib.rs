@@ -27,6 +27,7 @@ mod error;
 mod home;
 mod migrations;
 mod open_lock;
+pub mod read_only;
 #[macro_use]
 mod revisions;
 mod settings;

@@ -273,6 +273,14 @@ export class MockBackend implements Backend {
       version: "0.1.0-mock",
       home: `${HOME}/.local/share/berth`,
       keyring: { available: true, backend: "mock (in memory, nothing is stored)", message: null },
+      build: {
+        version: "0.1.0-mock",
+        gitCommit: "0123456789ab",
+        buildDate: "2026-01-01T00:00:00Z",
+        target: "x86_64-unknown-linux-gnu",
+        kubernetesVersions: ["1.33", "1.37"],
+        catalogVersion: "0123456789abcdef",
+      },
     };
   }
 

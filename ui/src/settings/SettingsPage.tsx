@@ -144,6 +144,22 @@ export function SettingsPage() {
               <dd className="mono">{info.data?.version ?? "…"}</dd>
             </div>
             <div>
+              <dt>Build</dt>
+              <dd className="mono">
+                {info.data
+                  ? `${info.data.build.gitCommit} · ${info.data.build.buildDate} · ${info.data.build.target}`
+                  : "…"}
+              </dd>
+            </div>
+            <div>
+              <dt>Kubernetes</dt>
+              <dd className="mono">{info.data?.build.kubernetesVersions.join(", ") ?? "…"}</dd>
+            </div>
+            <div>
+              <dt>Catalog</dt>
+              <dd className="mono">{info.data?.build.catalogVersion ?? "…"}</dd>
+            </div>
+            <div>
               <dt>Data folder</dt>
               <dd className="mono">{info.data?.home ?? "…"}</dd>
             </div>

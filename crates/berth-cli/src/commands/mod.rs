@@ -67,12 +67,19 @@ pub(crate) fn interrupted() -> impl std::future::Future<Output = ()> + Send + 's
 }
 
 pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
+    // commands that need nothing from the home: they neither open nor create its database
+    match &cli.command {
+        Command::Version => return version::run(&cli.global),
+        Command::Completions { shell } => return crate::completion::print_script(*shell),
+        Command::Manpages { dir } => return crate::completion::write_man_pages(dir),
+        _ => {}
+    }
     let api = Api::open(cli.global.home.as_deref())?;
     report_interrupted(&api);
     match cli.command {
         Command::Contexts(args) => contexts::run(&api, &cli.global, args).await,
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
-        Command::Version => version::run(&api, &cli.global),
+        Command::Version | Command::Completions { .. } | Command::Manpages { .. } => Ok(()),
         Command::Install(args) => install::run(&api, &cli.global, args).await,
         Command::Ls {
             all_contexts,
