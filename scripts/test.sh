@@ -39,3 +39,7 @@ scripts/with-keyring.sh cargo test --workspace --locked "${features[@]}"
 
 step "desktop end-to-end"
 scripts/desktop-e2e.sh
+
+step "package: build the .deb from the test build, install it, run it, remove it"
+scripts/package.sh --debug
+scripts/package-check.sh target/debug/bundle/deb/berth_*.deb
