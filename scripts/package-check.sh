@@ -5,7 +5,7 @@
 # completions and man page are where the shells and man look, and the installed desktop app starts
 # under Xvfb to its first paint (BERTH_BENCH_STARTUP=1 makes it print BERTH_FIRST_PAINT and exit).
 # Needs root or sudo, and scripts/system-deps.sh test (xvfb-run, gnome-keyring).
-# Usage: scripts/package-check.sh target/debug/bundle/deb/berth_*.deb
+# Usage: scripts/package-check.sh target/debug/bundle/deb/Berth_*.deb
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deb=$(realpath "$1")

@@ -4,7 +4,7 @@
 # completions and man pages; with --appimage also an AppImage (its tools are downloaded by the
 # bundler from GitHub, so it cannot be built on a machine limited to the package registries).
 # The catalog is compiled into both binaries: the package holds no other data files.
-# Output: target/<profile>/bundle/deb/berth_<version>_<arch>.deb
+# Output: target/<profile>/bundle/deb/Berth_<version>_<arch>.deb (the product name)
 # Usage: scripts/package.sh [--debug] [--appimage]
 #   --debug  package the debug binaries (what the tests build) instead of a release build: CI uses
 #            it to check the package installs and runs, without a second whole build
@@ -44,5 +44,6 @@ install -m 0755 "$berth" "$staging/berth"
 "$berth" manpages "$staging/man1"
 gzip -9n "$staging"/man1/*.1
 
-(cd ui && npx tauri bundle --ci --bundles "$bundles" "${bundle_flags[@]}" --features custom-protocol)
+# the Tauri CLI finds src-tauri/tauri.conf.json below the directory it runs in
+ui/node_modules/.bin/tauri bundle --ci --bundles "$bundles" "${bundle_flags[@]}" --features custom-protocol
 ls -l "target/$profile/bundle/deb/"*.deb

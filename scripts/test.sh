@@ -42,4 +42,4 @@ scripts/desktop-e2e.sh
 
 step "package: build the .deb from the test build, install it, run it, remove it"
 scripts/package.sh --debug
-scripts/package-check.sh target/debug/bundle/deb/berth_*.deb
+scripts/package-check.sh target/debug/bundle/deb/Berth_*.deb
