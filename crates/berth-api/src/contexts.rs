@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::timestamps::rfc3339;
 use berth_cluster::{LoadedKubeconfig, location, probe};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::{
     Api, ApiError, ContextInfo, ContextList, ContextProbe, ErrorCode, KubeconfigProblem, Location,
@@ -176,8 +176,4 @@ fn context_info(
         namespace: entry.namespace,
         current: entry.current,
     }
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
 }

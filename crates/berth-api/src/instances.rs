@@ -749,17 +749,12 @@ pub(crate) fn revision_info(r: berth_store::Revision) -> RevisionInfo {
         operation: r.operation.into(),
         status: r.status.into(),
         os_user: r.os_user,
-        started_at: rfc3339(r.started_at),
-        finished_at: r.finished_at.map(rfc3339),
+        started_at: crate::timestamps::rfc3339(r.started_at),
+        finished_at: r.finished_at.map(crate::timestamps::rfc3339),
         error: r.error,
         parameters: r.parameters,
         changes: Vec::new(),
     }
-}
-
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 pub(crate) fn namespace_of(cfg: &Config, which: &InstanceRef) -> String {

@@ -21,6 +21,7 @@ pub mod operations;
 mod recovery;
 mod revisions;
 mod settings;
+mod timestamps;
 mod transfers;
 pub use catalog::*;
 pub use cluster_facts::*;

@@ -280,7 +280,7 @@ impl Operations {
             title,
             target,
             state: OperationState::Running,
-            started_at: now(),
+            started_at: crate::timestamps::now(),
             finished_at: None,
             progress: Vec::new(),
             error: None,
@@ -308,7 +308,7 @@ impl Operations {
             };
             let outcome = run(&api, &request, &progress).await;
             let finished = this.change(&first.id, |u| {
-                u.finished_at = Some(now());
+                u.finished_at = Some(crate::timestamps::now());
                 match outcome {
                     Ok(result) => {
                         u.target = result.target();
@@ -436,10 +436,4 @@ fn resolve_target(api: &Api, context: Option<&str>, namespace: Option<&str>) -> 
         .or_else(|| entry.and_then(|e| e.namespace))
         .unwrap_or_else(|| "default".to_owned());
     (context, namespace)
-}
-
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -116,10 +116,6 @@ pub struct TransferInfo {
 }
 
 fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
-    let fmt = |t: &time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
     TransferInfo {
         id: t.id,
         kind: t.kind.to_string(),
@@ -141,7 +137,7 @@ fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
             .into_iter()
             .map(|s| (s.step, s.status.to_string(), s.error))
             .collect(),
-        started_at: fmt(&t.started_at),
+        started_at: crate::timestamps::rfc3339(t.started_at),
         error: t.error,
     }
 }
