@@ -21,6 +21,11 @@ pub enum ErrorCode {
     Cluster,
     /// The request conflicts with the current state.
     Conflict,
+    /// The operation ran out of time (an instance not ready in time); what it did stays, and
+    /// `recover` resumes or undoes it.
+    Timeout,
+    /// The operation makes no sense for this instance (stop of a service that cannot stop).
+    Unsupported,
     /// A bug in Berth.
     Internal,
 }
@@ -36,6 +41,8 @@ impl ErrorCode {
             ErrorCode::Keyring => "keyring",
             ErrorCode::Cluster => "cluster",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Unsupported => "unsupported",
             ErrorCode::Internal => "internal",
         }
     }

@@ -309,53 +309,23 @@ pub struct RevisionInfo {
     pub changes: Vec<ParameterChange>,
 }
 
-/// Maps an action's error to the API's codes.
+/// Maps an action's error to the API's codes, by value (a cluster error keeps its own code).
 pub(crate) fn action_error(e: ActionError) -> ApiError {
     let code = if e.is_invalid_input() {
         ErrorCode::InvalidInput
     } else {
-        match &e {
+        match e {
+            ActionError::Cluster(c) => return ApiError::from(*c),
             ActionError::NotFound(_) => ErrorCode::NotFound,
             ActionError::Conflict(_) => ErrorCode::Conflict,
-            ActionError::Unsupported(_) => ErrorCode::InvalidInput,
-            ActionError::Cluster(c) => {
-                return ApiError::from(clone_cluster_error(c));
-            }
+            ActionError::Unsupported(_) => ErrorCode::Unsupported,
+            ActionError::Timeout(_) => ErrorCode::Timeout,
             ActionError::Store(_) | ActionError::Lock(_) => ErrorCode::Store,
             ActionError::Secrets(_) => ErrorCode::Keyring,
             _ => ErrorCode::Cluster,
         }
     };
     ApiError::new(code, e.to_string())
-}
-
-fn clone_cluster_error(e: &berth_cluster::ClusterError) -> berth_cluster::ClusterError {
-    use berth_cluster::ClusterError as E;
-    match e {
-        E::Api {
-            context,
-            verb,
-            object,
-            code,
-            reason,
-            message,
-        } => E::Api {
-            context: context.clone(),
-            verb: verb.clone(),
-            object: object.clone(),
-            code: *code,
-            reason: reason.clone(),
-            message: message.clone(),
-        },
-        E::ContextNotFound { name, files } => E::ContextNotFound {
-            name: name.clone(),
-            files: files.clone(),
-        },
-        other => E::Unreachable {
-            context: String::new(),
-            message: other.to_string(),
-        },
-    }
 }
 
 pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
@@ -923,5 +893,38 @@ impl Api {
             name: which.name.clone(),
             revision,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_errors_map_to_their_own_codes() {
+        let cases = [
+            (ActionError::Timeout("not ready".into()), ErrorCode::Timeout),
+            (
+                ActionError::Unsupported("cannot stop".into()),
+                ErrorCode::Unsupported,
+            ),
+            (ActionError::NotFound("pg".into()), ErrorCode::NotFound),
+            (
+                ActionError::InvalidInput("bad".into()),
+                ErrorCode::InvalidInput,
+            ),
+            (ActionError::Lock("held".into()), ErrorCode::Store),
+            // a kubeconfig problem stays a kubeconfig problem, not "cluster"
+            (
+                ActionError::from(berth_cluster::ClusterError::NoKubeconfig),
+                ErrorCode::Kubeconfig,
+            ),
+        ];
+        for (error, code) in cases {
+            let message = error.to_string();
+            let api = action_error(error);
+            assert_eq!(api.code, code, "{message}");
+            assert_eq!(api.message, message);
+        }
     }
 }

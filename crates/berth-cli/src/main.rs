@@ -42,7 +42,7 @@ fn main() -> ExitCode {
 fn fail(err: &ApiError, output: output::Format) -> ExitCode {
     output::error(err, output);
     match err.code {
-        ErrorCode::InvalidInput => ExitCode::from(2),
+        ErrorCode::InvalidInput | ErrorCode::Unsupported => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
 }

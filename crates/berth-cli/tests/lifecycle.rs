@@ -569,7 +569,7 @@ async fn config_upgrade_rollback_and_restart_redis() {
         .run(&["upgrade", "pg16", "-n", ns, "--version", "17"])
         .await;
     assert_eq!(code, 2, "{stderr}");
-    assert_eq!(json["error"]["code"], "invalidInput");
+    assert_eq!(json["error"]["code"], "unsupported");
     assert!(stderr.contains("copy the data"), "{stderr}");
     let pg = sets.get("pg16").await.unwrap();
     assert!(redis_image(&pg).contains(":16."));

@@ -9,6 +9,8 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   notFound: "Not found",
   invalidInput: "Invalid input",
   conflict: "Conflict",
+  timeout: "It did not finish in time",
+  unsupported: "Not possible for this service",
 };
 
 /** Shows an API error: a title chosen by its code, the core's message, and an optional retry. */

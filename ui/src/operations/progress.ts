@@ -110,6 +110,8 @@ const FIXES: Record<ErrorCode, string> = {
   keyring: "Unlock the system keyring (Settings shows its status), then try again.",
   cluster: "Check that the cluster is running and reachable on the Contexts page, then try again.",
   conflict: "Something else changed it first: refresh to see its current state, then try again.",
+  timeout: "What it did so far stays: wait and look again, or Recover it from the instance's page.",
+  unsupported: "This service's definition does not offer it.",
   internal: "This is a bug in Berth: please report it with the message above.",
 };
 
