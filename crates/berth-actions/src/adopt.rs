@@ -36,7 +36,7 @@ impl<'a> Adopt<'a> {
     #[tracing::instrument(skip(self), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self) -> Result<(Record, u32), ActionError> {
         let cfg = self.cfg;
-        let claimed = claim(cfg, &self.namespace, &self.instance, None).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let rec = claimed.record.clone();
         let known = cfg
             .store

@@ -1,7 +1,8 @@
-//! The start every lifecycle action on an existing instance shares: resolve the namespace, set
-//! the deadline within which transient API failures are retried, take the instance's lock and
-//! read its record.
+//! The start every lifecycle action on an existing instance shares: resolve the namespace, take
+//! the instance's lock and read its record; and the deadline within which an action's transient
+//! API failures are retried.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::lock::{self, InstanceLock};
@@ -19,21 +20,17 @@ pub(crate) struct Claimed {
     pub(crate) _lock: InstanceLock,
 }
 
-/// Retries transient failures for at most `timeout` from now.
-pub(crate) fn set_deadline(cfg: &Config, timeout: Duration) {
-    cfg.cluster.set_deadline(Instant::now() + timeout);
+/// Runs an action whose transient API failures are retried for at most `timeout` from now.
+pub(crate) async fn within<F: Future>(timeout: Duration, action: F) -> F::Output {
+    berth_cluster::retry::within_deadline(Instant::now() + timeout, action).await
 }
 
-/// Locks the instance and loads its record; `timeout` bounds the retries of what follows.
+/// Locks the instance and loads its record.
 pub(crate) async fn claim(
     cfg: &Config,
     namespace: &Option<String>,
     instance: &str,
-    timeout: Option<Duration>,
 ) -> Result<Claimed, ActionError> {
-    if let Some(t) = timeout {
-        set_deadline(cfg, t);
-    }
     let namespace = cfg.namespace(namespace);
     let lock = lock::acquire(cfg, &namespace, instance)?;
     let record = record::load(cfg, &namespace, instance).await?;

@@ -120,8 +120,15 @@ impl<'a> Install<'a> {
         progress: ProgressSink<'_>,
         keyring_session: Option<PreparedSet>,
     ) -> Result<InstallOutcome, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress, keyring_session)).await
+    }
+
+    async fn run_bounded(
+        &self,
+        progress: ProgressSink<'_>,
+        keyring_session: Option<PreparedSet>,
+    ) -> Result<InstallOutcome, ActionError> {
         let cfg = self.cfg;
-        crate::claim::set_deadline(cfg, self.timeout);
         // the keyring session (a D-Bus connection and an encrypted Secret Service session, tens
         // of milliseconds) opens on its own thread first thing, while the definition is loaded,
         // the cluster asked and the objects rendered; nothing is written until the checks below

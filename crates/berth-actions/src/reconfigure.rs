@@ -99,8 +99,14 @@ impl<'a> Reconfigure<'a> {
     /// Runs it.
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<ReconfigureOutcome, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress)).await
+    }
+
+    async fn run_bounded(
+        &self,
+        progress: ProgressSink<'_>,
+    ) -> Result<ReconfigureOutcome, ActionError> {
         let cfg = self.cfg;
-        crate::claim::set_deadline(cfg, self.timeout);
         let ns = cfg.namespace(&self.namespace);
         let _lock = if self.diff_only {
             None

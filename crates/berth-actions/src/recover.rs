@@ -115,8 +115,11 @@ impl<'a> Recover<'a> {
     /// Runs it.
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<RecoverOutcome, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress)).await
+    }
+
+    async fn run_bounded(&self, progress: ProgressSink<'_>) -> Result<RecoverOutcome, ActionError> {
         let cfg = self.cfg;
-        crate::claim::set_deadline(cfg, self.timeout);
         let ns = cfg.namespace(&self.namespace);
         crate::interrupted(&cfg.store)?;
         let _lock = crate::lock::acquire(cfg, &ns, &self.instance)?;

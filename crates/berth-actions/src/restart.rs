@@ -44,8 +44,12 @@ impl<'a> Restart<'a> {
     /// Runs it; returns the revision recorded.
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<u32, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress)).await
+    }
+
+    async fn run_bounded(&self, progress: ProgressSink<'_>) -> Result<u32, ActionError> {
         let cfg = self.cfg;
-        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let (ns, rec) = (&claimed.namespace, &claimed.record);
         if rec.stopped.is_some() {
             return Err(ActionError::Unsupported(format!(

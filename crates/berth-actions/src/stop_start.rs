@@ -69,8 +69,15 @@ impl<'a> Stop<'a> {
     /// Runs the stop.
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress)).await
+    }
+
+    async fn run_bounded(
+        &self,
+        progress: ProgressSink<'_>,
+    ) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
-        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
         if let Some(stopped) = &rec.stopped {
             return Ok(outcome(&rec, false, None, &stopped.workloads));
@@ -152,8 +159,15 @@ impl<'a> Start<'a> {
     /// Runs the start.
     #[tracing::instrument(skip(self, progress), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self, progress: ProgressSink<'_>) -> Result<StopStartOutcome, ActionError> {
+        crate::claim::within(self.timeout, self.run_bounded(progress)).await
+    }
+
+    async fn run_bounded(
+        &self,
+        progress: ProgressSink<'_>,
+    ) -> Result<StopStartOutcome, ActionError> {
         let cfg = self.cfg;
-        let claimed = claim(cfg, &self.namespace, &self.instance, Some(self.timeout)).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
         // a transfer's fence (and a moved-out mark) is lifted by a start
         if crate::transfer::fence::lift(cfg, &ns, &self.instance).await? {

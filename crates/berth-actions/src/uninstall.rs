@@ -63,7 +63,7 @@ impl<'a> Uninstall<'a> {
     #[tracing::instrument(skip(self), fields(context = %self.cfg.context(), instance = %self.instance))]
     pub async fn run(&self) -> Result<UninstallOutcome, ActionError> {
         let cfg = self.cfg;
-        let claimed = claim(cfg, &self.namespace, &self.instance, None).await?;
+        let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let (ns, rec) = (claimed.namespace.clone(), claimed.record.clone());
         let pending = begin(cfg, &rec, Operation::Uninstall)?;
         let mut deleted = Vec::new();

@@ -408,11 +408,13 @@ impl Api {
                 .config_with(kubeconfig, context, no_catalog)
                 .await
                 .map_err(|e| (name.clone(), e))?;
-            cfg.cluster
-                .set_deadline(std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2));
-            berth_actions::status::fetch(&cfg, namespace)
-                .await
-                .map_err(|e| (cfg.context().to_owned(), action_error(e)))
+            let deadline = std::time::Instant::now() + LIST_RETRY_BUDGET.min(per_context / 2);
+            berth_cluster::retry::within_deadline(
+                deadline,
+                berth_actions::status::fetch(&cfg, namespace),
+            )
+            .await
+            .map_err(|e| (cfg.context().to_owned(), action_error(e)))
         };
         match tokio::time::timeout(per_context, listed).await {
             Ok(result) => result,

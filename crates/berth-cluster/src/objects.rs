@@ -5,7 +5,7 @@
 //! are found through API discovery, cached per connection.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kube::Client;
 use kube::api::{
@@ -30,8 +30,6 @@ pub struct Cluster {
     namespace: String,
     client: Client,
     resources: Mutex<HashMap<GroupVersionKind, (ApiResource, Scope)>>,
-    /// Until when transient failures are retried (the operation's deadline), if set.
-    deadline: std::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -178,7 +176,6 @@ impl Cluster {
             context,
             client,
             resources: Mutex::new(HashMap::new()),
-            deadline: std::sync::Mutex::new(None),
         })
     }
 
@@ -198,18 +195,9 @@ impl Cluster {
         self.client.clone()
     }
 
-    /// Retries transient failures until `deadline` (an operation's timeout) instead of for
-    /// [`crate::retry::DEFAULT_BUDGET`] per request.
-    pub fn set_deadline(&self, deadline: Instant) {
-        *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) = Some(deadline);
-    }
-
-    /// How long a request failing now may still be retried.
+    /// How long a request failing now may still be retried ([`crate::retry::budget`]).
     pub fn retry_budget(&self) -> Duration {
-        match *self.deadline.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some(deadline) => deadline.saturating_duration_since(Instant::now()),
-            None => crate::retry::DEFAULT_BUDGET,
-        }
+        crate::retry::budget()
     }
 
     /// Runs one kube-rs request, retrying transient failures within the retry budget.

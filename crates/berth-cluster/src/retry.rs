@@ -9,17 +9,51 @@
 //!
 //! The delays grow from 200 ms to at most 3 s with jitter, for as long as the
 //! [`Cluster`](crate::Cluster)'s retry budget allows: the time left until the deadline of the
-//! operation in progress ([`Cluster::set_deadline`](crate::Cluster::set_deadline)), else
-//! [`DEFAULT_BUDGET`]. The backoff itself is `backon` (also what kube-runtime's watchers use):
+//! operation in progress ([`within_deadline`]), else [`DEFAULT_BUDGET`]. The deadline belongs to
+//! the operation, not to the client: it is a task-local value around the operation's future, so
+//! two operations sharing one `Cluster` (the desktop app runs several at once) each keep their
+//! own. The backoff itself is `backon` (also what kube-runtime's watchers use):
 //! a small, well-kept crate whose exponential builder has the total-delay cap this needs, so
 //! Berth does not carry its own backoff arithmetic.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
 
 /// How long a request is retried when no operation deadline is set.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
+
+tokio::task_local! {
+    /// The deadline of the operation whose future is being polled.
+    static DEADLINE: Instant;
+}
+
+/// Runs `operation` with `deadline`: the requests it makes retry transient failures until then
+/// (an inner `within_deadline` sets its own for what it wraps).
+pub async fn within_deadline<F: Future>(deadline: Instant, operation: F) -> F::Output {
+    DEADLINE.scope(deadline, operation).await
+}
+
+/// `task` under the deadline in force where this is called: for work an operation hands to
+/// `tokio::spawn`, which task-local values do not cross.
+pub fn carry_deadline<F: Future>(task: F) -> impl Future<Output = F::Output> {
+    let deadline = DEADLINE.try_with(|d| *d).ok();
+    async move {
+        match deadline {
+            Some(deadline) => DEADLINE.scope(deadline, task).await,
+            None => task.await,
+        }
+    }
+}
+
+/// How long a request failing now may still be retried: until the operation's deadline, else
+/// [`DEFAULT_BUDGET`].
+pub fn budget() -> Duration {
+    DEADLINE
+        .try_with(|d| d.saturating_duration_since(Instant::now()))
+        .unwrap_or(DEFAULT_BUDGET)
+}
 
 const MIN_DELAY: Duration = Duration::from_millis(200);
 const MAX_DELAY: Duration = Duration::from_secs(3);
@@ -86,7 +120,9 @@ mod tests {
     use std::sync::atomic::{AtomicU32, Ordering};
     use std::time::{Duration, Instant};
 
-    use super::{is_transient, with_retries};
+    use super::{
+        DEFAULT_BUDGET, budget, carry_deadline, is_transient, with_retries, within_deadline,
+    };
 
     fn api(code: u16) -> kube::Error {
         kube::Error::Api(
@@ -153,5 +189,37 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn each_operation_keeps_its_own_deadline() {
+        assert_eq!(budget(), DEFAULT_BUDGET, "no operation, the default");
+        let short = Instant::now() + Duration::from_secs(2);
+        let long = Instant::now() + Duration::from_secs(600);
+        // two operations at once on one runtime: neither sees the other's deadline
+        let (a, b) = tokio::join!(
+            within_deadline(short, async {
+                tokio::task::yield_now().await;
+                budget()
+            }),
+            within_deadline(long, async {
+                tokio::task::yield_now().await;
+                budget()
+            }),
+        );
+        assert!(a <= Duration::from_secs(2), "{a:?}");
+        assert!(b > Duration::from_secs(500), "{b:?}");
+        // a nested operation has its own; a spawned task carries its operation's
+        let (nested, spawned) = within_deadline(long, async {
+            let nested = within_deadline(short, async { budget() }).await;
+            let spawned = tokio::spawn(carry_deadline(async { budget() }))
+                .await
+                .unwrap();
+            (nested, spawned)
+        })
+        .await;
+        assert!(nested <= Duration::from_secs(2), "{nested:?}");
+        assert!(spawned > Duration::from_secs(500), "{spawned:?}");
+        assert_eq!(budget(), DEFAULT_BUDGET, "nothing left behind");
     }
 }

@@ -35,7 +35,8 @@ pub(crate) fn landing(
     };
     let namespace = namespace.to_owned();
     let volumes = crate::volume_selector(definition, instance);
-    tokio::spawn(async move {
+    // spawned: the operation's deadline goes with it
+    tokio::spawn(berth_cluster::retry::carry_deadline(async move {
         let (namespace_exists, existing, kept_volumes) = futures::try_join!(
             cluster.namespace_exists(&namespace),
             cluster.get(&record),
@@ -46,7 +47,7 @@ pub(crate) fn landing(
             existing,
             kept_volumes,
         })
-    })
+    }))
 }
 
 /// Refuses a landing a new instance cannot take: a missing namespace (unless it is to be
