@@ -108,14 +108,18 @@ impl Forward {
     }
 
     /// The connection URI with the real password, read from the keyring.
-    pub fn uri_with_password(&self, cfg: &Config) -> Result<Sensitive<String>, ActionError> {
+    pub async fn uri_with_password(&self, cfg: &Config) -> Result<Sensitive<String>, ActionError> {
         let password = match &self.credential {
-            Some(key) => Some(cfg.keyring.get(&credential_handle(
-                &self.info.context,
-                &self.info.namespace,
-                &self.info.instance,
-                key,
-            ))?),
+            Some(key) => Some(
+                cfg.keyring
+                    .read(&credential_handle(
+                        &self.info.context,
+                        &self.info.namespace,
+                        &self.info.instance,
+                        key,
+                    ))
+                    .await?,
+            ),
             None => None,
         };
         let def = self.catalog.require(&self.definition)?;

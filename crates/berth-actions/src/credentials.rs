@@ -121,7 +121,7 @@ pub(crate) async fn import(
             )));
         };
         let handle = credential_handle(cfg.context(), &rec.namespace, &rec.instance, key);
-        cfg.keyring.set(&handle, &value)?;
+        cfg.keyring.write_all(vec![(handle, value)]).await?;
     }
     tracing::info!(count = keys.len(), "credentials imported into the keyring");
     Ok(keys)

@@ -8,7 +8,6 @@ use berth_secrets::{PreparedSet, Sensitive};
 use berth_store::{NewRevision, Operation};
 use serde_json::{Value, json};
 
-use crate::pipeline::guards::blocking;
 use crate::pipeline::plan::{self, Resolved};
 use crate::pipeline::{
     Credentials, CredentialsGuard, Plan, RevisionGuard, Target, commit, preflight,
@@ -473,18 +472,12 @@ impl<'a> Install<'a> {
         for pvc in &pvcs {
             cfg.cluster.delete(&ObjectRef::of(pvc)?).await?;
         }
-        let keyring = cfg.keyring.clone();
         let handles: Vec<String> = record
             .credentials
             .iter()
             .map(|key| credential_handle(cfg.context(), &record.namespace, &record.instance, key))
             .collect();
-        blocking(move || {
-            handles
-                .iter()
-                .try_for_each(|handle| keyring.delete(handle).map(drop))
-        })
-        .await??;
+        cfg.keyring.remove_all(handles).await?;
         Ok(())
     }
 }

@@ -4,7 +4,6 @@ use berth_cluster::{ClusterError, ObjectRef};
 use berth_store::Operation;
 
 use crate::claim::claim;
-use crate::pipeline::guards::blocking;
 use crate::record::{Record, record_name};
 use crate::stop_start::begin;
 use crate::{ActionError, Config, credential_handle, instance_selector};
@@ -132,18 +131,12 @@ pub(crate) async fn remove_instance(
         }
     }
     if delete_data {
-        let keyring = cfg.keyring.clone();
         let handles: Vec<String> = rec
             .credentials
             .iter()
             .map(|key| credential_handle(cfg.context(), &rec.namespace, &rec.instance, key))
             .collect();
-        blocking(move || {
-            handles
-                .iter()
-                .try_for_each(|handle| keyring.delete(handle).map(drop))
-        })
-        .await??;
+        cfg.keyring.remove_all(handles).await?;
     }
     // the record last: until it is gone, the instance can still be found and retried
     let record = ObjectRef {

@@ -61,10 +61,7 @@ impl Api {
                 )
             })?;
         let handle = berth_actions::credential_handle(cfg.context(), &ns, &which.name, &key);
-        let keyring = cfg.keyring.clone();
-        let password = tokio::task::spawn_blocking(move || keyring.get(&handle))
-            .await
-            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("keyring task: {e}")))??;
+        let password = cfg.keyring.read(&handle).await?;
         tracing::info!("credential revealed on request");
         Ok(password.expose().clone())
     }

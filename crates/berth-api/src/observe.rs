@@ -275,7 +275,10 @@ impl Api {
                 )
             })?;
         let cfg = self.action_config(Some(&forward.info.context)).await?;
-        let uri = forward.uri_with_password(&cfg).map_err(action_error)?;
+        let uri = forward
+            .uri_with_password(&cfg)
+            .await
+            .map_err(action_error)?;
         Ok(uri.expose().clone())
     }
 

@@ -11,8 +11,11 @@
 //! * [`PreparedSet`] (`Keyring::prepare_set_all`): one Secret Service session opened ahead on its
 //!   own thread, over which several secrets are written later — an install opens it first and
 //!   writes its credentials while it validates, renders and applies.
+//! * From async code, [`Keyring::read`], [`Keyring::read_each`], [`Keyring::write_all`] and
+//!   [`Keyring::remove_all`] run the calls on tokio's blocking pool.
 #![deny(missing_docs)]
 
+mod async_calls;
 mod keyring_store;
 mod prepared_set;
 mod sensitive;

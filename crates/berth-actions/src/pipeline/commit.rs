@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 use berth_secrets::Sensitive;
 
 use crate::pipeline::Plan;
-use crate::pipeline::guards::blocking;
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, credential_handle};
 
@@ -27,8 +26,7 @@ pub(crate) async fn store_credentials(cfg: &Config, plan: &Plan) -> Result<(), A
     if entries.is_empty() {
         return Ok(());
     }
-    let keyring = cfg.keyring.clone();
-    blocking(move || keyring.set_all(&entries)).await??;
+    cfg.keyring.write_all(entries).await?;
     Ok(())
 }
 

@@ -122,7 +122,7 @@ impl CredentialsGuard {
             return Ok(false);
         };
         let handles = early.handles().to_vec();
-        let stored = blocking(move || early.wait()).await??;
+        let stored = early.stored().await?;
         if stored {
             self.owned.extend(handles);
         }
@@ -203,7 +203,7 @@ async fn remove(keyring: Keyring, mut owned: Vec<String>, write: Option<Write>) 
     match write {
         Some(Write::Early(early)) => {
             let handles = early.handles().to_vec();
-            if let Ok(Ok(true)) = blocking(move || early.wait()).await {
+            if let Ok(true) = early.stored().await {
                 owned.extend(handles);
             }
         }
@@ -215,21 +215,7 @@ async fn remove(keyring: Keyring, mut owned: Vec<String>, write: Option<Write>) 
     if owned.is_empty() {
         return;
     }
-    let _ = blocking(move || {
-        for handle in &owned {
-            if let Err(err) = keyring.delete(handle) {
-                tracing::warn!(%err, "could not remove a credential of an operation that stopped");
-            }
-        }
-    })
-    .await;
-}
-
-/// Runs a blocking keyring call off the async threads.
-pub(crate) async fn blocking<T: Send + 'static>(
-    call: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ActionError> {
-    tokio::task::spawn_blocking(call)
-        .await
-        .map_err(|e| ActionError::Failed(format!("a keyring call failed: {e}")))
+    if let Err(err) = keyring.remove_all(owned).await {
+        tracing::warn!(%err, "could not remove a credential of an operation that stopped");
+    }
 }

@@ -131,23 +131,13 @@ pub(crate) async fn resolve(
     keys: Vec<String>,
     known: &[String],
 ) -> Result<Resolved, ActionError> {
-    let keyring = cfg.keyring.clone();
-    let handles: Vec<(String, String)> = keys
-        .into_iter()
-        .map(|key| {
-            let handle = credential_handle(cfg.context(), namespace, instance, &key);
-            (key, handle)
-        })
+    let handles = keys
+        .iter()
+        .map(|key| credential_handle(cfg.context(), namespace, instance, key))
         .collect();
-    let found = crate::pipeline::guards::blocking(move || {
-        handles
-            .into_iter()
-            .map(|(key, handle)| (key, keyring.get(&handle)))
-            .collect::<Vec<_>>()
-    })
-    .await?;
+    let found = cfg.keyring.read_each(handles).await?;
     let mut out = Resolved::default();
-    for (key, value) in found {
+    for (key, (_, value)) in keys.into_iter().zip(found) {
         match value {
             Ok(value) => {
                 out.values.insert(key, value.expose().clone());
