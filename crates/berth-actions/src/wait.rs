@@ -53,7 +53,8 @@ pub(crate) async fn until_ready(
     let mut last_event = None;
     loop {
         let seen = observe(cfg, Some(def), record).await?;
-        if last_pods != Some((seen.pods_ready, seen.pods_total)) {
+        // no pods yet (the controller has not made them): no count to show
+        if seen.pods_total > 0 && last_pods != Some((seen.pods_ready, seen.pods_total)) {
             last_pods = Some((seen.pods_ready, seen.pods_total));
             progress(Progress::Pods {
                 ready: seen.pods_ready,

@@ -270,6 +270,24 @@ async fn install_stop_start_uninstall_postgres() {
     assert_eq!(sts.spec.replicas, Some(1));
     assert_eq!(env.ok(&["status", "pg", "-n", ns]).await["health"], "ready");
     assert_eq!(env.ok(&["start", "pg", "-n", ns]).await["changed"], false);
+    // the table output counts replicas in words a person reads
+    for (verb, said) in [
+        ("stop", "StatefulSet pg: scaled to 0 (was 1 replica)"),
+        ("start", "StatefulSet pg: scaled to 1 replica"),
+    ] {
+        let mut cmd = env.berth();
+        cmd.args([verb, "pg", "-n", ns]);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains(said), "{stdout}");
+    }
 
     // Berth's own scaling does not block a later change of replicas (no --force-conflicts)
     let scaled = env
@@ -324,6 +342,8 @@ async fn install_stop_start_uninstall_postgres() {
         [
             ("uninstall", "succeeded"),
             ("reconfigure", "superseded"),
+            ("start", "superseded"),
+            ("stop", "superseded"),
             ("start", "superseded"),
             ("stop", "superseded"),
             ("install", "superseded"),

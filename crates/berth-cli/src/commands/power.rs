@@ -43,7 +43,15 @@ pub(crate) async fn run(
         return Ok(());
     }
     for w in &result.workloads {
-        output::line(format!("{} {}: {} replicas", w.kind, w.name, w.replicas));
+        let replicas = format!(
+            "{} replica{}",
+            w.replicas,
+            if w.replicas == 1 { "" } else { "s" }
+        );
+        output::line(match power {
+            Power::Stop => format!("{} {}: scaled to 0 (was {replicas})", w.kind, w.name),
+            Power::Start => format!("{} {}: scaled to {replicas}", w.kind, w.name),
+        });
     }
     output::line(format!(
         "{} {done} (revision {})",
