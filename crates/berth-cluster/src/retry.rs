@@ -62,9 +62,26 @@ const MAX_DELAY: Duration = Duration::from_secs(3);
 pub fn is_transient(err: &kube::Error) -> bool {
     match err {
         kube::Error::Api(status) => matches!(status.code, 429 | 500 | 502 | 503 | 504),
-        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => true,
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => {
+            !refused(err)
+        }
         _ => false,
     }
+}
+
+/// The host refused the connection: nothing listens at the address, and asking again at once
+/// will not change that (a cut or reset connection, a timeout, are retried).
+fn refused(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// What the server asked to wait before the next try (429 `Retry-After`), if anything.
@@ -110,7 +127,8 @@ where
             delay.map(|d| retry_after(err).map_or(d, |asked| asked.min(budget).max(d)))
         })
         .notify(|err, delay| {
-            tracing::warn!(%what, error = %err, ?delay, "transient API failure, retrying");
+            // a retry is not news; the failure, if the retries do not help, is reported
+            tracing::debug!(%what, error = %err, ?delay, "transient API failure, retrying");
         })
         .await
 }
@@ -142,6 +160,20 @@ mod tests {
         }
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset");
         assert!(is_transient(&kube::Error::ReadEvents(io)));
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_an_answer_not_a_hiccup() {
+        // a port nothing listens on: the real client's real error
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = kube::Config::new(format!("http://127.0.0.1:{port}").parse().unwrap());
+        let client = kube::Client::try_from(config).unwrap();
+        let err = client.apiserver_version().await.unwrap_err();
+        assert!(!is_transient(&err), "{err:?}");
     }
 
     #[tokio::test]
