@@ -1,11 +1,12 @@
-//! Revealing one user's generated password, for the configure form's users list.
+//! An instance's credentials: which ones Berth keeps ([`Api::credentials`]) and, on an explicit
+//! request, their values.
 //!
 //! Secrets never cross the API, with one exception: an explicit user request (the Reveal button,
-//! like [`Api::reveal_connection_uri`] for the Connect tab). [`Api::reveal_credential`] is that
-//! request for an extra user's password; the value is read from the keyring, returned, and
-//! never logged or put into an error.
+//! `berth credentials show --reveal`, like [`Api::reveal_connection_uri`] for the Connect tab).
+//! [`Api::reveal_credential`] is that request for an extra user's password; values are read
+//! from the keyring, returned, and never logged or put into an error.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::instances::action_error;
@@ -67,7 +68,90 @@ impl Api {
     }
 }
 
+/// One credential of an instance.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialInfo {
+    /// Its key in the instance's Secret (`admin-password`, `user-password-app`).
+    pub key: String,
+    /// What it is for, from the definition.
+    pub description: String,
+    /// The extra user (`auth.users`) it belongs to, if it is one's.
+    pub user: Option<String>,
+    /// Whether this machine's keyring holds it (an instance installed elsewhere has none until
+    /// `berth adopt`).
+    pub stored: bool,
+    /// The value: only when revealing was asked for, and the keyring holds it.
+    pub value: Option<String>,
+}
+
+impl Api {
+    /// The credentials Berth keeps for an instance, in the record's order, with their values only
+    /// when `reveal` (an explicit user request).
+    #[tracing::instrument(skip(self), fields(instance = %which.name))]
+    pub async fn credentials(
+        &self,
+        which: &InstanceRef,
+        reveal: bool,
+    ) -> Result<Vec<CredentialInfo>, ApiError> {
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let ns = which
+            .namespace
+            .clone()
+            .unwrap_or_else(|| cfg.cluster.default_namespace().to_owned());
+        let record = berth_actions::status::status(&cfg, &ns, &which.name)
+            .await
+            .map_err(action_error)?
+            .record;
+        let def = cfg.catalog.get(&record.definition);
+        let handles = record
+            .credentials
+            .iter()
+            .map(|key| berth_actions::credential_handle(cfg.context(), &ns, &which.name, key))
+            .collect();
+        let values = cfg.keyring.read_each(handles).await?;
+        let mut out = Vec::new();
+        for (key, (_, value)) in record.credentials.iter().zip(values) {
+            let spec = def.and_then(|d| {
+                d.spec.credentials.iter().find(|c| {
+                    c.key == *key
+                        || (c.per_user
+                            && key
+                                .strip_prefix(c.key.as_str())
+                                .is_some_and(|rest| rest.starts_with('-')))
+                })
+            });
+            let user = spec
+                .filter(|c| c.key != *key)
+                .map(|c| key[c.key.len() + 1..].to_owned());
+            let value = match value {
+                Ok(v) => Some(v),
+                Err(berth_secrets::SecretsError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            out.push(CredentialInfo {
+                key: key.clone(),
+                description: spec.map(|c| c.description.clone()).unwrap_or_default(),
+                user,
+                stored: value.is_some(),
+                value: if reveal {
+                    value.map(|v| v.expose().clone())
+                } else {
+                    None
+                },
+            });
+        }
+        if reveal {
+            tracing::info!(count = out.len(), "credentials revealed on request");
+        }
+        Ok(out)
+    }
+}
+
 /// The TypeScript bindings of this module's DTOs (see [`crate::dto::typescript_bindings`]).
 pub(crate) fn typescript_bindings() -> Vec<(String, String)> {
-    vec![crate::dto::binding::<RevealCredentialInput>()]
+    vec![
+        crate::dto::binding::<RevealCredentialInput>(),
+        crate::dto::binding::<CredentialInfo>(),
+    ]
 }

@@ -167,6 +167,9 @@ pub(crate) enum Command {
     /// Resume or abort a transfer
     #[command(subcommand)]
     Transfer(crate::commands::transfer::TransferAction),
+    /// Show an instance's credentials (values only with --reveal)
+    #[command(subcommand)]
+    Credentials(crate::commands::credentials::CredentialsAction),
 }
 
 #[derive(Debug, Args)]

@@ -198,6 +198,33 @@ async fn install_stop_start_uninstall_postgres() {
     assert_eq!(status["podsReady"], 1);
     assert_eq!(status["version"], "17");
 
+    // credentials: listed masked; revealed only when asked, equal to the keyring's
+    let listed = env.ok(&["credentials", "show", "pg", "-n", ns]).await;
+    let admin = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "admin-password")
+        .cloned()
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(admin["stored"], true, "{listed}");
+    assert!(
+        admin["value"].is_null(),
+        "a value without --reveal: {listed}"
+    );
+    assert!(!admin["description"].as_str().unwrap().is_empty());
+    let revealed = env
+        .ok(&["credentials", "show", "pg", "-n", ns, "--reveal"])
+        .await;
+    assert!(
+        revealed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["key"] == "admin-password" && c["value"] == kept.expose().as_str()),
+        "revealed value differs from the keyring's"
+    );
+
     // a second install under the same name is refused, nothing changes
     let (code, json, stderr) = env
         .run(&["install", "postgres", "--name", "pg", "-n", ns])

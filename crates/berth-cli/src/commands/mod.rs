@@ -4,6 +4,7 @@ mod adopt;
 mod catalog;
 mod connect;
 mod contexts;
+pub(crate) mod credentials;
 mod history;
 mod install;
 mod logs;
@@ -116,5 +117,6 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
         Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),
         Command::Transfer(action) => transfer::act(&api, &cli.global, action).await,
+        Command::Credentials(action) => credentials::run(&api, &cli.global, action).await,
     }
 }
