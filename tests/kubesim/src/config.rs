@@ -95,6 +95,10 @@ pub struct KubeletConfig {
     pub startup_log: Vec<String>,
     /// Run time of Job pods before they succeed, in milliseconds.
     pub job_duration_ms: u64,
+    /// The period of every exec probe of pods bound to a backend, in milliseconds, instead of
+    /// each probe's `periodSeconds` (and no initial delay): tests that stop a real server see
+    /// its pods turn NotReady within a few periods.
+    pub probe_period_ms: Option<u64>,
 }
 
 impl Default for KubeletConfig {
@@ -108,6 +112,7 @@ impl Default for KubeletConfig {
                 "kubesim: container {container} of pod {pod} started from image {image}".into(),
             ],
             job_duration_ms: 300,
+            probe_period_ms: None,
         }
     }
 }

@@ -44,21 +44,49 @@ fn choose_protocol(req: &Request<Incoming>) -> Option<&'static str> {
         .copied()
 }
 
-/// The environment of the bound backend, if the pod matches one.
-fn backend_env(state: &State, pod: &Value) -> Vec<(String, String)> {
+/// The config backends that bind `pod`.
+fn backends<'a>(
+    state: &'a State,
+    pod: &'a Value,
+) -> impl Iterator<Item = &'a crate::config::Backend> + 'a {
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default();
     state
         .config
         .backends
         .iter()
-        .filter(|b| b.namespace.as_deref().is_none_or(|n| n == ns))
+        .filter(move |b| b.namespace.as_deref().is_none_or(|n| n == ns))
         .filter(|b| {
             LabelSelector::parse(&b.selector)
                 .map(|s| s.matches(&pod["metadata"]["labels"]))
                 .unwrap_or(false)
         })
-        .flat_map(|b| b.env.iter().map(|(k, v)| (k.clone(), v.clone())))
-        .collect()
+}
+
+/// Whether a config backend binds `pod` to a real process.
+pub(crate) fn bound(state: &State, pod: &Value) -> bool {
+    backends(state, pod).next().is_some()
+}
+
+/// The environment of a command run in container `c` of `pod`: the container's literal `env`
+/// values, `HOSTNAME`, then the bound backend's environment.
+pub(crate) fn container_env(state: &State, pod: &Value, c: &Value) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = c["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            Some((
+                e["name"].as_str()?.to_string(),
+                e["value"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    env.push(("HOSTNAME".into(), name.to_owned()));
+    env.extend(
+        backends(state, pod).flat_map(|b| b.env.iter().map(|(k, v)| (k.clone(), v.clone()))),
+    );
+    env
 }
 
 fn exit_status(code: Option<i32>) -> Value {
@@ -142,19 +170,7 @@ pub(crate) async fn exec(
             "no supported subprotocol: use v5.channel.k8s.io or v4.channel.k8s.io",
         )
     })?;
-    let mut env: Vec<(String, String)> = c["env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            Some((
-                e["name"].as_str()?.to_string(),
-                e["value"].as_str()?.to_string(),
-            ))
-        })
-        .collect();
-    env.push(("HOSTNAME".into(), name.clone()));
-    env.extend(backend_env(&state, &pod));
+    let env = container_env(&state, &pod, &c);
 
     let accept = derive_accept_key(key.as_bytes());
     tokio::spawn(async move {

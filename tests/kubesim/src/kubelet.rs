@@ -71,6 +71,7 @@ pub(crate) fn node_ready(state: &State, node: &str, ready: bool) {
 /// kubelet sleeps, so an idle simulator with many pods costs nothing.
 pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     let mut tracked: HashMap<String, Tracked> = HashMap::new();
+    let probes = Arc::new(crate::probes::Probes::default());
     let mut next_ip: u32 = 2;
     let mut next_node = 0usize;
     let mut lost: Vec<String> = Vec::new();
@@ -100,7 +101,14 @@ pub(crate) async fn run(state: Arc<State>, mut shutdown: watch::Receiver<bool>) 
         state
             .kubelet_passes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let due = tick(&state, &mut tracked, &mut next_ip, &mut next_node, &lost);
+        let due = tick(
+            &state,
+            &probes,
+            &mut tracked,
+            &mut next_ip,
+            &mut next_node,
+            &lost,
+        );
         tracing::trace!(?due, "kubelet pass");
         let due = due.map(|d| tokio::time::Instant::from_std(d) + Duration::from_millis(1));
         loop {
@@ -135,7 +143,8 @@ fn earliest(a: Option<Instant>, b: Instant) -> Option<Instant> {
 }
 
 fn tick(
-    state: &State,
+    state: &Arc<State>,
+    probes: &Arc<crate::probes::Probes>,
     tracked: &mut HashMap<String, Tracked>,
     next_ip: &mut u32,
     next_node: &mut usize,
@@ -249,7 +258,11 @@ fn tick(
             && elapsed >= start + Duration::from_millis(cfg.job_duration_ms);
         // A lost node's pods turn NotReady (the node lifecycle controller's doing).
         let node_lost = lost.contains(&t.node);
-        let ready = running && !crashing && !done && elapsed >= ready_at && !node_lost;
+        let mut ready = running && !crashing && !done && elapsed >= ready_at && !node_lost;
+        // a pod bound to a real process is Ready while its exec probes pass
+        if ready && probes.ready(state, pod, &uid) == Some(false) {
+            ready = false;
+        }
         if failing {
             if elapsed < Duration::from_secs(1) {
                 // ErrImagePull turns ImagePullBackOff.

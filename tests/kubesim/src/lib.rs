@@ -41,6 +41,7 @@ mod metrics;
 mod openapi;
 mod patch;
 mod portforward;
+mod probes;
 mod protobuf;
 mod resources;
 mod selectors;
