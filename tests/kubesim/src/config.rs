@@ -98,6 +98,7 @@ pub struct KubeletConfig {
     /// The period of every exec probe of pods bound to a backend, in milliseconds, instead of
     /// each probe's `periodSeconds` (and no initial delay): tests that stop a real server see
     /// its pods turn NotReady within a few periods.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub probe_period_ms: Option<u64>,
 }
 
