@@ -30,6 +30,7 @@ macro_rules! berth_commands {
             settings_commands::create_local_cluster,
             operations::start_operation,
             operations::list_operations,
+            operations::cancel_operation,
             instances::list_context_instances,
             instances::instance_status,
             instances::instance_details,

@@ -35,3 +35,12 @@ pub(crate) async fn list_operations(
 ) -> Result<Vec<OperationUpdate>, ApiError> {
     Ok(operations.list())
 }
+
+/// Cancels a running operation (it stops at its next await point; Recover finishes the rest).
+#[tauri::command]
+pub(crate) async fn cancel_operation(
+    operations: State<'_, Operations>,
+    id: String,
+) -> Result<(), ApiError> {
+    operations.cancel(&id)
+}

@@ -84,11 +84,17 @@ pub(crate) fn acquire(
 pub const INTERRUPTED: &str = "interrupted: the Berth process ended before the operation finished; \
                                the instance may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
 
-/// True when `revision` failed because its process ended before it finished (marked by
-/// [`interrupted`]), as opposed to an error the operation itself met.
+/// The error of a revision whose operation stopped before it finished while its process lived
+/// on (cancelled, or its future dropped).
+pub const ABANDONED: &str = "interrupted: the operation stopped before it finished; the instance \
+                             may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
+
+/// True when `revision` failed because its operation stopped before it finished (its process
+/// ended, marked by [`interrupted`], or it was cancelled), as opposed to an error the operation
+/// itself met.
 pub fn was_interrupted(revision: &Revision) -> bool {
     revision.status == berth_store::RevisionStatus::Failed
-        && revision.error.as_deref() == Some(INTERRUPTED)
+        && matches!(revision.error.as_deref(), Some(INTERRUPTED | ABANDONED))
 }
 
 /// Finds `pending` revisions whose operation no longer runs (its process ended before it

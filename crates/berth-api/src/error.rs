@@ -26,6 +26,9 @@ pub enum ErrorCode {
     Timeout,
     /// The operation makes no sense for this instance (stop of a service that cannot stop).
     Unsupported,
+    /// The operation was stopped before it finished (cancelled, or its process ended); what it
+    /// did stays, and `recover` resumes or undoes it.
+    Interrupted,
     /// A bug in Berth.
     Internal,
 }
@@ -43,6 +46,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Timeout => "timeout",
             ErrorCode::Unsupported => "unsupported",
+            ErrorCode::Interrupted => "interrupted",
             ErrorCode::Internal => "internal",
         }
     }

@@ -4,17 +4,24 @@
 //!
 //! [`Operations`] needs no Tauri: it spawns the API call on the current tokio runtime and hands
 //! each update to a callback; the desktop shell's callback emits it as an event.
+//!
+//! [`Operations::cancel`] stops a running operation at its next await point, the way closing
+//! the app would: what it applied stays, its revision is marked failed (interrupted), and the
+//! instance page's Recover (`berth recover`) resumes or undoes it. The update says so, naming
+//! the last step reached.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
+use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::{
-    Api, ApiError, InstallInput, InstallResult, InstanceRef, ProgressEvent, ReconfigureInput,
-    ReconfigureResult, RestartResult, StopStartResult, UninstallInput, UninstallResult,
+    Api, ApiError, ErrorCode, InstallInput, InstallResult, InstanceRef, ProgressEvent,
+    ReconfigureInput, ReconfigureResult, RestartResult, StopStartResult, UninstallInput,
+    UninstallResult,
 };
 
 /// How many finished operations [`Operations`] remembers.
@@ -80,6 +87,8 @@ pub enum OperationState {
     Succeeded,
     /// Failed; see the error.
     Failed,
+    /// Cancelled on request; the error says how far it got and what to do.
+    Cancelled,
 }
 
 /// The state of one background operation, sent on every change.
@@ -221,6 +230,8 @@ struct Shared {
     /// Running and recent operations, oldest first.
     updates: Mutex<VecDeque<OperationUpdate>>,
     next: AtomicU64,
+    /// The cancel handles of the running operations.
+    cancels: Mutex<HashMap<String, CancellationToken>>,
 }
 
 /// Runs operations in the background and remembers the running and the recent ones.
@@ -288,6 +299,8 @@ impl Operations {
         };
         tracing::info!(id, title = first.title, "operation started");
         self.store(first.clone());
+        let cancel = CancellationToken::new();
+        self.cancels().insert(id.clone(), cancel.clone());
         sink(&first);
         let this = self.clone();
         let api = api.clone();
@@ -306,18 +319,26 @@ impl Operations {
                     }
                 }
             };
-            let outcome = run(&api, &request, &progress).await;
+            let outcome = tokio::select! {
+                outcome = run(&api, &request, &progress) => Some(outcome),
+                () = cancel.cancelled() => None,
+            };
+            this.cancels().remove(&first.id);
             let finished = this.change(&first.id, |u| {
                 u.finished_at = Some(crate::timestamps::now());
                 match outcome {
-                    Ok(result) => {
+                    Some(Ok(result)) => {
                         u.target = result.target();
                         u.state = OperationState::Succeeded;
                         u.result = Some(result);
                     }
-                    Err(error) => {
+                    Some(Err(error)) => {
                         u.state = OperationState::Failed;
                         u.error = Some(error);
+                    }
+                    None => {
+                        u.state = OperationState::Cancelled;
+                        u.error = Some(cancelled(u));
                     }
                 }
             });
@@ -330,6 +351,33 @@ impl Operations {
             }
         });
         id
+    }
+
+    /// Cancels a running operation: it stops at its next await point (see the module docs).
+    /// `NotFound` for an unknown id, `Conflict` for one that already finished.
+    pub fn cancel(&self, id: &str) -> Result<(), ApiError> {
+        if let Some(token) = self.cancels().get(id) {
+            tracing::info!(id, "operation cancelled on request");
+            token.cancel();
+            return Ok(());
+        }
+        match self.get(id) {
+            Some(u) => Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!("{} already finished", u.title),
+            )),
+            None => Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no operation {id:?}"),
+            )),
+        }
+    }
+
+    fn cancels(&self) -> std::sync::MutexGuard<'_, HashMap<String, CancellationToken>> {
+        self.shared
+            .cancels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Running and recent operations, newest first.
@@ -383,6 +431,29 @@ impl Operations {
         edit(update);
         Some(update.clone())
     }
+}
+
+/// The error of a cancelled operation: how far it got, and what to do.
+fn cancelled(u: &OperationUpdate) -> ApiError {
+    let reached = u.progress.iter().rev().find_map(|p| match p {
+        ProgressEvent::Step { name } => Some(format!("during its {name} step")),
+        _ => None,
+    });
+    let applied = u.progress.iter().rev().find_map(|p| match p {
+        ProgressEvent::Applied { done, total, .. } => {
+            Some(format!(", after applying {done} of {total} objects"))
+        }
+        _ => None,
+    });
+    ApiError::new(
+        ErrorCode::Interrupted,
+        format!(
+            "cancelled {}{}: what was done stays; Recover on the instance page (`berth recover {}`) resumes or undoes it",
+            reached.unwrap_or_else(|| "before its first step".into()),
+            applied.unwrap_or_default(),
+            u.target.name
+        ),
+    )
 }
 
 /// Runs one request to its end, returning its result.

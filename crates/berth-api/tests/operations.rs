@@ -236,6 +236,70 @@ async fn a_failing_operation_reports_the_api_error() {
     cluster.shutdown().await;
 }
 
+#[tokio::test]
+async fn a_cancelled_install_stops_and_leaves_it_to_recover() {
+    // pods that take ten minutes to turn ready: the install is still waiting when cancelled
+    let mut config = kubesim::config::Config::default();
+    config.kubelet.ready_delay_ms = 600_000;
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let (api, _keyring) = api(home.path(), cluster.kubeconfig(), "cancel");
+    let ops = Operations::new();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let install = OperationRequest::Install(InstallInput {
+        service: "redis".into(),
+        name: Some("slow".into()),
+        context: cluster.context().map(str::to_owned),
+        namespace: Some("api-ops-cancel".into()),
+        create_namespace: true,
+        ..InstallInput::default()
+    });
+    let id = ops.start(&api, install, move |u| {
+        let _ = tx.send(u.clone());
+    });
+    let waiting = |u: &OperationUpdate| {
+        u.progress
+            .iter()
+            .any(|p| matches!(p, ProgressEvent::Step { name } if name == "wait"))
+    };
+    let last = loop {
+        let u = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .expect("updates keep coming")
+            .expect("the sink lives");
+        if u.state != OperationState::Running {
+            break u;
+        }
+        if waiting(&u) {
+            ops.cancel(&id).unwrap();
+        }
+    };
+    assert_eq!(last.state, OperationState::Cancelled, "{last:?}");
+    let error = last.error.as_ref().unwrap();
+    assert_eq!(error.code, ErrorCode::Interrupted);
+    assert!(error.message.contains("wait"), "{}", error.message);
+    assert!(
+        error.message.contains("berth recover slow"),
+        "{}",
+        error.message
+    );
+    // finished: a second cancel is a conflict, an unknown id not found
+    assert_eq!(ops.cancel(&id).unwrap_err().code, ErrorCode::Conflict);
+    assert_eq!(ops.cancel("op-999").unwrap_err().code, ErrorCode::NotFound);
+    // the revision is failed and marked interrupted, so Recover offers to finish it
+    let history = api.history(Some("slow"), None, None, 10).unwrap();
+    assert_eq!(history[0].operation, RevisionOperation::Install);
+    assert!(history[0].interrupted, "{:?}", history[0]);
+    assert!(
+        api.recoverable_operations()
+            .unwrap()
+            .iter()
+            .any(|r| r.name == "slow"),
+        "not offered for recovery"
+    );
+    cluster.shutdown().await;
+}
+
 #[test]
 fn requests_deserialise_from_the_ui_shape() {
     let request: OperationRequest = serde_json::from_value(serde_json::json!({

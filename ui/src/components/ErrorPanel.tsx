@@ -11,6 +11,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   conflict: "Conflict",
   timeout: "It did not finish in time",
   unsupported: "Not possible for this service",
+  interrupted: "It stopped before it finished",
 };
 
 /** Shows an API error: a title chosen by its code, the core's message, and an optional retry. */

@@ -78,6 +78,11 @@ export interface Backend extends ObserveBackend, UsageBackend {
   startOperation(request: OperationRequest): Promise<string>;
   /** Running and recent operations, newest first. */
   listOperations(): Promise<OperationUpdate[]>;
+  /**
+   * Cancels a running operation: it stops at its next await point, its update turns `cancelled`
+   * and says how far it got; Recover finishes or undoes the rest.
+   */
+  cancelOperation(id: string): Promise<void>;
   /** Calls `listener` with every operation update; returns the unsubscribe function. */
   onOperation(listener: (update: OperationUpdate) => void): () => void;
 

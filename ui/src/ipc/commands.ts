@@ -27,6 +27,7 @@ export type Command =
   | "create_local_cluster"
   | "start_operation"
   | "list_operations"
+  | "cancel_operation"
   | "list_context_instances"
   | "instance_status"
   | "instance_details"

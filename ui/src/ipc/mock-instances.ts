@@ -254,6 +254,9 @@ function titleOf(request: OperationRequest, t: OperationTarget): string {
   }
 }
 
+/** Ends a mock operation that was cancelled (caught by `startOperation`). */
+class Cancelled extends Error {}
+
 /** Instances, history and operations of the mock Backend. */
 export class MockInstances {
   readonly instances: InstanceSummary[];
@@ -262,6 +265,8 @@ export class MockInstances {
   private readonly operations: OperationUpdate[] = [];
   private readonly listeners = new Set<(update: OperationUpdate) => void>();
   private next = 1;
+  /** Operations asked to stop: their next progress step ends them. */
+  private readonly cancelling = new Set<string>();
 
   constructor(
     fixture: MockInstancesFixture,
@@ -419,6 +424,14 @@ export class MockInstances {
     for (const l of this.listeners) l(copy);
   }
 
+  async cancelOperation(id: string): Promise<void> {
+    await sleep(10 * this.scale);
+    const op = this.operations.find((o) => o.id === id);
+    if (!op) return reject("notFound", `no operation "${id}"`);
+    if (op.state !== "running") return reject("conflict", `${op.title} already finished`);
+    this.cancelling.add(id);
+  }
+
   async startOperation(request: OperationRequest): Promise<string> {
     await sleep(20 * this.scale);
     const target = targetOf(request);
@@ -438,7 +451,17 @@ export class MockInstances {
     this.operations.push(update);
     while (this.operations.length > 50) this.operations.shift();
     this.emit(update);
-    void this.run(update, request);
+    void this.run(update, request).catch((e: unknown) => {
+      if (!(e instanceof Cancelled)) throw e;
+      const reached = [...update.progress].reverse().find((p) => p.kind === "step");
+      update.state = "cancelled";
+      update.error = {
+        code: "interrupted",
+        message: `cancelled ${reached?.kind === "step" ? `during its ${reached.name} step` : "before its first step"}: what was done stays; Recover on the instance page (\`berth recover ${update.target.name}\`) resumes or undoes it`,
+      };
+      update.finishedAt = new Date().toISOString();
+      this.emit(update);
+    });
     return id;
   }
 
@@ -446,6 +469,7 @@ export class MockInstances {
   private async run(update: OperationUpdate, request: OperationRequest) {
     const step = async (event: ProgressEvent, ms: number) => {
       await sleep(ms * this.scale);
+      if (this.cancelling.delete(update.id)) throw new Cancelled();
       update.progress = [...update.progress, event].slice(-8);
       this.emit(update);
     };

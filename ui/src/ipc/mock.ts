@@ -361,6 +361,10 @@ export class MockBackend implements Backend {
     return this.instances.listOperations();
   }
 
+  cancelOperation(id: string): Promise<void> {
+    return this.instances.cancelOperation(id);
+  }
+
   onOperation(listener: (update: OperationUpdate) => void): () => void {
     return this.instances.onOperation(listener);
   }

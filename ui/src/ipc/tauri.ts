@@ -117,6 +117,10 @@ export class TauriBackend implements Backend {
     return call("list_operations");
   }
 
+  cancelOperation(id: string): Promise<void> {
+    return call("cancel_operation", { id });
+  }
+
   onOperation(listener: (update: OperationUpdate) => void): () => void {
     // `listen` resolves asynchronously; an unsubscribe before that still takes effect.
     let stopped = false;

@@ -1,19 +1,62 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Link } from "wouter";
 import { TasksIcon } from "../components/action-icons";
-import type { OperationUpdate } from "../ipc";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { useBackend } from "../app/backend-context";
+import { toApiError, type OperationUpdate } from "../ipc";
 import { instancePath } from "../services/keys";
 import { formatDuration } from "./progress";
 import { ProgressSteps } from "./ProgressSteps";
 import { useOperations } from "./queries";
 import "./operations.css";
 
-const STATE_LABELS = { running: "Running", succeeded: "Done", failed: "Failed" } as const;
+const STATE_LABELS = { running: "Running", succeeded: "Done", failed: "Failed", cancelled: "Cancelled" } as const;
 
 function elapsed(u: OperationUpdate, now: number): string {
   const start = Date.parse(u.startedAt);
   const end = u.finishedAt ? Date.parse(u.finishedAt) : now;
   return formatDuration(end - start);
+}
+
+/** Cancel for a running operation, after a confirmation saying what cancelling leaves behind. */
+function CancelButton({ update }: { update: OperationUpdate }) {
+  const backend = useBackend();
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="button task__cancel"
+        aria-label={`Cancel ${update.title}`}
+        onClick={() => setAsking(true)}
+      >
+        Cancel
+      </button>
+      {error ? (
+        <p className="task__cancel-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {asking ? (
+        <ConfirmDialog
+          title={`Cancel "${update.title}"?`}
+          confirmLabel="Stop it"
+          danger
+          onCancel={() => setAsking(false)}
+          onConfirm={() => {
+            setAsking(false);
+            backend.cancelOperation(update.id).catch((e: unknown) => setError(toApiError(e).message));
+          }}
+        >
+          <p>
+            It stops at its next step. What it has done so far stays in the cluster: Recover on the instance page then
+            finishes it or undoes it.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </>
+  );
 }
 
 function Task({ update, now, onNavigate }: { update: OperationUpdate; now: number; onNavigate: () => void }) {
@@ -30,9 +73,10 @@ function Task({ update, now, onNavigate }: { update: OperationUpdate; now: numbe
         )}
         <span className={`task__state task__state--${update.state}`}>{STATE_LABELS[update.state]}</span>
       </div>
-      <p className="task__time">
-        {update.state === "running" ? `running for ${elapsed(update, now)}` : `took ${elapsed(update, now)}`}
-      </p>
+      <div className="task__time">
+        <span>{update.state === "running" ? `running for ${elapsed(update, now)}` : `took ${elapsed(update, now)}`}</span>
+        {update.state === "running" ? <CancelButton update={update} /> : null}
+      </div>
       {update.state !== "succeeded" ? <ProgressSteps update={update} compact /> : null}
     </li>
   );

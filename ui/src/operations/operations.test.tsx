@@ -1,5 +1,6 @@
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { act, render, renderHook, screen, waitFor } from "@testing-library/react";
+import { act, render, renderHook, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { describe, expect, it } from "vitest";
 import { BackendProvider } from "../app/backend-context";
@@ -8,6 +9,7 @@ import { MockBackend } from "../ipc/mock";
 import { instanceKeys } from "../services/keys";
 import { describeProgress, formatDuration, suggestedFix } from "./progress";
 import { ProgressSteps } from "./ProgressSteps";
+import { TaskTray } from "./TaskTray";
 import { lifecycleRequest, mergeUpdate, useOperation, useOperations, useStartOperation } from "./queries";
 
 function wrapper(backend: Backend, client = new QueryClient({ defaultOptions: { queries: { retry: false } } })) {
@@ -176,5 +178,31 @@ describe("ProgressSteps", () => {
     expect(alert).toHaveTextContent("connection refused by 127.0.0.1:6443");
     expect(alert).toHaveTextContent("Check that the cluster is running");
     expect(alert.querySelector("code")).toHaveTextContent("127.0.0.1:6443");
+  });
+});
+
+describe("TaskTray", () => {
+  it("cancels a running operation after a confirmation and shows it cancelled with what to do", async () => {
+    const backend = new MockBackend({ delayScale: 1 });
+    const user = userEvent.setup();
+    render(<TaskTray />, { wrapper: wrapper(backend) });
+    const id = await backend.startOperation(lifecycleRequest("restart", PG));
+    await user.click(await screen.findByTestId("task-tray"));
+    const task = await waitFor(() => {
+      const el = document.querySelector(`[data-operation="${id}"]`);
+      expect(el).not.toBeNull();
+      return el as HTMLElement;
+    });
+    await user.click(within(task).getByRole("button", { name: /^Cancel Restart pg-dev/ }));
+    const dialog = screen.getByRole("dialog");
+    expect(dialog).toHaveTextContent("What it has done so far stays");
+    await user.click(within(dialog).getByRole("button", { name: "Stop it" }));
+    await waitFor(() => expect(task).toHaveAttribute("data-state", "cancelled"), { timeout: 5000 });
+    expect(within(task).getByText("Cancelled")).toBeInTheDocument();
+    expect(task).toHaveTextContent("berth recover pg-dev");
+    expect(task).toHaveTextContent("choose Recover");
+    // a finished operation has no Cancel, and cancelling it again is a conflict
+    expect(within(task).queryByRole("button", { name: /^Cancel / })).toBeNull();
+    await expect(backend.cancelOperation(id)).rejects.toMatchObject({ code: "conflict" });
   });
 });

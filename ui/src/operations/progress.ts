@@ -70,7 +70,7 @@ export function describeProgress(update: OperationUpdate): ProgressView {
     if (update.state === "succeeded") return "done";
     if (i < phase) return "done";
     if (i > phase) return "pending";
-    return update.state === "failed" ? "failed" : "active";
+    return update.state === "failed" || update.state === "cancelled" ? "failed" : "active";
   };
 
   const label = (id: ProgressStep["id"], state: StepState): string => {
@@ -112,6 +112,7 @@ const FIXES: Record<ErrorCode, string> = {
   conflict: "Something else changed it first: refresh to see its current state, then try again.",
   timeout: "What it did so far stays: wait and look again, or Recover it from the instance's page.",
   unsupported: "This service's definition does not offer it.",
+  interrupted: "Open the instance and choose Recover: it finishes what was started, or undoes it.",
   internal: "This is a bug in Berth: please report it with the message above.",
 };
 

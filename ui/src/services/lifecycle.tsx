@@ -26,8 +26,8 @@ export function useLifecycle(instance: InstanceSummary) {
     run,
     /** The operation on this instance still running (from any screen). */
     running,
-    /** The operation this control started last, once it failed (shown until dismissed). */
-    failed: last?.state === "failed" ? last : undefined,
+    /** The operation this control started last, once it failed or was cancelled (shown until dismissed). */
+    failed: last?.state === "failed" || last?.state === "cancelled" ? last : undefined,
     /** Starting it failed before it could run (the core refused the request). */
     startError: start.error,
     pending: start.isPending,

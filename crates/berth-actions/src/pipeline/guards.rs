@@ -10,8 +10,7 @@ use berth_store::{NewRevision, Revision, Store};
 use crate::{ActionError, Config};
 
 /// The error a revision gets when its action ended without saying how.
-const ABANDONED: &str = "interrupted: the operation stopped before it finished; the instance \
-                         may be half changed (`berth recover NAME` resumes it, `--rollback` undoes it)";
+use crate::lock::ABANDONED;
 
 /// A `pending` revision that is marked failed unless [`RevisionGuard::finish`] gives it its
 /// outcome.

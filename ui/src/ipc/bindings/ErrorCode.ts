@@ -3,4 +3,4 @@
 /**
  * The closed set of error codes clients branch on.
  */
-export type ErrorCode = "invalidInput" | "notFound" | "kubeconfig" | "store" | "keyring" | "cluster" | "conflict" | "timeout" | "unsupported" | "internal";
+export type ErrorCode = "invalidInput" | "notFound" | "kubeconfig" | "store" | "keyring" | "cluster" | "conflict" | "timeout" | "unsupported" | "interrupted" | "internal";

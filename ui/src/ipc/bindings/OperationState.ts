@@ -3,4 +3,4 @@
 /**
  * Whether an operation is still going.
  */
-export type OperationState = "running" | "succeeded" | "failed";
+export type OperationState = "running" | "succeeded" | "failed" | "cancelled";
