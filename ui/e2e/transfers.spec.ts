@@ -155,3 +155,20 @@ for (const scheme of ["light", "dark"] as const) {
     await page.screenshot({ path: `${SHOTS}/transfer-${scheme}.png`, fullPage: true });
   });
 }
+
+test("a running move goes on when its screen is left; the task tray lists it and leads back", async ({ page }) => {
+  await openWizard(page, "move", "&delay=1");
+  await pickTarget(page, "onprem-lab", "lab");
+  await page.getByRole("button", { name: "Check the plan" }).click();
+  await page.getByRole("region", { name: "Plan" }).getByRole("button", { name: "Move pg-dev to onprem-lab" }).click();
+  await expect(page.getByRole("region", { name: "Progress" })).toHaveAttribute("data-phase", "running");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
+  await expect(page.getByTestId("task-count")).toHaveText("1");
+  await page.getByTestId("task-tray").click();
+  const task = page.getByRole("list", { name: "Moves and copies" }).locator('[data-transfer-run="move:kind-berth-dev/default/pg-dev"]');
+  await expect(task).toHaveAttribute("data-state", "running");
+  await task.getByRole("link", { name: "Move pg-dev to onprem-lab" }).click();
+  const progress = page.getByRole("region", { name: "Progress" });
+  await expect(progress).toHaveAttribute("data-phase", "succeeded", { timeout: 20_000 });
+  await expect(page.getByTestId("task-count")).toHaveCount(0);
+});

@@ -23,7 +23,7 @@ export function stoppedAt(t: TransferInfo): string {
 
 function InterruptedRow({ transfer, onDismiss }: { transfer: TransferInfo; onDismiss: () => void }) {
   const backend = useBackend();
-  const run = useTransferRun();
+  const run = useTransferRun(`transfer:${transfer.id}`, `Transfer ${transfer.id}: ${transfer.kind} ${transfer.source.split("/").pop() ?? ""}`, "/history/transfers");
   const [confirmAbort, setConfirmAbort] = useState(false);
   const what = `${transfer.kind === "move" ? "Move" : "Copy"} of ${transfer.source} to ${transfer.target}`;
   const busy = run.state.phase === "running";

@@ -10,6 +10,7 @@ import { toApiError, type ApiError, type TransferPlan } from "../ipc";
 import { instancePath } from "../services/keys";
 import { useInstanceDetails } from "../services/queries";
 import { useTargetClasses, useTargetNamespaces, useTransferRun } from "./queries";
+import type { RunState } from "./runs";
 import "./transfers.css";
 import { TransferProgressView } from "./TransferProgressView";
 import {
@@ -51,7 +52,11 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
   const [planning, setPlanning] = useState(false);
   const [planError, setPlanError] = useState<ApiError | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
-  const run = useTransferRun();
+  const run = useTransferRun(
+    `${kind}:${source.context}/${source.namespace}/${source.name}`,
+    `${TITLES[kind]} ${source.name}${form.to ? ` to ${form.to}` : ""}`,
+    `${instancePath(source)}/transfer/${kind}`,
+  );
   const problem = formProblem(form, source, kind);
   const edit = (change: Partial<TransferForm>) => {
     setForm({ ...form, ...change });
@@ -79,6 +84,7 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
 
   const verb = TITLES[kind];
   const started = run.state.phase !== "idle";
+  const finished = run.state.phase === "succeeded" || run.state.phase === "failed" || run.state.phase === "aborted";
   return (
     <div className="page transfer-page" data-kind={kind}>
       <header className="page-header">
@@ -134,6 +140,11 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
             </button>
           ) : null}
           <Outcome state={run.state} kind={kind} source={source} />
+          {finished ? (
+            <button type="button" className="button" onClick={run.reset}>
+              Start over
+            </button>
+          ) : null}
         </section>
       ) : null}
 
@@ -319,7 +330,7 @@ function PlanView({ plan, kind, onConfirm }: { plan: TransferPlan; kind: Transfe
   );
 }
 
-function Outcome({ state, kind, source }: { state: ReturnType<typeof useTransferRun>["state"]; kind: TransferKind; source: TransferSource }) {
+function Outcome({ state, kind, source }: { state: RunState; kind: TransferKind; source: TransferSource }) {
   if (state.phase === "succeeded") {
     const [context = "", namespace = "", name = ""] = state.result.target.split("/");
     return (

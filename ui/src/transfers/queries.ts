@@ -1,9 +1,10 @@
 /** Data for the transfer screens: the target's namespaces and classes, the journal, and runs. */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useRef, useState } from "react";
+import { useCallback } from "react";
 import { useBackend } from "../app/backend-context";
 import { toApiError, type ApiError, type StorageClassInfo, type TransferInfo, type TransferProgress } from "../ipc";
-import { applyProgress, finishProgress, initialProgress, newRunId, type ProgressModel } from "./wizard";
+import { dropRun, getRun, putRun, useRunState } from "./runs";
+import { applyProgress, finishProgress, initialProgress, newRunId } from "./wizard";
 
 export const transferKeys = {
   all: ["transfers"] as const,
@@ -55,65 +56,57 @@ export function useInterruptedTransfers() {
   });
 }
 
-/** Where one run is. */
-export type RunState =
-  | { phase: "idle" }
-  | { phase: "running"; run: string; progress: ProgressModel }
-  | { phase: "cancelling"; run: string; progress: ProgressModel }
-  | { phase: "succeeded"; progress: ProgressModel; result: TransferInfo }
-  | { phase: "failed"; progress: ProgressModel; error: ApiError }
-  | { phase: "aborted"; progress: ProgressModel; result: TransferInfo | null; error?: ApiError };
-
 /**
  * Runs one transfer call (a new transfer, a resume or an abort) with live progress, and cancels
- * a new one (= abort). The journal queries are refreshed when it ends.
+ * a new one (= abort). The state lives in the run store under `key` (see runs.ts), so it outlives
+ * the screen and shows in the task tray. The journal queries are refreshed when it ends.
  */
-export function useTransferRun() {
+export function useTransferRun(key: string, title: string, href: string) {
   const backend = useBackend();
   const client = useQueryClient();
-  const [state, setState] = useState<RunState>({ phase: "idle" });
-  const cancelled = useRef(false);
+  const state = useRunState(key);
 
   const start = useCallback(
     async (steps: readonly string[], call: (run: string, onProgress: (p: TransferProgress) => void) => Promise<TransferInfo>) => {
       const run = newRunId();
-      cancelled.current = false;
       let progress = initialProgress(steps);
-      setState({ phase: "running", run, progress });
+      putRun(key, { title, href, cancelled: false, state: { phase: "running", run, progress } });
       const onProgress = (event: TransferProgress) => {
         progress = applyProgress(progress, event);
-        setState((s) => (s.phase === "running" || s.phase === "cancelling" ? { ...s, progress } : s));
+        const now = getRun(key)?.state;
+        if (now && (now.phase === "running" || now.phase === "cancelling")) putRun(key, { state: { ...now, progress } });
       };
       try {
         const result = await call(run, onProgress);
-        setState({ phase: "succeeded", progress: finishProgress(progress, true), result });
+        putRun(key, { state: { phase: "succeeded", progress: finishProgress(progress, true), result } });
       } catch (e) {
-        const error = toApiError(e);
         // a cancelled run's own rejection: the cancel reports the outcome
-        if (!cancelled.current) setState({ phase: "failed", progress: finishProgress(progress, false), error });
+        if (!getRun(key)?.cancelled) {
+          putRun(key, { state: { phase: "failed", progress: finishProgress(progress, false), error: toApiError(e) } });
+        }
       } finally {
         void client.invalidateQueries({ queryKey: transferKeys.all });
         void client.invalidateQueries({ queryKey: ["instances"] });
       }
     },
-    [client],
+    [client, key, title, href],
   );
 
   const cancel = useCallback(async () => {
-    if (state.phase !== "running") return;
-    cancelled.current = true;
-    const { run, progress } = state;
-    setState({ phase: "cancelling", run, progress });
+    const now = getRun(key)?.state;
+    if (now?.phase !== "running") return;
+    const { run, progress } = now;
+    putRun(key, { cancelled: true, state: { phase: "cancelling", run, progress } });
     try {
       const result = await backend.cancelTransfer(run);
-      setState({ phase: "aborted", progress: finishProgress(progress, false), result });
+      putRun(key, { state: { phase: "aborted", progress: finishProgress(progress, false), result } });
     } catch (e) {
-      setState({ phase: "aborted", progress: finishProgress(progress, false), result: null, error: toApiError(e) });
+      putRun(key, { state: { phase: "aborted", progress: finishProgress(progress, false), result: null, error: toApiError(e) } });
     } finally {
       void client.invalidateQueries({ queryKey: transferKeys.all });
     }
-  }, [backend, client, state]);
+  }, [backend, client, key]);
 
-  const reset = useCallback(() => setState({ phase: "idle" }), []);
+  const reset = useCallback(() => dropRun(key), [key]);
   return { state, start, cancel, reset };
 }
