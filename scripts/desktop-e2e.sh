@@ -7,7 +7,8 @@
 # temporary files; the reachable context is served by kubesim on loopback. services.test.mjs
 # installs an instance with the `berth` CLI first and checks Stop/Start through kubectl;
 # instance.test.mjs does the same, then Logs (lines seeded through kubesim's admin endpoint),
-# Metrics, Configure with a diff, rollback and uninstall, checked through kubectl.
+# Metrics, Configure with a diff, rollback and uninstall, checked through kubectl; transfer.test.mjs
+# moves an instance between two kubesim clusters through the Move wizard, checked through kubectl.
 # Output (driver and kubesim logs, screenshots per step) goes to target/desktop-e2e/.
 # Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver).
 # Usage: scripts/desktop-e2e.sh [SUITE.test.mjs...]   (default: every suite, in the order below)
@@ -59,6 +60,6 @@ ip link set lo up
 cd tests/e2e/desktop
 shift
 suites=("$@")
-[ "${#suites[@]}" -gt 0 ] || suites=(contexts.test.mjs services.test.mjs install.test.mjs instance.test.mjs)
+[ "${#suites[@]}" -gt 0 ] || suites=(contexts.test.mjs services.test.mjs install.test.mjs instance.test.mjs transfer.test.mjs)
 exec xvfb-run --auto-servernum --server-args="-screen 0 1280x900x24" \
   "$root/scripts/with-keyring.sh" node --test --test-concurrency=1 --test-reporter=spec "${suites[@]}"

@@ -38,6 +38,13 @@ macro_rules! berth_commands {
             instances::history,
             usage_commands::instance_usage,
             usage_commands::reveal_credential,
+            transfer_commands::plan_transfer,
+            transfer_commands::run_transfer,
+            transfer_commands::cancel_transfer,
+            transfer_commands::resume_transfer,
+            transfer_commands::abort_transfer,
+            transfer_commands::transfers,
+            transfer_commands::interrupted_transfers,
         }
     };
 }

@@ -7,7 +7,8 @@
 //! (see `capabilities/default.json`, which the build writes from that list), runs under a
 //! strict CSP and loads no remote content (see `tauri.conf.json`). Long operations (install,
 //! stop, start...) run in the background through `berth_api::Operations`; every update is
-//! emitted as the `berth://operation` event, which the webview may listen to.
+//! emitted as the `berth://operation` event, which the webview may listen to; moves and copies
+//! emit theirs as `berth://transfer` ([`transfer_commands`]).
 //!
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
@@ -44,6 +45,7 @@ mod operations;
 mod rendering;
 mod settings_commands;
 mod startup_listing;
+mod transfer_commands;
 mod usage_commands;
 
 use std::process::ExitCode;
@@ -89,6 +91,7 @@ fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), Desk
         })
         .manage(observe::LogStreams::default())
         .manage(berth_api::Operations::new())
+        .manage(transfer_commands::TransferRuns::default())
         .invoke_handler(berth_commands!(handler))
         .run(tauri::generate_context!())?;
     Ok(())

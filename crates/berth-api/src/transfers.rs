@@ -5,6 +5,7 @@ use berth_actions::Transfer;
 use berth_actions::transfer::{self, TransferEvent};
 use berth_store::TransferKind;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 pub use berth_actions::transfer::{Check, CheckLevel};
 pub use berth_actions::{TransferOptions, TransferPlan};
@@ -13,7 +14,7 @@ use crate::instances::action_error;
 use crate::{Api, ApiError, ErrorCode};
 
 /// What to transfer, and where.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TransferInput {
     /// `move` or `copy`.
@@ -27,7 +28,7 @@ pub struct TransferInput {
 }
 
 /// One progress event of a transfer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum TransferProgress {
     /// A step begins.
@@ -38,8 +39,10 @@ pub enum TransferProgress {
     /// Bytes streamed.
     Bytes {
         /// So far.
+        #[ts(type = "number")]
         bytes: u64,
         /// Expected total.
+        #[ts(type = "number | null")]
         expected: Option<u64>,
         /// Bytes per second.
         rate: f64,
@@ -51,6 +54,16 @@ pub enum TransferProgress {
         /// The text.
         message: String,
     },
+}
+
+/// A progress event of one run the desktop app follows (`run` is the id the window chose).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferRunEvent {
+    /// The run it belongs to.
+    pub run: String,
+    /// What happened.
+    pub progress: TransferProgress,
 }
 
 impl From<TransferEvent> for TransferProgress {
@@ -74,10 +87,11 @@ impl From<TransferEvent> for TransferProgress {
 }
 
 /// One journaled transfer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferInfo {
     /// Its id.
+    #[ts(type = "number")]
     pub id: i64,
     /// move, copy...
     pub kind: String,
@@ -98,6 +112,7 @@ pub struct TransferInfo {
     /// Whether the source is fenced.
     pub fenced: bool,
     /// Bytes streamed.
+    #[ts(type = "number")]
     pub bytes: u64,
     /// sha256 of the stream, sent and received.
     pub source_sha256: Option<String>,
@@ -109,6 +124,8 @@ pub struct TransferInfo {
     pub target_digest: Option<String>,
     /// Steps as `(step, status, error)`.
     pub steps: Vec<(String, String, Option<String>)>,
+    /// How long each step took, in seconds, in the order of `steps` (`None` while it runs).
+    pub step_secs: Vec<Option<f64>>,
     /// Start time (RFC 3339).
     pub started_at: String,
     /// Why it failed.
@@ -132,6 +149,11 @@ fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
         target_sha256: t.target_sha256,
         source_digest: t.source_digest,
         target_digest: t.target_digest,
+        step_secs: t
+            .steps
+            .iter()
+            .map(|s| s.finished_at.map(|f| (f - s.started_at).as_seconds_f64()))
+            .collect(),
         steps: t
             .steps
             .into_iter()
@@ -254,4 +276,19 @@ impl Api {
             .map_err(action_error)?;
         Ok(info(row, false))
     }
+}
+
+/// The TypeScript bindings of this module's DTOs (see [`crate::dto::typescript_bindings`]).
+pub(crate) fn typescript_bindings() -> Vec<(String, String)> {
+    use crate::dto::binding as one;
+    vec![
+        one::<TransferInput>(),
+        one::<TransferProgress>(),
+        one::<TransferRunEvent>(),
+        one::<TransferInfo>(),
+        one::<TransferOptions>(),
+        one::<TransferPlan>(),
+        one::<Check>(),
+        one::<CheckLevel>(),
+    ]
 }

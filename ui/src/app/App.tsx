@@ -27,6 +27,12 @@ const InstancePage = lazy(() => import("../instance/InstancePage").then((m) => (
 const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 const ServicePage = lazy(() => import("../catalog/ServicePage").then((m) => ({ default: m.ServicePage })));
 const InstallPage = lazy(() => import("../install/InstallPage").then((m) => ({ default: m.InstallPage })));
+const TransferPage = lazy(() => import("../transfers/TransferPage").then((m) => ({ default: m.TransferPage })));
+const TransfersPage = lazy(() => import("../transfers/TransfersPage").then((m) => ({ default: m.TransfersPage })));
+// the start-up notice of interrupted moves and copies: loaded after the first paint
+const InterruptedTransfers = lazy(() =>
+  import("../transfers/InterruptedTransfers").then((m) => ({ default: m.InterruptedTransfers })),
+);
 const ConfigurePage = lazy(() => import("../install/ConfigurePage").then((m) => ({ default: m.ConfigurePage })));
 
 const NAV: { href: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>> }[] = [
@@ -77,16 +83,21 @@ export function App({ backend, queryClient }: { backend: Backend; queryClient: Q
           <div className="app">
             <Sidebar backend={backend} />
             <main className="content">
+              <Suspense fallback={null}>
+                <InterruptedTransfers />
+              </Suspense>
               <Suspense fallback={<p className="page muted" aria-busy="true">Loading…</p>}>
               <Switch>
                 <Route path="/services" component={ServicesPage} />
                 <Route path="/instances/:context/:namespace/:name/configure" component={ConfigurePage} />
+                <Route path="/instances/:context/:namespace/:name/transfer/:kind" component={TransferPage} />
                 <Route path="/instances/:context/:namespace/:name/:tab?" component={InstancePage} />
                 <Route path="/catalog" component={CatalogPage} />
                 <Route path="/catalog/:id/install" component={InstallPage} />
                 <Route path="/catalog/:id" component={ServicePage} />
                 <Route path="/contexts" component={ContextsPage} />
                 <Route path="/history" component={HistoryPage} />
+                <Route path="/history/transfers" component={TransfersPage} />
                 <Route path="/settings" component={SettingsPage} />
                 <Route>
                   <Redirect to="/services" replace />

@@ -10,6 +10,7 @@ import { useHistory } from "../services/queries";
 import { filterHistory, instanceKey, NO_HISTORY_FILTER, type HistoryFilter } from "./filter";
 import "./history.css";
 import { StatusPill } from "./StatusPill";
+import { HistoryTabs } from "../transfers/TransfersPage";
 
 const OUTCOMES: { value: HistoryFilter["outcome"]; label: string }[] = [
   { value: "all", label: "All" },
@@ -47,6 +48,7 @@ export function HistoryPage() {
           <RefreshIcon className={history.isFetching ? "spin" : undefined} /> Refresh
         </button>
       </header>
+      <HistoryTabs active="operations" />
       {history.isPending ? (
         <div aria-busy="true" aria-label="Loading history">
           {[0, 1, 2, 3].map((i) => (

@@ -71,6 +71,7 @@ function HeaderActions({ instance }: { instance: InstanceSummary }) {
   return (
     <div className="instance-header__actions">
       <LifecycleButtons instance={instance} lifecycle={lifecycle} />
+      <TransferButtons instance={instance} />
       {lifecycle.running ? (
         <div className="instance-header__progress">
           <ProgressSteps update={lifecycle.running} compact />
@@ -80,6 +81,23 @@ function HeaderActions({ instance }: { instance: InstanceSummary }) {
           <ProgressSteps update={lifecycle.failed} compact />
         </div>
       ) : null}
+    </div>
+  );
+}
+
+/** Move and Copy open the transfer wizard; Standby is not offered yet. */
+function TransferButtons({ instance }: { instance: InstanceSummary }) {
+  return (
+    <div className="transfer-buttons" role="group" aria-label="Move or copy">
+      <Link href={instancePath(instance, "transfer/move")} className="button">
+        Move…
+      </Link>
+      <Link href={instancePath(instance, "transfer/copy")} className="button">
+        Copy…
+      </Link>
+      <button type="button" className="button" disabled title="Standby in another cluster: coming soon">
+        Standby
+      </button>
     </div>
   );
 }

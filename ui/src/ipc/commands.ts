@@ -34,4 +34,11 @@ export type Command =
   | "service_versions"
   | "history"
   | "instance_usage"
-  | "reveal_credential";
+  | "reveal_credential"
+  | "plan_transfer"
+  | "run_transfer"
+  | "cancel_transfer"
+  | "resume_transfer"
+  | "abort_transfer"
+  | "transfers"
+  | "interrupted_transfers";

@@ -2,7 +2,7 @@
  * The UI's only door to Berth's core. This folder is the only one that imports `@tauri-apps/*`.
  * Inside the Tauri webview the real backend is used; in a plain browser (or with
  * `?backend=mock`) an in-memory mock with realistic fixtures is loaded instead (`?fixture=empty`,
- * `broken` or `error` pick other data sets).
+ * `broken` or `error` pick other data sets; `?transfers=interrupted` starts with an interrupted move).
  */
 import type { Backend } from "./backend";
 import { insideTauri, TauriBackend } from "./tauri";
@@ -31,6 +31,16 @@ export type {
   PortForwardInput,
   PortForwardSession,
 } from "./observe";
+export type {
+  Check,
+  CheckLevel,
+  TransferBackend,
+  TransferInfo,
+  TransferInput,
+  TransferOptions,
+  TransferPlan,
+  TransferProgress,
+} from "./transfers";
 export type { RevealCredentialInput, UsageBackend, UsageInput, UsagePoint, UsageSeries, UsageTarget } from "./usage";
 export type { HealthState } from "./bindings/HealthState";
 export type { InstanceDetails } from "./bindings/InstanceDetails";
@@ -83,5 +93,6 @@ export async function selectBackend(search: string = window.location.search): Pr
   return new MockBackend({
     fixture: asked && FIXTURES.includes(asked) ? asked : "default",
     delayScale: Number.isFinite(delay) && delay >= 0 ? delay : 1,
+    interruptedTransfer: params.get("transfers") === "interrupted",
   });
 }

@@ -52,7 +52,7 @@ export function mergeValues(base: JsonValue, over: JsonValue | undefined): JsonV
 }
 
 /** The StorageClasses each demo context has; contexts not listed are unreachable. */
-const STORAGE_CLASSES: Record<string, StorageClassInfo[]> = {
+export const STORAGE_CLASSES: Record<string, StorageClassInfo[]> = {
   "kind-berth-dev": [{ name: "standard", provisioner: "rancher.io/local-path", isDefault: true }],
   "gke_acme_europe-west1_prod": [
     { name: "standard-rwo", provisioner: "pd.csi.storage.gke.io", isDefault: true },
@@ -65,7 +65,7 @@ const STORAGE_CLASSES: Record<string, StorageClassInfo[]> = {
   ],
 };
 
-const NAMESPACES: Record<string, string[]> = {
+export const NAMESPACES: Record<string, string[]> = {
   "kind-berth-dev": ["default", "dev", "kube-system"],
   "gke_acme_europe-west1_prod": ["default", "kube-system", "shop", "payments"],
   "onprem-lab": ["default", "kube-system", "lab"],

@@ -10,7 +10,9 @@ import { MockObserve } from "./mock-observe";
 import type { ObserveBackend } from "./observe";
 import type { Backend, HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
-import { MockCatalog } from "./mock-catalog";
+import { MockCatalog, NAMESPACES, STORAGE_CLASSES } from "./mock-catalog";
+import { MockTransfers } from "./mock-transfers";
+import type { TransferBackend } from "./transfers";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { CatalogList } from "./bindings/CatalogList";
 import type { CreateLocalClusterInput } from "./bindings/CreateLocalClusterInput";
@@ -40,6 +42,8 @@ export interface MockOptions {
   fixture?: MockFixture;
   /** Multiplies every simulated delay; 0 answers at once (unit tests). */
   delayScale?: number;
+  /** Start with a move that was interrupted during its stream (see mock-transfers.ts). */
+  interruptedTransfer?: boolean;
 }
 
 interface MockContext {
@@ -176,6 +180,8 @@ export class MockBackend implements Backend {
   readonly instances: MockInstances;
   /** Catalog, render preview, settings and local clusters (see mock-catalog.ts). */
   readonly catalog: MockCatalog;
+  /** Moves, copies and their journal (see mock-transfers.ts). */
+  readonly moves: MockTransfers;
 
   constructor(options: MockOptions = {}) {
     const fixture = options.fixture ?? "default";
@@ -201,6 +207,21 @@ export class MockBackend implements Backend {
           ),
         ),
     });
+    this.moves = new MockTransfers(
+      {
+        instances: this.instances.instances,
+        unreachable: (name) => {
+          const ctx = this.find(name);
+          if (!ctx) return `no context named "${name}" in your kubeconfig`;
+          return ctx.probe.failure ? `${ctx.probe.failure.message}. ${ctx.probe.failure.hint}` : null;
+        },
+        namespaces: (name) => NAMESPACES[name] ?? ["default", "kube-system"],
+        storageClasses: (name) => (STORAGE_CLASSES[name] ?? STORAGE_CLASSES["kind-berth-dev"] ?? []).map((c) => c.name),
+        currentContext: () => this.contexts.find((c) => c.info.current)?.info.name ?? "kind-berth-dev",
+      },
+      this.scale,
+      options.interruptedTransfer ?? false,
+    );
     this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
     this.problems = [];
     if (fixture === "broken") {
@@ -307,6 +328,15 @@ export class MockBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = () => this.panels.portForwards();
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = (id) => this.panels.revealConnectionUri(id);
   instanceMetrics: ObserveBackend["instanceMetrics"] = (instance) => this.panels.instanceMetrics(instance);
+
+  // Moves, copies and the transfer journal: mock-transfers.ts
+  planTransfer: TransferBackend["planTransfer"] = (input) => this.moves.planTransfer(input);
+  runTransfer: TransferBackend["runTransfer"] = (run, input, onProgress) => this.moves.runTransfer(run, input, onProgress);
+  cancelTransfer: TransferBackend["cancelTransfer"] = (run) => this.moves.cancelTransfer(run);
+  resumeTransfer: TransferBackend["resumeTransfer"] = (run, id, onProgress) => this.moves.resumeTransfer(run, id, onProgress);
+  abortTransfer: TransferBackend["abortTransfer"] = (run, id, onProgress) => this.moves.abortTransfer(run, id, onProgress);
+  transfers: TransferBackend["transfers"] = (limit) => this.moves.transfers(limit);
+  interruptedTransfers: TransferBackend["interruptedTransfers"] = () => this.moves.interruptedTransfers();
 
   // Services sparklines and the users list's Reveal: data in mock-usage.ts
   private usage?: MockUsage;

@@ -16,6 +16,8 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
 import { tauriObserve } from "./tauri-observe";
+import { tauriTransfers } from "./tauri-transfers";
+import type { TransferBackend } from "./transfers";
 import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { CatalogList } from "./bindings/CatalogList";
@@ -74,6 +76,15 @@ export class TauriBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = tauriObserve.portForwards;
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = tauriObserve.revealConnectionUri;
   instanceMetrics: ObserveBackend["instanceMetrics"] = tauriObserve.instanceMetrics;
+
+  // Moves, copies and the transfer journal (tauri-transfers.ts)
+  planTransfer: TransferBackend["planTransfer"] = tauriTransfers.planTransfer;
+  runTransfer: TransferBackend["runTransfer"] = tauriTransfers.runTransfer;
+  cancelTransfer: TransferBackend["cancelTransfer"] = tauriTransfers.cancelTransfer;
+  resumeTransfer: TransferBackend["resumeTransfer"] = tauriTransfers.resumeTransfer;
+  abortTransfer: TransferBackend["abortTransfer"] = tauriTransfers.abortTransfer;
+  transfers: TransferBackend["transfers"] = tauriTransfers.transfers;
+  interruptedTransfers: TransferBackend["interruptedTransfers"] = tauriTransfers.interruptedTransfers;
 
   // Services sparklines and the users list's Reveal (usage.ts)
   instanceUsage(input: UsageInput): Promise<UsageSeries[]> {

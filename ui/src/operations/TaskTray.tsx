@@ -8,6 +8,8 @@ import { instancePath } from "../services/keys";
 import { formatDuration } from "./progress";
 import { ProgressSteps } from "./ProgressSteps";
 import { useOperations } from "./queries";
+import { useRuns, type RunEntry } from "../transfers/runs";
+import { formatBytes } from "../transfers/wizard";
 import "./operations.css";
 
 const STATE_LABELS = { running: "Running", succeeded: "Done", failed: "Failed", cancelled: "Cancelled" } as const;
@@ -82,24 +84,61 @@ function Task({ update, now, onNavigate }: { update: OperationUpdate; now: numbe
   );
 }
 
+const RUN_LABELS = {
+  idle: "",
+  running: "Running",
+  cancelling: "Cancelling",
+  succeeded: "Done",
+  failed: "Failed",
+  aborted: "Cancelled",
+} as const;
+
+/** A move, copy, resume or abort of this window: its step and, while streaming, its bytes. */
+function TransferTask({ entry, onNavigate }: { entry: RunEntry; onNavigate: () => void }) {
+  const { state } = entry;
+  if (state.phase === "idle") return null;
+  const step = state.progress.steps.find((s) => s.state === "active")?.name;
+  const { bytes, expected } = state.progress;
+  const tone = state.phase === "succeeded" ? "succeeded" : state.phase === "running" || state.phase === "cancelling" ? "running" : "failed";
+  return (
+    <li className={`task task--${tone}`} data-transfer-run={entry.key} data-state={state.phase}>
+      <div className="task__head">
+        <Link href={entry.href} className="task__title" onClick={onNavigate}>
+          {entry.title}
+        </Link>
+        <span className={`task__state task__state--${tone}`}>{RUN_LABELS[state.phase]}</span>
+      </div>
+      {step || bytes > 0 ? (
+        <p className="task__time">
+          {step ?? ""}
+          {bytes > 0 ? `${step ? " · " : ""}${formatBytes(bytes)}${expected ? ` of ${formatBytes(expected)}` : ""}` : ""}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
 /**
  * The sidebar's task tray: a button with the number of running operations, and a popover with
  * running and recent ones, their progress and their errors.
  */
 export function TaskTray() {
   const operations = useOperations();
+  const transfers = useRuns().filter((r) => r.state.phase !== "idle");
+  const runningTransfers = transfers.filter((r) => r.state.phase === "running" || r.state.phase === "cancelling").length;
   const [open, setOpen] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
   const running = operations.filter((o) => o.state === "running");
+  const runningCount = running.length + runningTransfers;
   const failedRecently = operations.some((o) => o.state === "failed");
 
   useEffect(() => {
-    if (!open && running.length === 0) return;
+    if (!open && runningCount === 0) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
-  }, [open, running.length]);
+  }, [open, runningCount]);
 
   useEffect(() => {
     if (!open) return;
@@ -111,7 +150,7 @@ export function TaskTray() {
   }, [open]);
 
   const label =
-    running.length > 0 ? `Tasks: ${running.length} running` : operations.length > 0 ? "Tasks: none running" : "Tasks";
+    runningCount > 0 ? `Tasks: ${runningCount} running` : operations.length + transfers.length > 0 ? "Tasks: none running" : "Tasks";
   return (
     <div
       className="tray"
@@ -132,11 +171,11 @@ export function TaskTray() {
         onClick={() => setOpen(!open)}
         data-testid="task-tray"
       >
-        {running.length > 0 ? <span className="spinner" aria-hidden="true" /> : <TasksIcon />}
+        {runningCount > 0 ? <span className="spinner" aria-hidden="true" /> : <TasksIcon />}
         <span className="tray__label">Tasks</span>
-        {running.length > 0 ? (
+        {runningCount > 0 ? (
           <span className="tray__count" data-testid="task-count">
-            {running.length}
+            {runningCount}
           </span>
         ) : failedRecently ? (
           <span className="tray__dot" aria-hidden="true" />
@@ -147,10 +186,17 @@ export function TaskTray() {
           <header className="tray__header">
             <h2>Tasks</h2>
             <span className="muted">
-              {running.length} running · {operations.length - running.length} recent
+              {runningCount} running · {operations.length + transfers.length - runningCount} recent
             </span>
           </header>
-          {operations.length === 0 ? (
+          {transfers.length > 0 ? (
+            <ul className="tray__list" aria-label="Moves and copies">
+              {transfers.map((r) => (
+                <TransferTask key={r.key} entry={r} onNavigate={() => setOpen(false)} />
+              ))}
+            </ul>
+          ) : null}
+          {operations.length === 0 && transfers.length > 0 ? null : operations.length === 0 ? (
             <p className="tray__empty">
               No operations yet. Starting, stopping, installing or upgrading a service shows its progress here, even when you
               leave its screen.

@@ -57,7 +57,7 @@ pub enum TransferEvent {
 pub type TransferSink<'a> = &'a (dyn Fn(TransferEvent) + Send + Sync);
 
 /// Everything a transfer was asked for (journaled, so a resume continues with the same).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TransferOptions {
     /// The source instance.
@@ -83,6 +83,7 @@ pub struct TransferOptions {
     /// Refuse a definition without data operations.
     pub require_data: bool,
     /// How long the target may take to become ready, in seconds (default 300).
+    #[ts(type = "number | null")]
     pub timeout_secs: Option<u64>,
 }
 

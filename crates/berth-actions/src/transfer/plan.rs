@@ -16,7 +16,7 @@ use crate::{ActionError, Install, credential_handle, volume_selector};
 use berth_store::TransferKind;
 
 /// How much a check's failure weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum CheckLevel {
     /// Passed.
@@ -30,7 +30,7 @@ pub enum CheckLevel {
 }
 
 /// One preflight check and its result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// What was checked (`target reachable`, `storage classes`).
@@ -42,7 +42,7 @@ pub struct Check {
 }
 
 /// What a transfer would do, and whether it can.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferPlan {
     /// Move or copy.
@@ -63,6 +63,7 @@ pub struct TransferPlan {
     /// configuration and credentials.
     pub carries_data: bool,
     /// The data size the definition's `size` operation reported, in bytes.
+    #[ts(type = "number | null")]
     pub data_bytes: Option<u64>,
     /// The steps that will run.
     pub steps: Vec<String>,
