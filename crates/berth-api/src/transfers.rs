@@ -115,7 +115,7 @@ pub struct TransferInfo {
     pub error: Option<String>,
 }
 
-fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
+pub(crate) fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
     let fmt = |t: &time::OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()

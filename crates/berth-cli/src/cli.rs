@@ -167,6 +167,9 @@ pub(crate) enum Command {
     /// Resume or abort a transfer
     #[command(subcommand)]
     Transfer(crate::commands::transfer::TransferAction),
+    /// Keep a stopped standby of an instance in another context; sync, promote, list, drop
+    #[command(subcommand)]
+    Standby(crate::commands::standby::StandbyAction),
 }
 
 #[derive(Debug, Args)]

@@ -163,6 +163,27 @@ async fn steps(
                 })
                 .await?;
             }
+            "start" => {
+                journal::step(store, id, name, async {
+                    super::standby::start_target(t, plan, id).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
+            "standby" => {
+                journal::step(store, id, name, async {
+                    super::standby::settle(t, plan, id).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
+            "switch" => {
+                journal::step(store, id, name, async {
+                    super::standby::switch(t, plan, id, sink).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
             _ => {}
         }
     }
@@ -185,7 +206,7 @@ async fn remove_target(target: &Config, plan: &TransferPlan) -> Result<(), Actio
 }
 
 /// The transfer's plan, rebuilt from its journal row and the source's record.
-async fn plan_of(
+pub(crate) async fn plan_of(
     source: &Config,
     row: &berth_store::Transfer,
 ) -> Result<(TransferOptions, TransferPlan), ActionError> {

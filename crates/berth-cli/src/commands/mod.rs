@@ -13,6 +13,7 @@ mod progress;
 mod reconfigure;
 mod recover;
 mod restart;
+pub(crate) mod standby;
 mod status;
 pub(crate) mod transfer;
 mod uninstall;
@@ -116,5 +117,6 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
         Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),
         Command::Transfer(action) => transfer::act(&api, &cli.global, action).await,
+        Command::Standby(action) => standby::run(&api, &cli.global, action).await,
     }
 }
