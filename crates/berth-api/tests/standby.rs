@@ -20,7 +20,10 @@ fn config_for(db: &realdb::Postgres, state: Option<std::path::PathBuf>, token: &
 }
 
 async fn health(api: &Api, context: &str) -> String {
-    let list = api.list_instances(Some(context), false, None).await.unwrap();
+    let list = api
+        .list_instances(Some(context), false, None)
+        .await
+        .unwrap();
     list.instances
         .iter()
         .find(|i| i.name == "pg")
@@ -119,7 +122,10 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     assert_eq!(pairs[0].state, "ready");
     let first_as_of = pairs[0].data_as_of.clone().expect("data age recorded");
     // a second standby of the same active is refused
-    let err = api.create_standby(&input("cloud"), &|_| {}).await.unwrap_err();
+    let err = api
+        .create_standby(&input("cloud"), &|_| {})
+        .await
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
 
     // more writes on the active, then a sync: the standby holds them, stopped again
@@ -134,7 +140,10 @@ async fn standby_create_sync_promote_and_disaster_switch() {
 
     // planned promote: more writes first, all of them on the new active
     insert(&a, 100_500, 100_599);
-    let promoted = api.promote_standby("pg", None, false, &|_| {}).await.unwrap();
+    let promoted = api
+        .promote_standby("pg", None, false, &|_| {})
+        .await
+        .unwrap();
     assert_eq!(promoted.kind, "promote", "{promoted:?}");
     assert_eq!(b.digest().unwrap(), a.digest().unwrap());
     assert_eq!(
@@ -179,7 +188,10 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     assert_eq!(err.code, ErrorCode::InvalidInput, "{}", err.message);
     let addr = sim_a.addr();
     sim_a.shutdown().await;
-    let forced = api.promote_standby("pg", None, true, &|_| {}).await.unwrap();
+    let forced = api
+        .promote_standby("pg", None, true, &|_| {})
+        .await
+        .unwrap();
     assert_eq!(forced.status, "succeeded", "{forced:?}");
     assert_ne!(health(&api, "cloud").await, "stopped");
     assert!(!fenced_selector(&sim_b).await, "the standby serves");
@@ -195,7 +207,10 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].active, "cloud/default/pg");
     assert_eq!(pairs[0].state, "ready", "{pairs:?}");
-    assert!(fenced_selector(&sim_a).await, "the returned old active is fenced");
+    assert!(
+        fenced_selector(&sim_a).await,
+        "the returned old active is fenced"
+    );
     assert_eq!(health(&api, "laptop").await, "stopped");
 
     // drop: the pairing ends, the standby is kept

@@ -300,6 +300,7 @@ pub async fn abort(
         row.status,
         TransferStatus::Succeeded | TransferStatus::Aborted
     ) || journal::begun(&row, "cutover")
+        || journal::begun(&row, "switch")
     {
         return Err(ActionError::InvalidInput(format!(
             "transfer {id} is {} (cut-over {}): it cannot be aborted; `berth transfer resume {id}` finishes it",
@@ -340,6 +341,14 @@ pub async fn abort(
             target.store.finish_revision(rev, Err("transfer aborted"))?;
         }
         remove_target(target, &plan).await?;
+    }
+    if matches!(row.kind, TransferKind::Sync | TransferKind::Promote)
+        && journal::begun(&row, "start")
+    {
+        // the standby was started for the import: stopped again, its fence kept
+        sink(TransferEvent::Step("stop the standby".into()));
+        super::standby::keep_stopped(target, &row.target, id, std::time::Duration::from_secs(300))
+            .await?;
     }
     sink(TransferEvent::Step("lift the fence".into()));
     fence::lift(source, &row.source.1, &row.source.2).await?;

@@ -269,7 +269,7 @@ pub(crate) async fn start_target(
 }
 
 /// Fences and stops a standby (data kept).
-async fn keep_stopped(
+pub(crate) async fn keep_stopped(
     cfg: &Config,
     at: &Place3,
     id: i64,
