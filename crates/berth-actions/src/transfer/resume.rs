@@ -268,6 +268,12 @@ pub async fn resume(
         }
         _ => {}
     }
+    if row.kind == TransferKind::Promote && row.options["force"].as_bool() == Some(true) {
+        return Err(ActionError::InvalidInput(format!(
+            "transfer {id} is a forced promote: run `berth standby promote {} --force` again",
+            row.target.2
+        )));
+    }
     let (options, plan) = plan_of(source, &row).await?;
     if plan.record.is_none() {
         return Err(ActionError::Failed(format!(
