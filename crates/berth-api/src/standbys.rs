@@ -122,8 +122,8 @@ impl Api {
                 "a standby needs the context it lives in (--on CONTEXT)",
             ));
         }
-        let active = self.action_config(input.context.as_deref()).await?;
         let target = self.action_config(Some(&input.on)).await?;
+        let active = self.action_config(input.context.as_deref()).await?;
         let sink = |e: TransferEvent| progress(e.into());
         let out = standby::create(&active, &target, input.options.clone(), &sink)
             .await

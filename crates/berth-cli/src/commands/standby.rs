@@ -76,7 +76,7 @@ fn age(secs: Option<i64>) -> String {
     }
 }
 
-fn confirm_forced(p: &StandbyInfo, yes: bool) -> Result<(), ApiError> {
+fn confirm_forced(p: &StandbyInfo, yes: bool, terminal: bool) -> Result<(), ApiError> {
     let what = format!(
         "the standby {} holds the data of {} (as of {}, {} old): writes to {} after that are not on it",
         p.standby,
@@ -89,7 +89,7 @@ fn confirm_forced(p: &StandbyInfo, yes: bool) -> Result<(), ApiError> {
     if yes {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() {
+    if !terminal {
         return Err(bad(
             "promote --force starts the standby from its last sync: pass --yes to confirm",
         ));
@@ -106,27 +106,12 @@ fn confirm_forced(p: &StandbyInfo, yes: bool) -> Result<(), ApiError> {
 
 pub(crate) async fn run(api: &Api, global: &Global, action: StandbyAction) -> Result<(), ApiError> {
     let context = global.context.as_deref();
-    if let StandbyAction::Ls = action {
-        return list(api, global).await;
-    }
-    if let StandbyAction::Drop { name, delete_data } = &action {
-        let p = api.drop_standby(name, context, *delete_data).await?;
-        if output::structured(&p, global.output).is_none() {
-            output::line(format!(
-                "{} is no longer the standby of {}{}",
-                p.standby,
-                p.active,
-                if *delete_data {
-                    " (deleted with its data)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        return Ok(());
-    }
     let shown = Shown::new();
     let result = match action {
+        StandbyAction::Ls => return list(api, global).await,
+        StandbyAction::Drop { name, delete_data } => {
+            return drop_pairing(api, global, &name, delete_data).await;
+        }
         StandbyAction::Create {
             name,
             on,
@@ -161,17 +146,44 @@ pub(crate) async fn run(api: &Api, global: &Global, action: StandbyAction) -> Re
         StandbyAction::Sync { name } => api.sync_standby(&name, context, &|e| shown.show(e)).await,
         StandbyAction::Promote { name, force, yes } => {
             if force {
-                confirm_forced(&api.standby_of(&name, context)?, yes)?;
+                confirm_forced(
+                    &api.standby_of(&name, context)?,
+                    yes,
+                    std::io::stdin().is_terminal(),
+                )?;
             }
             api.promote_standby(&name, context, force, &|e| shown.show(e))
                 .await
         }
-        StandbyAction::Ls | StandbyAction::Drop { .. } => unreachable!("handled above"),
     };
     shown.finish();
     let done = result?;
     if output::structured(&done, global.output).is_none() {
         print_done(&done);
+    }
+    Ok(())
+}
+
+async fn drop_pairing(
+    api: &Api,
+    global: &Global,
+    name: &str,
+    delete_data: bool,
+) -> Result<(), ApiError> {
+    let p = api
+        .drop_standby(name, global.context.as_deref(), delete_data)
+        .await?;
+    if output::structured(&p, global.output).is_none() {
+        output::line(format!(
+            "{} is no longer the standby of {}{}",
+            p.standby,
+            p.active,
+            if delete_data {
+                " (deleted with its data)"
+            } else {
+                ""
+            }
+        ));
     }
     Ok(())
 }
@@ -193,4 +205,41 @@ async fn list(api: &Api, global: &Global) -> Result<(), ApiError> {
     }
     output::line(table);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> StandbyInfo {
+        StandbyInfo {
+            id: 1,
+            definition: "postgres".into(),
+            active: "a/default/pg".into(),
+            standby: "b/default/pg".into(),
+            active_context: "a".into(),
+            standby_context: "b".into(),
+            data_as_of: Some("2026-01-01T00:00:00Z".into()),
+            data_age_secs: Some(5400),
+            state: "ready".into(),
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn a_forced_promote_needs_yes_when_not_asked_on_a_terminal() {
+        let err = confirm_forced(&pair(), false, false).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert!(err.message.contains("--yes"), "{}", err.message);
+        assert!(confirm_forced(&pair(), true, false).is_ok());
+    }
+
+    #[test]
+    fn data_ages_read_as_people_say_them() {
+        assert_eq!(age(Some(45)), "45 s");
+        assert_eq!(age(Some(5400)), "90 min");
+        assert_eq!(age(Some(3 * 3600 + 720)), "3 h 12 min");
+        assert_eq!(age(Some(3 * 86_400)), "3 days");
+        assert_eq!(age(None), "unknown");
+    }
 }
