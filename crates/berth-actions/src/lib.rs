@@ -69,7 +69,7 @@ pub use adopt::Adopt;
 pub use connect::{Connect, Forward, ForwardInfo, PASSWORD_MASK};
 pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
-pub use lock::{INTERRUPTED, InstanceLock, interrupted, lock_path, was_interrupted};
+pub use lock::{ABANDONED, INTERRUPTED, InstanceLock, interrupted, lock_path, was_interrupted};
 pub use logs::{LogLine, LogSink, Logs};
 pub use metrics::{ContainerUsage, MetricsOutcome, PodUsage, instance_metrics};
 pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};

@@ -51,6 +51,9 @@ pub struct Start<'a> {
     pub namespace: Option<String>,
     /// Wait until ready (default true).
     pub wait: bool,
+    /// Keep a transfer's fence up (a standby started for a sync or a promote: clients stay
+    /// off it until it is made the active).
+    pub keep_fence: bool,
     /// How long to wait (default 5 minutes).
     pub timeout: Duration,
 }
@@ -152,6 +155,7 @@ impl<'a> Start<'a> {
             instance: instance.into(),
             namespace: None,
             wait: true,
+            keep_fence: false,
             timeout: Duration::from_secs(300),
         }
     }
@@ -170,7 +174,7 @@ impl<'a> Start<'a> {
         let claimed = claim(cfg, &self.namespace, &self.instance).await?;
         let (ns, mut rec) = (claimed.namespace.clone(), claimed.record.clone());
         // a transfer's fence (and a moved-out mark) is lifted by a start
-        if crate::transfer::fence::lift(cfg, &ns, &self.instance).await? {
+        if !self.keep_fence && crate::transfer::fence::lift(cfg, &ns, &self.instance).await? {
             progress(Progress::Step("fence lifted".into()));
         }
         let Some(state) = rec.stopped.clone() else {

@@ -373,6 +373,17 @@ impl Api {
 impl Api {
     /// The actions' configuration for one context. An unknown context is invalid input.
     pub(crate) async fn action_config(&self, context: Option<&str>) -> Result<Config, ApiError> {
+        let cfg = self.action_config_unchecked(context).await?;
+        // an old active of a forced promote comes back fenced, whatever command reaches it
+        self.fence_returned_actives(cfg.context()).await;
+        Ok(cfg)
+    }
+
+    /// [`Api::action_config`] without fencing returned old actives.
+    pub(crate) async fn action_config_unchecked(
+        &self,
+        context: Option<&str>,
+    ) -> Result<Config, ApiError> {
         let (catalog, _) = self.catalog()?;
         self.config_with(&self.load_kubeconfig()?, context, Arc::new(catalog))
             .await

@@ -132,7 +132,7 @@ pub struct TransferInfo {
     pub error: Option<String>,
 }
 
-fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
+pub(crate) fn info(t: berth_store::Transfer, decide: bool) -> TransferInfo {
     TransferInfo {
         id: t.id,
         kind: t.kind.to_string(),

@@ -170,6 +170,9 @@ pub(crate) enum Command {
     /// Show an instance's credentials (values only with --reveal)
     #[command(subcommand)]
     Credentials(crate::commands::credentials::CredentialsAction),
+    /// Keep a stopped standby of an instance in another context; sync, promote, list, drop
+    #[command(subcommand)]
+    Standby(crate::commands::standby::StandbyAction),
 }
 
 #[derive(Debug, Args)]

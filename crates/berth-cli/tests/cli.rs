@@ -226,6 +226,39 @@ fn exit_codes_follow_the_convention() {
 }
 
 #[test]
+fn standby_bad_input_exits_2_and_touches_nothing() {
+    let env = Env::new();
+    env.berth()
+        .args(["standby", "create", "pg"])
+        .assert()
+        .code(2);
+    env.berth()
+        .args(["standby", "create", "pg", "--on", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    for args in [
+        &["standby", "sync", "pg"][..],
+        &["standby", "promote", "pg", "--force"],
+        &["standby", "drop", "pg"],
+    ] {
+        env.berth()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no standby"));
+    }
+    assert_eq!(
+        env.json(&["standby", "ls", "-o", "json"]),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        env.json(&["transfers", "-o", "json"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
 fn broken_kubeconfigs_are_named_and_never_panic() {
     let env = Env::new();
     let broken = env.path("broken");

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::remote::{self, Place};
-use crate::record::record_name;
+use crate::record::{self, record_name};
 use crate::{ActionError, Config, instance_selector};
 
 /// The record annotation holding an instance's fence.
@@ -70,7 +70,7 @@ pub async fn current(
         .and_then(|s| serde_json::from_str(s).ok()))
 }
 
-async fn annotate(
+pub(crate) async fn annotate(
     cfg: &Config,
     namespace: &str,
     instance: &str,
@@ -248,6 +248,43 @@ pub async fn lift(cfg: &Config, namespace: &str, instance: &str) -> Result<bool,
     )
     .await?;
     Ok(true)
+}
+
+/// Undoes the definition's quiesce of a fenced instance whose pods still run, its Services
+/// left fenced: an old active kept as a standby must take a later sync's import.
+pub(crate) async fn unquiesce(
+    cfg: &Config,
+    namespace: &str,
+    instance: &str,
+) -> Result<(), ActionError> {
+    let Some(mut fence) = current(cfg, namespace, instance).await? else {
+        return Ok(());
+    };
+    if !fence.quiesced {
+        return Ok(());
+    }
+    let record = record::load(cfg, namespace, instance).await?;
+    if let Some(op) = cfg
+        .catalog
+        .get(&record.definition)
+        .and_then(|d| d.spec.operations.unquiesce.as_ref())
+    {
+        remote::run(
+            cfg,
+            &Place::of(op, namespace, instance),
+            &op.command,
+            "unquiesce",
+        )
+        .await?;
+    }
+    fence.quiesced = false;
+    annotate(
+        cfg,
+        namespace,
+        instance,
+        json!({FENCE_ANNOTATION: serde_json::to_string(&fence).unwrap_or_default()}),
+    )
+    .await
 }
 
 /// Marks a moved-out instance with where it went.

@@ -17,6 +17,7 @@ pub mod plan;
 mod provision;
 mod remote;
 mod resume;
+pub mod standby;
 pub mod stream;
 mod verify;
 
@@ -109,6 +110,16 @@ pub struct TransferOutcome {
 
 /// The steps of a transfer, in order.
 pub(crate) fn steps(kind: TransferKind, carries_data: bool) -> Vec<&'static str> {
+    let data: &[&'static str] = if carries_data {
+        &["stream", "verify"]
+    } else {
+        &[]
+    };
+    match kind {
+        TransferKind::Sync => return [&["start"], data, &["standby"]].concat(),
+        TransferKind::Promote => return [&["fence", "start"], data, &["switch"]].concat(),
+        _ => {}
+    }
     let mut s = vec!["provision"];
     if kind == TransferKind::Move {
         s.push("fence");
@@ -117,6 +128,9 @@ pub(crate) fn steps(kind: TransferKind, carries_data: bool) -> Vec<&'static str>
         s.extend(["stream", "verify"]);
     }
     s.push("cutover");
+    if kind == TransferKind::Standby {
+        s.push("standby");
+    }
     s
 }
 

@@ -163,6 +163,27 @@ async fn steps(
                 })
                 .await?;
             }
+            "start" => {
+                journal::step(store, id, name, async {
+                    super::standby::start_target(t, plan, id).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
+            "standby" => {
+                journal::step(store, id, name, async {
+                    super::standby::settle(t, plan, id).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
+            "switch" => {
+                journal::step(store, id, name, async {
+                    super::standby::switch(t, plan, id, sink).await?;
+                    Ok(((), None))
+                })
+                .await?;
+            }
             _ => {}
         }
     }
@@ -185,7 +206,7 @@ async fn remove_target(target: &Config, plan: &TransferPlan) -> Result<(), Actio
 }
 
 /// The transfer's plan, rebuilt from its journal row and the source's record.
-async fn plan_of(
+pub(crate) async fn plan_of(
     source: &Config,
     row: &berth_store::Transfer,
 ) -> Result<(TransferOptions, TransferPlan), ActionError> {
@@ -247,6 +268,12 @@ pub async fn resume(
         }
         _ => {}
     }
+    if row.kind == TransferKind::Promote && row.options["force"].as_bool() == Some(true) {
+        return Err(ActionError::InvalidInput(format!(
+            "transfer {id} is a forced promote: run `berth standby promote {} --force` again",
+            row.target.2
+        )));
+    }
     let (options, plan) = plan_of(source, &row).await?;
     if plan.record.is_none() {
         return Err(ActionError::Failed(format!(
@@ -279,6 +306,7 @@ pub async fn abort(
         row.status,
         TransferStatus::Succeeded | TransferStatus::Aborted
     ) || journal::begun(&row, "cutover")
+        || journal::begun(&row, "switch")
     {
         return Err(ActionError::InvalidInput(format!(
             "transfer {id} is {} (cut-over {}): it cannot be aborted; `berth transfer resume {id}` finishes it",
@@ -319,6 +347,14 @@ pub async fn abort(
             target.store.finish_revision(rev, Err("transfer aborted"))?;
         }
         remove_target(target, &plan).await?;
+    }
+    if matches!(row.kind, TransferKind::Sync | TransferKind::Promote)
+        && journal::begun(&row, "start")
+    {
+        // the standby was started for the import: stopped again, its fence kept
+        sink(TransferEvent::Step("stop the standby".into()));
+        super::standby::keep_stopped(target, &row.target, id, std::time::Duration::from_secs(300))
+            .await?;
     }
     sink(TransferEvent::Step("lift the fence".into()));
     fence::lift(source, &row.source.1, &row.source.2).await?;

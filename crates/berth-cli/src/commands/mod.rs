@@ -14,6 +14,7 @@ mod progress;
 mod reconfigure;
 mod recover;
 mod restart;
+pub(crate) mod standby;
 mod status;
 pub(crate) mod transfer;
 mod uninstall;
@@ -118,5 +119,6 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),
         Command::Transfer(action) => transfer::act(&api, &cli.global, action).await,
         Command::Credentials(action) => credentials::run(&api, &cli.global, action).await,
+        Command::Standby(action) => standby::run(&api, &cli.global, action).await,
     }
 }

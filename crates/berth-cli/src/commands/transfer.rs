@@ -156,12 +156,12 @@ fn print_plan(plan: &berth_api::TransferPlan) {
 }
 
 /// Shows progress: a bar on a terminal, plain lines otherwise.
-struct Shown {
+pub(crate) struct Shown {
     bar: Option<ProgressBar>,
 }
 
 impl Shown {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(
@@ -173,7 +173,7 @@ impl Shown {
         Self { bar }
     }
 
-    fn show(&self, e: TransferProgress) {
+    pub(crate) fn show(&self, e: TransferProgress) {
         match (&self.bar, e) {
             (Some(b), TransferProgress::Step { step }) => b.set_message(step),
             (
@@ -209,7 +209,7 @@ impl Shown {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -256,7 +256,7 @@ pub(crate) async fn run(
     Ok(())
 }
 
-fn print_done(t: &TransferInfo) {
+pub(crate) fn print_done(t: &TransferInfo) {
     output::line(format!(
         "transfer {} {}: {} → {}",
         t.id, t.status, t.source, t.target
