@@ -13,6 +13,8 @@
 //! silent phase (an index build) keeps the connection busy for idle timeouts on the way (the
 //! kubelet's, load balancers', Berth's own read timeout).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -28,6 +30,46 @@ pub(crate) const BUFFER: usize = 64 * 1024;
 
 /// How often progress is reported.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// How long an end may stay silent (no data, no heartbeat: the wrapper beats every 5 s) before
+/// its exec stream counts as cut. A connection closed without an end, or a half-open one
+/// behind a dropped network, otherwise never ends.
+const SILENCE: Duration = Duration::from_secs(20);
+
+/// When each end of the stream last showed a sign of life, in milliseconds since the start.
+struct Liveness {
+    started: Instant,
+    source: AtomicU64,
+    target: AtomicU64,
+}
+
+impl Liveness {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            started: Instant::now(),
+            source: AtomicU64::new(0),
+            target: AtomicU64::new(0),
+        })
+    }
+
+    fn beat(&self, end: &AtomicU64) {
+        end.store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// Resolves with the name of the first end silent for longer than [`SILENCE`].
+    async fn first_silent(&self) -> &'static str {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let now = self.started.elapsed().as_millis() as u64;
+            let limit = SILENCE.as_millis() as u64;
+            for (name, end) in [("export", &self.source), ("import", &self.target)] {
+                if now.saturating_sub(end.load(Ordering::Relaxed)) > limit {
+                    return name;
+                }
+            }
+        }
+    }
+}
 
 /// The wrapper around `export` and `import` (arguments: mode, pid file, command...).
 pub(crate) const WRAPPER: &str = r#"set -u
@@ -192,18 +234,24 @@ impl Stream<'_> {
                 return Err(e);
             }
         };
-        let source_err = tokio::spawn(remote::read_tail(
-            source.stderr().expect("stderr requested"),
-            16 * 1024,
-        ));
-        let target_err = tokio::spawn(remote::read_tail(
-            target.stderr().expect("stderr requested"),
-            16 * 1024,
-        ));
-        let target_out = tokio::spawn(remote::read_tail(
-            target.stdout().expect("stdout requested"),
-            16 * 1024,
-        ));
+        let alive = Liveness::new();
+        let noting = |reader, end: fn(&Liveness) -> &AtomicU64| {
+            let alive = alive.clone();
+            tokio::spawn(remote::read_tail_noting(reader, 16 * 1024, move || {
+                alive.beat(end(&alive))
+            }))
+        };
+        let source_err = noting(source.stderr().expect("stderr requested"), |l| &l.source);
+        let target_err = noting(target.stderr().expect("stderr requested"), |l| &l.target);
+        let target_out = noting(target.stdout().expect("stdout requested"), |l| &l.target);
+        let silent = alive.first_silent();
+        tokio::pin!(silent);
+        let cut = |end: &str| {
+            format!(
+                "the {end}'s exec stream showed no sign of life for {} s (no data, no heartbeat): cut or hung",
+                SILENCE.as_secs()
+            )
+        };
         let source_status = source.take_status().expect("status taken once");
         let target_status = target.take_status().expect("status taken once");
         let mut reader = source.stdout().expect("stdout requested");
@@ -216,6 +264,7 @@ impl Stream<'_> {
         let copied: Result<(), String> = loop {
             let n = tokio::select! {
                 _ = self.cancel.cancelled() => break Err("cancelled".into()),
+                end = &mut silent => break Err(cut(end)),
                 n = reader.read(&mut buf) => n,
             };
             let n = match n {
@@ -223,10 +272,12 @@ impl Stream<'_> {
                 Ok(n) => n,
                 Err(e) => break Err(format!("reading the export failed: {e}")),
             };
+            alive.beat(&alive.source);
             hasher.update(&buf[..n]);
             bytes += n as u64;
             let written = tokio::select! {
                 _ = self.cancel.cancelled() => break Err("cancelled".into()),
+                end = &mut silent => break Err(cut(end)),
                 w = writer.write_all(&buf[..n]) => w,
             };
             if let Err(e) = written {
