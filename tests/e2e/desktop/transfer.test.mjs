@@ -56,7 +56,7 @@ describe("Berth desktop: move an instance to another cluster", () => {
     source = await startKubesim({ binary: kubesimBin, dir: path.join(tmp, "a"), context: SOURCE, logFile: path.join(out, "kubesim-transfer-source.log") });
     target = await startKubesim({ binary: kubesimBin, dir: path.join(tmp, "b"), context: TARGET, logFile: path.join(out, "kubesim-transfer-target.log") });
     env = { BERTH_HOME: path.join(tmp, "berth-home"), KUBECONFIG: `${source.kubeconfig}:${target.kubeconfig}`, RUST_LOG: "info" };
-    execFileSync(cli, ["install", "memcached", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", SOURCE], {
+    execFileSync(cli, ["install", "memcached", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", SOURCE, "--set", "replicas=1"], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 180_000,
