@@ -190,4 +190,7 @@ pub struct Backend {
     /// PID of the real process behind those pods: their metrics (CPU time rate, RSS) are
     /// read from `/proc/<pid>`.
     pub pid: Option<u32>,
+    /// The process is a stand-in that cannot answer the pods' exec probes (an echo server
+    /// behind a database's port, say): those pods keep the kubelet's time-based readiness.
+    pub skip_probes: bool,
 }

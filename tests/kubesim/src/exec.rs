@@ -62,9 +62,9 @@ fn backends<'a>(
         })
 }
 
-/// Whether a config backend binds `pod` to a real process.
-pub(crate) fn bound(state: &State, pod: &Value) -> bool {
-    backends(state, pod).next().is_some()
+/// Whether a config backend binds `pod` to a real process that answers its exec probes.
+pub(crate) fn probed(state: &State, pod: &Value) -> bool {
+    backends(state, pod).any(|b| !b.skip_probes)
 }
 
 /// The environment of a command run in container `c` of `pod`: the container's literal `env`

@@ -65,7 +65,7 @@ impl Probes {
         if let Some(v) = self.lock().get(uid) {
             return Some(*v == Verdict::Ready);
         }
-        if !crate::exec::bound(state, pod) {
+        if !crate::exec::probed(state, pod) {
             return None;
         }
         let period_override = state

@@ -117,6 +117,7 @@ impl Etcd {
             env: self.env(),
             ports: BTreeMap::from([("2379".into(), format!("127.0.0.1:{}", self.port))]),
             pid: Some(self.pid()),
+            skip_probes: false,
         }
     }
 

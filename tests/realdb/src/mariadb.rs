@@ -163,6 +163,7 @@ impl Mariadb {
             env: self.env(),
             ports: BTreeMap::from([("3306".into(), format!("127.0.0.1:{}", self.port))]),
             pid: Some(self.pid()),
+            skip_probes: false,
         }
     }
 

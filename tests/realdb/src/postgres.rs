@@ -215,6 +215,7 @@ impl Postgres {
             env: self.env(),
             ports: BTreeMap::from([("5432".into(), format!("127.0.0.1:{}", self.port))]),
             pid: Some(self.pid()),
+            skip_probes: false,
         }
     }
 

@@ -153,6 +153,7 @@ impl Redis {
             env: self.env(),
             ports: BTreeMap::from([("6379".into(), format!("127.0.0.1:{}", self.port))]),
             pid: Some(self.pid()),
+            skip_probes: false,
         }
     }
 
