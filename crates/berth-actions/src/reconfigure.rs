@@ -175,6 +175,7 @@ impl<'a> Reconfigure<'a> {
         preflight::dry_run(cfg, &plan.objects, self.force_conflicts).await?;
         let new_record = Record {
             created: rec.created.clone(),
+            fenced: rec.fenced,
             ..plan.record.clone()
         };
         let pending = RevisionGuard::begin(

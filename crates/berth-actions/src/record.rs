@@ -58,6 +58,10 @@ pub struct Record {
     pub stopped: Option<StoppedState>,
     /// When the record was created (RFC 3339), as the server says.
     pub created: Option<String>,
+    /// Whether a transfer's fence is up: client Services point at no pod. The fence writes
+    /// and lifts its own annotation ([`crate::transfer::fence::FENCE_ANNOTATION`]);
+    /// [`Record::to_object`] leaves it alone.
+    pub fenced: bool,
 }
 
 impl Record {
@@ -134,6 +138,9 @@ impl Record {
                 .collect(),
             stopped,
             created: meta["creationTimestamp"].as_str().map(str::to_owned),
+            fenced: meta["annotations"]
+                .get(crate::transfer::fence::FENCE_ANNOTATION)
+                .is_some_and(|f| !f.is_null()),
         })
     }
 }

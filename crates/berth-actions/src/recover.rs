@@ -203,6 +203,7 @@ impl<'a> Recover<'a> {
                         credentials: self.credential_keys(&failed),
                         stopped: None,
                         created: None,
+                        fenced: false,
                     };
                     // a first install rolled back leaves nothing; a resumed uninstall keeps data
                     let delete_data = kind == RecoveryKind::Removed;

@@ -179,6 +179,12 @@ pub struct InstanceSummary {
     /// Whether this machine's history knows it; `false` for an instance installed from another
     /// machine until `berth adopt` takes it in.
     pub in_local_history: bool,
+    /// Whether a move, copy or standby's fence is up: clients do not reach it until a start
+    /// lifts it.
+    pub fenced: bool,
+    /// `context/namespace/instance` of the active whose standby this instance is, by this
+    /// machine's journal.
+    pub standby_of: Option<String>,
 }
 
 /// A context that could not be listed.
@@ -348,6 +354,8 @@ pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
         pods_total: s.pods_total,
         endpoint: s.endpoint,
         created: s.record.created,
+        fenced: s.record.fenced,
+        standby_of: None,
         revision: s.record.revision,
         parameters: s.record.parameters,
         in_local_history: true,
@@ -355,10 +363,18 @@ pub(crate) fn summary(s: InstanceStatus) -> InstanceSummary {
 }
 
 impl Api {
-    /// Marks the summaries whose instance has no revision in this machine's history (one
-    /// store query per context listed). When the store cannot answer, nothing is marked.
+    /// Marks what this machine's store knows of the summaries: those whose instance has no
+    /// revision in its history (one store query per context listed), and the standbys of its
+    /// pairings. When the store cannot answer, nothing is marked.
     pub(crate) fn mark_local_history(&self, summaries: &mut [InstanceSummary]) {
+        let pairings = berth_actions::transfer::standby::pairings(&self.store).unwrap_or_default();
         let mut known: HashMap<String, Option<HashSet<(String, String)>>> = HashMap::new();
+        for s in summaries.iter_mut() {
+            s.standby_of = pairings
+                .iter()
+                .find(|p| p.standby == (s.context.clone(), s.namespace.clone(), s.name.clone()))
+                .map(|p| format!("{}/{}/{}", p.active.0, p.active.1, p.active.2));
+        }
         for s in summaries {
             let in_context = known
                 .entry(s.context.clone())

@@ -95,6 +95,8 @@ function instance(
     revision: 1,
     parameters: { replicas, storage: "8Gi", cpu: "500m", memory: "1Gi" },
     inLocalHistory: true,
+    fenced: false,
+    standbyOf: null,
     ...rest,
   };
 }

@@ -11,6 +11,8 @@ const pg: InstanceSummary = {
   version: "17",
   health: "ready",
   inLocalHistory: true,
+  fenced: false,
+  standbyOf: null,
   reason: null,
   podsReady: 1,
   podsTotal: 1,

@@ -19,6 +19,8 @@ function inst(fields: Partial<InstanceSummary>): InstanceSummary {
     health: "ready",
     reason: null,
     inLocalHistory: true,
+    fenced: false,
+    standbyOf: null,
     podsReady: 1,
     podsTotal: 1,
     endpoint: "pg.default.svc:5432",

@@ -19,6 +19,8 @@ const pg: InstanceSummary = {
   health: "ready",
   reason: null,
   inLocalHistory: true,
+  fenced: false,
+  standbyOf: null,
   podsReady: 1,
   podsTotal: 1,
   endpoint: null,

@@ -206,6 +206,7 @@ pub(crate) fn render(target: &Target<'_>, credentials: Resolved) -> Result<Plan,
         credentials: credentials.values.keys().cloned().collect(),
         stopped: None,
         created: None,
+        fenced: false,
     };
     Ok(Plan {
         digest: digest(&rendered.objects),

@@ -40,10 +40,12 @@ pub(crate) async fn run(
         table.add_row(vec![
             i.context.clone(),
             i.namespace.clone(),
-            if i.in_local_history {
-                i.name.clone()
-            } else {
-                format!("{} (not in local history: berth adopt {})", i.name, i.name)
+            match (&i.standby_of, i.in_local_history) {
+                (Some(active), _) => format!("{} (standby of {active})", i.name),
+                (None, true) => i.name.clone(),
+                (None, false) => {
+                    format!("{} (not in local history: berth adopt {})", i.name, i.name)
+                }
             },
             i.service.clone(),
             i.version.clone(),
@@ -71,9 +73,11 @@ pub(crate) fn health(i: &InstanceSummary) -> String {
         HealthState::Stopped => "Stopped",
         HealthState::Unreachable => "Unreachable",
     };
-    match &i.reason {
-        Some(r) => format!("{word} ({r})"),
-        None => word.to_owned(),
+    let fence = i.fenced.then_some("fenced");
+    match (i.reason.as_deref(), fence) {
+        (Some(r), Some(f)) => format!("{word} ({r}; {f})"),
+        (Some(note), None) | (None, Some(note)) => format!("{word} ({note})"),
+        (None, None) => word.to_owned(),
     }
 }
 

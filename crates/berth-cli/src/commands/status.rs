@@ -17,6 +17,15 @@ pub(crate) async fn run(api: &Api, global: &Global, name: &str) -> Result<(), Ap
     output::line(format!("context    {}", s.context));
     output::line(format!("namespace  {}", s.namespace));
     output::line(format!("health     {}", health(&s)));
+    if s.fenced {
+        output::line(format!(
+            "fence      up: clients do not reach it; `berth start {}` lifts it",
+            s.name
+        ));
+    }
+    if let Some(active) = &s.standby_of {
+        output::line(format!("standby of {active}"));
+    }
     output::line(format!(
         "pods       {}/{} ready",
         s.pods_ready, s.pods_total

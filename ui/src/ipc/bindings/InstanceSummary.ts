@@ -62,4 +62,14 @@ parameters: JsonValue,
  * Whether this machine's history knows it; `false` for an instance installed from another
  * machine until `berth adopt` takes it in.
  */
-inLocalHistory: boolean, };
+inLocalHistory: boolean, 
+/**
+ * Whether a move, copy or standby's fence is up: clients do not reach it until a start
+ * lifts it.
+ */
+fenced: boolean, 
+/**
+ * `context/namespace/instance` of the active whose standby this instance is, by this
+ * machine's journal.
+ */
+standbyOf: string | null, };
