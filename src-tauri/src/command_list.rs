@@ -45,6 +45,11 @@ macro_rules! berth_commands {
             transfer_commands::abort_transfer,
             transfer_commands::transfers,
             transfer_commands::interrupted_transfers,
+            standby_commands::create_standby,
+            standby_commands::sync_standby,
+            standby_commands::promote_standby,
+            standby_commands::standbys,
+            standby_commands::drop_standby,
         }
     };
 }

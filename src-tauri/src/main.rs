@@ -8,7 +8,7 @@
 //! strict CSP and loads no remote content (see `tauri.conf.json`). Long operations (install,
 //! stop, start...) run in the background through `berth_api::Operations`; every update is
 //! emitted as the `berth://operation` event, which the webview may listen to; moves and copies
-//! emit theirs as `berth://transfer` ([`transfer_commands`]).
+//! and standbys emit theirs as `berth://transfer` ([`transfer_commands`], [`standby_commands`]).
 //!
 //! Environment: `BERTH_HOME` picks the data folder (else the platform data directory),
 //! `KUBECONFIG` the kubeconfig files, `RUST_LOG` the log filter (default `info`), and
@@ -44,6 +44,7 @@ mod observe;
 mod operations;
 mod rendering;
 mod settings_commands;
+mod standby_commands;
 mod startup_listing;
 mod transfer_commands;
 mod usage_commands;

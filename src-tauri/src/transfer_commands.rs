@@ -49,7 +49,10 @@ impl TransferRuns {
 }
 
 /// A progress callback that emits each event for `run`.
-fn emitter(app: AppHandle, run: String) -> impl Fn(TransferProgress) + Send + Sync + 'static {
+pub(crate) fn emitter(
+    app: AppHandle,
+    run: String,
+) -> impl Fn(TransferProgress) + Send + Sync + 'static {
     move |progress| {
         let event = TransferRunEvent {
             run: run.clone(),

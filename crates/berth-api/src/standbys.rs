@@ -7,6 +7,7 @@ use berth_actions::TransferOptions;
 use berth_actions::transfer::TransferEvent;
 use berth_actions::transfer::standby::{self, Pairing};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::instances::action_error;
 use crate::transfers::{TransferInfo, TransferProgress, info};
@@ -16,7 +17,7 @@ use crate::{Api, ApiError, ErrorCode};
 const FENCE_RETURNED_BUDGET: Duration = Duration::from_secs(15);
 
 /// A standby to create.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StandbyInput {
     /// The active's context (default: the current one).
@@ -27,11 +28,36 @@ pub struct StandbyInput {
     pub options: TransferOptions,
 }
 
+/// Where a pair stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum StandbyState {
+    /// The standby is stopped, fenced and paired: it can be synced or promoted.
+    Ready,
+    /// A forced promote's old active has not been fenced yet: its cluster has not answered
+    /// since. It is fenced as soon as any Berth command reaches that cluster.
+    OldActiveNotFenced,
+    /// The last sync failed (its error is kept); the standby holds the data of the sync
+    /// before it.
+    LastSyncFailed,
+}
+
+impl std::fmt::Display for StandbyState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Ready => "ready",
+            Self::OldActiveNotFenced => "old active not fenced",
+            Self::LastSyncFailed => "last sync failed",
+        })
+    }
+}
+
 /// One active–standby pair.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StandbyInfo {
     /// The pairing's journal id.
+    #[ts(type = "number")]
     pub id: i64,
     /// The definition.
     pub definition: String,
@@ -46,10 +72,10 @@ pub struct StandbyInfo {
     /// The time of the consistent point the standby holds (RFC 3339).
     pub data_as_of: Option<String>,
     /// Its age in seconds, now.
+    #[ts(type = "number | null")]
     pub data_age_secs: Option<i64>,
-    /// `ready` (stopped, fenced, paired), `old active not fenced` (a forced promote whose old
-    /// active's cluster has not answered since), or `last sync failed`.
-    pub state: String,
+    /// Where the pair stands.
+    pub state: StandbyState,
     /// The last sync's error.
     pub last_error: Option<String>,
 }
@@ -70,11 +96,11 @@ fn standby_info(p: Pairing) -> StandbyInfo {
         }),
         data_age_secs: p.data_as_of.map(|d| (now - d).whole_seconds()),
         state: if p.unfenced_old_active.is_some() {
-            "old active not fenced".into()
+            StandbyState::OldActiveNotFenced
         } else if p.last_error.is_some() {
-            "last sync failed".into()
+            StandbyState::LastSyncFailed
         } else {
-            "ready".into()
+            StandbyState::Ready
         },
         last_error: p.last_error,
     }
@@ -232,4 +258,13 @@ impl Api {
             .map_err(action_error)?;
         Ok(standby_info(p))
     }
+}
+
+pub(crate) fn typescript_bindings() -> Vec<(String, String)> {
+    use crate::dto::binding as one;
+    vec![
+        one::<StandbyInput>(),
+        one::<StandbyState>(),
+        one::<StandbyInfo>(),
+    ]
 }

@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use berth_api::{Api, ErrorCode, InstallInput, StandbyInput, TransferOptions};
+use berth_api::{Api, ErrorCode, InstallInput, StandbyInput, StandbyState, TransferOptions};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::AttachParams;
 use kubesim::config::Config;
@@ -257,7 +257,7 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].active, format!("{ca}/default/pg"));
     assert_eq!(pairs[0].standby, format!("{cb}/default/pg"));
-    assert_eq!(pairs[0].state, "ready");
+    assert_eq!(pairs[0].state, StandbyState::Ready);
     let first_as_of = pairs[0].data_as_of.clone().expect("data age recorded");
     // a second standby of the same active is refused
     let err = api.create_standby(&input(&cb), &|_| {}).await.unwrap_err();
@@ -333,14 +333,14 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     assert!(!b.fenced().await, "the standby serves");
     assert_eq!(b.digest().await, expected, "the data of the last sync");
     let pair = api.standby_of("pg", Some(&cb)).unwrap();
-    assert_eq!(pair.state, "old active not fenced", "{pair:?}");
+    assert_eq!(pair.state, StandbyState::OldActiveNotFenced, "{pair:?}");
 
     // the old active's cluster comes back with it running: the next command fences, stops it
     a.back(addr).await;
     let pairs = api.standbys().await.unwrap();
     assert_eq!(pairs.len(), 1, "{pairs:?}");
     assert_eq!(pairs[0].active, format!("{cb}/default/pg"));
-    assert_eq!(pairs[0].state, "ready", "{pairs:?}");
+    assert_eq!(pairs[0].state, StandbyState::Ready, "{pairs:?}");
     assert!(a.fenced().await, "the returned old active is fenced");
     assert_eq!(health(&api, &ca).await, "stopped");
 

@@ -41,4 +41,9 @@ export type Command =
   | "resume_transfer"
   | "abort_transfer"
   | "transfers"
-  | "interrupted_transfers";
+  | "interrupted_transfers"
+  | "create_standby"
+  | "sync_standby"
+  | "promote_standby"
+  | "standbys"
+  | "drop_standby";

@@ -200,7 +200,7 @@ async fn list(api: &Api, global: &Global) -> Result<(), ApiError> {
             p.standby.clone(),
             p.definition.clone(),
             age(p.data_age_secs),
-            p.state.clone(),
+            p.state.to_string(),
         ]);
     }
     output::line(table);
@@ -210,6 +210,7 @@ async fn list(api: &Api, global: &Global) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use berth_api::StandbyState;
 
     fn pair() -> StandbyInfo {
         StandbyInfo {
@@ -221,7 +222,7 @@ mod tests {
             standby_context: "b".into(),
             data_as_of: Some("2026-01-01T00:00:00Z".into()),
             data_age_secs: Some(5400),
-            state: "ready".into(),
+            state: StandbyState::Ready,
             last_error: None,
         }
     }
