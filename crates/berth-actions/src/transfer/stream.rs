@@ -490,10 +490,7 @@ mod tests {
 
         // a PATH with every tool the wrapper needs but openssl: coreutils' sha256sum
         let bin = tempfile::tempdir().unwrap();
-        for tool in [
-            "sh", "mktemp", "mkfifo", "rm", "sha256sum", "wc", "sleep", "tee", "cat", "tr", "cut",
-            "printf", "kill",
-        ] {
+        for tool in "sh mktemp mkfifo rm sha256sum wc sleep tee cat tr cut printf kill".split(' ') {
             let Some(found) = std::env::split_paths(&system)
                 .map(|d| d.join(tool))
                 .find(|p| p.exists())
