@@ -280,7 +280,7 @@ fn parse_millis(text: &str) -> Result<u64, String> {
 }
 
 /// `90`, `90s`, `5m`, `1h` → seconds.
-fn parse_duration(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => text.split_at(i),

@@ -162,3 +162,116 @@ async fn move_and_copy_print_one_json_document() {
         }
     }
 }
+
+/// `berth standby watch --every`: syncs the pair on its schedule until SIGTERM, then exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standby_watch_syncs_on_its_schedule_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
+    let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+    let ns = "cli-watch";
+    let run = |args: &[&str]| {
+        let (dir, a, b) = (dir.path().to_owned(), &a, &b);
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        tokio::task::block_in_place(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            berth(&dir, a, b, &args)
+        })
+    };
+    let ok = |(code, out, err): (i32, String, String)| {
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    ok(run(&[
+        "install",
+        "memcached",
+        "--name",
+        "mcw",
+        "-n",
+        ns,
+        "--create-namespace",
+        "--timeout",
+        "2m",
+    ]));
+    ok(run(&[
+        "standby",
+        "create",
+        "mcw",
+        "-n",
+        ns,
+        "--on",
+        &b.context,
+        "--create-namespace",
+    ]));
+    let syncs = || {
+        let out = ok(run(&["transfers"]));
+        one_document(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "sync" && t["status"] == "succeeded")
+            .count()
+    };
+    assert_eq!(syncs(), 0);
+
+    // bad input changes nothing: an unknown pair, a zero interval
+    let (code, _, err) = run(&["standby", "watch", "nothere"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothere"), "{err}");
+    let (code, _, _) = run(&["standby", "watch", "--every", "0s"]);
+    assert_eq!(code, 2);
+
+    let kubeconfig = std::env::join_paths([&a.kubeconfig, &b.kubeconfig]).unwrap();
+    let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"))
+        .env("KUBECONFIG", kubeconfig)
+        .env("BERTH_HOME", dir.path().join("home"))
+        .env(
+            "BERTH_KEYRING_NAMESPACE",
+            format!("dev.berth.test.cli-transfer.{}", std::process::id()),
+        )
+        .env_remove("BERTH_TEST_KUBECONFIG")
+        .args([
+            "--context",
+            &a.context,
+            "standby",
+            "watch",
+            "mcw",
+            "--every",
+            "3s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the first sync at once (the standby's data is older than 3 s by now), then every 3 s
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while syncs() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than two syncs in 90 s"
+        );
+        assert!(watch.try_wait().unwrap().is_none(), "watch ended early");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", watch.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::block_in_place(|| watch.wait_with_output()).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let synced = format!("synced {}/{ns}/mcw", a.context);
+    assert!(stdout.contains(&synced), "{stdout}");
+
+    for c in [a, b] {
+        if let Some(sim) = c.sim {
+            sim.shutdown().await;
+        }
+    }
+}

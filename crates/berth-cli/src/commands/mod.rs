@@ -15,6 +15,7 @@ mod reconfigure;
 mod recover;
 mod restart;
 pub(crate) mod standby;
+mod standby_watch;
 mod status;
 pub(crate) mod transfer;
 mod uninstall;
