@@ -122,6 +122,9 @@ pub(crate) enum Command {
         /// Return once applied instead of waiting until ready
         #[arg(long)]
         no_wait: bool,
+        /// Apply without showing the changes and asking first (on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Take a service installed from another machine into this machine's history
     Adopt {
@@ -224,6 +227,9 @@ pub(crate) struct ChangeArgs {
     /// Only show what would change
     #[arg(long)]
     pub(crate) diff: bool,
+    /// Apply without showing the changes and asking first (on a terminal)
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
     /// Take over fields another tool manages (after a field-manager conflict)
     #[arg(long)]
     pub(crate) force_conflicts: bool,

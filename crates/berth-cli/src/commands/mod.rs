@@ -103,7 +103,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             name,
             revision,
             no_wait,
-        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+            yes,
+        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait, yes).await,
         Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
         Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => {

@@ -2,8 +2,6 @@
 //! another context, refreshed by `sync` (or on a schedule by `watch`) and switched to by
 //! `promote`.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use berth_api::{Api, ApiError, ErrorCode, StandbyInfo, StandbyInput};
 use clap::Subcommand;
 
@@ -104,11 +102,7 @@ fn confirm_forced(p: &StandbyInfo, yes: bool, terminal: bool) -> Result<(), ApiE
             "promote --force starts the standby from its last sync: pass --yes to confirm",
         ));
     }
-    eprint!("promote {} with this data? [y/N] ", p.standby);
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+    if !output::ask(&format!("promote {} with this data?", p.standby)) {
         return Err(bad("not confirmed; nothing was changed"));
     }
     Ok(())
@@ -160,11 +154,7 @@ pub(crate) async fn run(api: &Api, global: &Global, action: StandbyAction) -> Re
         StandbyAction::Sync { name } => api.sync_standby(&name, context, &|e| shown.show(e)).await,
         StandbyAction::Promote { name, force, yes } => {
             if force {
-                confirm_forced(
-                    &api.standby_of(&name, context)?,
-                    yes,
-                    std::io::stdin().is_terminal(),
-                )?;
+                confirm_forced(&api.standby_of(&name, context)?, yes, output::can_ask())?;
             }
             api.promote_standby(&name, context, force, &|e| shown.show(e))
                 .await
