@@ -89,6 +89,17 @@ pub struct StandbyInfo {
     pub last_error: Option<String>,
 }
 
+impl StandbyInfo {
+    /// How long until this pair needs a sync to keep its data within `every` of the active:
+    /// zero when it does now (its data older, of unknown age, or incomplete).
+    pub fn due_in(&self, every: Duration) -> Duration {
+        match (self.state, self.data_age_secs) {
+            (StandbyState::Incomplete, _) | (_, None) => Duration::ZERO,
+            (_, Some(age)) => every.saturating_sub(Duration::from_secs(age.max(0).unsigned_abs())),
+        }
+    }
+}
+
 fn standby_info(p: Pairing) -> StandbyInfo {
     let t = |p: &(String, String, String)| format!("{}/{}/{}", p.0, p.1, p.2);
     let now = time::OffsetDateTime::now_utc();

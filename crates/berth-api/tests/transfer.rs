@@ -118,8 +118,14 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
         }
     };
     let (on_a, on_b) = (revealed("laptop").await, revealed("cloud").await);
-    assert!(!on_b.is_empty() && on_b.iter().all(|(_, v)| v.is_some()), "{on_b:?}");
-    assert_eq!(on_a, on_b, "the target's credentials differ from the source's");
+    assert!(
+        !on_b.is_empty() && on_b.iter().all(|(_, v)| v.is_some()),
+        "{on_b:?}"
+    );
+    assert_eq!(
+        on_a, on_b,
+        "the target's credentials differ from the source's"
+    );
     // listed once, at its new place; history on both sides
     let on_a = api
         .list_instances(Some("laptop"), false, None)

@@ -5,14 +5,11 @@
 
 use std::time::Duration;
 
-use berth_api::{Api, ApiError, ErrorCode, StandbyInfo, StandbyState};
+use berth_api::{Api, ApiError, ErrorCode, ScheduleEvent, StandbyInfo, StandbySchedule};
 
 use super::interrupted;
 use super::standby::age;
 use crate::output;
-
-/// How soon a failed sync is tried again (at most `--every`).
-const RETRY: Duration = Duration::from_secs(60);
 
 /// Whether `p` is one of the pairs asked for (all when no name is given).
 fn wanted(p: &StandbyInfo, names: &[String]) -> bool {
@@ -21,14 +18,6 @@ fn wanted(p: &StandbyInfo, names: &[String]) -> bool {
         || names
             .iter()
             .any(|n| *n == name(&p.active) || *n == name(&p.standby))
-}
-
-/// How long until `p` is due for a sync: zero when it is.
-fn due_in(p: &StandbyInfo, every: Duration) -> Duration {
-    match (p.state, p.data_age_secs) {
-        (StandbyState::Incomplete, _) | (_, None) => Duration::ZERO,
-        (_, Some(age)) => every.saturating_sub(Duration::from_secs(age.max(0).unsigned_abs())),
-    }
 }
 
 pub(crate) async fn run(api: &Api, names: &[String], every: Duration) -> Result<(), ApiError> {
@@ -60,53 +49,43 @@ pub(crate) async fn run(api: &Api, names: &[String], every: Duration) -> Result<
         "keeping standbys within {} of their active (Ctrl-C stops)",
         age(i64::try_from(every.as_secs()).ok())
     ));
-    // pairs whose last sync failed here, and when to try them again
-    let mut retry_at: std::collections::HashMap<i64, tokio::time::Instant> = Default::default();
+    let mut schedule = StandbySchedule::new(every);
+    // the pair being synced, for the word said when a signal stops it
+    let syncing = std::sync::Mutex::new(None::<String>);
     loop {
-        let mut wait = every;
-        for p in api.standbys().await?.iter().filter(|p| wanted(p, names)) {
-            let now = tokio::time::Instant::now();
-            let due = match retry_at.get(&p.id) {
-                Some(at) if *at > now => *at - now,
-                _ => due_in(p, every),
-            };
-            if !due.is_zero() {
-                wait = wait.min(due);
-                continue;
+        let mut events = |event: ScheduleEvent<'_>| match event {
+            ScheduleEvent::Syncing(p) => {
+                *syncing.lock().unwrap_or_else(|e| e.into_inner()) = Some(p.standby.clone());
             }
-            let active = p.active.rsplit('/').next().unwrap_or_default();
-            let sync = api.sync_standby(active, Some(&p.active_context), &|_| {});
-            let result = tokio::select! {
-                r = sync => r,
-                () = &mut stop => {
-                    output::warn(&format!(
-                        "stopped during the sync of {}: `berth transfer resume` or `abort` decides it",
-                        p.standby
-                    ));
-                    return Ok(());
-                }
-            };
-            match result {
-                Ok(t) => {
-                    retry_at.remove(&p.id);
-                    output::line(format!(
-                        "synced {} → {} ({} bytes, transfer {})",
-                        p.active, p.standby, t.bytes, t.id
-                    ));
-                }
-                Err(e) => {
-                    let again = RETRY.min(every);
-                    retry_at.insert(p.id, tokio::time::Instant::now() + again);
-                    wait = wait.min(again);
-                    output::warn(&format!(
-                        "sync of {} failed, trying again in {}: {}",
-                        p.standby,
-                        age(i64::try_from(again.as_secs()).ok()),
-                        e.message
-                    ));
-                }
+            ScheduleEvent::Synced(p, t) => {
+                *syncing.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                output::line(format!(
+                    "synced {} → {} ({} bytes, transfer {})",
+                    p.active, p.standby, t.bytes, t.id
+                ));
             }
-        }
+            ScheduleEvent::Failed(p, e, again) => {
+                *syncing.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                output::warn(&format!(
+                    "sync of {} failed, trying again in {}: {}",
+                    p.standby,
+                    age(i64::try_from(again.as_secs()).ok()),
+                    e.message
+                ));
+            }
+        };
+        let wanted = |p: &StandbyInfo| wanted(p, names);
+        let wait = tokio::select! {
+            r = schedule.run_due(api, &wanted, &mut events, &|_| {}) => r?,
+            () = &mut stop => {
+                if let Some(standby) = syncing.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                    output::warn(&format!(
+                        "stopped during the sync of {standby}: `berth transfers` shows it, `berth transfer resume` or `abort` decides it"
+                    ));
+                }
+                return Ok(());
+            }
+        };
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = &mut stop => return Ok(()),
@@ -117,6 +96,7 @@ pub(crate) async fn run(api: &Api, names: &[String], every: Duration) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use berth_api::StandbyState;
 
     fn pair(age: Option<i64>, state: StandbyState) -> StandbyInfo {
         StandbyInfo {
@@ -137,19 +117,16 @@ mod tests {
     fn a_pair_is_due_when_its_data_reaches_the_bound_or_is_incomplete() {
         let hour = Duration::from_secs(3600);
         assert_eq!(
-            due_in(&pair(Some(600), StandbyState::Ready), hour),
+            pair(Some(600), StandbyState::Ready).due_in(hour),
             Duration::from_secs(3000)
         );
         assert_eq!(
-            due_in(&pair(Some(7200), StandbyState::Ready), hour),
+            pair(Some(7200), StandbyState::Ready).due_in(hour),
             Duration::ZERO
         );
+        assert_eq!(pair(None, StandbyState::Ready).due_in(hour), Duration::ZERO);
         assert_eq!(
-            due_in(&pair(None, StandbyState::Ready), hour),
-            Duration::ZERO
-        );
-        assert_eq!(
-            due_in(&pair(Some(5), StandbyState::Incomplete), hour),
+            pair(Some(5), StandbyState::Incomplete).due_in(hour),
             Duration::ZERO
         );
     }
