@@ -157,6 +157,24 @@ pub(crate) enum Command {
         #[arg(long)]
         show_password: bool,
     },
+    /// Open a shell, or the engine's own client (--client), in a pod of a service
+    Shell {
+        /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
+        name: String,
+        /// Start the engine's client (psql, mariadb, redis-cli, mongosh...) logged in
+        #[arg(long)]
+        client: bool,
+        /// The pod (default: the client's, else the first running pod)
+        #[arg(long, value_name = "POD")]
+        pod: Option<String>,
+        /// The container (default: the client's, else the pod's first)
+        #[arg(long, value_name = "NAME")]
+        container: Option<String>,
+        /// The command to run instead (after `--`)
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// Move a service with its data, credentials and settings to another context
     Move(crate::commands::transfer::TransferArgs),
     /// Copy a service with its data to another context (the source keeps serving)

@@ -14,6 +14,7 @@ mod progress;
 mod reconfigure;
 mod recover;
 mod restart;
+mod shell;
 pub(crate) mod standby;
 mod standby_watch;
 mod status;
@@ -116,6 +117,22 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             port,
             show_password,
         } => connect::run(&api, &cli.global, &name, port, show_password).await,
+        Command::Shell {
+            name,
+            client,
+            pod,
+            container,
+            command,
+        } => {
+            let input = berth_api::ShellInput {
+                client,
+                pod,
+                container,
+                command,
+                tty: false,
+            };
+            shell::run(&api, &cli.global, &name, input).await
+        }
         Command::Move(args) => transfer::run(&api, &cli.global, "move", args).await,
         Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
         Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),
