@@ -2,9 +2,10 @@
 //! renders (its ConfigMap's config file) answers the definition's readiness probe and a
 //! client using the definition's connection URI with the generated password.
 
+use base64::Engine as _;
 use berth_catalog::render::RenderRequest;
 use berth_catalog::{Definition, Origin};
-use realdb::{Credentials, Etcd, Mariadb, Memcached, Postgres, Redis};
+use realdb::{Credentials, Etcd, Mariadb, Memcached, Nats, NatsPlace, Postgres, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -39,6 +40,44 @@ fn find<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
         .iter()
         .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
         .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// The decoded value of `key` in a rendered Secret.
+fn secret_value(secret: &Value, key: &str) -> String {
+    let b64 = secret["data"][key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+/// `scheme://user:password@host:port/...` taken apart: user and password (percent-decoded)
+/// and the port.
+fn uri_parts(uri: &str) -> (String, String, u16) {
+    let decode = |s: &str| {
+        let mut out = Vec::new();
+        let mut bytes = s.bytes();
+        while let Some(b) = bytes.next() {
+            if b == b'%' {
+                let hex: String = [bytes.next().unwrap(), bytes.next().unwrap()]
+                    .iter()
+                    .map(|&c| c as char)
+                    .collect();
+                out.push(u8::from_str_radix(&hex, 16).unwrap());
+            } else {
+                out.push(b);
+            }
+        }
+        String::from_utf8(out).unwrap()
+    };
+    let rest = uri.split_once("://").unwrap().1;
+    let (userinfo, rest) = rest.split_once('@').unwrap();
+    let (user, password) = userinfo.split_once(':').unwrap();
+    let hostport = rest.split('/').next().unwrap();
+    let port = hostport.rsplit_once(':').unwrap().1.parse().unwrap();
+    (decode(user), decode(password), port)
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -295,4 +334,154 @@ fn memcached_runs_its_rendered_args() {
         .find_map(|a| a.strip_prefix("--conn-limit="))
         .unwrap();
     assert!(all.contains(&format!("STAT maxconns {limit}\r\n")), "{all}");
+}
+
+/// One NATS client session over the text protocol: CONNECT with `user`/`password`, then
+/// `commands`, then PING; returns everything the server sent up to PONG or an error.
+fn nats_session(port: u16, user: &str, password: &str, commands: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    let connect = json!({"user": user, "pass": password, "verbose": false, "pedantic": false});
+    write!(writer, "CONNECT {connect}\r\n{commands}PING\r\n").unwrap();
+    let mut all = String::new();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        all.push_str(&line);
+        if line.starts_with("PONG") || line.starts_with("-ERR") {
+            break;
+        }
+        line.clear();
+    }
+    all
+}
+
+#[test]
+fn nats_runs_its_rendered_config() {
+    let def = definition("nats");
+    let (objects, _) = render(&def);
+    let values = def.validate_values(&json!({})).unwrap();
+    let config = &find(&objects, "ConfigMap", "cache-config")["data"];
+    let secret = find(&objects, "Secret", "cache");
+    let sts = find(&objects, "StatefulSet", "cache");
+    let container = &sts["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        strings(&container["command"]),
+        ["sh", "/etc/berth/config/start.sh"]
+    );
+    let replicas = values["replicas"].as_u64().unwrap() as usize;
+    let places: Vec<NatsPlace> = (0..replicas).map(|_| NatsPlace::new().unwrap()).collect();
+    // The pod's start script builds the server's configuration from the ConfigMap's
+    // base.conf and the Secret; it runs here with the mounts, the ports, the store and the
+    // other pods' DNS names pointed at this machine, and without its final exec.
+    let start = config["start.sh"].as_str().unwrap();
+    let exec = "exec nats-server --config \"$conf\"\n";
+    assert!(start.ends_with(exec), "{start}");
+    let peer_ports: Vec<u16> = places.iter().map(|p| p.cluster).collect();
+    let servers: Vec<Nats> = places
+        .into_iter()
+        .enumerate()
+        .map(|(i, place)| {
+            let dir = place.dir().to_path_buf();
+            let d = dir.display();
+            let base = config["base.conf"]
+                .as_str()
+                .unwrap()
+                .replace("0.0.0.0:4222", &format!("127.0.0.1:{}", place.client))
+                .replace("0.0.0.0:8222", &format!("127.0.0.1:{}", place.monitor))
+                .replace("/tmp/nats.pid", &format!("{d}/nats.pid"))
+                .replace("/data/jetstream", &format!("{d}/jetstream"));
+            for sub in ["config", "secret"] {
+                std::fs::create_dir(dir.join(sub)).unwrap();
+            }
+            std::fs::write(dir.join("config/base.conf"), base).unwrap();
+            for key in secret["data"].as_object().unwrap().keys() {
+                std::fs::write(dir.join("secret").join(key), secret_value(secret, key)).unwrap();
+            }
+            let mut script = start
+                .strip_suffix(exec)
+                .unwrap()
+                .replace("/etc/berth/", &format!("{d}/"))
+                .replace("/tmp/nats.conf", &format!("{d}/nats.conf"))
+                .replace("0.0.0.0:6222", &format!("127.0.0.1:{}", place.cluster));
+            for (j, peer_port) in peer_ports.iter().enumerate() {
+                script = script.replace(
+                    &format!("cache-{j}.cache-headless.apps.svc:6222"),
+                    &format!("127.0.0.1:{peer_port}"),
+                );
+            }
+            assert!(!script.contains("svc:6222"), "{script}");
+            let env = BTreeMap::from([("HOSTNAME".to_string(), format!("cache-{i}"))]);
+            let out = realdb::run(&env, &["sh".into(), "-c".into(), script], b"").unwrap();
+            assert!(out.success(), "start script: {}", out.stderr);
+            let conf = std::fs::read_to_string(dir.join("nats.conf")).unwrap();
+            Nats::start_with_config(place, &conf).unwrap_or_else(|e| {
+                panic!("cache-{i}: the engine refused the rendered config: {e}\n{conf}")
+            })
+        })
+        .collect();
+    // the probes are HTTP GETs on the monitor port; a JetStream cluster answers /healthz
+    // once its servers have routed to each other and elected a meta leader
+    for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
+        assert_eq!(container[probe]["httpGet"]["port"], "monitor");
+        let path = container[probe]["httpGet"]["path"].as_str().unwrap();
+        for (i, server) in servers.iter().enumerate() {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let answer = realdb::http::get(server.monitor_port(), path, None).unwrap();
+                if answer.status == 200 {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "cache-{i}: {probe} {path}: {answer:?}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    }
+    for (i, server) in servers.iter().enumerate() {
+        let routez = realdb::http::get(server.monitor_port(), "/routez", None).unwrap();
+        let routez: Value = serde_json::from_str(&routez.body).unwrap();
+        assert_eq!(routez["num_routes"], replicas - 1, "cache-{i}: {routez}");
+        let varz = realdb::http::get(server.monitor_port(), "/varz", None).unwrap();
+        let varz: Value = serde_json::from_str(&varz.body).unwrap();
+        assert_eq!(varz["server_name"], format!("cache-{i}"));
+    }
+    let password = secret_value(secret, "admin-password");
+    let uri = def
+        .connection_uri_on("127.0.0.1", servers[0].port(), &values, Some(&password))
+        .unwrap();
+    let (user, pass, port) = uri_parts(&uri);
+    let payload = "Grüße";
+    let all = nats_session(
+        port,
+        &user,
+        &pass,
+        &format!(
+            "SUB greet 1\r\nPUB greet {}\r\n{payload}\r\n",
+            payload.len()
+        ),
+    );
+    assert!(
+        all.contains(&format!(
+            "MSG greet 1 {}\r\n{payload}\r\nPONG",
+            payload.len()
+        )),
+        "{uri}: {all}"
+    );
+    let max_payload = values["maxPayload"].as_u64().unwrap() * 1048576;
+    assert!(
+        all.starts_with("INFO ") && all.contains(&format!("\"max_payload\":{max_payload},")),
+        "{all}"
+    );
+    let refused = nats_session(port, &user, "wrong", "");
+    assert!(
+        refused.contains("-ERR 'Authorization Violation'"),
+        "a wrong password was accepted: {refused}"
+    );
 }
