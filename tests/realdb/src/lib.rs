@@ -50,6 +50,7 @@ mod memcached;
 mod nats;
 mod postgres;
 mod process;
+mod rabbitmq;
 mod redis;
 mod seed;
 
@@ -60,6 +61,7 @@ pub use memcached::Memcached;
 pub use nats::{Nats, NatsPlace};
 pub use postgres::Postgres;
 pub use process::{Output, run};
+pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;
 
 /// A server's login: user name and password.
