@@ -486,6 +486,91 @@ fn nats_runs_its_rendered_config() {
     );
 }
 
+/// An AMQP 0-9-1 login as `user`/`password` opening virtual host `vhost` on 127.0.0.1:`port`
+/// (Connection.Start, StartOk with PLAIN, Tune, TuneOk, Open, OpenOk). Err holds the
+/// server's Connection.Close reply (`403 ACCESS_REFUSED ...` for a wrong password: the
+/// client announces `authentication_failure_close`, so the server says why it refuses).
+fn amqp_login(port: u16, user: &str, password: &str, vhost: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    fn shortstr(out: &mut Vec<u8>, s: &str) {
+        out.push(s.len() as u8);
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn longstr(out: &mut Vec<u8>, b: &[u8]) {
+        out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+        out.extend_from_slice(b);
+    }
+    fn method(stream: &mut std::net::TcpStream, class_method: [u16; 2], args: &[u8]) {
+        let mut payload = Vec::new();
+        for n in class_method {
+            payload.extend_from_slice(&n.to_be_bytes());
+        }
+        payload.extend_from_slice(args);
+        let mut frame = vec![1, 0, 0];
+        longstr(&mut frame, &payload);
+        frame.push(0xCE);
+        stream.write_all(&frame).unwrap();
+    }
+    /// The next method frame: (class, method) and its arguments.
+    fn read_method(stream: &mut std::net::TcpStream) -> ([u16; 2], Vec<u8>) {
+        let mut header = [0u8; 7];
+        stream.read_exact(&mut header).unwrap();
+        assert_eq!(header[0], 1, "not a method frame: {header:?}");
+        let size = u32::from_be_bytes(header[3..7].try_into().unwrap()) as usize;
+        let mut payload = vec![0u8; size + 1];
+        stream.read_exact(&mut payload).unwrap();
+        assert_eq!(payload.pop(), Some(0xCE));
+        let id = |i: usize| u16::from_be_bytes([payload[i], payload[i + 1]]);
+        ([id(0), id(2)], payload[4..].to_vec())
+    }
+    let close_reason = |args: &[u8]| {
+        let code = u16::from_be_bytes([args[0], args[1]]);
+        let text = String::from_utf8_lossy(&args[3..3 + args[2] as usize]).into_owned();
+        format!("{code} {text}")
+    };
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(b"AMQP\x00\x00\x09\x01").unwrap();
+    let (id, args) = read_method(&mut stream);
+    assert_eq!(id, [10, 10], "expected Connection.Start");
+    assert_eq!(args[..2], [0, 9], "protocol 0-9");
+    // client properties: {capabilities: {authentication_failure_close: true}}
+    let mut capabilities = Vec::new();
+    shortstr(&mut capabilities, "authentication_failure_close");
+    capabilities.extend_from_slice(b"t\x01");
+    let mut properties = Vec::new();
+    shortstr(&mut properties, "capabilities");
+    properties.push(b'F');
+    longstr(&mut properties, &capabilities);
+    let mut start_ok = Vec::new();
+    longstr(&mut start_ok, &properties);
+    shortstr(&mut start_ok, "PLAIN");
+    longstr(&mut start_ok, format!("\0{user}\0{password}").as_bytes());
+    shortstr(&mut start_ok, "en_US");
+    method(&mut stream, [10, 11], &start_ok);
+    let (id, args) = read_method(&mut stream);
+    match id {
+        [10, 30] => {}
+        [10, 50] => return Err(close_reason(&args)),
+        other => panic!("expected Connection.Tune, got {other:?}"),
+    }
+    // TuneOk: the server's channel-max and frame-max, no heartbeats
+    let mut tune_ok = args[..6].to_vec();
+    tune_ok.extend_from_slice(&[0, 0]);
+    method(&mut stream, [10, 31], &tune_ok);
+    let mut open = Vec::new();
+    shortstr(&mut open, vhost);
+    open.extend_from_slice(&[0, 0]);
+    method(&mut stream, [10, 40], &open);
+    match read_method(&mut stream) {
+        ([10, 41], _) => Ok(()),
+        ([10, 50], args) => Err(close_reason(&args)),
+        (other, _) => panic!("expected Connection.OpenOk, got {other:?}"),
+    }
+}
+
 /// rabbitmq.conf settings of the RabbitMQ the definition pins that Debian's 3.10 predates
 /// (and refuses as unknown): left out here, so they are not checked.
 const NEWER_THAN_DEBIAN_RABBITMQ: [&str; 1] = ["default_queue_type"];
@@ -567,6 +652,17 @@ fn rabbitmq_runs_its_rendered_config() {
         .unwrap();
     let (user, pass, port) = uri_parts(&uri);
     assert_eq!(port, server.port());
+    // an AMQP login over the URI's address; its path "/" is the default virtual host "/"
+    // (as the Go and Python clients read it)
+    assert!(uri.ends_with(&format!(":{port}/")), "{uri}");
+    amqp_login(port, &user, &pass, "/").unwrap_or_else(|e| panic!("{uri}: refused: {e}"));
+    let refused = amqp_login(port, &user, "wrong", "/");
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.starts_with("403 ACCESS_REFUSED")),
+        "a wrong password was accepted: {refused:?}"
+    );
     // the management plugin the definition enables answers with the URI's user and password
     let api = |path: &str, pass: &str| {
         realdb::http::get(server.management_port(), path, Some((&user, pass))).unwrap()
