@@ -50,7 +50,12 @@ impl Nats {
     pub fn start_with_config(place: NatsPlace, config: &str) -> Result<Self, Error> {
         let conf = place.dir().join("nats.conf");
         std::fs::write(&conf, config).map_err(|e| Error::io("writing nats.conf", e))?;
-        let mut c = Command::new("nats-server");
+        // Debian installs it in /usr/sbin, which is on root's PATH only
+        let program = ["/usr/sbin/nats-server", "/usr/bin/nats-server"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .unwrap_or("nats-server");
+        let mut c = Command::new(program);
         c.arg("-c").arg(&conf);
         let (client, monitor) = (place.client, place.monitor);
         let mut server = ServerProcess::spawn("nats", place.dir, c, "-TERM")?;
