@@ -53,31 +53,33 @@ fn secret_value(secret: &Value, key: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// `s` with its `%XX` escapes decoded.
+fn percent_decode(s: &str) -> String {
+    let mut out = Vec::new();
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex: String = [bytes.next().unwrap(), bytes.next().unwrap()]
+                .iter()
+                .map(|&c| c as char)
+                .collect();
+            out.push(u8::from_str_radix(&hex, 16).unwrap());
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
 /// `scheme://user:password@host:port/...` taken apart: user and password (percent-decoded)
 /// and the port.
 fn uri_parts(uri: &str) -> (String, String, u16) {
-    let decode = |s: &str| {
-        let mut out = Vec::new();
-        let mut bytes = s.bytes();
-        while let Some(b) = bytes.next() {
-            if b == b'%' {
-                let hex: String = [bytes.next().unwrap(), bytes.next().unwrap()]
-                    .iter()
-                    .map(|&c| c as char)
-                    .collect();
-                out.push(u8::from_str_radix(&hex, 16).unwrap());
-            } else {
-                out.push(b);
-            }
-        }
-        String::from_utf8(out).unwrap()
-    };
     let rest = uri.split_once("://").unwrap().1;
     let (userinfo, rest) = rest.split_once('@').unwrap();
     let (user, password) = userinfo.split_once(':').unwrap();
     let hostport = rest.split('/').next().unwrap();
     let port = hostport.rsplit_once(':').unwrap().1.parse().unwrap();
-    (decode(user), decode(password), port)
+    (percent_decode(user), percent_decode(password), port)
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -652,11 +654,17 @@ fn rabbitmq_runs_its_rendered_config() {
         .unwrap();
     let (user, pass, port) = uri_parts(&uri);
     assert_eq!(port, server.port());
-    // an AMQP login over the URI's address; its path "/" is the default virtual host "/"
-    // (as the Go and Python clients read it)
-    assert!(uri.ends_with(&format!(":{port}/")), "{uri}");
-    amqp_login(port, &user, &pass, "/").unwrap_or_else(|e| panic!("{uri}: refused: {e}"));
-    let refused = amqp_login(port, &user, "wrong", "/");
+    // an AMQP login over the URI's address into its virtual host, read as the RabbitMQ URI
+    // specification says (and the Java client does): no path is the default virtual host
+    // "/", a path is the (percent-encoded) name, so ".../" names the empty one
+    let authority = uri.split_once('@').unwrap().1;
+    let vhost = match authority.split_once('/') {
+        None => "/".to_string(),
+        Some((_, path)) => percent_decode(path),
+    };
+    amqp_login(port, &user, &pass, &vhost)
+        .unwrap_or_else(|e| panic!("{uri}: virtual host {vhost:?} refused: {e}"));
+    let refused = amqp_login(port, &user, "wrong", &vhost);
     assert!(
         refused
             .as_ref()
