@@ -81,6 +81,11 @@ impl Nats {
         self.monitor
     }
 
+    /// The server's directory (its store, pid file and configuration).
+    pub fn dir(&self) -> &Path {
+        self.server.dir()
+    }
+
     /// PID of nats-server.
     pub fn pid(&self) -> u32 {
         self.server.pid()

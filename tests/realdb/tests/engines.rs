@@ -338,6 +338,18 @@ fn memcached_runs_its_rendered_args() {
     assert!(all.contains(&format!("STAT maxconns {limit}\r\n")), "{all}");
 }
 
+/// Waits (up to 5 s) until nothing accepts connections on 127.0.0.1:`port`.
+fn assert_stops_accepting(port: u16) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "port {port} still accepts connections"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// One NATS client session over the text protocol: CONNECT with `user`/`password`, then
 /// `commands`, then PING; returns everything the server sent up to PONG or an error.
 fn nats_session(port: u16, user: &str, password: &str, commands: &str) -> String {
@@ -486,6 +498,22 @@ fn nats_runs_its_rendered_config() {
         refused.contains("-ERR 'Authorization Violation'"),
         "a wrong password was accepted: {refused}"
     );
+    // preStop puts the server into lame duck mode through the rendered pid file: it stops
+    // accepting clients at once
+    let last = servers.last().unwrap();
+    let pre_stop: Vec<String> = strings(&container["lifecycle"]["preStop"]["exec"]["command"])
+        .iter()
+        .map(|a| {
+            a.replace(
+                "/tmp/nats.pid",
+                &last.dir().join("nats.pid").display().to_string(),
+            )
+        })
+        .collect();
+    let path = format!("{}:/usr/sbin", std::env::var("PATH").unwrap_or_default());
+    let out = realdb::run(&BTreeMap::from([("PATH".into(), path)]), &pre_stop, b"").unwrap();
+    assert!(out.success(), "{pre_stop:?}: {}", out.stderr);
+    assert_stops_accepting(last.port());
 }
 
 /// An AMQP 0-9-1 login as `user`/`password` opening virtual host `vhost` on 127.0.0.1:`port`
@@ -639,8 +667,27 @@ fn rabbitmq_runs_its_rendered_config() {
         .map(|p| strings(&container[*p]["exec"]["command"]))
         .collect();
     probes.dedup();
-    for probe in probes {
-        let out = realdb::run(&server.env(), &probe, b"").unwrap();
+    // the probes and a status report side by side: each command boots an Erlang VM
+    let status: Vec<String> = [
+        "rabbitmq-diagnostics",
+        "-q",
+        "status",
+        "--formatter",
+        "json",
+    ]
+    .map(String::from)
+    .to_vec();
+    let env = server.env();
+    let mut outputs: Vec<realdb::Output> = std::thread::scope(|scope| {
+        let runs: Vec<_> = probes
+            .iter()
+            .chain([&status])
+            .map(|argv| scope.spawn(|| realdb::run(&env, argv, b"").unwrap()))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let status = outputs.pop().unwrap();
+    for (probe, out) in probes.iter().zip(outputs) {
         assert!(
             out.success(),
             "{probe:?} failed: {}{}",
@@ -688,19 +735,6 @@ fn rabbitmq_runs_its_rendered_config() {
     // the rendered settings are in effect
     let overview: Value = serde_json::from_str(&api("/api/overview", &pass).body).unwrap();
     assert_eq!(overview["cluster_name"], "cache");
-    let status = realdb::run(
-        &server.env(),
-        &[
-            "rabbitmq-diagnostics",
-            "-q",
-            "status",
-            "--formatter",
-            "json",
-        ]
-        .map(String::from),
-        b"",
-    )
-    .unwrap();
     assert!(status.success(), "{}", status.stderr);
     let status: Value = serde_json::from_str(&status.text()).unwrap();
     let watermark = config
@@ -714,4 +748,9 @@ fn rabbitmq_runs_its_rendered_config() {
     );
     assert!(config.contains("disk_free_limit.absolute = 1GB\n"));
     assert_eq!(status["disk_free_limit"], 1_000_000_000, "{status}");
+    // preStop drains the node: it stops accepting AMQP (and HTTP) clients
+    let pre_stop = strings(&container["lifecycle"]["preStop"]["exec"]["command"]);
+    let out = realdb::run(&server.env(), &pre_stop, b"").unwrap();
+    assert!(out.success(), "{pre_stop:?}: {}{}", out.text(), out.stderr);
+    assert_stops_accepting(server.port());
 }
