@@ -338,6 +338,15 @@ fn memcached_runs_its_rendered_args() {
     assert!(all.contains(&format!("STAT maxconns {limit}\r\n")), "{all}");
 }
 
+/// `text` with each `(from, to)` replaced; every `from` must occur (a definition that
+/// stopped naming it would otherwise run with the container's path or port).
+fn replace_each(text: &str, pairs: &[(&str, String)]) -> String {
+    pairs.iter().fold(text.to_string(), |text, (from, to)| {
+        assert!(text.contains(from), "{from} not in:\n{text}");
+        text.replace(from, to)
+    })
+}
+
 /// Waits (up to 5 s) until nothing accepts connections on 127.0.0.1:`port`.
 fn assert_stops_accepting(port: u16) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -402,13 +411,15 @@ fn nats_runs_its_rendered_config() {
         .map(|(i, place)| {
             let dir = place.dir().to_path_buf();
             let d = dir.display();
-            let base = config["base.conf"]
-                .as_str()
-                .unwrap()
-                .replace("0.0.0.0:4222", &format!("127.0.0.1:{}", place.client))
-                .replace("0.0.0.0:8222", &format!("127.0.0.1:{}", place.monitor))
-                .replace("/tmp/nats.pid", &format!("{d}/nats.pid"))
-                .replace("/data/jetstream", &format!("{d}/jetstream"));
+            let base = replace_each(
+                config["base.conf"].as_str().unwrap(),
+                &[
+                    ("0.0.0.0:4222", format!("127.0.0.1:{}", place.client)),
+                    ("0.0.0.0:8222", format!("127.0.0.1:{}", place.monitor)),
+                    ("/tmp/nats.pid", format!("{d}/nats.pid")),
+                    ("/data/jetstream", format!("{d}/jetstream")),
+                ],
+            );
             for sub in ["config", "secret"] {
                 std::fs::create_dir(dir.join(sub)).unwrap();
             }
@@ -416,12 +427,14 @@ fn nats_runs_its_rendered_config() {
             for key in secret["data"].as_object().unwrap().keys() {
                 std::fs::write(dir.join("secret").join(key), secret_value(secret, key)).unwrap();
             }
-            let mut script = start
-                .strip_suffix(exec)
-                .unwrap()
-                .replace("/etc/berth/", &format!("{d}/"))
-                .replace("/tmp/nats.conf", &format!("{d}/nats.conf"))
-                .replace("0.0.0.0:6222", &format!("127.0.0.1:{}", place.cluster));
+            let mut script = replace_each(
+                start.strip_suffix(exec).unwrap(),
+                &[
+                    ("/etc/berth/", format!("{d}/")),
+                    ("/tmp/nats.conf", format!("{d}/nats.conf")),
+                    ("0.0.0.0:6222", format!("127.0.0.1:{}", place.cluster)),
+                ],
+            );
             for (j, peer_port) in peer_ports.iter().enumerate() {
                 script = script.replace(
                     &format!("cache-{j}.cache-headless.apps.svc:6222"),
