@@ -41,8 +41,8 @@ impl Rabbitmq {
     /// Starts a node with `config` as its `rabbitmq.conf` (settings of ports and cluster
     /// peers left out: the node listens on its own loopback ports and is the only peer),
     /// `enabled_plugins`, the Erlang `cookie`, and `env` (a container's environment, e.g.
-    /// `RABBITMQ_DEFAULT_USER`/`RABBITMQ_DEFAULT_PASS`; the node's name, ports and paths
-    /// win over it). Waits until the node accepts AMQP connections: RabbitMQ refuses an
+    /// `RABBITMQ_DEFAULT_USER`/`RABBITMQ_DEFAULT_PASS`; the node's name, a long one at
+    /// 127.0.0.1, its ports and paths win over it). Waits until the node accepts AMQP connections: RabbitMQ refuses an
     /// unknown or malformed setting at boot, so does this.
     pub fn start_with_config(
         config: &str,

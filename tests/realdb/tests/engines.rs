@@ -668,6 +668,8 @@ fn rabbitmq_runs_its_rendered_config() {
         };
         env.insert(e["name"].as_str().unwrap().to_string(), value);
     }
+    // the node gets a long name of its own (at 127.0.0.1), as the container's is long
+    assert_eq!(env["RABBITMQ_USE_LONGNAME"], "true");
     let server = Rabbitmq::start_with_config(
         &config,
         data["enabled_plugins"].as_str().unwrap(),
