@@ -7,7 +7,7 @@
 use base64::Engine;
 use serde_json::{Map, Value};
 
-use super::{Field, message_of, schema, special_form};
+use super::{Field, message_of, schema, schema_props, special_form};
 
 /// Protobuf wire types.
 const VARINT: u64 = 0;
@@ -81,7 +81,7 @@ fn duration_nanos(s: &str) -> Option<i64> {
 }
 
 /// The message bytes of a value whose JSON form is not an object of its fields.
-fn encode_special(form: &str, v: &Value) -> Vec<u8> {
+fn encode_special(ty: &str, form: &str, v: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     match form {
         "Time" | "MicroTime" => {
@@ -123,6 +123,33 @@ fn encode_special(form: &str, v: &Value) -> Vec<u8> {
             let nanos = v.as_str().and_then(duration_nanos).unwrap_or(0);
             varint_field(&mut out, 1, nanos as u64);
         }
+        "OrBool" | "OrArray" | "OrStringArray" => {
+            let props = schema_props(ty);
+            match v {
+                Value::Bool(b) => varint_field(&mut out, 1, u64::from(*b)),
+                Value::Object(obj) => {
+                    let tag = if form == "OrBool" {
+                        varint_field(&mut out, 1, 1);
+                        2
+                    } else {
+                        1
+                    };
+                    len_field(&mut out, tag, &encode_message(&props, obj));
+                }
+                Value::Array(items) => {
+                    for item in items {
+                        match item {
+                            Value::String(s) => len_field(&mut out, 2, s.as_bytes()),
+                            Value::Object(obj) => {
+                                len_field(&mut out, 2, &encode_message(&props, obj));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         _ => len_field(&mut out, 1, &serde_json::to_vec(v).unwrap_or_default()),
     }
     out
@@ -163,7 +190,7 @@ fn encode_value(out: &mut Vec<u8>, tag: u64, ty: &str, v: &Value) {
         }
         message => {
             let bytes = match special_form(message) {
-                Some(form) => encode_special(form, v),
+                Some(form) => encode_special(message, form, v),
                 None => match v.as_object() {
                     Some(obj) => encode_message(message, obj),
                     None => return,
@@ -414,6 +441,46 @@ mod tests {
             "reason": "NotFound",
             "details": {"name": "x", "kind": "pods"},
             "code": 404
+        }));
+    }
+
+    #[test]
+    fn custom_resource_definition_schemas() {
+        round_trip(json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "gadgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "names": {"plural": "gadgets", "kind": "Gadget"},
+                "scope": "Namespaced",
+                "versions": [{
+                    "name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {
+                        "type": "object",
+                        "properties": {
+                            "spec": {
+                                "type": "object",
+                                "required": ["size"],
+                                "properties": {
+                                    "size": {"type": "integer", "default": 3, "minimum": 1.0},
+                                    "mode": {"type": "string", "enum": ["a", "b"]},
+                                    "labels": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "string"}
+                                    },
+                                    "extra": {"type": "object", "additionalProperties": true},
+                                    "ref": {"$ref": "#/definitions/x"}
+                                },
+                                "x-kubernetes-preserve-unknown-fields": true
+                            },
+                            "list": {"type": "array", "items": {"type": "string"}},
+                            "tuple": {"items": [{"type": "string"}, {"type": "integer"}]}
+                        },
+                        "dependencies": {"a": ["b", "c"]}
+                    }}
+                }]
+            }
         }));
     }
 

@@ -82,6 +82,13 @@ fn schema() -> &'static Schema {
                 }
                 ["F", tag, json, label, ty] => {
                     let inline = inline(&current, json);
+                    // Names the table spells as Rust fields: JSON Schema's own and openAPIV3Schema.
+                    let json = match *json {
+                        "ref" if current.ends_with(".JsonSchemaProps") => "$ref",
+                        "schema" if current.ends_with(".JsonSchemaProps") => "$schema",
+                        "openApiv3Schema" => "openAPIV3Schema",
+                        other => other,
+                    };
                     let f = Field {
                         json: (*json).to_string(),
                         label: if inline { b'i' } else { label.as_bytes()[0] },
@@ -226,8 +233,19 @@ fn rfc3339(secs: i64, nanos: i64) -> Value {
 }
 
 /// The messages whose JSON is not an object of their fields, by the name of their JSON form:
-/// `Time`, `MicroTime`, `Quantity`, `IntOrString`, `Duration`, or `Raw` (embedded JSON).
+/// `Time`, `MicroTime`, `Quantity`, `IntOrString`, `Duration`, `Raw` (embedded JSON), or a
+/// CRD schema's `OrBool` (a bool or a schema), `OrArray` (a schema or a list of them) and
+/// `OrStringArray` (a schema or a list of strings).
 fn special_form(ty: &str) -> Option<&'static str> {
+    if let Some(rest) = ty.strip_prefix("apiextensions_apiserver.pkg.apis.apiextensions.") {
+        return match rest.rsplit('.').next().unwrap_or_default() {
+            "Json" => Some("Raw"),
+            "JsonSchemaPropsOrBool" => Some("OrBool"),
+            "JsonSchemaPropsOrArray" => Some("OrArray"),
+            "JsonSchemaPropsOrStringArray" => Some("OrStringArray"),
+            _ => None,
+        };
+    }
     Some(match ty {
         "apimachinery.pkg.apis.meta.v1.Time" => "Time",
         "apimachinery.pkg.apis.meta.v1.MicroTime" => "MicroTime",
@@ -237,6 +255,12 @@ fn special_form(ty: &str) -> Option<&'static str> {
         "apimachinery.pkg.apis.meta.v1.Duration" => "Duration",
         _ => return None,
     })
+}
+
+/// The `JSONSchemaProps` message next to a CRD schema's `JSONSchemaPropsOr…` message.
+fn schema_props(ty: &str) -> String {
+    let module = ty.rsplit_once('.').map_or(ty, |(m, _)| m);
+    format!("{module}.JsonSchemaProps")
 }
 
 /// The JSON form of the messages whose JSON is not an object of their fields.
@@ -282,6 +306,24 @@ fn special(ty: &str, buf: &[u8]) -> Result<Option<Value>, ApiError> {
             }
         }
         "Duration" => json!(format!("{}s", num(1).unwrap_or(0) as f64 / 1e9)),
+        "OrBool" => match bytes(2) {
+            Some(b) => decode_message(&schema_props(ty), b)?,
+            None => json!(num(1).unwrap_or(0) != 0),
+        },
+        "OrArray" | "OrStringArray" => {
+            let mut items = Vec::new();
+            for (n, w) in &fields {
+                match (n, w) {
+                    (2, Wire::Len(b)) if generic == "OrStringArray" => items.push(text(b)),
+                    (2, Wire::Len(b)) => items.push(decode_message(&schema_props(ty), b)?),
+                    _ => {}
+                }
+            }
+            match bytes(1) {
+                Some(b) if items.is_empty() => decode_message(&schema_props(ty), b)?,
+                _ => Value::Array(items),
+            }
+        }
         _ => {
             let raw = bytes(1).unwrap_or_default();
             if raw.is_empty() {
