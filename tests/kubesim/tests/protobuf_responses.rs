@@ -250,6 +250,7 @@ async fn get_list_watch_and_errors_in_protobuf() {
     );
 
     watch_in_protobuf(&client, &base).await;
+    common::kubectl_ok(&c, &["delete", "namespace", NS, "--timeout=60s"]);
     c.shutdown().await;
 }
 
@@ -369,7 +370,9 @@ async fn custom_resources_fall_back_to_json_or_406_and_kubectl_works() {
     // kubectl asks for Tables and JSON (and sends protobuf bodies from its generators).
     let ns = "pb-kubectl";
     common::kubectl_ok(&c, &["create", "namespace", ns]);
-    common::kubectl_ok(
+    // `create deployment` sends a protobuf body and accepts protobuf: Go's own decoder reads
+    // kubesim's answer (its logged response headers name the media type).
+    let created = common::kubectl(
         &c,
         &[
             "-n",
@@ -378,7 +381,20 @@ async fn custom_resources_fall_back_to_json_or_406_and_kubectl_works() {
             "deployment",
             "web",
             "--image=nginx:1.27",
+            "-v=8",
         ],
+    );
+    let log = String::from_utf8_lossy(&created.stderr);
+    assert!(created.status.success(), "{log}");
+    assert!(
+        String::from_utf8_lossy(&created.stdout).contains("deployment.apps/web created"),
+        "{log}"
+    );
+    assert!(
+        log.matches("Content-Type: application/vnd.kubernetes.protobuf")
+            .count()
+            >= 2,
+        "no protobuf answer: {log}"
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let manifest = dir.path().join("cm.yaml");
@@ -409,5 +425,7 @@ async fn custom_resources_fall_back_to_json_or_406_and_kubectl_works() {
         ],
     );
     assert_eq!(value, "v");
+    common::kubectl_ok(&c, &["delete", "namespace", ns, "--timeout=60s"]);
+    common::kubectl_ok(&c, &["delete", "crd", "gadgets.pb.berth.test"]);
     c.shutdown().await;
 }
