@@ -38,6 +38,7 @@ mod kubeconfig;
 mod kubelet;
 mod logs;
 mod metrics;
+mod negotiation;
 mod openapi;
 mod patch;
 mod portforward;

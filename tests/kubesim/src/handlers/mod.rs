@@ -10,10 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use http::{Method, Request, Response, header};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::Value;
 
 use crate::discovery;
+use crate::negotiation::{self, Output};
 use crate::openapi;
 use crate::resources::ResourceType;
 use crate::server::{Body, State, error_response, full, json_response, read_body};
@@ -377,6 +379,73 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
     {
         return Err(ApiError::no_route());
     }
+    let output = match target.sub.as_deref() {
+        Some("log" | "exec" | "portforward" | "attach") => Output::Json,
+        sub => {
+            let kind = if sub == Some("scale") {
+                ("autoscaling/v1".to_string(), "Scale")
+            } else {
+                (target.rt.api_version(), target.rt.kind.as_str())
+            };
+            negotiation::negotiate(
+                &accept,
+                crate::protobuf::message_of(&kind.0, kind.1).is_some(),
+            )?
+        }
+    };
+    let answer = resource(state, req, target, q, accept, output).await;
+    Ok(encoded(answer, output).await)
+}
+
+/// Writes a resource request's answer (or error `Status`) in the negotiated encoding:
+/// JSON answers of kinds with a protobuf message become protobuf; those of other kinds stay
+/// JSON when the client accepts it and are 406 NotAcceptable otherwise. Streams (watch,
+/// logs) and other media types pass unchanged.
+async fn encoded(answer: Result<Response<Body>, ApiError>, output: Output) -> Response<Body> {
+    let resp = answer.unwrap_or_else(|e| error_response(&e));
+    let Output::Protobuf { json_fallback } = output else {
+        return resp;
+    };
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct == "application/json");
+    if !is_json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(json) = body.collect().await.map(|c| c.to_bytes()) else {
+        return error_response(&ApiError::internal("the answer could not be read"));
+    };
+    let pb = serde_json::from_slice::<Value>(&json)
+        .ok()
+        .and_then(|v| crate::protobuf::encode(&v));
+    match pb {
+        Some(pb) => {
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(negotiation::PROTOBUF),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, full(pb))
+        }
+        None if json_fallback => Response::from_parts(parts, full(json)),
+        None => error_response(&negotiation::not_acceptable(
+            "application/json, application/yaml",
+        )),
+    }
+}
+
+/// Serves a request to a resource, its answer written as JSON (or a stream in `output`).
+async fn resource(
+    state: Arc<State>,
+    req: Request<Incoming>,
+    target: Target,
+    q: Query,
+    accept: String,
+    output: Output,
+) -> Result<Response<Body>, ApiError> {
+    let path = req.uri().path().to_string();
     let verb = verb_of(req.method(), &target, &q);
     if let Some(e) = injected_fault(&state, verb, &target) {
         return Err(e);
@@ -433,7 +502,7 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
     ) {
         ("GET", false, None) => {
             if q.flag("watch") {
-                watch::watch(state, target, q).await
+                watch::watch(state, target, q, output).await
             } else {
                 read::list(&state, &target, &q, &accept)
             }

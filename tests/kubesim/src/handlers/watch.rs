@@ -15,6 +15,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use super::read::{present, selected, selectors};
 use super::{Query, Target};
+use crate::negotiation::{Output, PROTOBUF_WATCH};
 use crate::server::{Body, State};
 use crate::status::ApiError;
 use crate::store::{Event, EventType, key_of};
@@ -65,10 +66,37 @@ fn line(ty: &str, object: &Value) -> Bytes {
     Bytes::from(v)
 }
 
+/// One event of a watch stream in `output`: a JSON line, or (protobuf) a 4-byte big-endian
+/// length and a `WatchEvent` message whose object is the enveloped object, as the API
+/// server frames `application/vnd.kubernetes.protobuf;stream=watch`. Objects without a
+/// protobuf message stay JSON lines (negotiation serves protobuf only for kinds with one).
+fn event(output: Output, ty: &str, object: &Value) -> Bytes {
+    if output == Output::Json {
+        return line(ty, object);
+    }
+    let Some(obj) = crate::protobuf::encode(object) else {
+        return line(ty, object);
+    };
+    let msg = crate::protobuf::watch_event(ty, &obj);
+    let mut framed = Vec::with_capacity(4 + msg.len());
+    framed.extend_from_slice(&(msg.len() as u32).to_be_bytes());
+    framed.extend_from_slice(&msg);
+    Bytes::from(framed)
+}
+
+/// The content type of a watch stream in `output`.
+fn stream_type(output: Output) -> &'static str {
+    match output {
+        Output::Json => "application/json",
+        Output::Protobuf { .. } => PROTOBUF_WATCH,
+    }
+}
+
 pub(super) async fn watch(
     state: Arc<State>,
     t: Target,
     q: Query,
+    output: Output,
 ) -> Result<Response<Body>, ApiError> {
     let (ls, fs) = selectors(&q)?;
     let gr = t.rt.group_resource();
@@ -91,12 +119,12 @@ pub(super) async fn watch(
                 match state.store.watch_from(&gr, n) {
                     Ok((events, rx)) => (rx, n, events),
                     Err(_) => {
-                        let (tx, resp) = stream_response("application/json");
+                        let (tx, resp) = stream_response(stream_type(output));
                         let gone = ApiError::gone(format!(
                             "too old resource version: {n} ({})",
                             state.store.current_rv()
                         ));
-                        let _ = tx.send(line("ERROR", &gone.to_status())).await;
+                        let _ = tx.send(event(output, "ERROR", &gone.to_status())).await;
                         return Ok(resp);
                     }
                 }
@@ -112,7 +140,7 @@ pub(super) async fn watch(
         .faults()
         .drop_watches_after_ms
         .map(Duration::from_millis);
-    let (tx, resp) = stream_response_until("application/json", drop_after);
+    let (tx, resp) = stream_response_until(stream_type(output), drop_after);
     let rt = t.rt.clone();
     let mut shutdown = state.shutdown.clone();
     let bookmark_every = Duration::from_millis(state.config.bookmark_interval_ms.max(50));
@@ -122,7 +150,8 @@ pub(super) async fn watch(
             if end {
                 meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
             }
-            line(
+            event(
+                output,
                 "BOOKMARK",
                 &json!({"kind": rt.kind, "apiVersion": rt.api_version(), "metadata": meta}),
             )
@@ -130,7 +159,7 @@ pub(super) async fn watch(
         for obj in initial {
             if selected(&obj, &ls, &fs)
                 && tx
-                    .send(line("ADDED", &present(&rt, obj.value().clone())))
+                    .send(event(output, "ADDED", &present(&rt, obj.value().clone())))
                     .await
                     .is_err()
             {
@@ -153,7 +182,7 @@ pub(super) async fn watch(
                 EventType::Added | EventType::Deleted if now_match => e.kind.as_str(),
                 _ => return None,
             };
-            Some(line(ty, &present(&rt, e.object.clone())))
+            Some(event(output, ty, &present(&rt, e.object.clone())))
         };
         for e in replay {
             last_rv = last_rv.max(e.rv);

@@ -1,7 +1,8 @@
-//! Decoding of `application/vnd.kubernetes.protobuf` request bodies into JSON, for every
-//! built-in kind: Go typed clients write them with protobuf (kubectl's `create <kind>`
-//! generators and `kubectl run`, helm's release storage, client-go programs). Responses
-//! are JSON, which those clients accept as their fallback.
+//! The `application/vnd.kubernetes.protobuf` codec of every built-in kind: request bodies
+//! are decoded into JSON here (Go typed clients write them with protobuf: kubectl's
+//! `create <kind>` generators and `kubectl run`, helm's release storage, client-go
+//! programs), and [`encode`] writes JSON objects as protobuf for the clients that ask for
+//! protobuf responses.
 //!
 //! The codec runs on `schema.txt`, a field table (tag, JSON name, label, type of every
 //! message, and the message of each `apiVersion`/`kind`) generated from the `k8s-pb`
@@ -9,7 +10,9 @@
 //! `k8s-pb` has no serde or reflection support, so a table read at run time is the one
 //! generic route between JSON and its messages.
 
-use std::collections::HashMap;
+mod encode;
+
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use base64::Engine;
@@ -27,14 +30,47 @@ struct Field {
 
 /// The field tables generated from the `k8s-pb` crate (see `examples/protobuf_schema.rs`).
 struct Schema {
-    messages: HashMap<String, HashMap<u64, Field>>,
+    /// Fields by tag, in tag order (the order the API server writes them in).
+    messages: HashMap<String, BTreeMap<u64, Field>>,
     kinds: HashMap<(String, String), String>,
+}
+
+/// Whether field `json` of `message` is a message Go embeds `json:",inline"`: its fields
+/// are the JSON object's own. The table names such fields like others (the embedded type's
+/// name), so they are listed here.
+fn inline(message: &str, json: &str) -> bool {
+    let short = message.rsplit('.').next().unwrap_or_default();
+    matches!(
+        json,
+        "localObjectReference"
+            | "volumeSource"
+            | "persistentVolumeSource"
+            | "ephemeralContainerCommon"
+            | "ruleWithOperations"
+            | "deviceConfiguration"
+            | "ingressRuleValue"
+    ) || (short == "Probe" && json == "handler")
+        || (short == "RuleWithOperations" && json == "rule")
+}
+
+/// The value type of a map field: the table names maps with message values by their Rust
+/// type (`…BTreeMap<…String,super.super.…resource.Quantity`), read here as the message.
+fn map_value_type(ty: &str) -> String {
+    if !ty.contains("BTreeMap<") {
+        return ty.to_string();
+    }
+    let value = ty.rsplit(',').next().unwrap_or(ty).trim_end_matches('>');
+    let mut value = value;
+    while let Some(rest) = value.strip_prefix("super.") {
+        value = rest;
+    }
+    value.to_string()
 }
 
 fn schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut messages: HashMap<String, HashMap<u64, Field>> = HashMap::new();
+        let mut messages: HashMap<String, BTreeMap<u64, Field>> = HashMap::new();
         let mut kinds = HashMap::new();
         let mut current = String::new();
         for line in include_str!("schema.txt").lines() {
@@ -45,10 +81,18 @@ fn schema() -> &'static Schema {
                     messages.entry(current.clone()).or_default();
                 }
                 ["F", tag, json, label, ty] => {
+                    let inline = inline(&current, json);
+                    // Names the table spells as Rust fields: JSON Schema's own and openAPIV3Schema.
+                    let json = match *json {
+                        "ref" if current.ends_with(".JsonSchemaProps") => "$ref",
+                        "schema" if current.ends_with(".JsonSchemaProps") => "$schema",
+                        "openApiv3Schema" => "openAPIV3Schema",
+                        other => other,
+                    };
                     let f = Field {
                         json: (*json).to_string(),
-                        label: label.as_bytes()[0],
-                        ty: (*ty).to_string(),
+                        label: if inline { b'i' } else { label.as_bytes()[0] },
+                        ty: map_value_type(ty),
                     };
                     if let (Some(m), Ok(tag)) = (messages.get_mut(&current), tag.parse()) {
                         m.insert(tag, f);
@@ -74,8 +118,28 @@ fn schema() -> &'static Schema {
             kinds.insert(("v1".into(), kind.into()), id.into());
             kinds.insert(("meta.k8s.io/v1".into(), kind.into()), id.into());
         }
+        // The scale subresource's kind.
+        kinds.insert(
+            ("autoscaling/v1".into(), "Scale".into()),
+            "api.autoscaling.v1.Scale".into(),
+        );
         Schema { messages, kinds }
     })
+}
+
+/// The protobuf message of an `apiVersion`/`kind`: a built-in kind, its `<Kind>List`, or
+/// `Status`. `None` for kinds without one (custom resources, `Table`).
+pub(crate) fn message_of(api_version: &str, kind: &str) -> Option<&'static str> {
+    let sch = schema();
+    if let Some(m) = sch.kinds.get(&(api_version.to_string(), kind.to_string())) {
+        return Some(m.as_str());
+    }
+    let item = kind.strip_suffix("List")?;
+    let m = sch
+        .kinds
+        .get(&(api_version.to_string(), item.to_string()))?;
+    let (id, _) = sch.messages.get_key_value(&format!("{m}List"))?;
+    Some(id.as_str())
 }
 
 struct Reader<'a> {
@@ -168,16 +232,41 @@ fn rfc3339(secs: i64, nanos: i64) -> Value {
     .map_or(Value::Null, Value::String)
 }
 
+/// The messages whose JSON is not an object of their fields, by the name of their JSON form:
+/// `Time`, `MicroTime`, `Quantity`, `IntOrString`, `Duration`, `Raw` (embedded JSON), or a
+/// CRD schema's `OrBool` (a bool or a schema), `OrArray` (a schema or a list of them) and
+/// `OrStringArray` (a schema or a list of strings).
+fn special_form(ty: &str) -> Option<&'static str> {
+    if let Some(rest) = ty.strip_prefix("apiextensions_apiserver.pkg.apis.apiextensions.") {
+        return match rest.rsplit('.').next().unwrap_or_default() {
+            "Json" => Some("Raw"),
+            "JsonSchemaPropsOrBool" => Some("OrBool"),
+            "JsonSchemaPropsOrArray" => Some("OrArray"),
+            "JsonSchemaPropsOrStringArray" => Some("OrStringArray"),
+            _ => None,
+        };
+    }
+    Some(match ty {
+        "apimachinery.pkg.apis.meta.v1.Time" => "Time",
+        "apimachinery.pkg.apis.meta.v1.MicroTime" => "MicroTime",
+        "apimachinery.pkg.api.resource.Quantity" => "Quantity",
+        "apimachinery.pkg.util.intstr.IntOrString" => "IntOrString",
+        "apimachinery.pkg.runtime.RawExtension" | "apimachinery.pkg.apis.meta.v1.FieldsV1" => "Raw",
+        "apimachinery.pkg.apis.meta.v1.Duration" => "Duration",
+        _ => return None,
+    })
+}
+
+/// The `JSONSchemaProps` message next to a CRD schema's `JSONSchemaPropsOr…` message.
+fn schema_props(ty: &str) -> String {
+    let module = ty.rsplit_once('.').map_or(ty, |(m, _)| m);
+    format!("{module}.JsonSchemaProps")
+}
+
 /// The JSON form of the messages whose JSON is not an object of their fields.
 fn special(ty: &str, buf: &[u8]) -> Result<Option<Value>, ApiError> {
-    let short = ty.rsplit('.').next().unwrap_or_default();
-    let generic = match ty {
-        "apimachinery.pkg.apis.meta.v1.Time" | "apimachinery.pkg.apis.meta.v1.MicroTime" => short,
-        "apimachinery.pkg.api.resource.Quantity" => short,
-        "apimachinery.pkg.util.intstr.IntOrString" => short,
-        "apimachinery.pkg.runtime.RawExtension" | "apimachinery.pkg.apis.meta.v1.FieldsV1" => "Raw",
-        "apimachinery.pkg.apis.meta.v1.Duration" => short,
-        _ => return Ok(None),
+    let Some(generic) = special_form(ty) else {
+        return Ok(None);
     };
     let fields = Reader { buf, pos: 0 }.fields()?;
     let num = |n: u64| {
@@ -217,6 +306,24 @@ fn special(ty: &str, buf: &[u8]) -> Result<Option<Value>, ApiError> {
             }
         }
         "Duration" => json!(format!("{}s", num(1).unwrap_or(0) as f64 / 1e9)),
+        "OrBool" => match bytes(2) {
+            Some(b) => decode_message(&schema_props(ty), b)?,
+            None => json!(num(1).unwrap_or(0) != 0),
+        },
+        "OrArray" | "OrStringArray" => {
+            let mut items = Vec::new();
+            for (n, w) in &fields {
+                match (n, w) {
+                    (2, Wire::Len(b)) if generic == "OrStringArray" => items.push(text(b)),
+                    (2, Wire::Len(b)) => items.push(decode_message(&schema_props(ty), b)?),
+                    _ => {}
+                }
+            }
+            match bytes(1) {
+                Some(b) if items.is_empty() => decode_message(&schema_props(ty), b)?,
+                _ => Value::Array(items),
+            }
+        }
         _ => {
             let raw = bytes(1).unwrap_or_default();
             if raw.is_empty() {
@@ -288,6 +395,11 @@ fn decode_message(message: &str, buf: &[u8]) -> Result<Value, ApiError> {
                     m.insert(key, val);
                 }
             }
+            b'i' => {
+                if let Some(Value::Object(inner)) = value_of(&f.ty, &wire)? {
+                    out.extend(inner);
+                }
+            }
             b'r' => {
                 let items: Vec<Value> = match (f.ty.as_str(), &wire) {
                     // Packed repeated integers.
@@ -340,7 +452,7 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
             _ => {}
         }
     }
-    let Some(message) = schema().kinds.get(&(api_version.clone(), kind.clone())) else {
+    let Some(message) = message_of(&api_version, &kind) else {
         return Err(ApiError::unsupported_media(&format!(
             "application/vnd.kubernetes.protobuf for {api_version} {kind} (not a built-in kind)"
         )));
@@ -352,6 +464,8 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
     v["kind"] = json!(kind);
     Ok(v)
 }
+
+pub(crate) use encode::{encode, watch_event};
 
 #[cfg(test)]
 mod tests {
