@@ -1,5 +1,5 @@
-//! Moves and copies between two kubesim clusters whose postgres pods are bound to two real
-//! PostgreSQL servers (Debian's package, started by tests/realdb): the data on the target is
+//! Moves and copies between two kubesim clusters whose pods are bound to two real servers
+//! (Debian's PostgreSQL, Redis and MariaDB, started by tests/realdb): the data on the target is
 //! checked with the server's own client, the source's records and history on both sides.
 
 mod support;
@@ -174,4 +174,97 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
 
     sim_a.shutdown().await;
     sim_b.shutdown().await;
+}
+
+/// Installs `service` as `name` on "laptop" (bound to `a`) and moves it to "cloud" (bound to
+/// `b`); returns the journal row.
+async fn install_and_move(
+    service: &str,
+    name: &str,
+    a: kubesim::config::Backend,
+    b: kubesim::config::Backend,
+) -> berth_api::TransferInfo {
+    let sim = |backend| {
+        kubesim::Sim::start(Config {
+            backends: vec![backend],
+            ..Config::default()
+        })
+    };
+    let (sim_a, sim_b) = (sim(a).await.unwrap(), sim(b).await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let (ka, kb) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+    sim_a.write_kubeconfig(&ka, "laptop").unwrap();
+    sim_b.write_kubeconfig(&kb, "cloud").unwrap();
+    let (api, _keyring) = support::api_and_keyring(&dir.path().join("home"), &ka, "transfer", name);
+    let api = api.with_kubeconfig(vec![ka, kb]);
+    api.install(
+        &InstallInput {
+            service: service.into(),
+            name: Some(name.into()),
+            context: Some("laptop".into()),
+            ..InstallInput::default()
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let mv = TransferInput {
+        kind: "move".into(),
+        context: Some("laptop".into()),
+        to: "cloud".into(),
+        options: TransferOptions {
+            instance: name.into(),
+            ..TransferOptions::default()
+        },
+    };
+    let plan = api.plan_transfer(&mv).await.unwrap();
+    assert!(plan.feasible() && plan.carries_data, "{:?}", plan.checks);
+    let done = api.run_transfer(&mv, &|_| {}).await.unwrap();
+    assert_eq!(done.status, "succeeded", "{done:?}");
+    assert!(done.bytes > 0, "{done:?}");
+    assert_eq!(done.source_sha256, done.target_sha256);
+    assert_eq!(done.source_digest, done.target_digest);
+    sim_a.shutdown().await;
+    sim_b.shutdown().await;
+    done
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moves_redis_with_its_data() {
+    let (a, b) = (
+        realdb::Redis::start().unwrap(),
+        realdb::Redis::start().unwrap(),
+    );
+    a.seed(2_000).unwrap();
+    let seeded = a.digest().unwrap();
+    let selector = "app.kubernetes.io/instance=rd";
+    install_and_move(
+        "redis",
+        "rd",
+        a.backend("default", selector),
+        b.backend("default", selector),
+    )
+    .await;
+    assert_eq!(b.digest().unwrap(), seeded, "every key on the target");
+    assert_eq!(a.digest().unwrap(), seeded, "the source keeps its data");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moves_mariadb_with_its_data() {
+    let (a, b) = (
+        realdb::Mariadb::start().unwrap(),
+        realdb::Mariadb::start().unwrap(),
+    );
+    a.seed(2_000).unwrap();
+    let seeded = a.digest().unwrap();
+    let selector = "app.kubernetes.io/instance=mdb";
+    install_and_move(
+        "mariadb",
+        "mdb",
+        a.backend("default", selector),
+        b.backend("default", selector),
+    )
+    .await;
+    assert_eq!(b.digest().unwrap(), seeded, "every row on the target");
+    assert_eq!(a.digest().unwrap(), seeded, "the source keeps its data");
 }
