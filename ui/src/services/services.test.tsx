@@ -89,7 +89,7 @@ describe("ServicesPage", () => {
   it("groups instances by context and explains unreachable contexts", async () => {
     renderPage(new MockBackend({ delayScale: 0 }));
     await screen.findByRole("link", { name: "pg-dev" });
-    expect(document.querySelectorAll("li[data-instance]")).toHaveLength(6);
+    expect(document.querySelectorAll("li[data-instance]")).toHaveLength(8);
     const minikube = document.querySelector<HTMLElement>('section[data-context="minikube"]')!;
     expect(minikube).toHaveTextContent("Connection refused");
     expect(screen.getByTestId("services-summary")).toHaveTextContent("3 contexts unreachable");
