@@ -9,12 +9,14 @@ import type {
   ContextInfo,
   ContextProbe,
   Location,
+  StandbyInput,
   TransferInput,
   TransferPlan,
   TransferProgress,
 } from "../ipc";
 
-export type TransferKind = "move" | "copy";
+/** A move, a copy, or a standby (a kept copy, planned as a copy). */
+export type TransferKind = "move" | "copy" | "standby";
 
 /** Where the instance is. */
 export interface TransferSource {
@@ -68,17 +70,20 @@ export function formProblem(form: TransferForm, source: TransferSource, kind: Tr
   if (kind === "copy" && form.name.trim() === "" && form.to === source.context && form.toNamespace === source.namespace) {
     return "A copy in the same namespace needs a new name.";
   }
-  if (kind === "move" && form.to === source.context && form.toNamespace.trim() === source.namespace) {
-    return "A move needs another context or namespace.";
+  if (kind !== "copy" && form.to === source.context && form.toNamespace.trim() === source.namespace) {
+    return `A ${kind} needs another context or namespace.`;
   }
   const errors = parseOverrides(form.overrides).errors;
   return errors.length > 0 ? `Overrides: ${errors.join("; ")}` : null;
 }
 
-/** The request for the core. */
+/**
+ * The request for the core. A standby is planned as a copy keeping the source's name (it is a
+ * kept copy: the same checks on the target); it is created with {@link standbyInput}.
+ */
 export function transferInput(form: TransferForm, source: TransferSource, kind: TransferKind): TransferInput {
   return {
-    kind,
+    kind: kind === "standby" ? "copy" : kind,
     context: source.context,
     to: form.to,
     options: {
@@ -96,6 +101,25 @@ export function transferInput(form: TransferForm, source: TransferSource, kind: 
       timeoutSecs: null,
     },
   };
+}
+
+/** The request that creates a standby of `source` on the form's target. */
+export function standbyInput(form: TransferForm, source: TransferSource): StandbyInput {
+  const { options } = transferInput(form, source, "standby");
+  return { context: source.context, on: form.to, options };
+}
+
+/** The steps a transfer of `kind` runs, as the core runs them (journal kinds: move, copy, standby, sync, promote). */
+export function transferSteps(kind: string, carriesData = true): string[] {
+  const data = carriesData ? ["stream", "verify"] : [];
+  switch (kind) {
+    case "sync":
+      return ["start", ...data, "standby"];
+    case "promote":
+      return ["fence", "start", ...data, "switch"];
+    default:
+      return ["provision", ...(kind === "move" ? ["fence"] : []), ...data, "cutover", ...(kind === "standby" ? ["standby"] : [])];
+  }
 }
 
 /** One context offered as a target. */
