@@ -60,6 +60,8 @@ describe("instance list logic", () => {
     expect(lifecycleActions(inst({ health: "stopped" }))).toEqual(["start"]);
     expect(lifecycleActions(inst({ health: "degraded" }))).toEqual(["stop", "restart"]);
     expect(lifecycleActions(inst({ health: "unreachable" }))).toEqual([]);
+    // a standby is started by a promote, never by Start
+    expect(lifecycleActions(inst({ health: "stopped", fenced: true, standbyOf: "prod/shop/db" }))).toEqual([]);
   });
 
   it("formats ages", () => {
