@@ -18,14 +18,14 @@ function StandbyLine({ instance, pair, nested }: { instance: InstanceSummary; pa
       <span className="instance-row__tag">Standby</span>
       {nested ? (
         <span>
-          in {instance.context} / {instance.namespace}
+          in {instance.context} / {instance.namespace} · kept stopped and fenced ·
         </span>
       ) : (
         <span>
-          of {active.name} in {active.context} / {active.namespace}
+          of {active.name} in {active.context} / {active.namespace} · kept stopped and fenced ·
         </span>
       )}
-      <span data-testid="standby-age">{pair ? dataAgeWords(pair.dataAgeSecs) : "kept stopped and fenced"}</span>
+      <span data-testid="standby-age">{pair ? dataAgeWords(pair.dataAgeSecs) : "data age unknown"}</span>
     </p>
   );
 }
@@ -69,7 +69,6 @@ export function InstanceRow({
           <span title="Namespace">{instance.namespace}</span>
           {instance.created ? <span title={`Installed ${formatTime(instance.created)}`}>{formatAge(instance.created)}</span> : null}
         </div>
-        {instance.standbyOf !== null ? <StandbyLine instance={instance} pair={pair} nested={nested} /> : null}
       </div>
       <div className="instance-row__health">
         <HealthBadge health={instance.health} pods={[instance.podsReady, instance.podsTotal]} />
@@ -84,6 +83,7 @@ export function InstanceRow({
       </div>
       <MetricsSlot instance={instance} usage={usage} />
       <LifecycleButtons instance={instance} lifecycle={lifecycle} />
+      {instance.standbyOf !== null ? <StandbyLine instance={instance} pair={pair} nested={nested} /> : null}
       <FenceNotice instance={instance} lifecycle={lifecycle} />
       {lifecycle.running ? (
         <div className="instance-row__progress">
