@@ -214,11 +214,7 @@ export class MockBackend implements Backend {
     this.moves = new MockTransfers(
       {
         instances: this.instances.instances,
-        unreachable: (name) => {
-          const ctx = this.find(name);
-          if (!ctx) return `no context named "${name}" in your kubeconfig`;
-          return ctx.probe.failure ? `${ctx.probe.failure.message}. ${ctx.probe.failure.hint}` : null;
-        },
+        unreachable: (name) => this.unreachable(name, true),
         namespaces: (name) => NAMESPACES[name] ?? ["default", "kube-system"],
         storageClasses: (name) => (STORAGE_CLASSES[name] ?? STORAGE_CLASSES["kind-berth-dev"] ?? []).map((c) => c.name),
         currentContext: () => this.contexts.find((c) => c.info.current)?.info.name ?? "kind-berth-dev",
@@ -229,11 +225,7 @@ export class MockBackend implements Backend {
     this.pairs = new MockStandbys(
       {
         instances: this.instances.instances,
-        unreachable: (name) => {
-          const ctx = this.find(name);
-          if (!ctx) return `no context named "${name}" in your kubeconfig`;
-          return ctx.probe.failure ? ctx.probe.failure.message : null;
-        },
+        unreachable: (name) => this.unreachable(name, false),
         currentContext: () => this.contexts.find((c) => c.info.current)?.info.name ?? "kind-berth-dev",
       },
       this.moves,
@@ -253,6 +245,14 @@ export class MockBackend implements Backend {
 
   private find(name: string): MockContext | undefined {
     return this.contexts.find((c) => c.info.name === name);
+  }
+
+  /** Why a context's cluster does not answer (with the hint of what to do), or `null` when it does. */
+  private unreachable(name: string, withHint: boolean): string | null {
+    const ctx = this.find(name);
+    if (!ctx) return `no context named "${name}" in your kubeconfig`;
+    const f = ctx.probe.failure;
+    return f ? (withHint ? `${f.message}. ${f.hint}` : f.message) : null;
   }
 
   async listContexts(): Promise<ContextList> {
