@@ -64,6 +64,23 @@ test("the Services list shows a standby right under its active, and a fence to l
   await expect(inventory).not.toHaveAttribute("data-fenced", "true");
 });
 
+test("Sync now refreshes the standby with progress on the card and in the task tray", async ({ page }) => {
+  await page.goto(instanceUrl(`${PROD}/shop/orders-db`, "&delay=1"));
+  const card = page.getByRole("region", { name: "Standby" });
+  await card.getByRole("group", { name: "Standby actions" }).getByRole("button", { name: "Sync now" }).click();
+  const run = card.getByLabel("Sync progress");
+  await expect(run).toHaveAttribute("data-phase", "running");
+  await expect(card.getByRole("button", { name: "Promote…" })).toBeDisabled();
+  await page.getByTestId("task-tray").click();
+  const task = page.getByRole("list", { name: "Moves, copies and standbys" }).locator(`[data-transfer-run="standby-pair:${PROD}/shop/orders-db"]`);
+  await expect(task.getByRole("link", { name: "Sync orders-db (standby in onprem-lab)" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(run.getByTestId("transfer-bytes")).toContainText("/s", { timeout: 10_000 });
+  await expect(run).toHaveAttribute("data-phase", "succeeded", { timeout: 20_000 });
+  await expect(run.getByRole("status")).toContainText("orders-db in onprem-lab now holds the data as of this sync");
+  await expect(card.getByTestId("standby-age")).toContainText("synced just now");
+});
+
 test("a planned promote says what will happen, then swaps the roles", async ({ page }) => {
   await page.goto(instanceUrl(`${PROD}/shop/orders-db`));
   const card = page.getByRole("region", { name: "Standby" });

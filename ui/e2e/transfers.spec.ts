@@ -165,7 +165,7 @@ test("a running move goes on when its screen is left; the task tray lists it and
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
   await expect(page.getByTestId("task-count")).toHaveText("1");
   await page.getByTestId("task-tray").click();
-  const task = page.getByRole("list", { name: "Moves and copies" }).locator('[data-transfer-run="move:kind-berth-dev/default/pg-dev"]');
+  const task = page.getByRole("list", { name: "Moves, copies and standbys" }).locator('[data-transfer-run="move:kind-berth-dev/default/pg-dev"]');
   await expect(task).toHaveAttribute("data-state", "running");
   await task.getByRole("link", { name: "Move pg-dev to onprem-lab" }).click();
   const progress = page.getByRole("region", { name: "Progress" });
