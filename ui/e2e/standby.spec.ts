@@ -23,6 +23,7 @@ test("a standby is created through the wizard, with live progress and its outcom
   const plan = page.getByRole("region", { name: "Plan" });
   await expect(plan.getByTestId("plan-downtime")).toHaveText("none (the source keeps serving)");
   await expect(plan).toContainText("provision → stream → verify → cutover → standby");
+  await page.screenshot({ path: `${SHOTS}/standby-plan.png`, fullPage: true });
   await plan.getByRole("button", { name: "Create the standby on onprem-lab" }).click();
 
   const progress = page.getByRole("region", { name: "Progress" });
@@ -124,6 +125,7 @@ test("Promote anyway is offered only with an unreachable active, and states the 
   await expect(dialog).toContainText("Everything written to the active since then is lost.");
   const confirm = dialog.getByRole("button", { name: "Promote anyway" });
   await expect(confirm).toBeDisabled();
+  await page.screenshot({ path: `${SHOTS}/standby-force.png` });
   await dialog.getByLabel("I understand that the writes of the last 3 h 20 min are lost").check();
   await confirm.click();
   const run = card.getByLabel("Promote anyway progress");
