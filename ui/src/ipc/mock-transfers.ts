@@ -364,7 +364,14 @@ export class MockTransfers implements TransferBackend {
     if (row.steps.some(([s]) => s === "cutover")) {
       fail("invalidInput", `transfer ${row.id} has begun its cut-over: it cannot be aborted; resume finishes it`);
     }
-    for (const step of ["stop streams", "remove target", "lift fence"]) {
+    if (row.steps.some(([s]) => s === "switch")) {
+      fail("invalidInput", `promote ${row.id} has begun its switch: it cannot be aborted; resume finishes it`);
+    }
+    // the core's abort steps (a sync or promote stops the standby again instead of removing it)
+    const steps = ["sync", "promote"].includes(row.kind)
+      ? ["stop streams", "stop the standby", "lift the fence"]
+      : ["stop streams", "remove the target", "lift the fence"];
+    for (const step of steps) {
       onProgress({ type: "step", step });
       await sleep(300 * this.scale);
     }

@@ -7,7 +7,7 @@ import type { TransferInfo } from "../ipc";
 import { useInterruptedTransfers, useTransferRun } from "./queries";
 import "./transfers.css";
 import { TransferProgressView } from "./TransferProgressView";
-import { abortConsequences, applyProgress, initialProgress, transferSteps } from "./wizard";
+import { abortConsequences, abortSteps, applyProgress, initialProgress, transferSteps } from "./wizard";
 
 const KIND_LABELS: Record<string, string> = { move: "Move", copy: "Copy", standby: "Standby", sync: "Standby sync", promote: "Promote" };
 
@@ -73,8 +73,7 @@ function InterruptedRow({ transfer, onDismiss }: { transfer: TransferInfo; onDis
           onCancel={() => setConfirmAbort(false)}
           onConfirm={() => {
             setConfirmAbort(false);
-            const steps = ["stop streams", "remove target", ...(transfer.kind === "move" ? ["lift fence"] : [])];
-            void run.start(steps, (id, onProgress) => backend.abortTransfer(id, transfer.id, onProgress));
+            void run.start(abortSteps(transfer.kind), (id, onProgress) => backend.abortTransfer(id, transfer.id, onProgress));
           }}
         >
           <ul className="transfer-undo">

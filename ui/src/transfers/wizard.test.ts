@@ -3,6 +3,7 @@ import type { ContextInfo, ContextProbe, TransferPlan } from "../ipc";
 import { MockBackend } from "../ipc/mock";
 import {
   abortConsequences,
+  abortSteps,
   applyProgress,
   finishProgress,
   formatBytes,
@@ -182,6 +183,19 @@ describe("progress", () => {
     expect(lines).toMatch(/half-made target/);
     expect(lines).toMatch(/fence is lifted/);
     expect(abortConsequences("copy", fenced).join(" ")).not.toMatch(/fence/);
+  });
+
+  it("says an aborted sync or promote keeps the standby a standby and never touches the active", () => {
+    const started = applyProgress(initialProgress(transferSteps("promote")), { type: "step", step: "start" });
+    const promote = abortConsequences("promote", started).join(" ");
+    expect(promote).toMatch(/standby is stopped again/);
+    expect(promote).toMatch(/active's fence is lifted/);
+    expect(promote).not.toMatch(/target/);
+    const sync = abortConsequences("sync", initialProgress(transferSteps("sync"))).join(" ");
+    expect(sync).not.toMatch(/stopped again|fence/);
+    expect(sync).toMatch(/active and its data are never touched/);
+    expect(abortSteps("sync")).toContain("stop the standby");
+    expect(abortSteps("move")).toContain("remove the target");
   });
 
   it("formats bytes and durations", () => {

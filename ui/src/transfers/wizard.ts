@@ -228,6 +228,12 @@ export function applyProgress(model: ProgressModel, event: TransferProgress): Pr
   }
 }
 
+/** The steps an abort of a transfer of `kind` runs, as the core names them. */
+export function abortSteps(kind: string): string[] {
+  if (kind === "sync" || kind === "promote") return ["stop streams", "stop the standby", "lift the fence"];
+  return ["stop streams", "remove the target", "lift the fence"];
+}
+
 /** The end of a run: every step done, or the active one failed. */
 export function finishProgress(model: ProgressModel, ok: boolean): ProgressModel {
   return {
@@ -237,10 +243,19 @@ export function finishProgress(model: ProgressModel, ok: boolean): ProgressModel
   };
 }
 
-/** What aborting will undo, said before the user confirms. */
+/**
+ * What aborting will undo, said before the user confirms. A standby's sync or promote (aborted
+ * before its switch) stops the standby again and lifts the active's fence; a create is a copy.
+ */
 export function abortConsequences(kind: string, model: ProgressModel | null): string[] {
   const done = new Set(model?.steps.filter((s) => s.state !== "pending").map((s) => s.name) ?? []);
   const out = ["The run stops; any export or import still running on the clusters is killed."];
+  if (kind === "sync" || kind === "promote") {
+    if (model === null || done.has("start")) out.push("The standby is stopped again, its fence kept up: it keeps the role of standby.");
+    if (kind === "promote" && (model === null || done.has("fence"))) out.push("The active's fence is lifted: its clients reach it again.");
+    out.push("The active and its data are never touched.");
+    return out;
+  }
   if (model === null || done.has("provision")) out.push("The half-made target (its objects, volumes and record) is removed.");
   if (kind === "move" && (model === null || done.has("fence"))) out.push("The source's fence is lifted: its clients reach it again.");
   out.push("The source and its data are never touched.");
