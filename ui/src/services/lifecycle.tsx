@@ -2,6 +2,7 @@ import { useState } from "react";
 import { PlayIcon, RestartIcon, StopIcon } from "../components/action-icons";
 import type { InstanceSummary, OperationKind, OperationUpdate } from "../ipc";
 import { lifecycleRequest, useOperation, useRunningOperation, useStartOperation } from "../operations";
+import { fenceNotice } from "../standby/model";
 
 type Lifecycle = "start" | "stop" | "restart";
 
@@ -90,12 +91,14 @@ export function LifecycleButtons({
 
 /** A fenced instance's notice with its one-click Lift fence (a Start); nothing otherwise. */
 export function FenceNotice({ instance, lifecycle }: { instance: InstanceSummary; lifecycle: ReturnType<typeof useLifecycle> }) {
-  if (!instance.fenced || instance.standbyOf !== null) return null;
+  // a standby's fence is its role (a promote lifts it), not something to lift by hand
+  const notice = fenceNotice(instance);
+  if (notice?.kind !== "fenced") return null;
   const lifting = lifecycle.running?.kind === "start";
   return (
     <div className="fence-notice" role="note" data-fenced="true">
       <span>
-        <strong>Fenced — clients can't reach it.</strong> A move or copy put its fence up; starting it lifts the fence.
+        <strong>{notice.text}.</strong> A move or copy put its fence up; starting it lifts the fence.
       </span>
       <button
         type="button"
