@@ -14,6 +14,12 @@ work=$(mktemp -d)
 cleanup() { $SUDO apt-get remove -y -qq berth >/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
+# the bundler declares WebKitGTK and GTK itself; each dependency is listed once
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3; do
+  n=$(printf '%s\n' "$depends" | tr ',' '\n' | grep -c "^ *$lib\b" || true)
+  [ "$n" -eq 1 ] || { echo "Depends lists $lib $n times: $depends" >&2; exit 1; }
+done
 $SUDO apt-get install -y -qq --no-install-recommends "$deb" >/dev/null
 cd "$work"
 export HOME=$work/home BERTH_HOME=$work/berth-home KUBECONFIG=$work/none

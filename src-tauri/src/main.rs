@@ -45,6 +45,7 @@ mod operations;
 mod rendering;
 mod settings_commands;
 mod standby_commands;
+mod standby_schedule;
 mod startup_listing;
 mod transfer_commands;
 mod usage_commands;
@@ -80,6 +81,7 @@ fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), Desk
             for window in app.webview_windows().values() {
                 rendering::apply(window, compositing);
             }
+            standby_schedule::spawn(app.handle().clone());
             Ok(())
         })
         .on_page_load(move |webview, payload| {

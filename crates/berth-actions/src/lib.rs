@@ -33,6 +33,9 @@
 //!   Service through kube-rs port-forward; the connection URI with the password masked, the real
 //!   one only on request.
 //!
+//! * [`Shell`]: a command (the container's shell, or the engine's own client as the definition
+//!   declares it) in a pod of the instance, with the caller's terminal attached.
+//!
 //! * [`instance_metrics`]: a CPU and memory sample per pod from `metrics.k8s.io`, or
 //!   [`MetricsOutcome::NoMetricsApi`] on a cluster without it.
 //!
@@ -59,6 +62,7 @@ mod reconfigure;
 mod record;
 mod recover;
 mod restart;
+mod shell;
 pub mod status;
 mod stop_start;
 pub mod transfer;
@@ -78,6 +82,7 @@ pub use record::{
 };
 pub use recover::{Recover, RecoverOutcome, RecoveryKind, recoverable};
 pub use restart::{RESTARTED_AT_ANNOTATION, Restart};
+pub use shell::{Shell, ShellSession, ShellTarget};
 pub use status::{Health, InstanceStatus};
 pub use stop_start::{Start, Stop, StopStartOutcome};
 pub use transfer::{Transfer, TransferEvent, TransferOptions, TransferOutcome, TransferPlan};

@@ -29,11 +29,18 @@ pub struct AppSettings {
     pub default_namespace: Option<String>,
     /// Catalog folders loaded after the built-in catalog (and `BERTH_CATALOG_PATH`).
     pub catalog_folders: Vec<String>,
+    /// While the desktop app runs, sync each standby whose data is older than this many
+    /// minutes (as `berth standby watch --every` does); off when unset.
+    pub standby_sync_minutes: Option<u32>,
 }
+
+/// The longest standby schedule the settings take: a week.
+pub const MAX_STANDBY_SYNC_MINUTES: u32 = 7 * 24 * 60;
 
 const THEME: &str = "theme";
 const DEFAULT_NAMESPACE: &str = "defaultNamespace";
 const CATALOG_FOLDERS: &str = "catalogFolders";
+const STANDBY_SYNC_MINUTES: &str = "standbySyncMinutes";
 
 /// Whether `name` is a valid Kubernetes namespace name (an RFC 1123 label).
 pub(crate) fn is_namespace_name(name: &str) -> bool {
@@ -60,6 +67,9 @@ impl Api {
                 }
                 CATALOG_FOLDERS => {
                     serde_json::from_str(&value).map(|v| settings.catalog_folders = v)
+                }
+                STANDBY_SYNC_MINUTES => {
+                    serde_json::from_str(&value).map(|v| settings.standby_sync_minutes = v)
                 }
                 _ => Ok(()),
             };
@@ -88,6 +98,16 @@ impl Api {
                 ),
             ));
         }
+        if let Some(m) = settings.standby_sync_minutes
+            && !(1..=MAX_STANDBY_SYNC_MINUTES).contains(&m)
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "a standby sync every {m} minutes is out of range: from 1 minute to {MAX_STANDBY_SYNC_MINUTES} (a week)"
+                ),
+            ));
+        }
         let mut folders: Vec<String> = Vec::new();
         for folder in &settings.catalog_folders {
             let folder = folder.trim();
@@ -111,6 +131,10 @@ impl Api {
         )?;
         self.store
             .set_setting(CATALOG_FOLDERS, Some(&json(&folders)))?;
+        self.store.set_setting(
+            STANDBY_SYNC_MINUTES,
+            settings.standby_sync_minutes.map(|m| json(&m)).as_deref(),
+        )?;
         self.settings()
     }
 

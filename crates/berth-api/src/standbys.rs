@@ -1,5 +1,9 @@
 //! Standbys for every client: create, sync, promote (planned or forced), list and drop, with
 //! the progress events of a transfer (see `berth_actions::transfer::standby`).
+//!
+//! The transfer futures are boxed here (and in `transfers`): inline, a promote's state machine
+//! is over a megabyte in a debug build and overflows a 2 MiB thread stack in any caller that
+//! polls it there (a `#[tokio::test]` body, `block_on`).
 
 use std::time::Duration;
 
@@ -37,9 +41,12 @@ pub enum StandbyState {
     /// A forced promote's old active has not been fenced yet: its cluster has not answered
     /// since. It is fenced as soon as any Berth command reaches that cluster.
     OldActiveNotFenced,
-    /// The last sync failed (its error is kept); the standby holds the data of the sync
-    /// before it.
+    /// The last sync failed before it streamed (its error is kept); the standby holds the
+    /// data of the sync before it.
     LastSyncFailed,
+    /// A sync stopped while streaming (or is streaming now): the standby's data is partly
+    /// replaced until a sync succeeds, and a forced promote is refused.
+    Incomplete,
 }
 
 impl std::fmt::Display for StandbyState {
@@ -48,6 +55,7 @@ impl std::fmt::Display for StandbyState {
             Self::Ready => "ready",
             Self::OldActiveNotFenced => "old active not fenced",
             Self::LastSyncFailed => "last sync failed",
+            Self::Incomplete => "data incomplete: sync again",
         })
     }
 }
@@ -69,7 +77,8 @@ pub struct StandbyInfo {
     pub active_context: String,
     /// The standby's context.
     pub standby_context: String,
-    /// The time of the consistent point the standby holds (RFC 3339).
+    /// The time of the consistent point the standby holds (RFC 3339); `None` while its data
+    /// is incomplete.
     pub data_as_of: Option<String>,
     /// Its age in seconds, now.
     #[ts(type = "number | null")]
@@ -78,6 +87,17 @@ pub struct StandbyInfo {
     pub state: StandbyState,
     /// The last sync's error.
     pub last_error: Option<String>,
+}
+
+impl StandbyInfo {
+    /// How long until this pair needs a sync to keep its data within `every` of the active:
+    /// zero when it does now (its data older, of unknown age, or incomplete).
+    pub fn due_in(&self, every: Duration) -> Duration {
+        match (self.state, self.data_age_secs) {
+            (StandbyState::Incomplete, _) | (_, None) => Duration::ZERO,
+            (_, Some(age)) => every.saturating_sub(Duration::from_secs(age.max(0).unsigned_abs())),
+        }
+    }
 }
 
 fn standby_info(p: Pairing) -> StandbyInfo {
@@ -97,6 +117,8 @@ fn standby_info(p: Pairing) -> StandbyInfo {
         data_age_secs: p.data_as_of.map(|d| (now - d).whole_seconds()),
         state: if p.unfenced_old_active.is_some() {
             StandbyState::OldActiveNotFenced
+        } else if p.incomplete {
+            StandbyState::Incomplete
         } else if p.last_error.is_some() {
             StandbyState::LastSyncFailed
         } else {
@@ -151,9 +173,14 @@ impl Api {
         let target = self.action_config(Some(&input.on)).await?;
         let active = self.action_config(input.context.as_deref()).await?;
         let sink = |e: TransferEvent| progress(e.into());
-        let out = standby::create(&active, &target, input.options.clone(), &sink)
-            .await
-            .map_err(action_error)?;
+        let out = Box::pin(standby::create(
+            &active,
+            &target,
+            input.options.clone(),
+            &sink,
+        ))
+        .await
+        .map_err(action_error)?;
         Ok(info(out.journal, false))
     }
 
@@ -168,7 +195,7 @@ impl Api {
         let active = self.action_config(Some(&p.active.0)).await?;
         let target = self.action_config(Some(&p.standby.0)).await?;
         let sink = |e: TransferEvent| progress(e.into());
-        let out = standby::sync(&active, &target, &p, &sink)
+        let out = Box::pin(standby::sync(&active, &target, &p, &sink))
             .await
             .map_err(action_error)?;
         Ok(info(out.journal, false))
@@ -189,6 +216,7 @@ impl Api {
         let target = self.action_config(Some(&p.standby.0)).await?;
         let sink = |e: TransferEvent| progress(e.into());
         let out = if force {
+            standby::refuse_incomplete(&p).map_err(action_error)?;
             if self.active_answers(&p).await {
                 return Err(ApiError::new(
                     ErrorCode::InvalidInput,
@@ -198,10 +226,10 @@ impl Api {
                     ),
                 ));
             }
-            standby::promote_forced(&target, &p, &sink).await
+            Box::pin(standby::promote_forced(&target, &p, &sink)).await
         } else {
             let active = self.action_config(Some(&p.active.0)).await?;
-            standby::promote(&active, &target, &p, &sink).await
+            Box::pin(standby::promote(&active, &target, &p, &sink)).await
         }
         .map_err(action_error)?;
         Ok(info(out.journal, false))

@@ -198,7 +198,7 @@ impl Api {
         let mut t = Transfer::new(&source, &target, kind, input.options.instance.clone());
         t.options = input.options.clone();
         let sink = |e: TransferEvent| progress(e.into());
-        let out = t.run(&sink).await.map_err(action_error)?;
+        let out = Box::pin(t.run(&sink)).await.map_err(action_error)?;
         Ok(info(out.journal, false))
     }
 
@@ -257,7 +257,7 @@ impl Api {
     ) -> Result<TransferInfo, ApiError> {
         let (source, target) = self.configs_of(id).await?;
         let sink = |e: TransferEvent| progress(e.into());
-        let out = transfer::resume(&source, &target, id, &sink)
+        let out = Box::pin(transfer::resume(&source, &target, id, &sink))
             .await
             .map_err(action_error)?;
         Ok(info(out.journal, false))
@@ -271,7 +271,7 @@ impl Api {
     ) -> Result<TransferInfo, ApiError> {
         let (source, target) = self.configs_of(id).await?;
         let sink = |e: TransferEvent| progress(e.into());
-        let row = transfer::abort(&source, &target, id, &sink)
+        let row = Box::pin(transfer::abort(&source, &target, id, &sink))
             .await
             .map_err(action_error)?;
         Ok(info(row, false))

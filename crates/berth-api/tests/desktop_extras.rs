@@ -48,10 +48,12 @@ fn settings_persist_and_are_validated() {
         theme: Theme::Dark,
         default_namespace: Some(" apps ".into()),
         catalog_folders: vec![folder.path().display().to_string(), String::new()],
+        standby_sync_minutes: Some(30),
     };
     let saved = api.set_settings(&wanted).unwrap();
     assert_eq!(saved.theme, Theme::Dark);
     assert_eq!(saved.default_namespace.as_deref(), Some("apps"));
+    assert_eq!(saved.standby_sync_minutes, Some(30));
     assert_eq!(
         saved.catalog_folders,
         vec![folder.path().display().to_string()]
@@ -75,6 +77,15 @@ fn settings_persist_and_are_validated() {
         .unwrap_err();
     assert_eq!(bad_folder.code, ErrorCode::InvalidInput);
     assert!(bad_folder.message.contains("/no/such/catalog"));
+    for minutes in [0, 7 * 24 * 60 + 1] {
+        let bad = api
+            .set_settings(&AppSettings {
+                standby_sync_minutes: Some(minutes),
+                ..AppSettings::default()
+            })
+            .unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidInput, "{minutes}");
+    }
     // a refused change leaves what was stored
     assert_eq!(api.settings().unwrap(), saved);
 }

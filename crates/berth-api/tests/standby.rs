@@ -277,6 +277,62 @@ async fn standby_create_sync_promote_and_disaster_switch() {
     let pairs = api.standbys().await.unwrap();
     assert!(pairs[0].data_as_of.clone().unwrap() >= first_as_of);
 
+    // a sync whose stream is cut (a kubesim fault): the standby stays fenced, its data counts
+    // as incomplete (the import had begun) and a forced promote is refused; resume finishes
+    // it; a second cut one is aborted, and only the next sync makes the data whole again
+    if let Some(sim) = &a.sim {
+        let cut = || kubesim::config::Faults {
+            cut_exec_after_bytes: Some(4096),
+            ..Default::default()
+        };
+        for abort in [false, true] {
+            sim.set_faults(cut());
+            let err = api.sync_standby("pg", None, &|_| {}).await.unwrap_err();
+            sim.set_faults(Default::default());
+            assert!(err.message.contains("transfer resume"), "{}", err.message);
+            let pair = api.standby_of("pg", None).unwrap();
+            assert_eq!(pair.state, StandbyState::Incomplete, "{pair:?}");
+            assert!(pair.data_as_of.is_none(), "{pair:?}");
+            let err = api
+                .promote_standby("pg", None, true, &|_| {})
+                .await
+                .unwrap_err();
+            assert_eq!(err.code, ErrorCode::Conflict, "{}", err.message);
+            assert!(
+                err.message.contains("no consistent data"),
+                "{}",
+                err.message
+            );
+            assert!(b.fenced().await, "a failed sync leaves the standby fenced");
+            let failed = api.interrupted_transfers().unwrap();
+            assert_eq!(failed.len(), 1, "{failed:?}");
+            assert_eq!(failed[0].kind, "sync");
+            let done = if abort {
+                api.abort_transfer(failed[0].id, &|_| {}).await.unwrap()
+            } else {
+                api.resume_transfer(failed[0].id, &|_| {}).await.unwrap()
+            };
+            assert_eq!(done.status, if abort { "aborted" } else { "succeeded" });
+            assert_eq!(health(&api, &cb).await, "stopped");
+            assert!(b.fenced().await);
+            assert!(!a.fenced().await, "the active keeps serving");
+            assert!(api.interrupted_transfers().unwrap().is_empty());
+        }
+        assert_eq!(
+            api.standby_of("pg", None).unwrap().state,
+            StandbyState::Incomplete
+        );
+        api.sync_standby("pg", None, &|_| {}).await.unwrap();
+        assert_eq!(
+            api.standby_of("pg", None).unwrap().state,
+            StandbyState::Ready
+        );
+        assert_eq!(
+            b.db.as_ref().unwrap().digest().unwrap(),
+            a.db.as_ref().unwrap().digest().unwrap()
+        );
+    }
+
     // planned promote: more writes first, all of them on the new active
     insert(&a, 100_500, 100_599).await;
     let expected = a.digest().await;

@@ -97,6 +97,35 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
     // every row is on the target's real server; the source's server still holds its data
     assert_eq!(b.digest().unwrap(), seeded);
     assert_eq!(a.digest().unwrap(), seeded);
+    // applications keep their passwords: the target's credentials are the source's
+    let revealed = |context: &str| {
+        let which = berth_api::InstanceRef {
+            name: "pg".into(),
+            context: Some(context.into()),
+            namespace: None,
+        };
+        let api = &api;
+        async move {
+            let mut all: Vec<(String, Option<String>)> = api
+                .credentials(&which, true)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.key, c.value))
+                .collect();
+            all.sort();
+            all
+        }
+    };
+    let (on_a, on_b) = (revealed("laptop").await, revealed("cloud").await);
+    assert!(
+        !on_b.is_empty() && on_b.iter().all(|(_, v)| v.is_some()),
+        "{on_b:?}"
+    );
+    assert_eq!(
+        on_a, on_b,
+        "the target's credentials differ from the source's"
+    );
     // listed once, at its new place; history on both sides
     let on_a = api
         .list_instances(Some("laptop"), false, None)

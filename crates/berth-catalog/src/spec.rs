@@ -193,6 +193,10 @@ pub struct Operations {
     /// Lifts what `quiesce` did: the engine takes writes again.
     #[serde(default)]
     pub unquiesce: Option<Operation>,
+    /// The engine's own interactive client, logged in with the instance's credentials from
+    /// the container's environment (`berth shell NAME --client`, Open client in the app).
+    #[serde(default)]
+    pub client: Option<Operation>,
 }
 
 impl Operations {
@@ -205,6 +209,7 @@ impl Operations {
             ("size", &self.size),
             ("quiesce", &self.quiesce),
             ("unquiesce", &self.unquiesce),
+            ("client", &self.client),
         ]
         .into_iter()
         .filter_map(|(name, op)| op.as_ref().map(|op| (name, op)))

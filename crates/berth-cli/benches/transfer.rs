@@ -332,12 +332,9 @@ fn berth_move(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Mov
             .map(|(_, t)| *t)
             .unwrap_or_else(|| panic!("no {name} step in {steps:?}"))
     };
-    // the outcome is the last JSON document printed
-    let outcome = serde_json::Deserializer::from_str(&stdout)
-        .into_iter::<serde_json::Value>()
-        .map_while(Result::ok)
-        .last()
-        .expect("a JSON outcome");
+    // one JSON document: the plan and the outcome
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON document");
+    let outcome = &document["transfer"];
     assert_eq!(count(&target), rows, "the move lost rows");
     eprintln!(
         "  move took {:.1} s in all",

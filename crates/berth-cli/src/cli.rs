@@ -122,6 +122,9 @@ pub(crate) enum Command {
         /// Return once applied instead of waiting until ready
         #[arg(long)]
         no_wait: bool,
+        /// Apply without showing the changes and asking first (on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Take a service installed from another machine into this machine's history
     Adopt {
@@ -153,6 +156,24 @@ pub(crate) enum Command {
         /// Put the password into the printed URI (masked as **** otherwise)
         #[arg(long)]
         show_password: bool,
+    },
+    /// Open a shell, or the engine's own client (--client), in a pod of a service
+    Shell {
+        /// The instance name
+        #[arg(add = ArgValueCandidates::new(instance_names))]
+        name: String,
+        /// Start the engine's client (psql, mariadb, redis-cli, mongosh...) logged in
+        #[arg(long)]
+        client: bool,
+        /// The pod (default: the client's, else the first running pod)
+        #[arg(long, value_name = "POD")]
+        pod: Option<String>,
+        /// The container (default: the client's, else the pod's first)
+        #[arg(long, value_name = "NAME")]
+        container: Option<String>,
+        /// The command to run instead (after `--`)
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
     },
     /// Move a service with its data, credentials and settings to another context
     Move(crate::commands::transfer::TransferArgs),
@@ -224,6 +245,9 @@ pub(crate) struct ChangeArgs {
     /// Only show what would change
     #[arg(long)]
     pub(crate) diff: bool,
+    /// Apply without showing the changes and asking first (on a terminal)
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
     /// Take over fields another tool manages (after a field-manager conflict)
     #[arg(long)]
     pub(crate) force_conflicts: bool,
@@ -280,7 +304,7 @@ fn parse_millis(text: &str) -> Result<u64, String> {
 }
 
 /// `90`, `90s`, `5m`, `1h` → seconds.
-fn parse_duration(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => text.split_at(i),

@@ -75,3 +75,19 @@ pub(crate) fn error(err: &ApiError, format: Format) {
 pub(crate) fn warn(message: &str) {
     eprintln!("warning: {message}");
 }
+
+/// Asks `question` on the terminal (`[y/N]`); true only for an explicit yes.
+pub(crate) fn ask(question: &str) -> bool {
+    use std::io::{BufRead, Write};
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    matches!(answer.trim(), "y" | "Y" | "yes")
+}
+
+/// Whether a question can be asked: stdin and stderr are both terminals.
+pub(crate) fn can_ask() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}

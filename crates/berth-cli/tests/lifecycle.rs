@@ -316,6 +316,44 @@ async fn install_stop_start_uninstall_postgres() {
         assert!(stdout.contains(said), "{stdout}");
     }
 
+    // on a terminal (util-linux `script` gives berth a pty) a change shows its diff first and
+    // asks; "n" changes nothing
+    {
+        let mut shell = format!("'{}'", assert_cmd::cargo::cargo_bin("berth").display());
+        if let Some(c) = env.cluster.context() {
+            shell.push_str(&format!(" --context '{c}'"));
+        }
+        shell.push_str(&format!(" config pg -n {ns} --set replicas=2"));
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &shell, "/dev/null"])
+            .env("KUBECONFIG", env.cluster.kubeconfig())
+            .env("BERTH_HOME", env.dir.path().join("home"))
+            .env("BERTH_KEYRING_NAMESPACE", &env.keyring_ns)
+            .env_remove("BERTH_TEST_KUBECONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped());
+        let out = tokio::task::spawn_blocking(move || {
+            let mut child = cmd.spawn().unwrap();
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"n\n").unwrap();
+            child.wait_with_output().unwrap()
+        })
+        .await
+        .unwrap();
+        let seen = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{seen}");
+        assert!(
+            seen.contains("~ StatefulSet pg"),
+            "the diff before the question: {seen}"
+        );
+        assert!(seen.contains("apply these changes to pg? [y/N]"), "{seen}");
+        assert!(
+            seen.contains("not confirmed; nothing was changed"),
+            "{seen}"
+        );
+        assert_eq!(sets.get("pg").await.unwrap().spec.replicas, Some(1));
+    }
+
     // Berth's own scaling does not block a later change of replicas (no --force-conflicts)
     let scaled = env
         .ok(&["config", "pg", "-n", ns, "--set", "replicas=2"])

@@ -45,7 +45,7 @@ fn choose_protocol(req: &Request<Incoming>) -> Option<&'static str> {
 }
 
 /// The config backends that bind `pod`.
-fn backends<'a>(
+pub(crate) fn backends<'a>(
     state: &'a State,
     pod: &'a Value,
 ) -> impl Iterator<Item = &'a crate::config::Backend> + 'a {

@@ -41,11 +41,13 @@ mod metrics;
 mod openapi;
 mod patch;
 mod portforward;
+mod portforward_spdy;
 mod probes;
 mod protobuf;
 mod resources;
 mod selectors;
 mod server;
+mod spdy;
 mod status;
 mod store;
 pub mod testing;
@@ -87,6 +89,9 @@ pub enum Error {
     /// Building a kube client for the simulator failed.
     #[error("building a kube client: {0}")]
     Client(String),
+    /// A port-forward client sent SPDY/3.1 frames kubesim cannot read.
+    #[error("SPDY protocol error: {0}")]
+    Spdy(String),
 }
 
 /// A running simulator.

@@ -1,14 +1,18 @@
-//! `pods/portforward` over WebSocket (the channel protocol kube-rs speaks): for port index
-//! `i`, channel `2i` carries data and `2i+1` errors; the server opens each channel with the
-//! port number (2 bytes, little endian). Each forwarded port connects to the loopback
-//! address the config's backend binds that pod port to.
+//! `pods/portforward`. Over WebSocket with the channel protocol kube-rs speaks: for port
+//! index `i`, channel `2i` carries data and `2i+1` errors; the server opens each channel
+//! with the port number (2 bytes, little endian). kubectl's SPDY/3.1 (tunnelled in
+//! WebSocket or on a plain SPDY upgrade) is served by [`crate::portforward_spdy`]. Each
+//! forwarded port connects to the loopback address the config's backend binds that pod
+//! port to.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use futures::{SinkExt, StreamExt};
 use http::{Request, Response, StatusCode, header};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
@@ -19,16 +23,51 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::handlers::Target;
+use crate::portforward_spdy::{self, PodPorts};
 use crate::resources::GroupResource;
-use crate::selectors::LabelSelector;
 use crate::server::{Body, State, full};
 use crate::status::ApiError;
 
+/// The header a plain SPDY upgrade names its stream protocol in.
+const SPDY_PROTOCOL_HEADER: header::HeaderName =
+    header::HeaderName::from_static("x-stream-protocol-version");
+
+/// The WebSocket subprotocols served, in order of preference: the channel protocols
+/// (kube-rs) and SPDY/3.1 tunnelled in WebSocket messages (kubectl).
 const PROTOCOLS: &[&str] = &[
     "v5.channel.k8s.io",
     "v4.channel.k8s.io",
     "portforward.k8s.io",
+    SPDY_TUNNEL,
 ];
+
+/// kubectl's SPDY-over-WebSocket subprotocol.
+const SPDY_TUNNEL: &str = "SPDY/3.1+portforward.k8s.io";
+
+/// The port-forward protocol a plain SPDY upgrade negotiates (`X-Stream-Protocol-Version`).
+const SPDY_PORTFORWARD: &str = "portforward.k8s.io";
+
+/// Pod port → loopback address, from the first config backend binding each port of `pod`.
+fn bound_ports(state: &State, pod: &Value) -> HashMap<u16, String> {
+    let mut ports = HashMap::new();
+    for b in crate::exec::backends(state, pod) {
+        for (port, addr) in &b.ports {
+            if let Ok(p) = port.parse::<u16>() {
+                ports.entry(p).or_insert_with(|| addr.clone());
+            }
+        }
+    }
+    ports
+}
+
+fn header_has(req: &Request<Incoming>, name: header::HeaderName, value: &str) -> bool {
+    req.headers()
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case(value))
+}
 
 /// Handles a `pods/{name}/portforward` upgrade request.
 pub(crate) async fn portforward(
@@ -42,6 +81,72 @@ pub(crate) async fn portforward(
         .store
         .get(&GroupResource::new("", "pods"), &ns, &name)
         .ok_or_else(|| ApiError::not_found(&t.rt, &name))?;
+    let bound = bound_ports(&state, &pod);
+    let spdy_target = PodPorts {
+        pod: name.clone(),
+        uid: pod["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        ports: bound.clone(),
+    };
+    if header_has(&req, header::UPGRADE, "SPDY/3.1") {
+        if !header_has(&req, SPDY_PROTOCOL_HEADER, SPDY_PORTFORWARD) {
+            return Err(ApiError::bad_request(format!(
+                "unable to upgrade: the client must offer the {SPDY_PORTFORWARD} stream protocol"
+            )));
+        }
+        tokio::spawn(async move {
+            match hyper::upgrade::on(req).await {
+                Ok(upgraded) => {
+                    portforward_spdy::over_upgrade(TokioIo::new(upgraded), spdy_target).await
+                }
+                Err(e) => tracing::debug!(error = %e, "port-forward upgrade failed"),
+            }
+        });
+        return Ok(Response::builder()
+            .status(StatusCode::SWITCHING_PROTOCOLS)
+            .header(header::UPGRADE, "SPDY/3.1")
+            .header(header::CONNECTION, "Upgrade")
+            .header(SPDY_PROTOCOL_HEADER, SPDY_PORTFORWARD)
+            .body(full(""))
+            .expect("response"));
+    }
+    let offered: Vec<String> = req
+        .headers()
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(',').map(|s| s.trim().to_string()))
+        .collect();
+    let protocol = PROTOCOLS
+        .iter()
+        .find(|p| offered.iter().any(|o| o == *p))
+        .copied()
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "port-forward needs a WebSocket upgrade with one of the subprotocols {}, or an Upgrade: SPDY/3.1",
+                PROTOCOLS.join(", ")
+            ))
+        })?;
+    let key = req
+        .headers()
+        .get(header::SEC_WEBSOCKET_KEY)
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("missing Sec-WebSocket-Key"))?;
+    let accept = derive_accept_key(key.as_bytes());
+    if protocol == SPDY_TUNNEL {
+        tokio::spawn(async move {
+            let Ok(upgraded) = hyper::upgrade::on(req).await else {
+                return;
+            };
+            let ws =
+                WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            portforward_spdy::over_websocket(ws, spdy_target).await;
+        });
+        return Ok(switching(accept, protocol));
+    }
+    // The channel protocols name the ports in the query.
     let mut ports: Vec<u16> = Vec::new();
     for pair in req.uri().query().unwrap_or_default().split('&') {
         if let Some(v) = pair.strip_prefix("ports=") {
@@ -56,40 +161,7 @@ pub(crate) async fn portforward(
     if ports.is_empty() {
         return Err(ApiError::bad_request("at least one port must be specified"));
     }
-    let targets: Vec<Option<String>> = ports
-        .iter()
-        .map(|p| {
-            state
-                .config
-                .backends
-                .iter()
-                .filter(|b| b.namespace.as_deref().is_none_or(|n| n == ns))
-                .filter(|b| {
-                    LabelSelector::parse(&b.selector)
-                        .map(|s| s.matches(&pod["metadata"]["labels"]))
-                        .unwrap_or(false)
-                })
-                .find_map(|b| b.ports.get(&p.to_string()).cloned())
-        })
-        .collect();
-    let offered: Vec<String> = req
-        .headers()
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(',').map(|s| s.trim().to_string()))
-        .collect();
-    let protocol = PROTOCOLS
-        .iter()
-        .find(|p| offered.iter().any(|o| o == *p))
-        .copied()
-        .ok_or_else(|| ApiError::bad_request("port-forward needs a WebSocket upgrade with the v4.channel.k8s.io subprotocol; SPDY is not supported"))?;
-    let key = req
-        .headers()
-        .get(header::SEC_WEBSOCKET_KEY)
-        .cloned()
-        .ok_or_else(|| ApiError::bad_request("missing Sec-WebSocket-Key"))?;
-    let accept = derive_accept_key(key.as_bytes());
+    let targets: Vec<Option<String>> = ports.iter().map(|p| bound.get(p).cloned()).collect();
     tokio::spawn(async move {
         let Ok(upgraded) = hyper::upgrade::on(req).await else {
             return;
@@ -97,14 +169,19 @@ pub(crate) async fn portforward(
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
         run(ws, ports, targets).await;
     });
-    Ok(Response::builder()
+    Ok(switching(accept, protocol))
+}
+
+/// The 101 answer to a WebSocket upgrade.
+fn switching(accept: String, protocol: &str) -> Response<Body> {
+    Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
         .header(header::UPGRADE, "websocket")
         .header(header::CONNECTION, "Upgrade")
         .header(header::SEC_WEBSOCKET_ACCEPT, accept)
         .header(header::SEC_WEBSOCKET_PROTOCOL, protocol)
         .body(full(""))
-        .expect("response"))
+        .expect("response")
 }
 
 fn frame(ch: u8, data: &[u8]) -> Message {

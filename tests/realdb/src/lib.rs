@@ -1,6 +1,7 @@
-//! Real database servers for tests: PostgreSQL, MariaDB, Redis, etcd and Memcached started
-//! from Debian's packages (`postgresql`, `mariadb-server`, `redis-server`, `etcd-server`,
-//! `etcd-client`, `memcached`, installed by `scripts/system-deps.sh test`).
+//! Real database servers for tests: PostgreSQL, MariaDB, Redis, etcd, Memcached, NATS and
+//! RabbitMQ started from Debian's packages (`postgresql`, `mariadb-server`, `redis-server`,
+//! `etcd-server`, `etcd-client`, `memcached`, `nats-server`, `rabbitmq-server`, installed by
+//! `scripts/system-deps.sh test`).
 //!
 //! Each server listens on a free loopback port, keeps its files in its own temporary
 //! directory and is stopped (and its directory removed) when dropped. Start one server per
@@ -8,7 +9,7 @@
 //! PostgreSQL and MariaDB start from a data directory initialised once per machine and
 //! copied, so a start takes well under a second.
 //!
-//! Every server offers:
+//! The database servers (PostgreSQL, MariaDB, Redis, etcd) offer:
 //! - the engine's own client: [`Postgres::sql`], [`Mariadb::sql`], [`Redis::cli`],
 //!   [`Etcd::ctl`];
 //! - `seed(size)`: a known data set of about `size` rows or keys over several databases
@@ -35,15 +36,21 @@
 //! PostgreSQL refuses to run as root: when the tests run as root the server runs as the
 //! `postgres` system user the Debian package creates (through `setpriv`).
 //!
+//! Memcached, NATS and RabbitMQ are started only to check catalog definitions against the
+//! real engine (`tests/engines.rs`); [`http::get`] requests their HTTP probes and APIs.
+//!
 //! [`run`] runs a command (a definition's rendered operation, say) locally with a
 //! backend's environment, for tests that need no cluster at all.
 
 mod error;
 mod etcd;
+pub mod http;
 mod mariadb;
 mod memcached;
+mod nats;
 mod postgres;
 mod process;
+mod rabbitmq;
 mod redis;
 mod seed;
 
@@ -51,8 +58,10 @@ pub use error::Error;
 pub use etcd::Etcd;
 pub use mariadb::Mariadb;
 pub use memcached::Memcached;
+pub use nats::{Nats, NatsPlace};
 pub use postgres::Postgres;
 pub use process::{Output, run};
+pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;
 
 /// A server's login: user name and password.

@@ -66,9 +66,18 @@ impl ServerProcess {
     /// Polls `ready` until it succeeds (up to 30 s); fails early when the server exits.
     pub(crate) fn wait_ready(
         &mut self,
+        ready: impl FnMut() -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.wait_ready_for(Duration::from_secs(30), ready)
+    }
+
+    /// Polls `ready` until it succeeds (up to `limit`); fails early when the server exits.
+    pub(crate) fn wait_ready_for(
+        &mut self,
+        limit: Duration,
         mut ready: impl FnMut() -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + limit;
         loop {
             let last = match ready() {
                 Ok(()) => return Ok(()),

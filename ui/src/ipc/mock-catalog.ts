@@ -88,7 +88,7 @@ export class MockCatalog {
       hasContext: (name: string) => boolean;
     },
   ) {
-    this.settings = { theme: "system", defaultNamespace: null, catalogFolders: [] };
+    this.settings = { theme: "system", defaultNamespace: null, catalogFolders: [], standbySyncMinutes: null };
     try {
       const saved = globalThis.localStorage?.getItem(SETTINGS_KEY);
       if (saved) this.settings = { ...this.settings, ...(JSON.parse(saved) as AppSettings) };
@@ -207,7 +207,11 @@ export class MockCatalog {
     const folders = [...new Set(settings.catalogFolders.map((f) => f.trim()).filter(Boolean))];
     const bad = folders.find((f) => !f.startsWith("/"));
     if (bad) return reject("invalidInput", `${bad} is not a folder: give the absolute path of a catalog folder`);
-    this.settings = { theme: settings.theme, defaultNamespace: ns, catalogFolders: folders };
+    const minutes = settings.standbySyncMinutes;
+    if (minutes !== null && (minutes < 1 || minutes > 7 * 24 * 60)) {
+      return reject("invalidInput", `a standby sync every ${minutes} minutes is out of range: from 1 minute to 10080 (a week)`);
+    }
+    this.settings = { theme: settings.theme, defaultNamespace: ns, catalogFolders: folders, standbySyncMinutes: minutes };
     try {
       globalThis.localStorage?.setItem(SETTINGS_KEY, JSON.stringify(this.settings));
     } catch {

@@ -35,4 +35,23 @@ describe("SettingsPage", () => {
     await waitFor(() => expect(screen.getByRole("radio", { name: "Dark" })).toHaveAttribute("aria-checked", "true"));
     expect(field.value).toBe("Not_Valid");
   });
+
+  it("stores the standby schedule and turns it off again", async () => {
+    const backend = new MockBackend({ delayScale: 0 });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <BackendProvider backend={backend}>
+        <QueryClientProvider client={client}>
+          <SettingsPage />
+        </QueryClientProvider>
+      </BackendProvider>,
+    );
+    const select = await screen.findByLabelText<HTMLSelectElement>("Keep standbys fresh");
+    expect(select.value).toBe("");
+    fireEvent.change(select, { target: { value: "60" } });
+    await waitFor(async () => expect((await backend.getSettings()).standbySyncMinutes).toBe(60));
+    await waitFor(() => expect(select.value).toBe("60"));
+    fireEvent.change(select, { target: { value: "" } });
+    await waitFor(async () => expect((await backend.getSettings()).standbySyncMinutes).toBeNull());
+  });
 });

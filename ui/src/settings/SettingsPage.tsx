@@ -7,6 +7,15 @@ import { toApiError, type ApiError, type AppInfo, type AppSettings, type Theme }
 import { applyTheme } from "./theme";
 import "../catalog/catalog.css";
 
+/** The choices for keeping standbys fresh while the app runs (minutes; null = off). */
+const STANDBY_SYNC: { value: number | null; label: string }[] = [
+  { value: null, label: "Off" },
+  { value: 15, label: "Every 15 minutes" },
+  { value: 60, label: "Every hour" },
+  { value: 360, label: "Every 6 hours" },
+  { value: 1440, label: "Every day" },
+];
+
 const THEMES: { value: Theme; label: string }[] = [
   { value: "system", label: "System" },
   { value: "light", label: "Light" },
@@ -101,6 +110,28 @@ function Preferences({ saved }: { saved: AppSettings }) {
           </form>
           <span className="field-note">Definitions there are listed after the built-in ones; the same id replaces a built-in.</span>
         </div>
+        <div className="field-stack">
+          <label htmlFor="standby-sync">Keep standbys fresh</label>
+          <select
+            id="standby-sync"
+            className="input"
+            value={saved.standbySyncMinutes ?? ""}
+            onChange={(e) => store({ standbySyncMinutes: e.target.value === "" ? null : Number(e.target.value) })}
+          >
+            {STANDBY_SYNC.some((o) => o.value === saved.standbySyncMinutes) ? null : (
+              <option value={saved.standbySyncMinutes ?? ""}>Every {saved.standbySyncMinutes} minutes</option>
+            )}
+            {STANDBY_SYNC.map((o) => (
+              <option key={o.label} value={o.value ?? ""}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+          <span className="field-note">
+            While Berth is open, each standby whose data is older than this is synced from its active. Closing the app stops it;
+            <span className="mono"> berth standby watch --every</span> does the same from a terminal.
+          </span>
+        </div>
       </div>
       <p role="status" className="form-actions__note" data-testid="settings-status">
         {save.isPending ? "Saving…" : save.isError ? "" : save.isSuccess ? "Saved" : ""}
@@ -114,7 +145,7 @@ function Preferences({ saved }: { saved: AppSettings }) {
   );
 }
 
-/** Preferences (theme, default namespace, catalog folders) and facts about this installation. */
+/** Preferences (theme, default namespace, catalog folders, standby schedule) and facts about this installation. */
 export function SettingsPage() {
   const backend = useBackend();
   const settings = useSettings();

@@ -21,7 +21,9 @@ pub(crate) async fn execute(
     sink: TransferSink<'_>,
 ) -> Result<TransferOutcome, ActionError> {
     let store = &t.source.store;
-    let result = steps(t, plan, id, sink).await;
+    // boxed, as is each step below: inline, the steps' state machines overflow a 2 MiB
+    // stack in debug builds
+    let result = Box::pin(steps(t, plan, id, sink)).await;
     match result {
         Ok(()) => {
             let journal = store.finish_transfer(id, Ok(TransferStatus::Succeeded))?;
@@ -79,18 +81,18 @@ async fn steps(
                     // an interrupted provision: start from a clean target
                     remove_target(t.target, plan).await?;
                 }
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     let detail = t.provision(plan, sink).await?;
                     Ok(((), Some(detail)))
-                })
+                }))
                 .await?;
             }
             "fence" => {
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     store.update_transfer(id, &TransferUpdate { fenced: Some(true), ..Default::default() })?;
                     let f = fence::raise(t.source, &plan.source.1, &plan.source.2, id, ops.quiesce.as_ref()).await?;
                     Ok(((), Some(json!({"services": f.services.keys().collect::<Vec<_>>(), "quiesced": f.quiesced}))))
-                })
+                }))
                 .await?;
             }
             "stream" => {
@@ -101,7 +103,7 @@ async fn steps(
                 let target_place = Place::of(import, &plan.target.1, &plan.target.2);
                 stream::kill_leftovers(t.source, &source_place, id, Side::Export).await;
                 stream::kill_leftovers(t.target, &target_place, id, Side::Import).await;
-                let out = journal::step(store, id, name, async {
+                let out = Box::pin(journal::step(store, id, name, async {
                     let started = time::OffsetDateTime::now_utc();
                     let out = Stream {
                         transfer: id,
@@ -125,7 +127,7 @@ async fn steps(
                     })?;
                     let detail = json!({"bytes": out.bytes, "sha256": out.source_sha256, "seconds": out.elapsed.as_secs_f64()});
                     Ok((out, Some(detail)))
-                })
+                }))
                 .await?;
                 sink(TransferEvent::Note(format!(
                     "{} bytes streamed, sha256 {} on both ends",
@@ -134,7 +136,7 @@ async fn steps(
             }
             "verify" => {
                 let Some(op) = &ops.verify else { continue };
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     let (s, d) = verify::both(
                         (t.source, &Place::of(op, &plan.source.1, &plan.source.2)),
                         (t.target, &Place::of(op, &plan.target.1, &plan.target.2)),
@@ -150,38 +152,38 @@ async fn steps(
                         },
                     )?;
                     Ok(((), Some(json!({"digest": s}))))
-                })
+                }))
                 .await?;
             }
             "cutover" => {
                 let row = store.transfer(id)?.unwrap_or(row.clone());
                 let revision =
                     journal::detail(&row, "provision").and_then(|d| d["revisionId"].as_i64());
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     t.cutover(plan, revision, sink).await?;
                     Ok(((), None))
-                })
+                }))
                 .await?;
             }
             "start" => {
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     super::standby::start_target(t, plan, id).await?;
                     Ok(((), None))
-                })
+                }))
                 .await?;
             }
             "standby" => {
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     super::standby::settle(t, plan, id).await?;
                     Ok(((), None))
-                })
+                }))
                 .await?;
             }
             "switch" => {
-                journal::step(store, id, name, async {
+                Box::pin(journal::step(store, id, name, async {
                     super::standby::switch(t, plan, id, sink).await?;
                     Ok(((), None))
-                })
+                }))
                 .await?;
             }
             _ => {}

@@ -57,9 +57,14 @@ pub struct Pairing {
     pub active: Place3,
     /// `(context, namespace, instance)` of the standby.
     pub standby: Place3,
-    /// The time of the consistent point the standby holds.
+    /// The time of the consistent point the standby holds; `None` while its data is
+    /// incomplete.
     #[serde(with = "time::serde::rfc3339::option")]
     pub data_as_of: Option<OffsetDateTime>,
+    /// A sync after the last consistent point began streaming and did not finish: the
+    /// standby's data is partly replaced, so it holds no consistent point until a sync
+    /// succeeds.
+    pub incomplete: bool,
     /// A forced promote whose old active (this pair's standby) is not fenced yet: its cluster
     /// did not answer since.
     pub unfenced_old_active: Option<i64>,
@@ -93,6 +98,18 @@ pub fn pairings(store: &Store) -> Result<Vec<Pairing>, ActionError> {
             .filter_map(|c| c.data_as_of)
             .chain(r.data_as_of)
             .max();
+        let last_good = syncs
+            .iter()
+            .filter(|c| c.status == TransferStatus::Succeeded)
+            .map(|c| c.id)
+            .chain([r.id])
+            .max()
+            .unwrap_or(r.id);
+        // an import that began overwrote part of the standby's data, whatever came after
+        let incomplete = syncs.iter().any(|c| {
+            c.id > last_good && c.status != TransferStatus::Succeeded && journal::begun(c, "stream")
+        });
+        let data_as_of = data_as_of.filter(|_| !incomplete);
         let last_error = syncs
             .iter()
             .max_by_key(|c| c.id)
@@ -108,6 +125,7 @@ pub fn pairings(store: &Store) -> Result<Vec<Pairing>, ActionError> {
             active: r.source.clone(),
             standby: r.target.clone(),
             data_as_of,
+            incomplete,
             unfenced_old_active,
             last_error,
         });
@@ -117,6 +135,18 @@ pub fn pairings(store: &Store) -> Result<Vec<Pairing>, ActionError> {
 
 fn forced(row: &berth_store::Transfer) -> bool {
     row.options["force"].as_bool() == Some(true)
+}
+
+/// Refuses to start a standby whose data is incomplete (a sync stopped while streaming).
+pub fn refuse_incomplete(p: &Pairing) -> Result<(), ActionError> {
+    if !p.incomplete {
+        return Ok(());
+    }
+    Err(ActionError::Conflict(format!(
+        "the standby {} holds no consistent data: its last sync stopped while streaming, so a forced promote would start it on a partial copy. Sync it once the active {} answers",
+        text(&p.standby),
+        text(&p.active)
+    )))
 }
 
 /// The pair whose active or standby is `instance` (in `context` when given).
@@ -392,6 +422,7 @@ pub async fn promote_forced(
     let pair = store
         .transfer(p.id)?
         .ok_or_else(|| ActionError::NotFound(format!("no transfer {}", p.id)))?;
+    refuse_incomplete(p)?;
     record::load(standby, &p.standby.1, &p.standby.2).await?;
     let mut options = pair.options.clone();
     options["force"] = Value::Bool(true);

@@ -14,7 +14,9 @@ mod progress;
 mod reconfigure;
 mod recover;
 mod restart;
+mod shell;
 pub(crate) mod standby;
+mod standby_watch;
 mod status;
 pub(crate) mod transfer;
 mod uninstall;
@@ -102,7 +104,8 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             name,
             revision,
             no_wait,
-        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait).await,
+            yes,
+        } => reconfigure::rollback(&api, &cli.global, &name, revision, no_wait, yes).await,
         Command::Adopt { name } => adopt::run(&api, &cli.global, &name).await,
         Command::Recover(args) => recover::run(&api, &cli.global, args).await,
         Command::History { name, limit } => {
@@ -114,6 +117,22 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
             port,
             show_password,
         } => connect::run(&api, &cli.global, &name, port, show_password).await,
+        Command::Shell {
+            name,
+            client,
+            pod,
+            container,
+            command,
+        } => {
+            let input = berth_api::ShellInput {
+                client,
+                pod,
+                container,
+                command,
+                tty: false,
+            };
+            shell::run(&api, &cli.global, &name, input).await
+        }
         Command::Move(args) => transfer::run(&api, &cli.global, "move", args).await,
         Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
         Command::Transfers { limit } => transfer::list(&api, &cli.global, limit),

@@ -29,7 +29,7 @@ pub(crate) async fn change(
         timeout_seconds: Some(args.timeout),
         ..ReconfigureInput::default()
     };
-    run(api, global, input).await
+    run(api, global, input, args.yes).await
 }
 
 pub(crate) async fn rollback(
@@ -38,6 +38,7 @@ pub(crate) async fn rollback(
     name: &str,
     revision: Option<u32>,
     no_wait: bool,
+    yes: bool,
 ) -> Result<(), ApiError> {
     let input = ReconfigureInput {
         instance: instance_ref(global, name),
@@ -46,10 +47,42 @@ pub(crate) async fn rollback(
         no_wait,
         ..ReconfigureInput::default()
     };
-    run(api, global, input).await
+    run(api, global, input, yes).await
 }
 
-async fn run(api: &Api, global: &Global, input: ReconfigureInput) -> Result<(), ApiError> {
+/// On a terminal, without `--yes`: shows what would change (a server-side dry run) and asks.
+/// Returns whether the diff was shown; refuses when the answer is no.
+async fn confirmed(
+    api: &Api,
+    global: &Global,
+    input: &ReconfigureInput,
+    yes: bool,
+) -> Result<bool, ApiError> {
+    if yes || input.diff_only || global.output != output::Format::Table || !output::can_ask() {
+        return Ok(false);
+    }
+    let preview = ReconfigureInput {
+        diff_only: true,
+        ..input.clone()
+    };
+    let diff = api.reconfigure_instance(&preview, &|_| {}).await?;
+    print_diff(&diff);
+    if !output::ask(&format!("apply these changes to {}?", diff.name)) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "not confirmed; nothing was changed",
+        ));
+    }
+    Ok(true)
+}
+
+async fn run(
+    api: &Api,
+    global: &Global,
+    input: ReconfigureInput,
+    yes: bool,
+) -> Result<(), ApiError> {
+    let shown = confirmed(api, global, &input, yes).await?;
     let reporter = Reporter::new();
     let result = api
         .reconfigure_instance(&input, &|e| reporter.show(e))
@@ -59,7 +92,9 @@ async fn run(api: &Api, global: &Global, input: ReconfigureInput) -> Result<(), 
     if output::structured(&result, global.output).is_some() {
         return Ok(());
     }
-    print_diff(&result);
+    if !shown {
+        print_diff(&result);
+    }
     match result.revision {
         Some(r) => output::line(format!(
             "{} {} to version {} (revision {r})",

@@ -1,7 +1,6 @@
-//! `berth standby create|sync|promote|ls|drop`: a stopped, fenced copy of an instance in
-//! another context, refreshed by `sync` and switched to by `promote`.
-
-use std::io::{BufRead, IsTerminal, Write};
+//! `berth standby create|sync|promote|ls|drop|watch`: a stopped, fenced copy of an instance in
+//! another context, refreshed by `sync` (or on a schedule by `watch`) and switched to by
+//! `promote`.
 
 use berth_api::{Api, ApiError, ErrorCode, StandbyInfo, StandbyInput};
 use clap::Subcommand;
@@ -51,6 +50,15 @@ pub(crate) enum StandbyAction {
     },
     /// List active–standby pairs with their data age
     Ls,
+    /// Keep standbys fresh: sync each pair whenever its data is older than --every, until
+    /// Ctrl-C (nothing is installed: the schedule lives as long as this command)
+    Watch {
+        /// The pairs to keep fresh, by active or standby name (default: every pair)
+        names: Vec<String>,
+        /// The most data age a standby may reach (90s, 30m, 1h)
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = crate::cli::parse_duration)]
+        every: u64,
+    },
     /// End a pairing (the standby is kept unless --delete-data)
     Drop {
         /// The active or standby instance
@@ -66,7 +74,7 @@ fn bad(message: impl Into<String>) -> ApiError {
 }
 
 /// `3 h 12 min`, `45 s`.
-fn age(secs: Option<i64>) -> String {
+pub(crate) fn age(secs: Option<i64>) -> String {
     match secs {
         None => "unknown".into(),
         Some(s) if s < 120 => format!("{s} s"),
@@ -94,11 +102,7 @@ fn confirm_forced(p: &StandbyInfo, yes: bool, terminal: bool) -> Result<(), ApiE
             "promote --force starts the standby from its last sync: pass --yes to confirm",
         ));
     }
-    eprint!("promote {} with this data? [y/N] ", p.standby);
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+    if !output::ask(&format!("promote {} with this data?", p.standby)) {
         return Err(bad("not confirmed; nothing was changed"));
     }
     Ok(())
@@ -109,6 +113,10 @@ pub(crate) async fn run(api: &Api, global: &Global, action: StandbyAction) -> Re
     let shown = Shown::new();
     let result = match action {
         StandbyAction::Ls => return list(api, global).await,
+        StandbyAction::Watch { names, every } => {
+            return super::standby_watch::run(api, &names, std::time::Duration::from_secs(every))
+                .await;
+        }
         StandbyAction::Drop { name, delete_data } => {
             return drop_pairing(api, global, &name, delete_data).await;
         }
@@ -146,11 +154,7 @@ pub(crate) async fn run(api: &Api, global: &Global, action: StandbyAction) -> Re
         StandbyAction::Sync { name } => api.sync_standby(&name, context, &|e| shown.show(e)).await,
         StandbyAction::Promote { name, force, yes } => {
             if force {
-                confirm_forced(
-                    &api.standby_of(&name, context)?,
-                    yes,
-                    std::io::stdin().is_terminal(),
-                )?;
+                confirm_forced(&api.standby_of(&name, context)?, yes, output::can_ask())?;
             }
             api.promote_standby(&name, context, force, &|e| shown.show(e))
                 .await

@@ -224,9 +224,13 @@ pub(crate) async fn run(
 ) -> Result<(), ApiError> {
     let input = input(global, kind, &args)?;
     let plan = api.plan_transfer(&input).await?;
-    // with -o json/yaml the plan is one document and the outcome a second one
-    if output::structured(&plan, global.output).is_none() {
+    // with -o json/yaml one document: the plan on a feasible dry run, the plan and the
+    // outcome after a transfer, the error otherwise
+    let structured = global.output != output::Format::Table;
+    if !structured {
         print_plan(&plan);
+    } else if args.dry_run && plan.refusal().is_none() {
+        output::structured(&plan, global.output);
     }
     if let Some(refusal) = plan.refusal() {
         return Err(ApiError::new(
@@ -249,10 +253,10 @@ pub(crate) async fn run(
     let result = api.run_transfer(&input, &|e| shown.show(e)).await;
     shown.finish();
     let done = result?;
-    if output::structured(&done, global.output).is_some() {
-        return Ok(());
+    let document = serde_json::json!({ "plan": plan, "transfer": done });
+    if output::structured(&document, global.output).is_none() {
+        print_done(&done);
     }
-    print_done(&done);
     Ok(())
 }
 

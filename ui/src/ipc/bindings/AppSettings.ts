@@ -16,4 +16,9 @@ defaultNamespace: string | null,
 /**
  * Catalog folders loaded after the built-in catalog (and `BERTH_CATALOG_PATH`).
  */
-catalogFolders: Array<string>, };
+catalogFolders: Array<string>, 
+/**
+ * While the desktop app runs, sync each standby whose data is older than this many
+ * minutes (as `berth standby watch --every` does); off when unset.
+ */
+standbySyncMinutes: number | null, };

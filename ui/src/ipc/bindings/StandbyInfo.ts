@@ -30,7 +30,8 @@ activeContext: string,
  */
 standbyContext: string, 
 /**
- * The time of the consistent point the standby holds (RFC 3339).
+ * The time of the consistent point the standby holds (RFC 3339); `None` while its data
+ * is incomplete.
  */
 dataAsOf: string | null, 
 /**

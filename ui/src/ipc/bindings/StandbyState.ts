@@ -3,4 +3,4 @@
 /**
  * Where a pair stands.
  */
-export type StandbyState = "ready" | "oldActiveNotFenced" | "lastSyncFailed";
+export type StandbyState = "ready" | "oldActiveNotFenced" | "lastSyncFailed" | "incomplete";

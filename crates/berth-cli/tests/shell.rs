@@ -1,0 +1,115 @@
+//! `berth shell` against kubesim whose postgres pod is bound to a real PostgreSQL server (or
+//! the cluster named by `BERTH_TEST_KUBECONFIG`, whose pod runs the real image): the engine's
+//! client fed from a pipe, a command's exit code passed through, and the refusals (no client
+//! declared, a stopped instance). Needs a keyring: run under `scripts/with-keyring.sh`.
+
+use std::io::Write;
+use std::process::Stdio;
+
+/// Runs berth with `stdin` piped in; returns (exit code, stdout, stderr).
+fn berth(
+    cluster: &kubesim::testing::TestCluster,
+    home: &std::path::Path,
+    args: &[&str],
+    stdin: &[u8],
+) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"));
+    cmd.env("KUBECONFIG", cluster.kubeconfig())
+        .env("BERTH_HOME", home)
+        .env(
+            "BERTH_KEYRING_NAMESPACE",
+            format!("dev.berth.test.shell.{}", std::process::id()),
+        )
+        .env_remove("BERTH_TEST_KUBECONFIG");
+    if let Some(c) = cluster.context() {
+        cmd.args(["--context", c]);
+    }
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shell_runs_the_client_and_passes_exit_codes_through() {
+    let ns = "shell";
+    let db = realdb::Postgres::start().unwrap();
+    // what the image's first start does with POSTGRES_DB
+    db.sql("postgres", "CREATE DATABASE app").unwrap();
+    let mut config = kubesim::Config::default();
+    config
+        .backends
+        .push(db.backend(ns, "app.kubernetes.io/instance=pg"));
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = |args: &[&str], stdin: &[u8]| {
+        let (cluster, home) = (&cluster, home.as_path());
+        tokio::task::block_in_place(|| berth(cluster, home, args, stdin))
+    };
+    for (service, name) in [("postgres", "pg"), ("memcached", "mc")] {
+        let (code, _, err) = run(
+            &[
+                "install",
+                service,
+                "--name",
+                name,
+                "-n",
+                ns,
+                "--create-namespace",
+                "--timeout",
+                "2m",
+            ],
+            b"",
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+
+    // the engine's client, logged in, reading SQL from a pipe
+    let (code, out, err) = run(
+        &["shell", "pg", "-n", ns, "--client"],
+        b"select 40 + 2 as answer;\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("answer") && out.contains("42"), "{out}{err}");
+
+    // a command: its output, and its exit code as berth's
+    let (code, out, _) = run(
+        &[
+            "shell",
+            "pg",
+            "-n",
+            ns,
+            "--",
+            "sh",
+            "-c",
+            "echo from-the-pod; exit 3",
+        ],
+        b"",
+    );
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("from-the-pod"), "{out}");
+
+    // refusals: a definition without a client (exit 2), an unknown instance, a stopped one
+    let (code, _, err) = run(&["shell", "mc", "-n", ns, "--client"], b"");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("declares no client"), "{err}");
+    let (code, _, err) = run(&["shell", "nothere", "-n", ns], b"");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothere"), "{err}");
+    let (code, _, err) = run(&["stop", "pg", "-n", ns], b"");
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = run(&["shell", "pg", "-n", ns, "--client"], b"");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("berth start pg"), "{err}");
+}

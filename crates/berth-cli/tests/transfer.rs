@@ -1,0 +1,277 @@
+//! `berth move | copy | transfers` with `-o json` between two clusters: two kubesims, or the
+//! real clusters named by `BERTH_TEST_KUBECONFIG` and `BERTH_TEST_KUBECONFIG_B`. A service
+//! without data operations (memcached) moves its configuration and credentials only, so no
+//! database server is needed here; the data paths are tested in berth-api's transfer tests.
+//! Needs a keyring: run under `scripts/with-keyring.sh`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A cluster's kubeconfig written under `context`, or a real one from the environment (its
+/// current context).
+struct Cluster {
+    kubeconfig: std::path::PathBuf,
+    context: String,
+    sim: Option<kubesim::Sim>,
+}
+
+async fn cluster(env: &str, dir: &std::path::Path, context: &str) -> Cluster {
+    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
+        let yaml = std::fs::read_to_string(&path).unwrap();
+        let doc: serde_yaml::Value = serde_yaml::from_str(&yaml).unwrap();
+        return Cluster {
+            kubeconfig: path.into(),
+            context: doc["current-context"].as_str().unwrap().to_owned(),
+            sim: None,
+        };
+    }
+    let sim = kubesim::Sim::start(kubesim::Config::default())
+        .await
+        .unwrap();
+    let kubeconfig = dir.join(format!("{context}.yaml"));
+    sim.write_kubeconfig(&kubeconfig, context).unwrap();
+    Cluster {
+        kubeconfig,
+        context: context.to_owned(),
+        sim: Some(sim),
+    }
+}
+
+/// Runs berth with `-o json` on both kubeconfigs; (exit code, stdout, stderr).
+fn berth(dir: &std::path::Path, a: &Cluster, b: &Cluster, args: &[&str]) -> (i32, String, String) {
+    let kubeconfig = std::env::join_paths([&a.kubeconfig, &b.kubeconfig]).unwrap();
+    let out = Command::cargo_bin("berth")
+        .unwrap()
+        .env("KUBECONFIG", kubeconfig)
+        .env("BERTH_HOME", dir.join("home"))
+        .env(
+            "BERTH_KEYRING_NAMESPACE",
+            format!("dev.berth.test.cli-transfer.{}", std::process::id()),
+        )
+        .env_remove("BERTH_TEST_KUBECONFIG")
+        .args(["--context", &a.context])
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Exactly one JSON document on stdout.
+fn one_document(stdout: &str) -> Value {
+    let mut docs = serde_json::Deserializer::from_str(stdout).into_iter::<Value>();
+    let first = docs.next().expect("a document").expect("JSON");
+    assert!(docs.next().is_none(), "more than one document: {stdout}");
+    first
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn move_and_copy_print_one_json_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
+    let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+    let ns = "cli-transfer";
+    let run = |args: &[&str]| {
+        let (dir, a, b) = (dir.path().to_owned(), &a, &b);
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        tokio::task::block_in_place(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            berth(&dir, a, b, &args)
+        })
+    };
+    let (code, _, stderr) = run(&[
+        "install",
+        "memcached",
+        "--name",
+        "mc",
+        "-n",
+        ns,
+        "--create-namespace",
+        "--timeout",
+        "2m",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+
+    // a dry run: the plan alone
+    let (code, out, stderr) = run(&[
+        "move",
+        "mc",
+        "-n",
+        ns,
+        "--to",
+        &b.context,
+        "--create-namespace",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let plan = one_document(&out);
+    assert!(plan["checks"].is_array(), "{plan}");
+
+    // bad input: one error document, exit 2
+    let (code, out, _) = run(&[
+        "copy",
+        "mc",
+        "-n",
+        ns,
+        "--to",
+        &b.context,
+        "--version",
+        "0.0-none",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(one_document(&out)["error"].is_object(), "{out}");
+
+    // the copy, then the move: one document each, the plan and the outcome
+    let (code, out, stderr) = run(&[
+        "copy",
+        "mc",
+        "-n",
+        ns,
+        "--to",
+        &b.context,
+        "--name",
+        "mc-copy",
+        "--create-namespace",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let copy = one_document(&out);
+    assert_eq!(copy["transfer"]["status"], "succeeded", "{copy}");
+    assert_eq!(copy["transfer"]["kind"], "copy", "{copy}");
+    assert!(copy["plan"]["checks"].is_array(), "{copy}");
+    let (code, out, stderr) = run(&["move", "mc", "-n", ns, "--to", &b.context, "--yes"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mv = one_document(&out);
+    assert_eq!(mv["transfer"]["status"], "succeeded", "{mv}");
+    assert_eq!(
+        mv["transfer"]["target"],
+        format!("{}/{ns}/mc", b.context),
+        "{mv}"
+    );
+
+    let (code, out, stderr) = run(&["transfers"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(one_document(&out).as_array().unwrap().len(), 2, "{out}");
+
+    for c in [a, b] {
+        if let Some(sim) = c.sim {
+            sim.shutdown().await;
+        }
+    }
+}
+
+/// `berth standby watch --every`: syncs the pair on its schedule until SIGTERM, then exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standby_watch_syncs_on_its_schedule_until_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
+    let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+    let ns = "cli-watch";
+    let run = |args: &[&str]| {
+        let (dir, a, b) = (dir.path().to_owned(), &a, &b);
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        tokio::task::block_in_place(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            berth(&dir, a, b, &args)
+        })
+    };
+    let ok = |(code, out, err): (i32, String, String)| {
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    ok(run(&[
+        "install",
+        "memcached",
+        "--name",
+        "mcw",
+        "-n",
+        ns,
+        "--create-namespace",
+        "--timeout",
+        "2m",
+    ]));
+    ok(run(&[
+        "standby",
+        "create",
+        "mcw",
+        "-n",
+        ns,
+        "--on",
+        &b.context,
+        "--create-namespace",
+    ]));
+    let syncs = || {
+        let out = ok(run(&["transfers"]));
+        one_document(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["kind"] == "sync" && t["status"] == "succeeded")
+            .count()
+    };
+    assert_eq!(syncs(), 0);
+
+    // bad input changes nothing: an unknown pair, a zero interval
+    let (code, _, err) = run(&["standby", "watch", "nothere"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothere"), "{err}");
+    let (code, _, _) = run(&["standby", "watch", "--every", "0s"]);
+    assert_eq!(code, 2);
+
+    let kubeconfig = std::env::join_paths([&a.kubeconfig, &b.kubeconfig]).unwrap();
+    let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"))
+        .env("KUBECONFIG", kubeconfig)
+        .env("BERTH_HOME", dir.path().join("home"))
+        .env(
+            "BERTH_KEYRING_NAMESPACE",
+            format!("dev.berth.test.cli-transfer.{}", std::process::id()),
+        )
+        .env_remove("BERTH_TEST_KUBECONFIG")
+        .args([
+            "--context",
+            &a.context,
+            "standby",
+            "watch",
+            "mcw",
+            "--every",
+            "3s",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the first sync at once (the standby's data is older than 3 s by now), then every 3 s
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while syncs() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than two syncs in 90 s"
+        );
+        assert!(watch.try_wait().unwrap().is_none(), "watch ended early");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", watch.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::block_in_place(|| watch.wait_with_output()).unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let synced = format!("synced {}/{ns}/mcw", a.context);
+    assert!(stdout.contains(&synced), "{stdout}");
+
+    for c in [a, b] {
+        if let Some(sim) = c.sim {
+            sim.shutdown().await;
+        }
+    }
+}
