@@ -82,6 +82,22 @@ test("Sync now refreshes the standby with progress on the card and in the task t
   await expect(card.getByTestId("standby-age")).toContainText("synced just now");
 });
 
+test("a sync cut during its stream leaves the standby incomplete until a sync succeeds", async ({ page }) => {
+  await page.goto(instanceUrl(`${PROD}/shop/orders-db`, "&delay=1"));
+  const card = page.getByRole("region", { name: "Standby" });
+  await card.getByRole("button", { name: "Sync now" }).click();
+  const run = card.getByLabel("Sync progress");
+  await expect(run.getByTestId("transfer-bytes")).toBeVisible({ timeout: 10_000 });
+  await run.getByRole("button", { name: "Cancel the sync" }).click();
+  await expect(run).toHaveAttribute("data-phase", "aborted", { timeout: 10_000 });
+  await expect(card.getByTestId("standby-state")).toHaveText("Data incomplete");
+  await expect(card.getByTestId("standby-age")).toContainText("data incomplete: sync again");
+  await run.getByRole("button", { name: "Dismiss" }).click();
+  await card.getByRole("button", { name: "Sync now" }).click();
+  await expect(card.getByLabel("Sync progress")).toHaveAttribute("data-phase", "succeeded", { timeout: 20_000 });
+  await expect(card.getByTestId("standby-state")).toHaveText("Ready");
+});
+
 test("a planned promote says what will happen, then swaps the roles", async ({ page }) => {
   await page.goto(instanceUrl(`${PROD}/shop/orders-db`));
   const card = page.getByRole("region", { name: "Standby" });

@@ -185,7 +185,12 @@ export class MockStandbys implements StandbyBackend {
   async syncStandby(run: string, name: string, context: string | null, onProgress: (p: TransferProgress) => void): Promise<TransferInfo> {
     const p = this.pair(name, context);
     let began = 0;
-    const row = await this.moves.journaled(run, onProgress, async () => {
+    let streamed = false;
+    const following = (event: TransferProgress) => {
+      if (event.type === "step" && event.step === "stream") streamed = true;
+      onProgress(event);
+    };
+    const row = await this.moves.journaled(run, following, async () => {
       await sleep(300 * this.scale);
       const why = this.world.unreachable(contextOf(p.active));
       if (why !== null) {
@@ -195,6 +200,10 @@ export class MockStandbys implements StandbyBackend {
       }
       began = Date.now();
       return { ...this.fields(p, "sync"), steps: ["start", "stream", "verify", "standby"], total: this.dataBytes(p) };
+    }).catch((e: unknown) => {
+      // the import replaces the standby's data in place: cut after its stream began, it is not whole
+      if (streamed) Object.assign(p, { state: "incomplete", dataAsOf: null, lastError: null });
+      throw e;
     });
     p.dataAsOf = began;
     p.state = "ready";

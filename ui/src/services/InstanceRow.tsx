@@ -2,7 +2,7 @@ import { Link } from "wouter";
 import { CloseIcon } from "../components/action-icons";
 import { ErrorPanel } from "../components/ErrorPanel";
 import type { InstanceSummary, StandbyInfo, UsageSeries } from "../ipc";
-import { dataAgeWords, splitId } from "../standby/model";
+import { pairAgeWords, splitId } from "../standby/model";
 import { OperationError, ProgressSteps } from "../operations";
 import { formatAge, formatTime } from "./format";
 import { HealthBadge } from "./HealthBadge";
@@ -25,7 +25,7 @@ function StandbyLine({ instance, pair, nested }: { instance: InstanceSummary; pa
           of {active.name} in {active.context} / {active.namespace} · kept stopped and fenced ·
         </span>
       )}
-      <span data-testid="standby-age">{pair ? dataAgeWords(pair.dataAgeSecs) : "data age unknown"}</span>
+      <span data-testid="standby-age">{pair ? pairAgeWords(pair) : "data age unknown"}</span>
     </p>
   );
 }

@@ -11,7 +11,7 @@ import { useTransferRun } from "../transfers/queries";
 import type { RunState } from "../transfers/runs";
 import { TransferProgressView } from "../transfers/TransferProgressView";
 import { formatBytes } from "../transfers/wizard";
-import { dataAgeWords, formatAge, instanceId, pairOf, splitId, STANDBY_STEPS, standbyOffers, stateWords, type Offer, type Reach } from "./model";
+import { formatAge, pairAgeWords, instanceId, pairOf, splitId, STANDBY_STEPS, standbyOffers, stateWords, type Offer, type Reach } from "./model";
 import { useDropStandby, useStandbys } from "./queries";
 import "./standby.css";
 
@@ -124,7 +124,7 @@ function PairCard({ instance, pair, role }: { instance: InstanceSummary; pair: S
         <End role="Standby" id={pair.standby} here={role === "standby"} reach={reach.standby} />
       </div>
       <p className="standby-card__age" data-testid="standby-age">
-        <strong>{dataAgeWords(pair.dataAgeSecs)}</strong>
+        <strong>{pairAgeWords(pair)}</strong>
         {asOf ? <span className="muted"> · the standby holds the data as of {asOf}</span> : null}
       </p>
       {state.detail ? (
@@ -154,7 +154,7 @@ function PairCard({ instance, pair, role }: { instance: InstanceSummary; pair: S
           }}
         />
       </div>
-      {offers.sync.disabled && !busy ? <p className="muted standby-card__why">Sync: {offers.sync.disabled}.</p> : null}
+      {!busy ? <WhyNot offers={offers} /> : null}
 
       {run.state.phase !== "idle" ? (
         <div className="standby-card__run" aria-label={`${RUN_TITLES[last]} progress`} data-phase={run.state.phase}>
@@ -246,6 +246,29 @@ function PairCard({ instance, pair, role }: { instance: InstanceSummary; pair: S
         </ConfirmDialog>
       ) : null}
     </section>
+  );
+}
+
+/** Why the offered actions that are disabled cannot run now (the same reason once). */
+function WhyNot({ offers }: { offers: ReturnType<typeof standbyOffers> }) {
+  const rows: [string, Offer][] = [
+    ["Sync", offers.sync],
+    ["Promote", offers.promote],
+    ["Promote anyway", offers.forcePromote],
+  ];
+  const reasons = new Map<string, string[]>();
+  for (const [label, offer] of rows) {
+    if (offer.offered && offer.disabled) reasons.set(offer.disabled, [...(reasons.get(offer.disabled) ?? []), label]);
+  }
+  if (reasons.size === 0) return null;
+  return (
+    <ul className="muted standby-card__why">
+      {[...reasons].map(([why, labels]) => (
+        <li key={why}>
+          {labels.join(", ")}: {why}.
+        </li>
+      ))}
+    </ul>
   );
 }
 

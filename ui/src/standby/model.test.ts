@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InstanceSummary, StandbyInfo } from "../ipc";
-import { dataAgeWords, fenceNotice, formatAge, pairOf, placeStandbys, splitId, standbyOffers, stateWords } from "./model";
+import { dataAgeWords, fenceNotice, formatAge, pairAgeWords, pairOf, placeStandbys, splitId, standbyOffers, stateWords } from "./model";
 
 function inst(context: string, name: string, fields: Partial<InstanceSummary> = {}): InstanceSummary {
   return {
@@ -48,6 +48,11 @@ describe("data age", () => {
     expect(dataAgeWords(9 * 86400 + 3600)).toBe("synced 9 days ago");
   });
 
+  it("gives an incomplete standby no data age", () => {
+    expect(pairAgeWords(PAIR)).toBe("synced 12 min ago");
+    expect(pairAgeWords({ ...PAIR, state: "incomplete", dataAsOf: null, dataAgeSecs: null })).toBe("data incomplete: sync again");
+  });
+
   it("formats short ages in seconds", () => {
     expect(formatAge(40)).toBe("40 s");
     expect(formatAge(-3)).toBe("0 s");
@@ -92,6 +97,13 @@ describe("which actions a pair offers", () => {
     expect(o.forcePromote).toEqual({ offered: true, disabled: null });
     expect(o.promote.offered).toBe(false);
     expect(o.sync.disabled).toMatch(/prod \(the active's cluster\) does not answer/);
+  });
+
+  it("refuses a forced promote of an incomplete standby, saying why", () => {
+    const o = standbyOffers({ ...PAIR, state: "incomplete", dataAgeSecs: null }, { active: false, standby: true }, false);
+    expect(o.forcePromote.offered).toBe(true);
+    expect(o.forcePromote.disabled).toMatch(/incomplete/);
+    expect(stateWords({ ...PAIR, state: "incomplete" })).toMatchObject({ label: "Data incomplete", tone: "problem" });
   });
 
   it("cannot force a promote onto a standby whose cluster does not answer either", () => {

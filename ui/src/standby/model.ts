@@ -39,6 +39,11 @@ export function dataAgeWords(secs: number | null): string {
   return `synced ${formatAge(secs)} ago`;
 }
 
+/** A pair's data age in words; an incomplete standby (a sync cut after its stream began) has none. */
+export function pairAgeWords(pair: StandbyInfo): string {
+  return pair.state === "incomplete" ? "data incomplete: sync again" : dataAgeWords(pair.dataAgeSecs);
+}
+
 /** The pair an instance belongs to, and its role in it; `null` when it has none. */
 export function pairOf(
   instance: { context: string; namespace: string; name: string },
@@ -78,7 +83,7 @@ const because = (why: string): Offer => ({ offered: true, disabled: why });
 /**
  * The actions a pair offers. Sync and a planned promote need both clusters; a forced promote is
  * offered only when the active's does not answer and the standby's does (the core refuses it
- * while the active answers). Nothing starts while one of the pair's runs is going.
+ * while the active answers, and while the standby's data is incomplete). Nothing starts while one of the pair's runs is going.
  */
 export function standbyOffers(pair: StandbyInfo, reach: { active: Reach; standby: Reach }, busy: boolean): StandbyOffers {
   if (busy) {
@@ -95,7 +100,11 @@ export function standbyOffers(pair: StandbyInfo, reach: { active: Reach; standby
     return {
       sync: because(activeDown),
       promote: HIDDEN,
-      forcePromote: reach.standby ? READY : because(standbyDown),
+      forcePromote: !reach.standby
+        ? because(standbyDown)
+        : pair.state === "incomplete"
+          ? because("the standby's data is incomplete (a sync was cut after its stream began): it cannot be promoted without its active")
+          : READY,
       drop: READY,
     };
   }
@@ -110,6 +119,12 @@ export function stateWords(pair: StandbyInfo): { label: string; tone: "ok" | "wa
       return { label: "Ready", tone: "ok", detail: null };
     case "lastSyncFailed":
       return { label: "Last sync failed", tone: "problem", detail: pair.lastError };
+    case "incomplete":
+      return {
+        label: "Data incomplete",
+        tone: "problem",
+        detail: "A sync stopped after its stream began, so the standby's data is not whole. Sync again: a forced promote is refused until a sync succeeds.",
+      };
     case "oldActiveNotFenced":
       return {
         label: "Old active not fenced",
