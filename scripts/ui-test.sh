@@ -2,7 +2,7 @@
 # UI tests: installs ui/'s npm packages (npm ci), type-checks, runs Vitest (logic and components in
 # jsdom), builds the production bundle, then runs Playwright in Debian's Chromium against the built
 # UI served on loopback with the mock Backend. Screenshots go to ui/test-results/screenshots/.
-# Usage: scripts/ui-test.sh [--update-screenshots]   (copies the Contexts, Services, Catalog, install-form and move-wizard screenshots to docs/screenshots/)
+# Usage: scripts/ui-test.sh [--update-screenshots]   (copies the Contexts, Services, Catalog, install-form, move-wizard and standby-card screenshots to docs/screenshots/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/ui"
@@ -51,5 +51,6 @@ if [ "${1:-}" = "--update-screenshots" ]; then
   cp test-results/screenshots/catalog-light.png test-results/screenshots/catalog-dark.png "$root/docs/screenshots/"
   cp test-results/screenshots/install-light.png test-results/screenshots/install-dark.png "$root/docs/screenshots/"
   cp test-results/screenshots/transfer-light.png test-results/screenshots/transfer-dark.png "$root/docs/screenshots/"
-  echo "updated docs/screenshots/{contexts,services,catalog,install,transfer}-{light,dark}.png"
+  cp test-results/screenshots/standby-light.png test-results/screenshots/standby-dark.png "$root/docs/screenshots/"
+  echo "updated docs/screenshots/{contexts,services,catalog,install,transfer,standby}-{light,dark}.png"
 fi

@@ -94,7 +94,7 @@ test("uninstall needs the typed name, keeps data by default, and the service lea
   await confirm.click();
   await expect(page.getByRole("heading", { name: "Uninstalled" })).toBeVisible({ timeout: 10_000 });
   await page.getByRole("button", { name: "Back to Services" }).click();
-  await expect(page.locator("li[data-instance]")).toHaveCount(5);
+  await expect(page.locator("li[data-instance]")).toHaveCount(7);
   await expect(page.locator('li[data-instance="onprem-lab/lab/inventory"]')).toHaveCount(0);
 });
 

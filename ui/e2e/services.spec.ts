@@ -17,9 +17,9 @@ test("the app opens on Services", async ({ page }) => {
 
 test("lists every instance grouped by context with location, health, version and endpoint", async ({ page }) => {
   await openServices(page);
-  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  await expect(page.locator("li[data-instance]")).toHaveCount(8);
   await expect(page.getByTestId("services-summary")).toHaveText(
-    "6 services · 3 ready · 1 starting · 1 degraded · 1 stopped · 3 contexts unreachable",
+    "8 services · 3 ready · 1 starting · 1 degraded · 3 stopped · 3 contexts unreachable",
   );
   const groups = await page.locator("section.service-group[data-context]").evaluateAll((els) =>
     els.map((e) => e.getAttribute("data-context")),
@@ -42,7 +42,7 @@ test("lists every instance grouped by context with location, health, version and
 test("CPU and memory sparklines: one request per context, a quiet dash without a metrics API", async ({ page }) => {
   await openServices(page);
   const slots = page.locator('[data-slot="metrics"]');
-  await expect(slots).toHaveCount(6);
+  await expect(slots).toHaveCount(8);
   await expect(page.locator('[data-slot="metrics"][data-state="ok"]')).toHaveCount(4);
   const pg = row(page, "kind-berth-dev/default/pg-dev").locator('[data-slot="metrics"]');
   await expect(pg.getByRole("img", { name: /^CPU \d+m, over the last 7 min$/ })).toBeVisible();
@@ -99,17 +99,19 @@ test("a failed restart shows the error and a suggested fix in the row", async ({
 test("search, health and context filters narrow the list", async ({ page }) => {
   await openServices(page);
   await page.getByLabel("Search services").fill("postgres");
-  await expect(page.locator("li[data-instance]")).toHaveCount(2);
+  // pg-dev, orders-db and the two standbys
+  await expect(page.locator("li[data-instance]")).toHaveCount(4);
   await page.getByLabel("Search services").fill("");
   await page.getByLabel("Filter by health").selectOption("stopped");
-  await expect(page.locator("li[data-instance]")).toHaveCount(1);
+  // cache and the two standbys
+  await expect(page.locator("li[data-instance]")).toHaveCount(3);
   await page.getByLabel("Filter by health").selectOption("all");
   await page.getByLabel("Filter by context").selectOption("gke_acme_europe-west1_prod");
   await expect(page.locator("li[data-instance]")).toHaveCount(3);
   await page.getByLabel("Search services").fill("nothing-like-this");
   await expect(page.getByText("No service matches this search.")).toBeVisible();
   await page.getByRole("button", { name: "Clear search" }).click();
-  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  await expect(page.locator("li[data-instance]")).toHaveCount(8);
 });
 
 test("with nothing installed, the empty state points to the Catalog", async ({ page }) => {
@@ -153,7 +155,7 @@ test("each context is painted as it answers; the first paint does not wait for t
   expect(first?.rows).toBeGreaterThan(0);
   expect(first?.pending).toContain("onprem-lab");
   await page.goBack();
-  await expect(page.locator("li[data-instance]")).toHaveCount(6, { timeout: 10_000 });
+  await expect(page.locator("li[data-instance]")).toHaveCount(8, { timeout: 10_000 });
   await expect(page.locator('[data-pending="true"]')).toHaveCount(0);
   await expect(page.locator('section[data-unreachable="true"]')).toHaveCount(3);
 });
@@ -162,7 +164,7 @@ for (const scheme of ["light", "dark"] as const) {
   test(`Services in the ${scheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     await openServices(page);
-    await expect(page.locator("li[data-instance]")).toHaveCount(6);
+    await expect(page.locator("li[data-instance]")).toHaveCount(8);
     await expect(page.locator('[data-slot="metrics"][data-state="ok"]')).toHaveCount(4);
     await page.screenshot({ path: `${SHOTS}/services-${scheme}.png` });
   });
@@ -170,7 +172,7 @@ for (const scheme of ["light", "dark"] as const) {
 
 test("keyboard only: reach a row's Stop button and press it", async ({ page }) => {
   await openServices(page, "default", "1");
-  await expect(page.locator("li[data-instance]")).toHaveCount(6);
+  await expect(page.locator("li[data-instance]")).toHaveCount(8);
   const stop = page.getByRole("button", { name: "Stop pg-dev" });
   // Tab from the search field through the filters to the first row's link, then its buttons
   await page.getByLabel("Search services").focus();

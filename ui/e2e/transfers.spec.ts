@@ -24,12 +24,12 @@ async function pickTarget(page: Page, context: string, namespace: string) {
   await page.getByLabel("Target namespace").fill(namespace);
 }
 
-test("the instance page offers Move and Copy; Standby is not offered yet", async ({ page }) => {
+test("the instance page offers Move, Copy and Standby", async ({ page }) => {
   await page.goto("/?backend=mock&delay=0.3#/instances/kind-berth-dev/default/pg-dev");
   const group = page.getByRole("group", { name: "Move or copy" });
   await expect(group.getByRole("link", { name: "Move…" })).toBeVisible();
   await expect(group.getByRole("link", { name: "Copy…" })).toBeVisible();
-  await expect(group.getByRole("button", { name: "Standby" })).toBeDisabled();
+  await expect(group.getByRole("link", { name: "Standby…" })).toBeVisible();
 });
 
 test("targets are grouped by location; unreachable contexts are disabled with the reason", async ({ page }) => {
@@ -165,7 +165,7 @@ test("a running move goes on when its screen is left; the task tray lists it and
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Services" }).click();
   await expect(page.getByTestId("task-count")).toHaveText("1");
   await page.getByTestId("task-tray").click();
-  const task = page.getByRole("list", { name: "Moves and copies" }).locator('[data-transfer-run="move:kind-berth-dev/default/pg-dev"]');
+  const task = page.getByRole("list", { name: "Moves, copies and standbys" }).locator('[data-transfer-run="move:kind-berth-dev/default/pg-dev"]');
   await expect(task).toHaveAttribute("data-state", "running");
   await task.getByRole("link", { name: "Move pg-dev to onprem-lab" }).click();
   const progress = page.getByRole("region", { name: "Progress" });

@@ -5,7 +5,10 @@ import { useContextList } from "../contexts/queries";
 import { ProgressSteps } from "../operations";
 import { HealthBadge } from "../services/HealthBadge";
 import { instancePath, type InstanceAddress } from "../services/keys";
-import { LifecycleButtons, useLifecycle } from "../services/lifecycle";
+import { FenceNotice, LifecycleButtons, useLifecycle } from "../services/lifecycle";
+import { pairOf } from "../standby/model";
+import { useStandbys } from "../standby/queries";
+import { StandbyCard } from "../standby/StandbyCard";
 import { useInstanceDetails } from "../services/queries";
 import "../services/services.css";
 import { HistoryTab } from "./HistoryTab";
@@ -62,8 +65,15 @@ function Header({ address, instance }: { address: InstanceAddress; instance?: In
         </span>
         {info ? <LocationBadge location={info.location} inferred={info.locationInferred} /> : null}
       </p>
+      {instance ? <HeaderFence instance={instance} /> : null}
     </header>
   );
+}
+
+/** The fence notice with its Lift fence, when a transfer's fence is up. */
+function HeaderFence({ instance }: { instance: InstanceSummary }) {
+  const lifecycle = useLifecycle(instance);
+  return <FenceNotice instance={instance} lifecycle={lifecycle} />;
 }
 
 function HeaderActions({ instance }: { instance: InstanceSummary }) {
@@ -85,8 +95,13 @@ function HeaderActions({ instance }: { instance: InstanceSummary }) {
   );
 }
 
-/** Move and Copy open the transfer wizard; Standby is not offered yet. */
+/**
+ * Move, Copy and Standby open the transfer wizard; Standby only for an instance that neither
+ * has a standby nor is one (those show the Standby card instead).
+ */
 function TransferButtons({ instance }: { instance: InstanceSummary }) {
+  const pairs = useStandbys();
+  const paired = instance.standbyOf !== null || (pairs.data !== undefined && pairOf(instance, pairs.data) !== null);
   return (
     <div className="transfer-buttons" role="group" aria-label="Move or copy">
       <Link href={instancePath(instance, "transfer/move")} className="button">
@@ -95,9 +110,15 @@ function TransferButtons({ instance }: { instance: InstanceSummary }) {
       <Link href={instancePath(instance, "transfer/copy")} className="button">
         Copy…
       </Link>
-      <button type="button" className="button" disabled title="Standby in another cluster: coming soon">
-        Standby
-      </button>
+      {paired ? null : (
+        <Link
+          href={instancePath(instance, "transfer/standby")}
+          className="button"
+          title="Keep a stopped, fenced copy in another cluster, synced on demand, to switch to"
+        >
+          Standby…
+        </Link>
+      )}
     </div>
   );
 }
@@ -135,6 +156,7 @@ export function InstancePage() {
   return (
     <div className="page">
       <Header address={address} instance={details.data?.instance} />
+      {details.data ? <StandbyCard instance={details.data.instance} /> : null}
       <nav className="tabs" aria-label="Instance sections">
         {INSTANCE_TABS.map((t) => (
           <Link

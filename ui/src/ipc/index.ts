@@ -41,6 +41,7 @@ export type {
   TransferPlan,
   TransferProgress,
 } from "./transfers";
+export type { StandbyBackend, StandbyInfo, StandbyInput, StandbyState } from "./standby";
 export type { RevealCredentialInput, UsageBackend, UsageInput, UsagePoint, UsageSeries, UsageTarget } from "./usage";
 export type { HealthState } from "./bindings/HealthState";
 export type { InstanceDetails } from "./bindings/InstanceDetails";

@@ -143,7 +143,28 @@ function defaultInstances(): InstanceSummary[] {
       podsReady: 1,
       created: ago(6),
     }),
-    instance("onprem-lab", "inventory", "mariadb", "11.4", { replicas: 1, created: ago(60 * 24 * 200) }),
+    // a move of it was aborted after its fence went up: clients cannot reach it until a start
+    instance("onprem-lab", "inventory", "mariadb", "11.4", { replicas: 1, created: ago(60 * 24 * 200), fenced: true }),
+    // standbys (paired in mock-standby.ts): kept stopped and fenced
+    instance("onprem-lab", "orders-db", "postgres", "16", {
+      replicas: 2,
+      health: "stopped",
+      podsReady: 0,
+      podsTotal: 0,
+      created: ago(60 * 24 * 9),
+      parameters: { replicas: 2, storage: "100Gi", cpu: "2", memory: "8Gi" },
+      fenced: true,
+      standbyOf: "gke_acme_europe-west1_prod/shop/orders-db",
+    }),
+    instance("onprem-lab", "billing-db", "postgres", "17", {
+      replicas: 1,
+      health: "stopped",
+      podsReady: 0,
+      podsTotal: 0,
+      created: ago(60 * 24 * 30),
+      fenced: true,
+      standbyOf: "minikube/default/billing-db",
+    }),
   ];
 }
 
@@ -584,6 +605,11 @@ export class MockInstances {
         inst.health = "ready";
         inst.podsReady = replicas;
         inst.reason = null;
+        if (request.kind === "start" && inst.fenced) {
+          // a start lifts a transfer's fence, as the core's does
+          await step({ kind: "step", name: "fence lifted" }, 200);
+          inst.fenced = false;
+        }
         const rev = this.record(inst, request.kind);
         return finish(
           null,

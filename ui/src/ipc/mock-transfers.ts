@@ -5,6 +5,7 @@
  * cancel that aborts, and a journal. With `interrupted`, the journal starts with a move that was
  * cut during its stream (shown at start-up with Resume / Abort).
  */
+import { toApiError } from "./backend";
 import type { ApiError } from "./bindings/ApiError";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { Check, TransferBackend, TransferInfo, TransferInput, TransferPlan, TransferProgress } from "./transfers";
@@ -78,6 +79,20 @@ function interruptedMove(): TransferInfo {
     stepSecs: [41.6, 2.3, null],
     startedAt: new Date(Date.now() - 40 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z"),
     error: null,
+  };
+}
+
+/** What the journal row of a run names. */
+export type JournalFields = Pick<TransferInfo, "kind" | "source" | "target" | "definition" | "version" | "targetVersion">;
+
+function planned(plan: TransferPlan): JournalFields {
+  return {
+    kind: plan.kind,
+    source: plan.source.join("/"),
+    target: plan.target.join("/"),
+    definition: plan.definition,
+    version: plan.version,
+    targetVersion: plan.targetVersion,
   };
 }
 
@@ -194,29 +209,53 @@ export class MockTransfers implements TransferBackend {
   }
 
   async runTransfer(run: string, input: TransferInput, onProgress: (p: TransferProgress) => void): Promise<TransferInfo> {
+    const row = await this.journaled(run, onProgress, async () => {
+      const plan = await this.plannedOrRefused(input);
+      return { ...planned(plan), steps: plan.steps, total: plan.dataBytes ?? 0 };
+    });
+    this.land(row, input);
+    return { ...row };
+  }
+
+  /** The plan of `input`, or the refusal of every problem it found (nothing changed). */
+  async plannedOrRefused(input: TransferInput): Promise<TransferPlan> {
+    const plan = await this.planTransfer(input);
+    const problems = plan.checks.filter((c) => c.level === "problem" || c.level === "badInput");
+    if (problems.length > 0) {
+      fail(
+        plan.checks.some((c) => c.level === "badInput") ? "invalidInput" : "conflict",
+        `the ${plan.kind} cannot start; nothing was changed:\n${problems.map((c) => `  - ${c.name}: ${c.message}`).join("\n")}`,
+      );
+    }
+    return plan;
+  }
+
+  /**
+   * Runs one journaled transfer as `run` (cancellable): `prepare` says what it is (its plan, or
+   * the refusal), then its steps run with progress. Resolves with its row (shared, not a copy).
+   * Standbys' create, sync and promote use it too.
+   */
+  async journaled(
+    run: string,
+    onProgress: (p: TransferProgress) => void,
+    prepare: () => Promise<JournalFields & { steps: string[]; total: number }>,
+  ): Promise<TransferInfo> {
     const state: Run = { cancelled: false, id: null };
     this.runs.set(run, state);
     try {
       onProgress({ type: "step", step: "plan" });
-      const plan = await this.planTransfer(input);
-      const problems = plan.checks.filter((c) => c.level === "problem" || c.level === "badInput");
-      if (problems.length > 0) {
-        fail(
-          plan.checks.some((c) => c.level === "badInput") ? "invalidInput" : "conflict",
-          `the ${plan.kind} cannot start; nothing was changed:\n${problems.map((c) => `  - ${c.name}: ${c.message}`).join("\n")}`,
-        );
-      }
+      const what = await prepare();
       this.check(state);
       const row: TransferInfo = {
         id: this.next++,
-        kind: plan.kind,
+        kind: what.kind,
         status: "running",
         needsDecision: false,
-        source: plan.source.join("/"),
-        target: plan.target.join("/"),
-        definition: plan.definition,
-        version: plan.version,
-        targetVersion: plan.targetVersion,
+        source: what.source,
+        target: what.target,
+        definition: what.definition,
+        version: what.version,
+        targetVersion: what.targetVersion,
         fenced: false,
         bytes: 0,
         sourceSha256: null,
@@ -230,9 +269,18 @@ export class MockTransfers implements TransferBackend {
       };
       state.id = row.id;
       this.journal.unshift(row);
-      await this.steps(row, plan.steps, plan.dataBytes ?? 0, onProgress, state);
-      this.land(row, input);
-      return { ...row };
+      try {
+        await this.steps(row, what.steps, what.total, onProgress, state);
+      } catch (e) {
+        if (!state.cancelled) {
+          row.status = "failed";
+          row.needsDecision = true;
+          row.error = toApiError(e).message;
+          row.steps = row.steps.map((s) => (s[1] === "running" ? [s[0], "failed", row.error] : s));
+        }
+        throw e;
+      }
+      return row;
     } finally {
       this.runs.delete(run);
     }
@@ -316,7 +364,14 @@ export class MockTransfers implements TransferBackend {
     if (row.steps.some(([s]) => s === "cutover")) {
       fail("invalidInput", `transfer ${row.id} has begun its cut-over: it cannot be aborted; resume finishes it`);
     }
-    for (const step of ["stop streams", "remove target", "lift fence"]) {
+    if (row.steps.some(([s]) => s === "switch")) {
+      fail("invalidInput", `promote ${row.id} has begun its switch: it cannot be aborted; resume finishes it`);
+    }
+    // the core's abort steps (a sync or promote stops the standby again instead of removing it)
+    const steps = ["sync", "promote"].includes(row.kind)
+      ? ["stop streams", "stop the standby", "lift the fence"]
+      : ["stop streams", "remove the target", "lift the fence"];
+    for (const step of steps) {
       onProgress({ type: "step", step });
       await sleep(300 * this.scale);
     }

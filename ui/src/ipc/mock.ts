@@ -12,6 +12,8 @@ import type { Backend, HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
 import { MockCatalog, NAMESPACES, STORAGE_CLASSES } from "./mock-catalog";
 import { MockTransfers } from "./mock-transfers";
+import { MockStandbys } from "./mock-standby";
+import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
 import type { AppSettings } from "./bindings/AppSettings";
 import type { CatalogList } from "./bindings/CatalogList";
@@ -182,6 +184,8 @@ export class MockBackend implements Backend {
   readonly catalog: MockCatalog;
   /** Moves, copies and their journal (see mock-transfers.ts). */
   readonly moves: MockTransfers;
+  /** Active–standby pairs (see mock-standby.ts). */
+  readonly pairs: MockStandbys;
 
   constructor(options: MockOptions = {}) {
     const fixture = options.fixture ?? "default";
@@ -210,17 +214,23 @@ export class MockBackend implements Backend {
     this.moves = new MockTransfers(
       {
         instances: this.instances.instances,
-        unreachable: (name) => {
-          const ctx = this.find(name);
-          if (!ctx) return `no context named "${name}" in your kubeconfig`;
-          return ctx.probe.failure ? `${ctx.probe.failure.message}. ${ctx.probe.failure.hint}` : null;
-        },
+        unreachable: (name) => this.unreachable(name, true),
         namespaces: (name) => NAMESPACES[name] ?? ["default", "kube-system"],
         storageClasses: (name) => (STORAGE_CLASSES[name] ?? STORAGE_CLASSES["kind-berth-dev"] ?? []).map((c) => c.name),
         currentContext: () => this.contexts.find((c) => c.info.current)?.info.name ?? "kind-berth-dev",
       },
       this.scale,
       options.interruptedTransfer ?? false,
+    );
+    this.pairs = new MockStandbys(
+      {
+        instances: this.instances.instances,
+        unreachable: (name) => this.unreachable(name, false),
+        currentContext: () => this.contexts.find((c) => c.info.current)?.info.name ?? "kind-berth-dev",
+      },
+      this.moves,
+      this.scale,
+      fixture !== "empty",
     );
     this.files = fixture === "empty" ? [CONFIG] : [CONFIG, WORK_CONFIG];
     this.problems = [];
@@ -235,6 +245,14 @@ export class MockBackend implements Backend {
 
   private find(name: string): MockContext | undefined {
     return this.contexts.find((c) => c.info.name === name);
+  }
+
+  /** Why a context's cluster does not answer (with the hint of what to do), or `null` when it does. */
+  private unreachable(name: string, withHint: boolean): string | null {
+    const ctx = this.find(name);
+    if (!ctx) return `no context named "${name}" in your kubeconfig`;
+    const f = ctx.probe.failure;
+    return f ? (withHint ? `${f.message}. ${f.hint}` : f.message) : null;
   }
 
   async listContexts(): Promise<ContextList> {
@@ -337,6 +355,14 @@ export class MockBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = (run, id, onProgress) => this.moves.abortTransfer(run, id, onProgress);
   transfers: TransferBackend["transfers"] = (limit) => this.moves.transfers(limit);
   interruptedTransfers: TransferBackend["interruptedTransfers"] = () => this.moves.interruptedTransfers();
+
+  // Standbys: mock-standby.ts
+  createStandby: StandbyBackend["createStandby"] = (run, input, onProgress) => this.pairs.createStandby(run, input, onProgress);
+  syncStandby: StandbyBackend["syncStandby"] = (run, name, context, onProgress) => this.pairs.syncStandby(run, name, context, onProgress);
+  promoteStandby: StandbyBackend["promoteStandby"] = (run, name, context, force, onProgress) =>
+    this.pairs.promoteStandby(run, name, context, force, onProgress);
+  standbys: StandbyBackend["standbys"] = () => this.pairs.standbys();
+  dropStandby: StandbyBackend["dropStandby"] = (name, context, deleteData) => this.pairs.dropStandby(name, context, deleteData);
 
   // Services sparklines and the users list's Reveal: data in mock-usage.ts
   private usage?: MockUsage;

@@ -9,7 +9,7 @@ import type { TransferBackend, TransferInfo, TransferProgress } from "./transfer
 /** The Tauri event every transfer progress event arrives as. */
 export const TRANSFER_EVENT = "berth://transfer";
 
-async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
@@ -17,8 +17,8 @@ async function call<T>(command: Command, args?: Record<string, unknown>): Promis
   }
 }
 
-/** Calls `command` while the progress events of `run` go to `onProgress`. */
-async function following<T>(
+/** Calls `command` while the progress events of `run` go to `onProgress` (transfers and standbys). */
+export async function following<T>(
   run: string,
   onProgress: (p: TransferProgress) => void,
   command: Command,

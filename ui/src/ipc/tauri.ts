@@ -16,7 +16,9 @@ import type { ContextProbe } from "./bindings/ContextProbe";
 import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
 import { tauriObserve } from "./tauri-observe";
+import { tauriStandby } from "./tauri-standby";
 import { tauriTransfers } from "./tauri-transfers";
+import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
 import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
 import type { AppSettings } from "./bindings/AppSettings";
@@ -85,6 +87,13 @@ export class TauriBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = tauriTransfers.abortTransfer;
   transfers: TransferBackend["transfers"] = tauriTransfers.transfers;
   interruptedTransfers: TransferBackend["interruptedTransfers"] = tauriTransfers.interruptedTransfers;
+
+  // Standbys (tauri-standby.ts)
+  createStandby: StandbyBackend["createStandby"] = tauriStandby.createStandby;
+  syncStandby: StandbyBackend["syncStandby"] = tauriStandby.syncStandby;
+  promoteStandby: StandbyBackend["promoteStandby"] = tauriStandby.promoteStandby;
+  standbys: StandbyBackend["standbys"] = tauriStandby.standbys;
+  dropStandby: StandbyBackend["dropStandby"] = tauriStandby.dropStandby;
 
   // Services sparklines and the users list's Reveal (usage.ts)
   instanceUsage(input: UsageInput): Promise<UsageSeries[]> {

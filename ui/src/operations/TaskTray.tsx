@@ -93,7 +93,7 @@ const RUN_LABELS = {
   aborted: "Cancelled",
 } as const;
 
-/** A move, copy, resume or abort of this window: its step and, while streaming, its bytes. */
+/** A move, copy, standby run, resume or abort of this window: its step and, while streaming, its bytes. */
 function TransferTask({ entry, onNavigate }: { entry: RunEntry; onNavigate: () => void }) {
   const { state } = entry;
   if (state.phase === "idle") return null;
@@ -190,7 +190,7 @@ export function TaskTray() {
             </span>
           </header>
           {transfers.length > 0 ? (
-            <ul className="tray__list" aria-label="Moves and copies">
+            <ul className="tray__list" aria-label="Moves, copies and standbys">
               {transfers.map((r) => (
                 <TransferTask key={r.key} entry={r} onNavigate={() => setOpen(false)} />
               ))}

@@ -1,20 +1,61 @@
 import { Link } from "wouter";
 import { CloseIcon } from "../components/action-icons";
 import { ErrorPanel } from "../components/ErrorPanel";
-import type { InstanceSummary, UsageSeries } from "../ipc";
+import type { InstanceSummary, StandbyInfo, UsageSeries } from "../ipc";
+import { pairAgeWords, splitId } from "../standby/model";
 import { OperationError, ProgressSteps } from "../operations";
 import { formatAge, formatTime } from "./format";
 import { HealthBadge } from "./HealthBadge";
 import { instancePath } from "./keys";
-import { LifecycleButtons, useLifecycle } from "./lifecycle";
+import { FenceNotice, LifecycleButtons, useLifecycle } from "./lifecycle";
 import { MetricsSlot } from "./MetricsSlot";
 
-/** One instance on the Services screen: health, what and where, endpoint, CPU and memory, age, actions. */
-export function InstanceRow({ instance, usage }: { instance: InstanceSummary; usage?: UsageSeries }) {
+/** What a standby's row says: whose standby it is (unless it sits under it) and its data age. */
+function StandbyLine({ instance, pair, nested }: { instance: InstanceSummary; pair?: StandbyInfo; nested: boolean }) {
+  const active = splitId(instance.standbyOf ?? "");
+  return (
+    <p className="instance-row__standby" data-testid="standby-line">
+      <span className="instance-row__tag">Standby</span>
+      {nested ? (
+        <span>
+          in {instance.context} / {instance.namespace} · kept stopped and fenced ·
+        </span>
+      ) : (
+        <span>
+          of {active.name} in {active.context} / {active.namespace} · kept stopped and fenced ·
+        </span>
+      )}
+      <span data-testid="standby-age">{pair ? pairAgeWords(pair) : "data age unknown"}</span>
+    </p>
+  );
+}
+
+/**
+ * One instance on the Services screen: health, what and where, endpoint, CPU and memory, age,
+ * actions. A standby says whose it is and how old its data is (`nested`: shown right under its
+ * active); a fenced instance offers to lift its fence.
+ */
+export function InstanceRow({
+  instance,
+  usage,
+  pair,
+  nested = false,
+}: {
+  instance: InstanceSummary;
+  usage?: UsageSeries;
+  pair?: StandbyInfo;
+  nested?: boolean;
+}) {
   const lifecycle = useLifecycle(instance);
   const id = `${instance.context}/${instance.namespace}/${instance.name}`;
   return (
-    <li className="instance-row" data-instance={id} data-health={instance.health}>
+    <li
+      className={`instance-row${instance.standbyOf !== null ? " instance-row--standby" : ""}${nested ? " instance-row--nested" : ""}`}
+      data-instance={id}
+      data-health={instance.health}
+      data-standby-of={instance.standbyOf ?? undefined}
+      data-fenced={instance.fenced || undefined}
+    >
       <div className="instance-row__main">
         <div className="instance-row__title">
           <Link href={instancePath(instance)} className="instance-row__name">
@@ -42,6 +83,8 @@ export function InstanceRow({ instance, usage }: { instance: InstanceSummary; us
       </div>
       <MetricsSlot instance={instance} usage={usage} />
       <LifecycleButtons instance={instance} lifecycle={lifecycle} />
+      {instance.standbyOf !== null ? <StandbyLine instance={instance} pair={pair} nested={nested} /> : null}
+      <FenceNotice instance={instance} lifecycle={lifecycle} />
       {lifecycle.running ? (
         <div className="instance-row__progress">
           <ProgressSteps update={lifecycle.running} compact />

@@ -8,7 +8,9 @@ import { InlineCode } from "../components/InlineCode";
 import { AlertIcon, RefreshIcon, SearchIcon, ServicesIcon } from "../components/icons";
 import { LocationBadge } from "../contexts/LocationBadge";
 import { useContextList } from "../contexts/queries";
-import type { ContextInfo, HealthState, InstanceSummary, UnreachableContext } from "../ipc";
+import type { ContextInfo, HealthState, InstanceSummary, StandbyInfo, UnreachableContext } from "../ipc";
+import { instanceId, placeStandbys } from "../standby/model";
+import { useStandbys } from "../standby/queries";
 import { filterInstances, groupByContext, HEALTH_LABELS, NO_INSTANCE_FILTER, type InstanceFilter } from "./format";
 import { InstanceRow } from "./InstanceRow";
 import { useInstances } from "./queries";
@@ -77,15 +79,31 @@ function UnreachableGroup({ item, info }: { item: UnreachableContext; info?: Con
  * One context's instances. Their CPU and memory come in one request per context (the cluster's
  * metrics API), asked as soon as the context has answered.
  */
-function ServiceGroup({ context, info, items }: { context: string; info?: ContextInfo; items: InstanceSummary[] }) {
+function ServiceGroup({
+  context,
+  info,
+  items,
+  under,
+  pairs,
+}: {
+  context: string;
+  info?: ContextInfo;
+  items: InstanceSummary[];
+  under: Map<string, InstanceSummary[]>;
+  pairs: Map<string, StandbyInfo>;
+}) {
   const usage = useInstanceUsage(items);
   return (
     <section className="service-group" aria-label={context} data-context={context}>
       <GroupHeader context={context} info={info} count={items.length} />
       <ul className="instance-list">
-        {items.map((i) => (
-          <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} />
-        ))}
+        {items.flatMap((i) => [
+          <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} pair={pairs.get(instanceId(i))} />,
+          // its standbys (in any context) right under it
+          ...(under.get(instanceId(i)) ?? []).map((s) => (
+            <InstanceRow key={`standby:${instanceId(s)}`} instance={s} pair={pairs.get(instanceId(s))} nested />
+          )),
+        ])}
       </ul>
     </section>
   );
@@ -171,7 +189,11 @@ export function ServicesPage() {
 
   const infos = useMemo(() => new Map((contexts.data?.contexts ?? []).map((c) => [c.name, c])), [contexts.data]);
   const order = useMemo(() => (contexts.data?.contexts ?? []).map((c) => c.name), [contexts.data]);
-  const shown = filterInstances(instances, filter);
+  // a standby goes right under its active (when that is shown), whatever its context
+  const placed = placeStandbys(filterInstances(instances, filter));
+  const shown = placed.rows;
+  const standbys = useStandbys();
+  const pairs = useMemo(() => new Map((standbys.data ?? []).map((p) => [p.standby, p])), [standbys.data]);
   const contextNames = [...new Set(instances.map((i) => i.context))].sort();
   const filtering = filter.text !== "" || filter.health !== "all" || filter.context !== "all";
   const shownUnreachable = filtering ? [] : unreachable;
@@ -268,7 +290,7 @@ export function ServicesPage() {
             items.length === 0 ? (
               <PendingGroup key={context} context={context} info={infos.get(context)} />
             ) : (
-              <ServiceGroup key={context} context={context} info={infos.get(context)} items={items} />
+              <ServiceGroup key={context} context={context} info={infos.get(context)} items={items} under={placed.under} pairs={pairs} />
             ),
           )}
           {shownUnreachable.map((u) => (

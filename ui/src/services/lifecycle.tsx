@@ -2,6 +2,7 @@ import { useState } from "react";
 import { PlayIcon, RestartIcon, StopIcon } from "../components/action-icons";
 import type { InstanceSummary, OperationKind, OperationUpdate } from "../ipc";
 import { lifecycleRequest, useOperation, useRunningOperation, useStartOperation } from "../operations";
+import { fenceNotice } from "../standby/model";
 
 type Lifecycle = "start" | "stop" | "restart";
 
@@ -38,9 +39,12 @@ export function useLifecycle(instance: InstanceSummary) {
   };
 }
 
-/** Which lifecycle actions an instance offers in its state. */
+/**
+ * Which lifecycle actions an instance offers in its state. A standby offers none: it is kept
+ * stopped and fenced, and a promote (its Standby card) is what starts it.
+ */
 export function lifecycleActions(instance: InstanceSummary): Lifecycle[] {
-  if (instance.health === "unreachable") return [];
+  if (instance.health === "unreachable" || instance.standbyOf !== null) return [];
   if (instance.health === "stopped") return ["start"];
   return ["stop", "restart"];
 }
@@ -81,6 +85,32 @@ export function LifecycleButtons({
           </button>
         );
       })}
+    </div>
+  );
+}
+
+/** A fenced instance's notice with its one-click Lift fence (a Start); nothing otherwise. */
+export function FenceNotice({ instance, lifecycle }: { instance: InstanceSummary; lifecycle: ReturnType<typeof useLifecycle> }) {
+  // a standby's fence is its role (a promote lifts it), not something to lift by hand
+  const notice = fenceNotice(instance);
+  if (notice?.kind !== "fenced") return null;
+  const lifting = lifecycle.running?.kind === "start";
+  return (
+    <div className="fence-notice" role="note" data-fenced="true">
+      <span>
+        <strong>{notice.text}.</strong> A move or copy put its fence up; starting it lifts the fence.
+      </span>
+      <button
+        type="button"
+        className="button button--small"
+        aria-label={`Lift fence of ${instance.name}`}
+        aria-busy={lifting || undefined}
+        disabled={lifecycle.running !== undefined || lifecycle.pending}
+        onClick={() => lifecycle.run("start")}
+      >
+        {lifting ? <span className="spinner" aria-hidden="true" /> : null}
+        {lifting ? "Lifting…" : "Lift fence"}
+      </button>
     </div>
   );
 }

@@ -60,6 +60,8 @@ describe("instance list logic", () => {
     expect(lifecycleActions(inst({ health: "stopped" }))).toEqual(["start"]);
     expect(lifecycleActions(inst({ health: "degraded" }))).toEqual(["stop", "restart"]);
     expect(lifecycleActions(inst({ health: "unreachable" }))).toEqual([]);
+    // a standby is started by a promote, never by Start
+    expect(lifecycleActions(inst({ health: "stopped", fenced: true, standbyOf: "prod/shop/db" }))).toEqual([]);
   });
 
   it("formats ages", () => {
@@ -89,7 +91,7 @@ describe("ServicesPage", () => {
   it("groups instances by context and explains unreachable contexts", async () => {
     renderPage(new MockBackend({ delayScale: 0 }));
     await screen.findByRole("link", { name: "pg-dev" });
-    expect(document.querySelectorAll("li[data-instance]")).toHaveLength(6);
+    expect(document.querySelectorAll("li[data-instance]")).toHaveLength(8);
     const minikube = document.querySelector<HTMLElement>('section[data-context="minikube"]')!;
     expect(minikube).toHaveTextContent("Connection refused");
     expect(screen.getByTestId("services-summary")).toHaveTextContent("3 contexts unreachable");

@@ -7,11 +7,13 @@ import type { TransferInfo } from "../ipc";
 import { useInterruptedTransfers, useTransferRun } from "./queries";
 import "./transfers.css";
 import { TransferProgressView } from "./TransferProgressView";
-import { abortConsequences, applyProgress, initialProgress } from "./wizard";
+import { abortConsequences, abortSteps, applyProgress, initialProgress, transferSteps } from "./wizard";
+
+const KIND_LABELS: Record<string, string> = { move: "Move", copy: "Copy", standby: "Standby", sync: "Standby sync", promote: "Promote" };
 
 /** The steps a resume still has to run, as the journal says. */
 function remainingSteps(t: TransferInfo): string[] {
-  const all = ["provision", ...(t.kind === "move" ? ["fence"] : []), "stream", "verify", "cutover"];
+  const all = transferSteps(t.kind);
   return all.filter((s) => !t.steps.some(([name, status]) => name === s && status === "succeeded"));
 }
 
@@ -25,7 +27,7 @@ function InterruptedRow({ transfer, onDismiss }: { transfer: TransferInfo; onDis
   const backend = useBackend();
   const run = useTransferRun(`transfer:${transfer.id}`, `Transfer ${transfer.id}: ${transfer.kind} ${transfer.source.split("/").pop() ?? ""}`, "/history/transfers");
   const [confirmAbort, setConfirmAbort] = useState(false);
-  const what = `${transfer.kind === "move" ? "Move" : "Copy"} of ${transfer.source} to ${transfer.target}`;
+  const what = `${KIND_LABELS[transfer.kind] ?? transfer.kind} of ${transfer.source} to ${transfer.target}`;
   const busy = run.state.phase === "running";
   const done = run.state.phase === "succeeded";
   return (
@@ -71,8 +73,7 @@ function InterruptedRow({ transfer, onDismiss }: { transfer: TransferInfo; onDis
           onCancel={() => setConfirmAbort(false)}
           onConfirm={() => {
             setConfirmAbort(false);
-            const steps = ["stop streams", "remove target", ...(transfer.kind === "move" ? ["lift fence"] : [])];
-            void run.start(steps, (id, onProgress) => backend.abortTransfer(id, transfer.id, onProgress));
+            void run.start(abortSteps(transfer.kind), (id, onProgress) => backend.abortTransfer(id, transfer.id, onProgress));
           }}
         >
           <ul className="transfer-undo">

@@ -20,8 +20,10 @@ import {
   formProblem,
   initialForm,
   planVerdict,
+  standbyInput,
   targetGroups,
   transferInput,
+  transferSteps,
   type TransferForm,
   type TransferKind,
   type TransferSource,
@@ -35,13 +37,21 @@ function decode(part: string | undefined): string {
   }
 }
 
-const TITLES: Record<TransferKind, string> = { move: "Move", copy: "Copy" };
+const TITLES: Record<TransferKind, string> = { move: "Move", copy: "Copy", standby: "Standby" };
+
+/** What each kind does to the source, under the title. */
+const SUMMARIES: Record<TransferKind, string> = {
+  move: " · the source is fenced while its data streams, then stopped (its data kept)",
+  copy: " · the source keeps serving; the copy gets a consistent snapshot",
+  standby:
+    " · a copy in another cluster with the same credentials, kept stopped and fenced, synced on demand and promoted in one step; the active keeps serving",
+};
 
 /** The move/copy wizard: `#/instances/:context/:namespace/:name/transfer/:kind`. */
 export function TransferPage() {
   const params = useParams<{ context: string; namespace: string; name: string; kind: string }>();
   const source: TransferSource = { context: decode(params.context), namespace: decode(params.namespace), name: decode(params.name) };
-  const kind: TransferKind = params.kind === "copy" ? "copy" : "move";
+  const kind: TransferKind = params.kind === "copy" || params.kind === "standby" ? params.kind : "move";
   return <Wizard key={`${kind}:${source.context}/${source.namespace}/${source.name}`} source={source} kind={kind} />;
 }
 
@@ -54,7 +64,7 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
   const [confirmCancel, setConfirmCancel] = useState(false);
   const run = useTransferRun(
     `${kind}:${source.context}/${source.namespace}/${source.name}`,
-    `${TITLES[kind]} ${source.name}${form.to ? ` to ${form.to}` : ""}`,
+    kind === "standby" ? `Standby of ${source.name}${form.to ? ` on ${form.to}` : ""}` : `${TITLES[kind]} ${source.name}${form.to ? ` to ${form.to}` : ""}`,
     `${instancePath(source)}/transfer/${kind}`,
   );
   const problem = formProblem(form, source, kind);
@@ -78,6 +88,11 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
 
   const confirm = () => {
     if (!plan) return;
+    if (kind === "standby") {
+      const input = standbyInput(form, source);
+      void run.start(transferSteps("standby", plan.carriesData), (id, onProgress) => backend.createStandby(id, input, onProgress));
+      return;
+    }
     const input = transferInput(form, source, kind);
     void run.start(plan.steps, (id, onProgress) => backend.runTransfer(id, input, onProgress));
   };
@@ -92,14 +107,10 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
           <Link href={instancePath(source)} className="back-link">
             <ChevronLeftIcon /> {source.name}
           </Link>
-          <h1>
-            {verb} {source.name}
-          </h1>
+          <h1>{kind === "standby" ? `Standby of ${source.name}` : `${verb} ${source.name}`}</h1>
           <p className="page-header__summary">
             from {source.context} / {source.namespace}
-            {kind === "move"
-              ? " · the source is fenced while its data streams, then stopped (its data kept)"
-              : " · the source keeps serving; the copy gets a consistent snapshot"}
+            {SUMMARIES[kind]}
           </p>
         </div>
       </header>
@@ -124,11 +135,11 @@ function Wizard({ source, kind }: { source: TransferSource; kind: TransferKind }
         <section className="card transfer-run" aria-label="Progress" data-phase={run.state.phase}>
           <h2>
             {run.state.phase === "running"
-              ? `${verb} in progress`
+              ? `${kind === "standby" ? "Creating the standby" : `${verb} in progress`}`
               : run.state.phase === "cancelling"
                 ? "Cancelling…"
                 : run.state.phase === "succeeded"
-                  ? `${verb} done`
+                  ? `${kind === "standby" ? "Standby ready" : `${verb} done`}`
                   : run.state.phase === "aborted"
                     ? "Cancelled"
                     : `${verb} failed`}
@@ -313,10 +324,10 @@ function PlanView({ plan, kind, onConfirm }: { plan: TransferPlan; kind: Transfe
         </dd>
         <dt>Expected downtime</dt>
         <dd data-testid="plan-downtime">
-          {kind === "copy" ? "none (the source keeps serving)" : plan.expectedDowntimeSecs !== null ? `about ${formatDuration(plan.expectedDowntimeSecs)}` : "unknown"}
+          {kind !== "move" ? "none (the source keeps serving)" : plan.expectedDowntimeSecs !== null ? `about ${formatDuration(plan.expectedDowntimeSecs)}` : "unknown"}
         </dd>
         <dt>Steps</dt>
-        <dd>{plan.steps.join(" → ")}</dd>
+        <dd>{(kind === "standby" ? transferSteps("standby", plan.carriesData) : plan.steps).join(" → ")}</dd>
       </dl>
       {verdict.canConfirm ? null : (
         <p className="transfer-refusal" role="alert">
@@ -324,7 +335,7 @@ function PlanView({ plan, kind, onConfirm }: { plan: TransferPlan; kind: Transfe
         </p>
       )}
       <button type="button" className="button button--primary" disabled={!verdict.canConfirm} onClick={onConfirm}>
-        {TITLES[kind]} {plan.source[2]} to {plan.target[0]}
+        {kind === "standby" ? `Create the standby on ${plan.target[0]}` : `${TITLES[kind]} ${plan.source[2]} to ${plan.target[0]}`}
       </button>
     </section>
   );
@@ -338,12 +349,20 @@ function Outcome({ state, kind, source }: { state: RunState; kind: TransferKind;
         <p>
           {kind === "move"
             ? `${source.name} now runs in ${context} / ${namespace}; the source is stopped with its data kept.`
-            : `${name} runs in ${context} / ${namespace}; ${source.name} kept serving.`}{" "}
+            : kind === "standby"
+              ? `The standby of ${source.name} is ready in ${context} / ${namespace}: stopped and fenced, holding the data as of now. ${source.name} kept serving.`
+              : `${name} runs in ${context} / ${namespace}; ${source.name} kept serving.`}{" "}
           {formatBytes(state.result.bytes)} streamed and verified.
         </p>
-        <Link href={instancePath({ context, namespace, name })} className="button button--primary">
-          Open {name}
-        </Link>
+        {kind === "standby" ? (
+          <Link href={instancePath(source)} className="button button--primary">
+            Back to {source.name}
+          </Link>
+        ) : (
+          <Link href={instancePath({ context, namespace, name })} className="button button--primary">
+            Open {name}
+          </Link>
+        )}
       </div>
     );
   }

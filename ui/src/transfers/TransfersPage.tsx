@@ -61,7 +61,7 @@ export function TransfersPage() {
         <ErrorPanel error={transfers.error} fallbackTitle="The transfers could not be read" onRetry={() => void transfers.refetch()} />
       ) : list.length === 0 ? (
         <EmptyState icon={<HistoryIcon />} title="No moves or copies yet">
-          <p>Move or copy an instance from its page; every transfer is journaled here with its steps and bytes.</p>
+          <p>Move, copy or make a standby of an instance from its page; every transfer (standby syncs and promotes too) is journaled here with its steps and bytes.</p>
         </EmptyState>
       ) : (
         <table className="table history-table transfers-table" aria-label="Transfers">

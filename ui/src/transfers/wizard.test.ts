@@ -3,6 +3,7 @@ import type { ContextInfo, ContextProbe, TransferPlan } from "../ipc";
 import { MockBackend } from "../ipc/mock";
 import {
   abortConsequences,
+  abortSteps,
   applyProgress,
   finishProgress,
   formatBytes,
@@ -12,8 +13,10 @@ import {
   initialProgress,
   parseOverrides,
   planVerdict,
+  standbyInput,
   targetGroups,
   transferInput,
+  transferSteps,
 } from "./wizard";
 
 const source = { context: "kind-berth-dev", namespace: "default", name: "pg-dev" };
@@ -182,6 +185,19 @@ describe("progress", () => {
     expect(abortConsequences("copy", fenced).join(" ")).not.toMatch(/fence/);
   });
 
+  it("says an aborted sync or promote keeps the standby a standby and never touches the active", () => {
+    const started = applyProgress(initialProgress(transferSteps("promote")), { type: "step", step: "start" });
+    const promote = abortConsequences("promote", started).join(" ");
+    expect(promote).toMatch(/standby is stopped again/);
+    expect(promote).toMatch(/active's fence is lifted/);
+    expect(promote).not.toMatch(/target/);
+    const sync = abortConsequences("sync", initialProgress(transferSteps("sync"))).join(" ");
+    expect(sync).not.toMatch(/stopped again|fence/);
+    expect(sync).toMatch(/active and its data are never touched/);
+    expect(abortSteps("sync")).toContain("stop the standby");
+    expect(abortSteps("move")).toContain("remove the target");
+  });
+
   it("formats bytes and durations", () => {
     expect(formatBytes(512)).toBe("512 B");
     expect(formatBytes(1536 * 1024 * 1024)).toBe("1.5 GiB");
@@ -214,5 +230,52 @@ describe("the mock backend's runs", () => {
     expect(steps).toEqual(["stream", "verify", "cutover"]);
     expect(done).toMatchObject({ status: "succeeded", fenced: false });
     expect(await backend.interruptedTransfers()).toEqual([]);
+  });
+});
+
+describe("standby mode", () => {
+  it("needs another context or namespace, and is planned as a copy keeping the name", () => {
+    const form = { ...initialForm(source, "standby"), to: "kind-berth-dev" };
+    expect(formProblem(form, source, "standby")).toBe("A standby needs another context or namespace.");
+    const elsewhere = { ...form, to: "onprem-lab", toNamespace: "lab", storageClassMap: [["standard", "local-path"]] as [string, string][] };
+    expect(formProblem(elsewhere, source, "standby")).toBeNull();
+    const planned = transferInput(elsewhere, source, "standby");
+    expect(planned.kind).toBe("copy");
+    expect(planned.options.name).toBeNull();
+    const input = standbyInput(elsewhere, source);
+    expect(input).toMatchObject({ context: "kind-berth-dev", on: "onprem-lab" });
+    expect(input.options).toMatchObject({ instance: "pg-dev", toNamespace: "lab", storageClassMap: [["standard", "local-path"]] });
+  });
+
+  it("knows each journal kind's steps", () => {
+    expect(transferSteps("standby")).toEqual(["provision", "stream", "verify", "cutover", "standby"]);
+    expect(transferSteps("standby", false)).toEqual(["provision", "cutover", "standby"]);
+    expect(transferSteps("move")).toEqual(["provision", "fence", "stream", "verify", "cutover"]);
+    expect(transferSteps("sync")).toEqual(["start", "stream", "verify", "standby"]);
+    expect(transferSteps("promote")).toEqual(["fence", "start", "stream", "verify", "switch"]);
+  });
+
+  it("creates a standby in the mock: stopped, fenced, paired, with its progress", async () => {
+    const backend = new MockBackend({ delayScale: 0 });
+    const events: string[] = [];
+    const form = { ...initialForm(source, "standby"), to: "gke_acme_europe-west1_prod", toNamespace: "shop" };
+    const row = await backend.createStandby("run-1", standbyInput(form, source), (p) => events.push(p.type === "step" ? p.step : p.type));
+    expect(row.kind).toBe("standby");
+    expect(events).toEqual(expect.arrayContaining(["provision", "stream", "bytes", "verify", "standby"]));
+    const made = backend.instances.instances.find((i) => i.context === "gke_acme_europe-west1_prod" && i.name === "pg-dev");
+    expect(made).toMatchObject({ health: "stopped", fenced: true, standbyOf: "kind-berth-dev/default/pg-dev" });
+    const pairs = await backend.standbys();
+    expect(pairs.find((p) => p.active === "kind-berth-dev/default/pg-dev")).toMatchObject({ state: "ready", standbyContext: "gke_acme_europe-west1_prod" });
+  });
+
+  it("refuses a forced promote while the active answers, and a planned one while it does not", async () => {
+    const backend = new MockBackend({ delayScale: 0 });
+    await expect(backend.promoteStandby("r1", "orders-db", "onprem-lab", true, () => undefined)).rejects.toMatchObject({ code: "invalidInput" });
+    await expect(backend.promoteStandby("r2", "billing-db", "onprem-lab", false, () => undefined)).rejects.toMatchObject({ code: "conflict" });
+    await backend.promoteStandby("r3", "billing-db", "onprem-lab", true, () => undefined);
+    const billing = backend.instances.instances.find((i) => i.name === "billing-db");
+    expect(billing).toMatchObject({ health: "ready", fenced: false, standbyOf: null });
+    const pair = (await backend.standbys()).find((p) => p.active === "onprem-lab/lab/billing-db");
+    expect(pair?.state).toBe("oldActiveNotFenced");
   });
 });

@@ -9,12 +9,14 @@ import type {
   ContextInfo,
   ContextProbe,
   Location,
+  StandbyInput,
   TransferInput,
   TransferPlan,
   TransferProgress,
 } from "../ipc";
 
-export type TransferKind = "move" | "copy";
+/** A move, a copy, or a standby (a kept copy, planned as a copy). */
+export type TransferKind = "move" | "copy" | "standby";
 
 /** Where the instance is. */
 export interface TransferSource {
@@ -68,17 +70,20 @@ export function formProblem(form: TransferForm, source: TransferSource, kind: Tr
   if (kind === "copy" && form.name.trim() === "" && form.to === source.context && form.toNamespace === source.namespace) {
     return "A copy in the same namespace needs a new name.";
   }
-  if (kind === "move" && form.to === source.context && form.toNamespace.trim() === source.namespace) {
-    return "A move needs another context or namespace.";
+  if (kind !== "copy" && form.to === source.context && form.toNamespace.trim() === source.namespace) {
+    return `A ${kind} needs another context or namespace.`;
   }
   const errors = parseOverrides(form.overrides).errors;
   return errors.length > 0 ? `Overrides: ${errors.join("; ")}` : null;
 }
 
-/** The request for the core. */
+/**
+ * The request for the core. A standby is planned as a copy keeping the source's name (it is a
+ * kept copy: the same checks on the target); it is created with {@link standbyInput}.
+ */
 export function transferInput(form: TransferForm, source: TransferSource, kind: TransferKind): TransferInput {
   return {
-    kind,
+    kind: kind === "standby" ? "copy" : kind,
     context: source.context,
     to: form.to,
     options: {
@@ -96,6 +101,25 @@ export function transferInput(form: TransferForm, source: TransferSource, kind: 
       timeoutSecs: null,
     },
   };
+}
+
+/** The request that creates a standby of `source` on the form's target. */
+export function standbyInput(form: TransferForm, source: TransferSource): StandbyInput {
+  const { options } = transferInput(form, source, "standby");
+  return { context: source.context, on: form.to, options };
+}
+
+/** The steps a transfer of `kind` runs, as the core runs them (journal kinds: move, copy, standby, sync, promote). */
+export function transferSteps(kind: string, carriesData = true): string[] {
+  const data = carriesData ? ["stream", "verify"] : [];
+  switch (kind) {
+    case "sync":
+      return ["start", ...data, "standby"];
+    case "promote":
+      return ["fence", "start", ...data, "switch"];
+    default:
+      return ["provision", ...(kind === "move" ? ["fence"] : []), ...data, "cutover", ...(kind === "standby" ? ["standby"] : [])];
+  }
 }
 
 /** One context offered as a target. */
@@ -204,6 +228,12 @@ export function applyProgress(model: ProgressModel, event: TransferProgress): Pr
   }
 }
 
+/** The steps an abort of a transfer of `kind` runs, as the core names them. */
+export function abortSteps(kind: string): string[] {
+  if (kind === "sync" || kind === "promote") return ["stop streams", "stop the standby", "lift the fence"];
+  return ["stop streams", "remove the target", "lift the fence"];
+}
+
 /** The end of a run: every step done, or the active one failed. */
 export function finishProgress(model: ProgressModel, ok: boolean): ProgressModel {
   return {
@@ -213,10 +243,19 @@ export function finishProgress(model: ProgressModel, ok: boolean): ProgressModel
   };
 }
 
-/** What aborting will undo, said before the user confirms. */
+/**
+ * What aborting will undo, said before the user confirms. A standby's sync or promote (aborted
+ * before its switch) stops the standby again and lifts the active's fence; a create is a copy.
+ */
 export function abortConsequences(kind: string, model: ProgressModel | null): string[] {
   const done = new Set(model?.steps.filter((s) => s.state !== "pending").map((s) => s.name) ?? []);
   const out = ["The run stops; any export or import still running on the clusters is killed."];
+  if (kind === "sync" || kind === "promote") {
+    if (model === null || done.has("start")) out.push("The standby is stopped again, its fence kept up: it keeps the role of standby.");
+    if (kind === "promote" && (model === null || done.has("fence"))) out.push("The active's fence is lifted: its clients reach it again.");
+    out.push("The active and its data are never touched.");
+    return out;
+  }
   if (model === null || done.has("provision")) out.push("The half-made target (its objects, volumes and record) is removed.");
   if (kind === "move" && (model === null || done.has("fence"))) out.push("The source's fence is lifted: its clients reach it again.");
   out.push("The source and its data are never touched.");
