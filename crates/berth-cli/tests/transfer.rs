@@ -37,28 +37,77 @@ async fn cluster(env: &str, dir: &std::path::Path, context: &str) -> Cluster {
     }
 }
 
-/// Runs berth with `-o json` on both kubeconfigs; (exit code, stdout, stderr).
-fn berth(dir: &std::path::Path, a: &Cluster, b: &Cluster, args: &[&str]) -> (i32, String, String) {
-    let kubeconfig = std::env::join_paths([&a.kubeconfig, &b.kubeconfig]).unwrap();
-    let out = Command::cargo_bin("berth")
-        .unwrap()
-        .env("KUBECONFIG", kubeconfig)
-        .env("BERTH_HOME", dir.join("home"))
-        .env(
-            "BERTH_KEYRING_NAMESPACE",
-            format!("dev.berth.test.cli-transfer.{}", std::process::id()),
+/// Two clusters and one Berth home: what every test here runs berth against.
+struct Pair {
+    dir: tempfile::TempDir,
+    a: Cluster,
+    b: Cluster,
+}
+
+impl Pair {
+    async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
+        let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+        Self { dir, a, b }
+    }
+
+    /// berth on both kubeconfigs, in the first cluster's context.
+    fn command(&self) -> std::process::Command {
+        let kubeconfig = std::env::join_paths([&self.a.kubeconfig, &self.b.kubeconfig]).unwrap();
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"));
+        cmd.env("KUBECONFIG", kubeconfig)
+            .env("BERTH_HOME", self.dir.path().join("home"))
+            .env(
+                "BERTH_KEYRING_NAMESPACE",
+                format!("dev.berth.test.cli-transfer.{}", std::process::id()),
+            )
+            .env_remove("BERTH_TEST_KUBECONFIG")
+            .args(["--context", &self.a.context]);
+        cmd
+    }
+
+    /// Runs berth with `-o json` to its end; (exit code, stdout, stderr).
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = Command::from_std(self.command());
+        cmd.args(args).args(["-o", "json"]);
+        let out = tokio::task::block_in_place(|| cmd.output().unwrap());
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
         )
-        .env_remove("BERTH_TEST_KUBECONFIG")
-        .args(["--context", &a.context])
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    }
+
+    /// Runs berth, which must succeed; its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "berth {args:?}: {err}");
+        out
+    }
+
+    /// Installs memcached as `name` in `ns` on the first cluster.
+    fn install_memcached(&self, name: &str, ns: &str) {
+        self.ok(&[
+            "install",
+            "memcached",
+            "--name",
+            name,
+            "-n",
+            ns,
+            "--create-namespace",
+            "--timeout",
+            "2m",
+        ]);
+    }
+
+    async fn shutdown(self) {
+        for c in [self.a, self.b] {
+            if let Some(sim) = c.sim {
+                sim.shutdown().await;
+            }
+        }
+    }
 }
 
 /// Exactly one JSON document on stdout.
@@ -71,30 +120,10 @@ fn one_document(stdout: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn move_and_copy_print_one_json_document() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
-    let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+    let pair = Pair::new().await;
+    let (run, b) = (|args: &[&str]| pair.run(args), &pair.b);
     let ns = "cli-transfer";
-    let run = |args: &[&str]| {
-        let (dir, a, b) = (dir.path().to_owned(), &a, &b);
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        tokio::task::block_in_place(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            berth(&dir, a, b, &args)
-        })
-    };
-    let (code, _, stderr) = run(&[
-        "install",
-        "memcached",
-        "--name",
-        "mc",
-        "-n",
-        ns,
-        "--create-namespace",
-        "--timeout",
-        "2m",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    pair.install_memcached("mc", ns);
 
     // a dry run: the plan alone
     let (code, out, stderr) = run(&[
@@ -155,56 +184,31 @@ async fn move_and_copy_print_one_json_document() {
     let (code, out, stderr) = run(&["transfers"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(one_document(&out).as_array().unwrap().len(), 2, "{out}");
-
-    for c in [a, b] {
-        if let Some(sim) = c.sim {
-            sim.shutdown().await;
-        }
-    }
+    pair.shutdown().await;
 }
 
 /// `berth standby watch --every`: syncs the pair on its schedule until SIGTERM, then exits 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn standby_watch_syncs_on_its_schedule_until_stopped() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = cluster("BERTH_TEST_KUBECONFIG", dir.path(), "laptop").await;
-    let b = cluster("BERTH_TEST_KUBECONFIG_B", dir.path(), "cloud").await;
+    let pair = Pair::new().await;
+    let (run, ok) = (
+        |args: &[&str]| pair.run(args),
+        |args: &[&str]| pair.ok(args),
+    );
     let ns = "cli-watch";
-    let run = |args: &[&str]| {
-        let (dir, a, b) = (dir.path().to_owned(), &a, &b);
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        tokio::task::block_in_place(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            berth(&dir, a, b, &args)
-        })
-    };
-    let ok = |(code, out, err): (i32, String, String)| {
-        assert_eq!(code, 0, "{err}");
-        out
-    };
-    ok(run(&[
-        "install",
-        "memcached",
-        "--name",
-        "mcw",
-        "-n",
-        ns,
-        "--create-namespace",
-        "--timeout",
-        "2m",
-    ]));
-    ok(run(&[
+    pair.install_memcached("mcw", ns);
+    ok(&[
         "standby",
         "create",
         "mcw",
         "-n",
         ns,
         "--on",
-        &b.context,
+        &pair.b.context,
         "--create-namespace",
-    ]));
+    ]);
     let syncs = || {
-        let out = ok(run(&["transfers"]));
+        let out = ok(&["transfers"]);
         one_document(&out)
             .as_array()
             .unwrap()
@@ -221,24 +225,9 @@ async fn standby_watch_syncs_on_its_schedule_until_stopped() {
     let (code, _, _) = run(&["standby", "watch", "--every", "0s"]);
     assert_eq!(code, 2);
 
-    let kubeconfig = std::env::join_paths([&a.kubeconfig, &b.kubeconfig]).unwrap();
-    let mut watch = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"))
-        .env("KUBECONFIG", kubeconfig)
-        .env("BERTH_HOME", dir.path().join("home"))
-        .env(
-            "BERTH_KEYRING_NAMESPACE",
-            format!("dev.berth.test.cli-transfer.{}", std::process::id()),
-        )
-        .env_remove("BERTH_TEST_KUBECONFIG")
-        .args([
-            "--context",
-            &a.context,
-            "standby",
-            "watch",
-            "mcw",
-            "--every",
-            "3s",
-        ])
+    let mut watch = pair
+        .command()
+        .args(["standby", "watch", "mcw", "--every", "3s"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -266,12 +255,7 @@ async fn standby_watch_syncs_on_its_schedule_until_stopped() {
         "{stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let synced = format!("synced {}/{ns}/mcw", a.context);
+    let synced = format!("synced {}/{ns}/mcw", pair.a.context);
     assert!(stdout.contains(&synced), "{stdout}");
-
-    for c in [a, b] {
-        if let Some(sim) = c.sim {
-            sim.shutdown().await;
-        }
-    }
+    pair.shutdown().await;
 }
