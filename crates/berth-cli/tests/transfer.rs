@@ -259,3 +259,103 @@ async fn standby_watch_syncs_on_its_schedule_until_stopped() {
     assert!(stdout.contains(&synced), "{stdout}");
     pair.shutdown().await;
 }
+
+/// kill -9 of `berth move` during its stream (kubesim paces the stream so it lasts): the next
+/// berth reports the transfer, the source's data is untouched, and `berth transfer resume`
+/// finishes the move with every row on the target. kubesim only: the pacing is its fault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_killed_during_its_stream_is_resumed() {
+    let (db_a, db_b) = (
+        realdb::Postgres::start().unwrap(),
+        realdb::Postgres::start().unwrap(),
+    );
+    db_a.seed(50_000).unwrap();
+    let seeded = db_a.digest().unwrap();
+    let selector = "app.kubernetes.io/instance=pg";
+    let sim = |db: &realdb::Postgres| {
+        kubesim::Sim::start(kubesim::Config {
+            backends: vec![db.backend("default", selector)],
+            ..kubesim::Config::default()
+        })
+    };
+    let (sim_a, sim_b) = (sim(&db_a).await.unwrap(), sim(&db_b).await.unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = |sim: kubesim::Sim, context: &str| {
+        let kubeconfig = dir.path().join(format!("{context}.yaml"));
+        sim.write_kubeconfig(&kubeconfig, context).unwrap();
+        Cluster {
+            kubeconfig,
+            context: context.to_owned(),
+            sim: Some(sim),
+        }
+    };
+    let pair = Pair {
+        a: cluster(sim_a, "laptop"),
+        b: cluster(sim_b, "cloud"),
+        dir,
+    };
+    pair.ok(&["install", "postgres", "--name", "pg", "--timeout", "2m"]);
+    let sim_a = pair.a.sim.as_ref().unwrap();
+    sim_a.set_faults(kubesim::config::Faults {
+        exec_bytes_per_sec: Some(512 * 1024),
+        ..Default::default()
+    });
+    let mut mv = pair
+        .command()
+        .args(["move", "pg", "--to", "cloud", "--yes"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // the journal says the stream runs: then the process dies without a word
+    let streaming = |t: &Value| {
+        t["steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s[0] == "stream" && s[1] == "running"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let id = loop {
+        assert!(std::time::Instant::now() < deadline, "no stream in 60 s");
+        assert!(
+            mv.try_wait().unwrap().is_none(),
+            "the move ended before its stream"
+        );
+        let journal = one_document(&pair.ok(&["transfers"]));
+        if let Some(t) = journal.as_array().unwrap().iter().find(|t| streaming(t)) {
+            break t["id"].as_i64().unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -KILL {}", mv.id())])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let _ = tokio::task::block_in_place(|| mv.wait());
+    sim_a.set_faults(kubesim::config::Faults::default());
+
+    // the next berth says so, with what to run; the source's data is whole
+    let (code, _, err) = pair.run(&["transfers"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("berth transfer resume {id}")),
+        "the next start reports it: {err}"
+    );
+    assert_eq!(db_a.digest().unwrap(), seeded);
+    let row = one_document(&pair.ok(&["transfers"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .cloned()
+        .unwrap();
+    assert_eq!(row["needsDecision"], true, "{row}");
+
+    // resume: the stream again into a cleaned target, then verify and cut-over
+    let done = one_document(&pair.ok(&["transfer", "resume", &id.to_string()]));
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(db_b.digest().unwrap(), seeded, "every row on the target");
+    assert_eq!(db_a.digest().unwrap(), seeded, "the source keeps its data");
+    pair.shutdown().await;
+}

@@ -136,6 +136,9 @@ pub struct Faults {
     /// cleanly, without the exit status, as an API server behind a dropped network does (a
     /// client that trusts the close sees a clean end).
     pub cut_exec_after_bytes: Option<u64>,
+    /// Send every exec stream's stdout at most this many bytes per second (a slow link): a
+    /// long transfer stays long enough to be interrupted on purpose.
+    pub exec_bytes_per_sec: Option<u64>,
     /// Nodes that stopped reporting: their Ready condition turns Unknown (kubectl shows
     /// NotReady) and their pods' Ready and ContainersReady conditions turn False, so they
     /// leave Service endpoints, until the node is removed from this list.

@@ -182,14 +182,18 @@ pub(crate) async fn exec(
             }
         };
         let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-        let cut = state.faults().cut_exec_after_bytes;
+        let faults = state.faults();
+        let link = Link {
+            cut_after: faults.cut_exec_after_bytes,
+            bytes_per_sec: faults.exec_bytes_per_sec,
+        };
         run(
             ws,
             command,
             env,
             stdin,
             protocol == "v5.channel.k8s.io",
-            cut,
+            link,
         )
         .await;
     });
@@ -203,13 +207,22 @@ pub(crate) async fn exec(
         .expect("response"))
 }
 
+/// The exec stream faults in force when a stream starts.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    /// Close cleanly, without the exit status, once this many stdout bytes went out.
+    cut_after: Option<u64>,
+    /// Pace stdout to this rate.
+    bytes_per_sec: Option<u64>,
+}
+
 async fn run<S>(
     ws: WebSocketStream<S>,
     command: Vec<String>,
     env: Vec<(String, String)>,
     want_stdin: bool,
     v5: bool,
-    cut_after: Option<u64>,
+    link: Link,
 ) where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
@@ -254,6 +267,7 @@ async fn run<S>(
     let (mut out_buf, mut err_buf) = (vec![0u8; 32 * 1024], vec![0u8; 32 * 1024]);
     let (mut out_open, mut err_open, mut ws_open) = (true, true, true);
     let mut sent: u64 = 0;
+    let started = std::time::Instant::now();
     while out_open || err_open {
         tokio::select! {
             n = stdout.read(&mut out_buf), if out_open => match n {
@@ -261,7 +275,14 @@ async fn run<S>(
                 Ok(n) => {
                     if tx.send(frame(1, &out_buf[..n])).await.is_err() { return; }
                     sent += n as u64;
-                    if cut_after.is_some_and(|c| sent >= c) {
+                    if let Some(rate) = link.bytes_per_sec.filter(|r| *r > 0) {
+                        let due = std::time::Duration::from_secs_f64(sent as f64 / rate as f64);
+                        let elapsed = started.elapsed();
+                        if due > elapsed {
+                            tokio::time::sleep(due - elapsed).await;
+                        }
+                    }
+                    if link.cut_after.is_some_and(|c| sent >= c) {
                         // the fault: a clean close without the status; the child is killed
                         let _ = tx.send(Message::Close(Some(CloseFrame { code: CloseCode::Normal, reason: "".into() }))).await;
                         return;
