@@ -3,7 +3,9 @@
 //! of the same export and import commands (the definition's `pg_dumpall … | psql`) between two
 //! real servers, in the same run. Reports, as medians of RUNS runs: bytes/s of each and their
 //! ratio (goal ≥ 90 %), the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of
-//! the move (fence → cut-over done) with the part of it that is the stream.
+//! the move (fence → cut-over done) with the part of it that is the stream. Then, once, a
+//! standby of the same data set: `berth standby sync` with nothing changed, and a planned
+//! `berth standby promote` (its wall time is the downtime: fence → new active ready).
 //!
 //! Needs release builds of `berth` and `kubesim` and a keyring, so run it through
 //! `scripts/bench-transfer.sh`. Environment: `BENCH_GIB` (data set size, default 1),
@@ -69,6 +71,12 @@ fn main() {
         moves.push(m);
     }
 
+    let standby = berth_standby(&berth, &kubesim, &source, rows);
+    eprintln!(
+        "standby: create {:.1} s, sync (no changes) {:.1} s, planned promote {:.1} s",
+        standby.create_secs, standby.sync_secs, standby.promote_secs
+    );
+
     let pipe_rate = median(pipes.iter().map(|p| p.bytes as f64 / p.secs));
     let move_rate = median(moves.iter().map(|m| m.bytes as f64 / m.stream_secs));
     let rss = median(moves.iter().map(|m| m.peak_rss as f64));
@@ -95,7 +103,16 @@ fn main() {
         "| downtime (fence → cut-over done) | {downtime:.1} s, of which the stream {stream:.1} s | |"
     );
     println!(
-        "\nmedians of {runs} runs; {}",
+        "| `berth standby sync`, data in sync (one run) | {:.1} s | |",
+        standby.sync_secs
+    );
+    println!(
+        "| `berth standby promote`, planned: downtime, fence → new active ready (one run) | {:.1} s | |",
+        standby.promote_secs
+    );
+    println!(
+        "\nmedians of {runs} runs (standby: one run, after the moves; its create took {:.1} s); {}",
+        standby.create_secs,
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .trim()
@@ -192,6 +209,37 @@ fn plain_pipe(source: &Postgres, export: &[String], import: &[String]) -> Pipe {
     Pipe { bytes, secs }
 }
 
+/// Wall times of `berth standby` commands on a data set that is in sync.
+struct Standby {
+    create_secs: f64,
+    sync_secs: f64,
+    promote_secs: f64,
+}
+
+/// A standby of the source on "cloud", then a sync with no changes and a planned promote
+/// (fence → last sync → verify → the standby started: the promote is the downtime).
+fn berth_standby(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Standby {
+    let setup = Setup::new(kubesim, berth, source);
+    let run = |args: &[&str]| setup.quiet(berth, args);
+    let create_secs = run(&[
+        "standby",
+        "create",
+        "pg",
+        "--context",
+        "laptop",
+        "--on",
+        "cloud",
+    ]);
+    let sync_secs = run(&["standby", "sync", "pg", "--context", "laptop"]);
+    let promote_secs = run(&["standby", "promote", "pg", "--context", "laptop"]);
+    assert_eq!(count(&setup.target), rows, "the promote lost rows");
+    Standby {
+        create_secs,
+        sync_secs,
+        promote_secs,
+    }
+}
+
 struct Move {
     bytes: u64,
     stream_secs: f64,
@@ -240,42 +288,79 @@ impl Drop for Cluster {
     }
 }
 
+/// Two fresh clusters: "laptop" bound to the source server, "cloud" bound to a fresh target
+/// server; postgres installed on "laptop" as `pg`.
+struct Setup {
+    target: Postgres,
+    dir: tempfile::TempDir,
+    kubeconfig: std::ffi::OsString,
+    keyring: String,
+    // kept running while the setup lives
+    _clusters: (Cluster, Cluster),
+}
+
+impl Setup {
+    fn new(kubesim: &Path, berth: &Path, source: &Postgres) -> Self {
+        // the fence of an earlier run leaves the source read-only: lift it
+        source
+            .sql(
+                "postgres",
+                "ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf();",
+            )
+            .expect("unfence");
+        let target = Postgres::start().expect("target server");
+        let dir = tempfile::tempdir().unwrap();
+        let laptop = Cluster::start(kubesim, dir.path(), "laptop", source);
+        let cloud = Cluster::start(kubesim, dir.path(), "cloud", &target);
+        let kubeconfig = std::env::join_paths([&laptop.kubeconfig, &cloud.kubeconfig]).unwrap();
+        // a keyring namespace of this run's own: the handles name context, namespace and instance
+        let keyring = format!(
+            "dev.berth.bench.{}",
+            dir.path().file_name().unwrap().to_string_lossy()
+        );
+        let setup = Self {
+            target,
+            dir,
+            kubeconfig,
+            keyring,
+            _clusters: (laptop, cloud),
+        };
+        setup.quiet(
+            berth,
+            &["install", "postgres", "--name", "pg", "--context", "laptop"],
+        );
+        setup
+    }
+
+    fn cli(&self, berth: &Path, args: &[&str]) -> Command {
+        let mut c = Command::new(berth);
+        c.args(args)
+            .env("BERTH_HOME", self.dir.path().join("home"))
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("BERTH_KEYRING_NAMESPACE", &self.keyring)
+            .env_remove("BERTH_TEST_KUBECONFIG");
+        c
+    }
+
+    /// Runs berth to its end, which must succeed; how long it took.
+    fn quiet(&self, berth: &Path, args: &[&str]) -> f64 {
+        let started = Instant::now();
+        let out = self.cli(berth, args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "berth {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        started.elapsed().as_secs_f64()
+    }
+}
+
 /// Installs postgres on a fresh "laptop" cluster bound to `source`, moves it to a fresh "cloud"
 /// cluster bound to a fresh server, and measures the `berth move` process.
 fn berth_move(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Move {
-    // the fence of an earlier run leaves the source read-only: lift it
-    source
-        .sql(
-            "postgres",
-            "ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf();",
-        )
-        .expect("unfence");
-    let target = Postgres::start().expect("move target");
-    let dir = tempfile::tempdir().unwrap();
-    let laptop = Cluster::start(kubesim, dir.path(), "laptop", source);
-    let cloud = Cluster::start(kubesim, dir.path(), "cloud", &target);
-    let kubeconfig = std::env::join_paths([&laptop.kubeconfig, &cloud.kubeconfig]).unwrap();
-    // a keyring namespace of this run's own: the handles name context, namespace and instance
-    let keyring = format!(
-        "dev.berth.bench.{}",
-        dir.path().file_name().unwrap().to_string_lossy()
-    );
-    let cli = |args: &[&str]| {
-        let mut c = Command::new(berth);
-        c.args(args)
-            .env("BERTH_HOME", dir.path().join("home"))
-            .env("KUBECONFIG", &kubeconfig)
-            .env("BERTH_KEYRING_NAMESPACE", &keyring)
-            .env_remove("BERTH_TEST_KUBECONFIG");
-        c
-    };
-    let status = cli(&["install", "postgres", "--name", "pg", "--context", "laptop"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "install failed");
-
+    let setup = Setup::new(kubesim, berth, source);
+    let target = &setup.target;
+    let cli = |args: &[&str]| setup.cli(berth, args);
     let started = Instant::now();
     let mut child = cli(&[
         "move",
@@ -335,7 +420,7 @@ fn berth_move(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Mov
     // one JSON document: the plan and the outcome
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON document");
     let outcome = &document["transfer"];
-    assert_eq!(count(&target), rows, "the move lost rows");
+    assert_eq!(count(target), rows, "the move lost rows");
     eprintln!(
         "  move took {:.1} s in all",
         done.duration_since(started).as_secs_f64()
