@@ -8,7 +8,8 @@
 # installs an instance with the `berth` CLI first and checks Stop/Start through kubectl;
 # instance.test.mjs does the same, then Logs (lines seeded through kubesim's admin endpoint),
 # Metrics, Configure with a diff, rollback and uninstall, checked through kubectl; transfer.test.mjs
-# moves an instance between two kubesim clusters through the Move wizard, checked through kubectl.
+# moves postgres with its data between two kubesim clusters bound to two real PostgreSQL servers
+# (tests/realdb's realdb-server) through the Move wizard, checked on the servers and through kubectl.
 # Output (driver and kubesim logs, screenshots per step) goes to target/desktop-e2e/.
 # Needs: scripts/system-deps.sh test, scripts/tools.sh (tauri-driver).
 # Usage: scripts/desktop-e2e.sh [SUITE.test.mjs...]   (default: every suite, in the order below)
@@ -42,6 +43,7 @@ if [ "${1:-}" != "--inside" ]; then
   rm -rf "$out" && mkdir -p "$out"
   export BERTH_DESKTOP_BIN=$root/target/debug/berth-desktop KUBESIM=$root/target/debug/kubesim \
     BERTH_CLI_BIN=$root/target/debug/berth KUBECTL=$root/.tools/bin/kubectl \
+    REALDB_SERVER=$root/target/debug/realdb-server \
     TAURI_DRIVER=$tauri_driver E2E_OUT=$out
   step "run (Xvfb, keyring session, loopback-only network)"
   # Root gets a plain network namespace; other users a user namespace mapped to root.

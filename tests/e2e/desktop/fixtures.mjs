@@ -33,15 +33,21 @@ export async function closedPort() {
 
 /**
  * Starts the `kubesim` binary (a Kubernetes API simulator, HTTPS on loopback), which writes its
- * own kubeconfig with one context named `context` once it serves. Returns that file and a stop
- * function.
+ * own kubeconfig with one context named `context` once it serves. `config` (optional) is its
+ * configuration (docs/kubesim.md), e.g. `{ backends: [...] }` binding pods to real servers.
+ * Returns that file and a stop function.
  */
-export async function startKubesim({ binary, dir, context, logFile }) {
+export async function startKubesim({ binary, dir, context, logFile, config }) {
   const kubeconfig = path.join(dir, "kubesim.yaml");
   const log = openSync(logFile, "a");
-  const child = spawn(binary, ["--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--context", context], {
-    stdio: ["ignore", log, log],
-  });
+  const args = ["--listen", "127.0.0.1:0", "--kubeconfig", kubeconfig, "--context", context];
+  if (config) {
+    // JSON is YAML: kubesim reads it as its config file
+    const file = path.join(dir, "kubesim-config.yaml");
+    writeFileSync(file, JSON.stringify(config));
+    args.push("--config", file);
+  }
+  const child = spawn(binary, args, { stdio: ["ignore", log, log] });
   const deadline = Date.now() + 20_000;
   while (!existsSync(kubeconfig)) {
     if (child.exitCode !== null) throw new Error(`kubesim exited with ${child.exitCode}; see ${logFile}`);
@@ -184,5 +190,55 @@ export function captureScreen() {
     width,
     height,
     rgb: (x, y) => pixel(start + y * bytesPerLine + x * bytes),
+  };
+}
+
+/**
+ * Starts a real PostgreSQL server through `realdb-server` (tests/realdb), seeded with about
+ * `seed` rows. Returns the kubesim config backend that binds the pods `selector` selects in
+ * `namespace` to it, the seeded content digest, `digest()` for the current one, and `stop()`.
+ */
+export async function startPostgres({ binary, namespace, selector, seed, logFile }) {
+  const log = openSync(logFile, "a");
+  const child = spawn(binary, ["postgres", "--namespace", namespace, "--selector", selector, "--seed", String(seed)], {
+    stdio: ["pipe", "pipe", log],
+  });
+  const lines = [];
+  const waiting = [];
+  let buffered = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = JSON.parse(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () =>
+    new Promise((resolve, reject) => {
+      if (lines.length) return resolve(lines.shift());
+      const timer = setTimeout(() => reject(new Error(`realdb-server said nothing within 120 s; see ${logFile}`)), 120_000);
+      waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+  const first = await nextLine();
+  return {
+    backend: first.backend,
+    seeded: first.digest,
+    digest: async () => {
+      child.stdin.write("digest\n");
+      return (await nextLine()).digest;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.stdin.end();
+      await once(child, "exit");
+    },
   };
 }

@@ -1,13 +1,13 @@
-// The real Berth desktop app moves an instance between two clusters: two kubesim processes (two
-// contexts merged through KUBECONFIG), memcached installed beforehand on the first with the `berth`
-// CLI. The wizard plans the move against both API servers (the plan says memcached carries only its
-// configuration and credentials), runs it with live steps, and the target's Deployment and record
-// are checked through kubectl on the second cluster, the source's Deployment scaled to zero on the
-// first; the Transfers view lists the move as succeeded.
-// A move of a database with its data is covered by the CLI and API suites with real servers bound
-// to simulated pods (the kubesim binary started here cannot bind pods to processes).
+// The real Berth desktop app moves a database with its data between two clusters: two kubesim
+// processes (two contexts merged through KUBECONFIG) whose postgres pods are bound to two real
+// PostgreSQL servers (realdb-server, from tests/realdb), the first seeded; postgres installed
+// beforehand on the first cluster with the `berth` CLI. The wizard plans the move against both
+// API servers (the plan says how much data it copies), runs it with live steps; the target
+// server then holds exactly the seeded data (content digests), the target's StatefulSet and
+// record are checked through kubectl on the second cluster and the source's StatefulSet is
+// scaled to zero on the first; the Transfers view lists the move as succeeded.
 // Started by scripts/desktop-e2e.sh. Environment: BERTH_DESKTOP_BIN, BERTH_CLI_BIN, TAURI_DRIVER,
-// KUBESIM, KUBECTL, E2E_OUT.
+// KUBESIM, KUBECTL, REALDB_SERVER, E2E_OUT.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { requiredEnv, saveScreenshot, startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { requiredEnv, saveScreenshot, startKubesim, startPostgres, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -23,19 +23,24 @@ const {
   TAURI_DRIVER: tauriDriver,
   KUBESIM: kubesimBin,
   KUBECTL: kubectlBin,
+  REALDB_SERVER: realdbServer,
   out,
-} = requiredEnv("BERTH_DESKTOP_BIN", "BERTH_CLI_BIN", "TAURI_DRIVER", "KUBESIM", "KUBECTL");
+} = requiredEnv("BERTH_DESKTOP_BIN", "BERTH_CLI_BIN", "TAURI_DRIVER", "KUBESIM", "KUBECTL", "REALDB_SERVER");
 
 const DRIVER_PORT = 4456;
 const SOURCE = "kubesim-source";
 const TARGET = "kubesim-target";
 const NAMESPACE = "e2e";
-const NAME = "cache";
+const NAME = "pg";
+/** Rows seeded into the source server: a few MiB of dump, a stream of a second or two. */
+const SEED_ROWS = 20_000;
 
 let browser;
 let driver;
 let source;
 let target;
+let sourceDb;
+let targetDb;
 let env;
 
 function kubectl(cluster, context, ...args) {
@@ -53,15 +58,33 @@ describe("Berth desktop: move an instance to another cluster", () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-transfer-"));
     mkdirSync(path.join(tmp, "a"));
     mkdirSync(path.join(tmp, "b"));
-    source = await startKubesim({ binary: kubesimBin, dir: path.join(tmp, "a"), context: SOURCE, logFile: path.join(out, "kubesim-transfer-source.log") });
-    target = await startKubesim({ binary: kubesimBin, dir: path.join(tmp, "b"), context: TARGET, logFile: path.join(out, "kubesim-transfer-target.log") });
+    const selector = `app.kubernetes.io/instance=${NAME}`;
+    const database = (seed, side) =>
+      startPostgres({ binary: realdbServer, namespace: NAMESPACE, selector, seed, logFile: path.join(out, `realdb-transfer-${side}.log`) });
+    sourceDb = await database(SEED_ROWS, "source");
+    targetDb = await database(0, "target");
+    assert.notEqual(await targetDb.digest(), sourceDb.seeded, "the target starts without the data");
+    source = await startKubesim({
+      binary: kubesimBin,
+      dir: path.join(tmp, "a"),
+      context: SOURCE,
+      logFile: path.join(out, "kubesim-transfer-source.log"),
+      config: { backends: [sourceDb.backend] },
+    });
+    target = await startKubesim({
+      binary: kubesimBin,
+      dir: path.join(tmp, "b"),
+      context: TARGET,
+      logFile: path.join(out, "kubesim-transfer-target.log"),
+      config: { backends: [targetDb.backend] },
+    });
     env = { BERTH_HOME: path.join(tmp, "berth-home"), KUBECONFIG: `${source.kubeconfig}:${target.kubeconfig}`, RUST_LOG: "info" };
-    execFileSync(cli, ["install", "memcached", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", SOURCE, "--set", "replicas=1"], {
+    execFileSync(cli, ["install", "postgres", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", SOURCE], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 180_000,
     });
-    assert.equal(kubectl(source, SOURCE, "get", "deployment", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
+    assert.equal(kubectl(source, SOURCE, "get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
     driver = await startTauriDriver({
       binary: tauriDriver,
       port: DRIVER_PORT,
@@ -83,6 +106,8 @@ describe("Berth desktop: move an instance to another cluster", () => {
     if (driver) driver.kill("SIGTERM");
     if (source) await source.stop();
     if (target) await target.stop();
+    if (sourceDb) await sourceDb.stop();
+    if (targetDb) await targetDb.stop();
   });
 
   it("plans the move against both clusters", async () => {
@@ -106,7 +131,7 @@ describe("Berth desktop: move an instance to another cluster", () => {
     assert.ok(levels.length >= 3, `the plan has ${levels.length} checks`);
     assert.ok(!levels.some((l) => /problem|badInput/.test(l)), `the plan has problems: ${levels.join("; ")}`);
     assert.equal(await plan.getAttribute("data-can-confirm"), "true");
-    assert.match(await (await browser.$('[data-testid="plan-data"]')).getText(), /configuration and credentials only/);
+    assert.match(await (await browser.$('[data-testid="plan-data"]')).getText(), /\d+(\.\d+)? [KMG]i?B/);
     await shot("plan");
   });
 
@@ -122,9 +147,11 @@ describe("Berth desktop: move an instance to another cluster", () => {
     await shot("done");
     assert.equal(await progress.getAttribute("data-phase"), "succeeded", await progress.getText());
     assert.match(await progress.getText(), new RegExp(`${NAME} now runs in ${TARGET} / ${NAMESPACE}`));
-    assert.equal(kubectl(target, TARGET, "get", "deployment", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
+    assert.equal(await targetDb.digest(), sourceDb.seeded, "every row on the target's real server");
+    assert.equal(await sourceDb.digest(), sourceDb.seeded, "the source keeps its data");
+    assert.equal(kubectl(target, TARGET, "get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "1");
     assert.equal(kubectl(target, TARGET, "get", "configmap", `berth-${NAME}`, "-o", "name"), `configmap/berth-${NAME}`);
-    assert.equal(kubectl(source, SOURCE, "get", "deployment", NAME, "-o", "jsonpath={.spec.replicas}"), "0");
+    assert.equal(kubectl(source, SOURCE, "get", "statefulset", NAME, "-o", "jsonpath={.spec.replicas}"), "0");
   });
 
   it("lists the move in History's Transfers view", async () => {
