@@ -101,3 +101,15 @@ test("metrics: a cluster without the metrics API says so", async ({ page }) => {
   await expect(metrics.getByTestId("no-metrics")).toContainText("install metrics-server");
   await page.screenshot({ path: `${SHOTS}/instance-metrics-none.png`, fullPage: true });
 });
+
+test("a stopped service's Logs, Metrics and Connect say so and offer Start", async ({ page }) => {
+  for (const tab of ["logs", "metrics", "connect"] as const) {
+    await page.goto(`/?backend=mock#/instances/kind-berth-dev/default/cache/${tab}`);
+    const notice = page.locator('[data-stopped="true"]');
+    await expect(notice).toContainText("cache is stopped");
+    await expect(page.getByText("Connecting…")).toHaveCount(0);
+  }
+  await page.locator('[data-stopped="true"]').getByRole("button", { name: "Start cache" }).click();
+  // started: the tab shows its panel again
+  await expect(page.locator('[data-stopped="true"]')).toHaveCount(0, { timeout: 15_000 });
+});

@@ -5,7 +5,7 @@ import { useContextList } from "../contexts/queries";
 import { ProgressSteps } from "../operations";
 import { HealthBadge } from "../services/HealthBadge";
 import { instancePath, type InstanceAddress } from "../services/keys";
-import { FenceNotice, LifecycleButtons, useLifecycle } from "../services/lifecycle";
+import { FenceNotice, LifecycleButtons, StoppedNotice, useLifecycle } from "../services/lifecycle";
 import { pairOf } from "../standby/model";
 import { useStandbys } from "../standby/queries";
 import { StandbyCard } from "../standby/StandbyCard";
@@ -123,6 +123,13 @@ function TransferButtons({ instance }: { instance: InstanceSummary }) {
   );
 }
 
+/** What a stopped instance's tab cannot show. */
+const STOPPED_WHAT = {
+  connect: "is nothing to connect to",
+  logs: "are no logs to show",
+  metrics: "is nothing to measure",
+} as const;
+
 /** Tabs that need only the instance's address, not its details: they show at once. */
 function AddressTab({ tab, address }: { tab: "connect" | "logs" | "metrics"; address: InstanceAddress }) {
   switch (tab) {
@@ -170,7 +177,9 @@ export function InstancePage() {
         ))}
       </nav>
       <div className="tab-body" data-tab={tab}>
-        {tab === "connect" || tab === "logs" || tab === "metrics" ? (
+        {(tab === "connect" || tab === "logs" || tab === "metrics") && details.data?.instance.health === "stopped" ? (
+          <StoppedNotice instance={details.data.instance} what={STOPPED_WHAT[tab]} />
+        ) : tab === "connect" || tab === "logs" || tab === "metrics" ? (
           <AddressTab tab={tab} address={address} />
         ) : details.isPending ? (
           <div aria-busy="true" aria-label="Loading instance">

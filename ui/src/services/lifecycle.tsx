@@ -114,3 +114,34 @@ export function FenceNotice({ instance, lifecycle }: { instance: InstanceSummary
     </div>
   );
 }
+
+/**
+ * What Logs, Metrics and Connect show for a stopped instance instead of waiting for a pod that
+ * will not come: the service is stopped, with its one-click Start (a standby is started by a
+ * promote, so it gets no Start).
+ */
+export function StoppedNotice({ instance, what }: { instance: InstanceSummary; what: string }) {
+  const lifecycle = useLifecycle(instance);
+  const starting = lifecycle.running?.kind === "start";
+  return (
+    <div className="panel__empty stopped-notice" role="status" data-stopped="true">
+      <p>
+        <strong>{instance.name} is stopped</strong>: no pod runs, so there {what}. Its data is kept.
+      </p>
+      {instance.standbyOf ? (
+        <p className="muted">It is the standby of {instance.standbyOf}: a promote starts it.</p>
+      ) : (
+        <button
+          type="button"
+          className="button button--primary"
+          aria-busy={starting || undefined}
+          disabled={lifecycle.running !== undefined || lifecycle.pending}
+          onClick={() => lifecycle.run("start")}
+        >
+          {starting ? <span className="spinner" aria-hidden="true" /> : null}
+          {starting ? "Starting…" : `Start ${instance.name}`}
+        </button>
+      )}
+    </div>
+  );
+}
