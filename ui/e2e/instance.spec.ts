@@ -17,6 +17,14 @@ test("Services links to the instance page, which shows pods, events and volumes"
   await expect(pods.locator('tr[data-pod="events-2"]')).toContainText("CrashLoopBackOff");
   await expect(pods.locator('tr[data-pod="events-2"]')).toContainText("14");
   await expect(page.getByTestId("events")).toContainText("BackOff");
+  // events: Warnings first
+  await expect(page.getByTestId("events").locator("li").first()).toHaveClass(/events__item--warning/);
+  // the configuration in force, with the way to change it
+  const configuration = page.getByTestId("configuration");
+  await expect(configuration).toContainText("Replicas");
+  await page.getByRole("region", { name: "Configuration" }).getByRole("link", { name: "Change…" }).click();
+  await expect(page).toHaveURL(/#\/instances\/gke_acme_europe-west1_prod\/shop\/events\/settings$/);
+  await page.goBack();
   await expect(page.getByTestId("volumes")).toContainText("data-events-0");
   await expect(page.getByLabel("Status")).toContainText("events.shop.svc:9092");
   await page.screenshot({ path: `${SHOTS}/instance-overview.png` });

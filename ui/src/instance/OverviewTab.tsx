@@ -1,11 +1,16 @@
+import { Link } from "wouter";
 import { ErrorPanel } from "../components/ErrorPanel";
 import type { InstanceDetails } from "../ipc";
 import { formatAge, formatTime } from "../services/format";
 import { HealthBadge } from "../services/HealthBadge";
+import { instancePath } from "../services/keys";
+import { configurationFacts, groupEvents } from "./overview-model";
 
-/** Status, pods with phase and restarts, recent events, endpoints and volumes. */
+/** Status, the configuration in force, pods with phase and restarts, recent events, volumes. */
 export function OverviewTab({ details }: { details: InstanceDetails }) {
   const i = details.instance;
+  const configuration = configurationFacts(i.parameters, i.version);
+  const events = groupEvents(details.events);
   return (
     <div className="overview">
       <section className="card overview__status" aria-label="Status">
@@ -41,6 +46,25 @@ export function OverviewTab({ details }: { details: InstanceDetails }) {
               {i.context} / {i.namespace}
             </dd>
           </div>
+        </dl>
+      </section>
+
+      <section className="card overview__configuration" aria-labelledby="configuration-title">
+        <div className="overview__card-head">
+          <h2 id="configuration-title" className="section-title">
+            Configuration
+          </h2>
+          <Link href={instancePath(i, "settings")} className="button button--small">
+            Change…
+          </Link>
+        </div>
+        <dl className="facts" data-testid="configuration">
+          {configuration.map((f) => (
+            <div key={f.label}>
+              <dt>{f.label}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
         </dl>
       </section>
 
@@ -85,12 +109,12 @@ export function OverviewTab({ details }: { details: InstanceDetails }) {
         <h2 id="events-title" className="section-title">
           Recent events
         </h2>
-        {details.events.length === 0 ? (
+        {events.length === 0 ? (
           <p className="muted">No recent events.</p>
         ) : (
           <ul className="events" data-testid="events">
-            {details.events.map((e, n) => (
-              <li key={n} className={`events__item events__item--${e.severity.toLowerCase()}`}>
+            {events.map((e, n) => (
+              <li key={n} className={`events__item events__item--${e.severity.toLowerCase()}`} title={e.lastSeen ? formatTime(e.lastSeen) : undefined}>
                 <span className="events__reason">{e.reason}</span>
                 <span className="events__message">{e.message}</span>
                 <span className="events__meta">
