@@ -35,6 +35,9 @@ test("a service's page renders its README and offers the install", async ({ page
   const readme = page.getByRole("article", { name: "README" });
   await expect(readme.locator("h1, h2").first()).toBeVisible();
   await expect(readme.locator("code").first()).toBeVisible();
+  // GitHub-flavoured tables render as tables, not as pipes in a paragraph
+  await expect(readme.locator("table th").first()).toHaveText("parameter");
+  await expect(readme.getByText("|---|")).toHaveCount(0);
   await expect(page.getByRole("complementary", { name: "Facts" })).toContainText("PostgreSQL");
   await page.getByRole("link", { name: "Install…" }).click();
   await expect(page.getByRole("heading", { name: "Install PostgreSQL" })).toBeVisible();

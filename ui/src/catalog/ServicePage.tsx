@@ -1,4 +1,5 @@
 import Markdown from "react-markdown";
+import remarkGfm from "remark-gfm";
 import { Link, useParams } from "wouter";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { CATEGORY_LABELS, versionLabels } from "./filter";
@@ -41,7 +42,9 @@ export function ServicePage() {
           </header>
           <div className="detail-layout">
             <article className="card readme" aria-label="README">
-              {d.readme ? <Markdown components={README_HEADINGS}>{d.readme}</Markdown> : <p>{d.description}</p>}
+              {d.readme ? <Markdown components={README_HEADINGS} remarkPlugins={[remarkGfm]}>
+                  {d.readme}
+                </Markdown> : <p>{d.description}</p>}
             </article>
             <aside className="card readme" aria-label="Facts">
               <dl className="facts">
