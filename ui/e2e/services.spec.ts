@@ -187,3 +187,28 @@ test("keyboard only: reach a row's Stop button and press it", async ({ page }) =
     timeout: 10_000,
   });
 });
+
+test("select several services and stop them together; sort by health", async ({ page }) => {
+  await openServices(page, "default", "0.5");
+  const pg = row(page, "kind-berth-dev/default/pg-dev");
+  const cache = row(page, "kind-berth-dev/default/cache");
+  await pg.getByRole("checkbox", { name: "Select pg-dev in kind-berth-dev" }).check();
+  await cache.getByRole("checkbox", { name: "Select cache in kind-berth-dev" }).check();
+  const bar = page.getByRole("toolbar", { name: "Selected services" });
+  await expect(bar).toContainText("2 selected");
+  // cache is stopped: only pg-dev can stop, only cache can start
+  await expect(bar.getByRole("button", { name: "Stop (1)", exact: true })).toBeEnabled();
+  await expect(bar.getByRole("button", { name: "Start (1)", exact: true })).toBeEnabled();
+  await bar.getByRole("button", { name: "Stop (1)", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Stop started for 1 of 1 service" })).toBeVisible();
+  await expect(bar).toHaveCount(0);
+  await expect(pg.locator('[data-health="stopped"]')).toBeVisible({ timeout: 15_000 });
+
+  // by name, then problems first within each context
+  const prod = page.locator('section[data-context="gke_acme_europe-west1_prod"] li[data-instance]:not(.instance-row--nested)');
+  await expect(prod.first()).toHaveAttribute("data-instance", "gke_acme_europe-west1_prod/shop/events");
+  await page.getByRole("combobox", { name: "Sort services" }).selectOption("newest");
+  await page.getByRole("combobox", { name: "Sort services" }).selectOption("health");
+  await expect(prod.first()).toHaveAttribute("data-health", "degraded");
+  await expect(prod.nth(1)).toHaveAttribute("data-health", "progressing");
+});

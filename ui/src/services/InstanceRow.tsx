@@ -40,11 +40,16 @@ export function InstanceRow({
   usage,
   pair,
   nested = false,
+  selected,
+  onSelect,
 }: {
   instance: InstanceSummary;
   usage?: UsageSeries;
   pair?: StandbyInfo;
   nested?: boolean;
+  /** Whether the row is in the Services selection (bulk actions); no checkbox when undefined. */
+  selected?: boolean;
+  onSelect?: () => void;
 }) {
   const lifecycle = useLifecycle(instance);
   const id = `${instance.context}/${instance.namespace}/${instance.name}`;
@@ -58,6 +63,15 @@ export function InstanceRow({
     >
       <div className="instance-row__main">
         <div className="instance-row__title">
+          {onSelect ? (
+            <input
+              type="checkbox"
+              className="instance-row__select"
+              aria-label={`Select ${instance.name} in ${instance.context}`}
+              checked={selected ?? false}
+              onChange={onSelect}
+            />
+          ) : null}
           <Link href={instancePath(instance)} className="instance-row__name">
             {instance.name}
           </Link>

@@ -11,7 +11,8 @@ import { useContextList } from "../contexts/queries";
 import type { ContextInfo, HealthState, InstanceSummary, StandbyInfo, UnreachableContext } from "../ipc";
 import { instanceId, placeStandbys } from "../standby/model";
 import { useStandbys } from "../standby/queries";
-import { filterInstances, groupByContext, HEALTH_LABELS, NO_INSTANCE_FILTER, type InstanceFilter } from "./format";
+import { filterInstances, groupByContext, HEALTH_LABELS, NO_INSTANCE_FILTER, SORT_LABELS, sortInstances, type InstanceFilter, type InstanceSort } from "./format";
+import { BulkBar, type Selection } from "./BulkBar";
 import { InstanceRow } from "./InstanceRow";
 import { useInstances } from "./queries";
 import { usageKey, useInstanceUsage } from "./usage";
@@ -85,12 +86,14 @@ function ServiceGroup({
   items,
   under,
   pairs,
+  selection,
 }: {
   context: string;
   info?: ContextInfo;
   items: InstanceSummary[];
   under: Map<string, InstanceSummary[]>;
   pairs: Map<string, StandbyInfo>;
+  selection: Selection;
 }) {
   const usage = useInstanceUsage(items);
   return (
@@ -98,7 +101,14 @@ function ServiceGroup({
       <GroupHeader context={context} info={info} count={items.length} />
       <ul className="instance-list">
         {items.flatMap((i) => [
-          <InstanceRow key={`${i.namespace}/${i.name}`} instance={i} usage={usage.byKey.get(usageKey(i))} pair={pairs.get(instanceId(i))} />,
+          <InstanceRow
+            key={`${i.namespace}/${i.name}`}
+            instance={i}
+            usage={usage.byKey.get(usageKey(i))}
+            pair={pairs.get(instanceId(i))}
+            selected={selection.has(instanceId(i))}
+            onSelect={() => selection.toggle(i)}
+          />,
           // its standbys (in any context) right under it
           ...(under.get(instanceId(i)) ?? []).map((s) => (
             <InstanceRow key={`standby:${instanceId(s)}`} instance={s} pair={pairs.get(instanceId(s))} nested />
@@ -179,6 +189,20 @@ export function ServicesPage() {
   const list = useInstances();
   const contexts = useContextList();
   const [filter, setFilter] = useState<InstanceFilter>(NO_INSTANCE_FILTER);
+  const [sort, setSort] = useState<InstanceSort>("name");
+  const [selected, setSelected] = useState<Map<string, InstanceSummary>>(new Map());
+  const selection: Selection = {
+    has: (id) => selected.has(id),
+    toggle: (i) =>
+      setSelected((now) => {
+        const next = new Map(now);
+        if (!next.delete(instanceId(i))) next.set(instanceId(i), i);
+        return next;
+      }),
+    clear: () => setSelected(new Map()),
+    // the newest summaries of what is selected (a row's health changes while it stays selected)
+    items: () => instances.filter((i) => selected.has(instanceId(i))),
+  };
   const { instances, unreachable, pending, settled } = list;
   const firstAnswer = list.listings.some((l) => l.status === "success");
   if (firstAnswer) mark("firstListing");
@@ -190,7 +214,7 @@ export function ServicesPage() {
   const infos = useMemo(() => new Map((contexts.data?.contexts ?? []).map((c) => [c.name, c])), [contexts.data]);
   const order = useMemo(() => (contexts.data?.contexts ?? []).map((c) => c.name), [contexts.data]);
   // a standby goes right under its active (when that is shown), whatever its context
-  const placed = placeStandbys(filterInstances(instances, filter));
+  const placed = placeStandbys(sortInstances(filterInstances(instances, filter), sort));
   const shown = placed.rows;
   const standbys = useStandbys();
   const pairs = useMemo(() => new Map((standbys.data ?? []).map((p) => [p.standby, p])), [standbys.data]);
@@ -260,6 +284,16 @@ export function ServicesPage() {
               </select>
             </label>
             <label className="toolbar__filter">
+              <span>Sort</span>
+              <select className="select" aria-label="Sort services" value={sort} onChange={(e) => setSort(e.target.value as InstanceSort)}>
+                {(Object.keys(SORT_LABELS) as InstanceSort[]).map((k) => (
+                  <option key={k} value={k}>
+                    {SORT_LABELS[k]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="toolbar__filter">
               <span>Context</span>
               <select
                 className="select"
@@ -276,6 +310,7 @@ export function ServicesPage() {
               </select>
             </label>
           </div>
+          <BulkBar selection={selection} />
           {settled && instances.length === 0 ? (
             <p className="services-none">No services installed in the reachable contexts yet. <Link href="/catalog">Browse the catalog</Link>.</p>
           ) : instances.length > 0 && groups.length === 0 ? (
@@ -290,7 +325,15 @@ export function ServicesPage() {
             items.length === 0 ? (
               <PendingGroup key={context} context={context} info={infos.get(context)} />
             ) : (
-              <ServiceGroup key={context} context={context} info={infos.get(context)} items={items} under={placed.under} pairs={pairs} />
+              <ServiceGroup
+                key={context}
+                context={context}
+                info={infos.get(context)}
+                items={items}
+                under={placed.under}
+                pairs={pairs}
+                selection={selection}
+              />
             ),
           )}
           {shownUnreachable.map((u) => (

@@ -64,3 +64,30 @@ export function groupByContext<T extends { context: string }>(items: readonly T[
   };
   return [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
 }
+
+/** How the Services list is ordered within each context. */
+export type InstanceSort = "name" | "health" | "service" | "newest";
+
+export const SORT_LABELS: Record<InstanceSort, string> = {
+  name: "Name",
+  health: "Health (problems first)",
+  service: "Service",
+  newest: "Newest first",
+};
+
+/** Problems first: what needs a look comes before what runs. */
+const HEALTH_ORDER: Record<HealthState, number> = { degraded: 0, unreachable: 1, progressing: 2, stopped: 3, ready: 4 };
+
+const byName = (a: InstanceSummary, b: InstanceSummary) =>
+  a.name.localeCompare(b.name, undefined, { sensitivity: "base", numeric: true }) || a.namespace.localeCompare(b.namespace);
+
+/** The instances in the chosen order (names compared case-insensitively, numbers as numbers). */
+export function sortInstances(list: readonly InstanceSummary[], sort: InstanceSort): InstanceSummary[] {
+  const order: Record<InstanceSort, (a: InstanceSummary, b: InstanceSummary) => number> = {
+    name: byName,
+    health: (a, b) => HEALTH_ORDER[a.health] - HEALTH_ORDER[b.health] || byName(a, b),
+    service: (a, b) => a.service.localeCompare(b.service) || byName(a, b),
+    newest: (a, b) => (b.created ?? "").localeCompare(a.created ?? "") || byName(a, b),
+  };
+  return [...list].sort(order[sort]);
+}

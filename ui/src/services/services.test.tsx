@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BackendProvider } from "../app/backend-context";
 import type { InstanceSummary } from "../ipc";
 import { MockBackend } from "../ipc/mock";
-import { filterInstances, formatAge, groupByContext, NO_INSTANCE_FILTER } from "./format";
+import { filterInstances, formatAge, groupByContext, NO_INSTANCE_FILTER, sortInstances } from "./format";
 import { lifecycleActions } from "./lifecycle";
 import { ServicesPage } from "./ServicesPage";
 
@@ -62,6 +62,19 @@ describe("instance list logic", () => {
     expect(lifecycleActions(inst({ health: "unreachable" }))).toEqual([]);
     // a standby is started by a promote, never by Start
     expect(lifecycleActions(inst({ health: "stopped", fenced: true, standbyOf: "prod/shop/db" }))).toEqual([]);
+  });
+
+  it("sorts by name case-insensitively, problems first, by service or newest first", () => {
+    const many = [
+      inst({ name: "web10", created: "2026-12-01T00:00:00Z" }),
+      inst({ name: "Alpha", service: "redis", health: "stopped", created: "2026-12-03T00:00:00Z" }),
+      inst({ name: "web9", service: "kafka", health: "degraded", created: "2026-12-02T00:00:00Z" }),
+    ];
+    const names = (sort: Parameters<typeof sortInstances>[1]) => sortInstances(many, sort).map((i) => i.name);
+    expect(names("name")).toEqual(["Alpha", "web9", "web10"]);
+    expect(names("health")).toEqual(["web9", "Alpha", "web10"]);
+    expect(names("service")).toEqual(["web9", "web10", "Alpha"]);
+    expect(names("newest")).toEqual(["Alpha", "web9", "web10"]);
   });
 
   it("formats ages", () => {
