@@ -40,17 +40,22 @@ const SILENCE: Duration = Duration::from_secs(20);
 
 /// When each end of the stream last showed a sign of life, in milliseconds since the start.
 struct Liveness {
-    started: Instant,
+    started: tokio::time::Instant,
     source: AtomicU64,
     target: AtomicU64,
+    /// Berth waits for the import to take what it read: the export is held back by that
+    /// (its output, heartbeats included, waits in the exec channel), so its silence says
+    /// nothing until the write is done.
+    writing: std::sync::atomic::AtomicBool,
 }
 
 impl Liveness {
     fn new() -> Arc<Self> {
         Arc::new(Self {
-            started: Instant::now(),
+            started: tokio::time::Instant::now(),
             source: AtomicU64::new(0),
             target: AtomicU64::new(0),
+            writing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -64,7 +69,11 @@ impl Liveness {
             tokio::time::sleep(Duration::from_secs(1)).await;
             let now = self.started.elapsed().as_millis() as u64;
             let limit = SILENCE.as_millis() as u64;
+            let writing = self.writing.load(Ordering::Relaxed);
             for (name, end) in [("export", &self.source), ("import", &self.target)] {
+                if name == "export" && writing {
+                    continue;
+                }
                 if now.saturating_sub(end.load(Ordering::Relaxed)) > limit {
                     return name;
                 }
@@ -278,11 +287,15 @@ impl Stream<'_> {
             alive.beat(&alive.source);
             hasher.update(&buf[..n]);
             bytes += n as u64;
+            alive.writing.store(true, Ordering::Relaxed);
             let written = tokio::select! {
                 _ = self.cancel.cancelled() => break Err("cancelled".into()),
                 end = &mut silent => break Err(cut(end)),
                 w = writer.write_all(&buf[..n]) => w,
             };
+            alive.writing.store(false, Ordering::Relaxed);
+            // the export's silence counts again from now
+            alive.beat(&alive.source);
             if let Err(e) = written {
                 break Err(format!(
                     "the import stopped reading after {bytes} bytes: {e}"
@@ -460,6 +473,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("code 3: ERROR: relation exists"), "{err}");
+    }
+
+    /// Beats `end` every 5 s, as a wrapper's heartbeat does, forever.
+    async fn beating(alive: &Liveness, end: &AtomicU64) {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            alive.beat(end);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_export_is_not_called_silent_while_berth_waits_on_the_import() {
+        let alive = Liveness::new();
+        // Berth's write waits on a slow import (an index build) that keeps beating: the
+        // export's heartbeats wait behind its data, and that is no sign of a cut
+        alive.writing.store(true, Ordering::Relaxed);
+        let waited = tokio::time::timeout(Duration::from_secs(120), async {
+            tokio::select! {
+                end = alive.first_silent() => end,
+                () = beating(&alive, &alive.target) => unreachable!(),
+            }
+        })
+        .await;
+        assert!(
+            waited.is_err(),
+            "called {waited:?} silent while waiting on the import"
+        );
+        // reading again, the export's silence counts: it is reported once over the limit
+        alive.writing.store(false, Ordering::Relaxed);
+        let end = tokio::select! {
+            end = alive.first_silent() => end,
+            () = beating(&alive, &alive.target) => unreachable!(),
+        };
+        assert_eq!(end, "export");
     }
 
     /// Runs the wrapper as a pod would, exporting `printf hello` with `PATH` as given.
