@@ -101,12 +101,13 @@ async fn steps(
                 };
                 let source_place = Place::of(export, &plan.source.1, &plan.source.2);
                 let target_place = Place::of(import, &plan.target.1, &plan.target.2);
-                stream::kill_leftovers(t.source, &source_place, id, Side::Export).await;
-                stream::kill_leftovers(t.target, &target_place, id, Side::Import).await;
+                let tag = stream::stream_tag(&row);
+                stream::kill_leftovers(t.source, &source_place, &tag, Side::Export).await;
+                stream::kill_leftovers(t.target, &target_place, &tag, Side::Import).await;
                 let out = Box::pin(journal::step(store, id, name, async {
                     let started = time::OffsetDateTime::now_utc();
                     let out = Stream {
-                        transfer: id,
+                        tag,
                         source: t.source,
                         source_place,
                         export: export.command.clone(),
@@ -328,14 +329,14 @@ pub async fn abort(
         stream::kill_leftovers(
             source,
             &Place::of(export, &row.source.1, &row.source.2),
-            id,
+            &stream::stream_tag(&row),
             Side::Export,
         )
         .await;
         stream::kill_leftovers(
             target,
             &Place::of(import, &row.target.1, &row.target.2),
-            id,
+            &stream::stream_tag(&row),
             Side::Import,
         )
         .await;

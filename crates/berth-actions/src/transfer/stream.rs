@@ -121,20 +121,38 @@ impl Side {
     }
 }
 
+/// A name for a transfer's streams that no other transfer shares: journal ids repeat across
+/// machines (each has its own journal), and two transfers may stream from one pod at once (two
+/// people copying the same instance). A digest of the row's id, places and start time.
+pub(crate) fn stream_tag(row: &berth_store::Transfer) -> String {
+    let mut h = Sha256::new();
+    h.update(
+        format!(
+            "{}\n{:?}\n{:?}\n{}",
+            row.id,
+            row.source,
+            row.target,
+            row.started_at.unix_timestamp_nanos()
+        )
+        .as_bytes(),
+    );
+    hex::encode(h.finalize())[..16].to_owned()
+}
+
 /// The pid file of one side of a transfer's stream, in the pod's `/tmp`.
-pub(crate) fn pid_file(transfer: i64, side: Side) -> String {
-    format!("/tmp/berth-transfer-{transfer}-{}.pid", side.as_str())
+pub(crate) fn pid_file(tag: &str, side: Side) -> String {
+    format!("/tmp/berth-stream-{tag}-{}.pid", side.as_str())
 }
 
 /// The wrapped argv of an operation.
-pub(crate) fn wrapped(transfer: i64, side: Side, command: &[String]) -> Vec<String> {
+pub(crate) fn wrapped(tag: &str, side: Side, command: &[String]) -> Vec<String> {
     let mut argv = vec![
         "sh".to_owned(),
         "-c".to_owned(),
         WRAPPER.to_owned(),
         "berth-stream".to_owned(),
         side.as_str().to_owned(),
-        pid_file(transfer, side),
+        pid_file(tag, side),
     ];
     argv.extend(command.iter().cloned());
     argv
@@ -142,8 +160,8 @@ pub(crate) fn wrapped(transfer: i64, side: Side, command: &[String]) -> Vec<Stri
 
 /// Kills what a transfer's earlier stream left running in the pod (the processes named by its
 /// pid files). Best effort: a pod that is gone has nothing left.
-pub(crate) async fn kill_leftovers(cfg: &Config, place: &Place, transfer: i64, side: Side) {
-    let file = pid_file(transfer, side);
+pub(crate) async fn kill_leftovers(cfg: &Config, place: &Place, tag: &str, side: Side) {
+    let file = pid_file(tag, side);
     let script = format!(
         "f={file}; if [ -f \"$f\" ]; then kill \"$(cat \"$f\")\" 2>/dev/null; rm -f \"$f\"; fi; true"
     );
@@ -206,7 +224,8 @@ pub struct StreamOutcome {
 
 /// One stream to run.
 pub(crate) struct Stream<'a> {
-    pub(crate) transfer: i64,
+    /// The transfer's [`stream_tag`]: names its pid files.
+    pub(crate) tag: String,
     pub(crate) source: &'a Config,
     pub(crate) source_place: Place,
     pub(crate) export: Vec<String>,
@@ -225,7 +244,7 @@ impl Stream<'_> {
         let mut source = remote::start(
             self.source,
             &self.source_place,
-            wrapped(self.transfer, Side::Export, &self.export),
+            wrapped(&self.tag, Side::Export, &self.export),
             false,
             BUFFER,
         )
@@ -233,7 +252,7 @@ impl Stream<'_> {
         let mut target = match remote::start(
             self.target,
             &self.target_place,
-            wrapped(self.transfer, Side::Import, &self.import),
+            wrapped(&self.tag, Side::Import, &self.import),
             true,
             BUFFER,
         )
@@ -242,7 +261,7 @@ impl Stream<'_> {
             Ok(t) => t,
             Err(e) => {
                 source.abort();
-                kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
+                kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
                 return Err(e);
             }
         };
@@ -309,8 +328,8 @@ impl Stream<'_> {
         if let Err(e) = copied {
             source.abort();
             target.abort();
-            kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
-            kill_leftovers(self.target, &self.target_place, self.transfer, Side::Import).await;
+            kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
+            kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
             return Err(ActionError::Failed(format!("the stream failed: {e}")));
         }
         // end of the export: close the import's stdin (v5.channel.k8s.io's close signal)
@@ -332,8 +351,8 @@ impl Stream<'_> {
             (target_status, &target_err),
         );
         if judged.is_err() {
-            kill_leftovers(self.source, &self.source_place, self.transfer, Side::Export).await;
-            kill_leftovers(self.target, &self.target_place, self.transfer, Side::Import).await;
+            kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
+            kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
         }
         let target_sha256 = judged?;
         Ok(StreamOutcome {
