@@ -70,9 +70,9 @@ export type InstanceSort = "name" | "health" | "service" | "newest";
 
 export const SORT_LABELS: Record<InstanceSort, string> = {
   name: "Name",
-  health: "Health (problems first)",
+  health: "Problems first",
   service: "Service",
-  newest: "Newest first",
+  newest: "Newest",
 };
 
 /** Problems first: what needs a look comes before what runs. */
