@@ -34,7 +34,7 @@ fn main() -> ExitCode {
     };
     let output = cli.global.output;
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => fail(&e, output),
     }
 }

@@ -22,6 +22,8 @@ pub(crate) mod transfer;
 mod uninstall;
 mod version;
 
+use std::process::ExitCode;
+
 use berth_api::{Api, ApiError};
 
 use crate::cli::{Cli, Command, Global};
@@ -70,17 +72,22 @@ pub(crate) fn interrupted() -> impl std::future::Future<Output = ()> + Send + 's
     }
 }
 
-pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
+/// Runs the command; the process's exit code when it succeeds (`berth shell` passes its
+/// command's on).
+pub(crate) async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     // commands that need nothing from the home: they neither open nor create its database
-    match &cli.command {
-        Command::Version => return version::run(&cli.global),
-        Command::Completions { shell } => return crate::completion::print_script(*shell),
-        Command::Manpages { dir } => return crate::completion::write_man_pages(dir),
-        _ => {}
+    let early = match &cli.command {
+        Command::Version => Some(version::run(&cli.global)),
+        Command::Completions { shell } => Some(crate::completion::print_script(*shell)),
+        Command::Manpages { dir } => Some(crate::completion::write_man_pages(dir)),
+        _ => None,
+    };
+    if let Some(done) = early {
+        return done.map(|()| ExitCode::SUCCESS);
     }
     let api = Api::open(cli.global.home.as_deref())?;
     report_interrupted(&api);
-    match cli.command {
+    let done = match cli.command {
         Command::Contexts(args) => contexts::run(&api, &cli.global, args).await,
         Command::Catalog(action) => catalog::run(&api, &cli.global, action),
         Command::Version | Command::Completions { .. } | Command::Manpages { .. } => Ok(()),
@@ -131,7 +138,7 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
                 command,
                 tty: false,
             };
-            shell::run(&api, &cli.global, &name, input).await
+            return shell::run(&api, &cli.global, &name, input).await;
         }
         Command::Move(args) => transfer::run(&api, &cli.global, "move", args).await,
         Command::Copy(args) => transfer::run(&api, &cli.global, "copy", args).await,
@@ -139,5 +146,6 @@ pub(crate) async fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Transfer(action) => transfer::act(&api, &cli.global, action).await,
         Command::Credentials(action) => credentials::run(&api, &cli.global, action).await,
         Command::Standby(action) => standby::run(&api, &cli.global, action).await,
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }

@@ -2,9 +2,10 @@
 //! shell, the engine's client or a command in a pod of the instance, attached to this terminal
 //! (raw mode, and the remote terminal follows this one's size) or, when stdin is not a terminal,
 //! to the pipes: `echo 'select 1;' | berth shell pg --client`. Berth exits with the command's
-//! exit code.
+//! exit code (returned to `main`, so every destructor runs first).
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
 
 use berth_api::{Api, ApiError, ErrorCode, ShellInput};
 use tokio::io::AsyncWriteExt;
@@ -38,7 +39,7 @@ pub(crate) async fn run(
     global: &Global,
     name: &str,
     mut input: ShellInput,
-) -> Result<(), ApiError> {
+) -> Result<ExitCode, ApiError> {
     input.tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let mut session = api.open_shell(&instance_ref(global, name), &input).await?;
     let raw = if input.tty {
@@ -98,8 +99,8 @@ pub(crate) async fn run(
     drop(raw);
     let _ = tokio::io::stdout().flush().await;
     match code {
-        Some(0) => Ok(()),
-        Some(code) => std::process::exit(code),
+        // exit codes past 255 do not come through a shell: report them as a failure
+        Some(code) => Ok(ExitCode::from(u8::try_from(code).unwrap_or(1))),
         None => Err(ApiError::new(
             ErrorCode::Cluster,
             "the connection to the pod ended without the command's exit status",
