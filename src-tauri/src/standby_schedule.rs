@@ -45,12 +45,11 @@ async fn tick(app: &AppHandle, schedule: &mut Option<StandbySchedule>) -> Durati
         *schedule = None;
         return LOOK_AGAIN;
     };
-    if schedule.as_ref().is_none_or(|s| s.every() != every) {
-        *schedule = Some(StandbySchedule::new(every));
+    // a changed setting starts a schedule of its own (no retry times carried over)
+    if schedule.as_ref().is_some_and(|s| s.every() != every) {
+        *schedule = None;
     }
-    let Some(schedule) = schedule.as_mut() else {
-        return LOOK_AGAIN;
-    };
+    let schedule = schedule.get_or_insert_with(|| StandbySchedule::new(every));
     let run = std::sync::Mutex::new(String::new());
     let mut events = |event: ScheduleEvent<'_>| match event {
         ScheduleEvent::Syncing(p) => {

@@ -600,12 +600,9 @@ impl Api {
         };
         for result in listings {
             match result {
-                Ok(listing) => {
-                    let mut found: Vec<InstanceSummary> =
-                        listing.judge(&catalog).into_iter().map(summary).collect();
-                    self.mark_local_history(&mut found);
-                    out.instances.extend(found);
-                }
+                Ok(listing) => out
+                    .instances
+                    .extend(listing.judge(&catalog).into_iter().map(summary)),
                 Err((context, e)) if all_contexts => out.unreachable.push(UnreachableContext {
                     context,
                     message: e.message,
@@ -613,6 +610,8 @@ impl Api {
                 Err((_, e)) => return Err(e),
             }
         }
+        // one look at the local store for every context listed (history, standby pairings)
+        self.mark_local_history(&mut out.instances);
         Ok(out)
     }
 

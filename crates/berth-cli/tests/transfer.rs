@@ -110,6 +110,15 @@ impl Pair {
     }
 }
 
+/// Sends `child` the signal `name` (`TERM`, `KILL`) through the shell's built-in kill.
+fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{name} {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} failed");
+}
+
 /// Exactly one JSON document on stdout.
 fn one_document(stdout: &str) -> Value {
     let mut docs = serde_json::Deserializer::from_str(stdout).into_iter::<Value>();
@@ -242,11 +251,7 @@ async fn standby_watch_syncs_on_its_schedule_until_stopped() {
         assert!(watch.try_wait().unwrap().is_none(), "watch ended early");
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    let status = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", watch.id())])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(&watch, "TERM");
     let out = tokio::task::block_in_place(|| watch.wait_with_output()).unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -327,11 +332,7 @@ async fn a_move_killed_during_its_stream_is_resumed() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let killed = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -KILL {}", mv.id())])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    signal(&mv, "KILL");
     let _ = tokio::task::block_in_place(|| mv.wait());
     sim_a.set_faults(kubesim::config::Faults::default());
 

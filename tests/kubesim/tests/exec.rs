@@ -127,6 +127,37 @@ async fn exec_with_stdin_stdout_and_exit_codes() {
     c.shutdown().await;
 }
 
+/// A cluster whose pod `shell` (label `app=db`) is Ready, its port 5432 bound to a loopback
+/// echo server (a stand-in: no exec probes run against it).
+async fn ready_pod_bound_to_echo() -> kubesim::testing::TestCluster {
+    let addr = echo_server().await;
+    let mut config = kubesim::Config::default();
+    config.backends.push(kubesim::config::Backend {
+        namespace: Some("default".into()),
+        selector: "app=db".into(),
+        ports: [("5432".to_string(), addr.to_string())].into(),
+        skip_probes: true,
+        ..Default::default()
+    });
+    let c = kubesim::testing::cluster_with(config)
+        .await
+        .expect("cluster");
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("pod.yaml");
+    std::fs::write(&manifest, POD).unwrap();
+    kubectl_ok(&c, &["apply", "-f", &manifest.display().to_string()]);
+    kubectl_ok(
+        &c,
+        &[
+            "wait",
+            "--for=condition=Ready",
+            "pod/shell",
+            "--timeout=60s",
+        ],
+    );
+    c
+}
+
 /// A TCP echo server on loopback (a stand-in for a pod's server).
 async fn echo_server() -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -149,32 +180,9 @@ async fn echo_server() -> std::net::SocketAddr {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn port_forward_reaches_the_bound_backend() {
     // A real local "database": an echo server on loopback.
-    let addr = echo_server().await;
-    let mut config = kubesim::Config::default();
-    config.backends.push(kubesim::config::Backend {
-        namespace: Some("default".into()),
-        selector: "app=db".into(),
-        ports: [("5432".to_string(), addr.to_string())].into(),
-        ..Default::default()
-    });
-    let c = kubesim::testing::cluster_with(config)
-        .await
-        .expect("cluster");
     // Backends are a kubesim feature: on a real cluster (BERTH_TEST_KUBECONFIG) there is
     // no backend to reach, so the test ends once the pod is ready.
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = dir.path().join("pod.yaml");
-    std::fs::write(&manifest, POD).unwrap();
-    kubectl_ok(&c, &["apply", "-f", &manifest.display().to_string()]);
-    kubectl_ok(
-        &c,
-        &[
-            "wait",
-            "--for=condition=Ready",
-            "pod/shell",
-            "--timeout=60s",
-        ],
-    );
+    let c = ready_pod_bound_to_echo().await;
     let pods: Api<Pod> = Api::namespaced(c.client().await.unwrap(), "default");
     if c.is_real() {
         c.shutdown().await;
@@ -273,31 +281,7 @@ async fn kubectl_port_forward(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_port_forward_reaches_the_bound_backend() {
-    let addr = echo_server().await;
-    let mut config = kubesim::Config::default();
-    config.backends.push(kubesim::config::Backend {
-        namespace: Some("default".into()),
-        selector: "app=db".into(),
-        ports: [("5432".to_string(), addr.to_string())].into(),
-        skip_probes: true,
-        ..Default::default()
-    });
-    let c = kubesim::testing::cluster_with(config)
-        .await
-        .expect("cluster");
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = dir.path().join("pod.yaml");
-    std::fs::write(&manifest, POD).unwrap();
-    kubectl_ok(&c, &["apply", "-f", &manifest.display().to_string()]);
-    kubectl_ok(
-        &c,
-        &[
-            "wait",
-            "--for=condition=Ready",
-            "pod/shell",
-            "--timeout=60s",
-        ],
-    );
+    let c = ready_pod_bound_to_echo().await;
     // The backend is a kubesim feature: a real cluster's pod has nothing listening.
     if c.is_real() {
         c.shutdown().await;
