@@ -136,6 +136,9 @@ impl Config {
     }
 
     pub(crate) fn kube_error(&self, what: impl Into<String>, source: kube::Error) -> ActionError {
+        if let Some(unusable) = self.cluster.unusable(&source) {
+            return unusable.into();
+        }
         ActionError::Kube {
             context: self.context().to_owned(),
             what: what.into(),
