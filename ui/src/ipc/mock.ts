@@ -36,6 +36,7 @@ import type { ServiceVersion } from "./bindings/ServiceVersion";
 import { MockInstances } from "./mock-instances";
 import { MockUsage, mockUserPassword } from "./mock-usage";
 import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
+import { mockProbeFailure } from "./mock-failures";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -100,11 +101,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 500,
         serverVersion: null,
         latencyMs: 2,
-        failure: {
-          kind: "refused",
-          message: "Connection refused by 192.168.49.2:8443",
-          hint: "The cluster is not running. Start it with `minikube start`.",
-        },
+        failure: mockProbeFailure("minikube"),
       },
     ),
     context(
@@ -132,11 +129,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 1200,
         serverVersion: null,
         latencyMs: 40,
-        failure: {
-          kind: "execPlugin",
-          message: "exec plugin `aws` failed: executable not found on PATH",
-          hint: "Install the AWS CLI, or fix the `exec` command of this user in your kubeconfig.",
-        },
+        failure: mockProbeFailure("arn:aws:eks:eu-west-1:123456789012:cluster/staging"),
       },
     ),
     context(
@@ -151,11 +144,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 700,
         serverVersion: null,
         latencyMs: 64,
-        failure: {
-          kind: "unauthorized",
-          message: "The server answered 401 Unauthorized",
-          hint: "The credentials of this user were rejected. Refresh the token (e.g. `doctl kubernetes cluster kubeconfig save`).",
-        },
+        failure: mockProbeFailure("do-ams3-shop"),
       },
     ),
   ];
