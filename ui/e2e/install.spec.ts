@@ -87,3 +87,23 @@ for (const scheme of ["light", "dark"] as const) {
     await page.screenshot({ path: `${SHOTS}/install-${scheme}.png` });
   });
 }
+
+test("a name already taken and a namespace that does not exist are caught while typing", async ({ page }) => {
+  await openInstall(page);
+  const install = page.getByRole("button", { name: "Install PostgreSQL" });
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-dev");
+  await expect(page.getByTestId("name-taken")).toHaveText("pg-dev already exists in kind-berth-dev/default: choose another name.");
+  await expect(install).toBeDisabled();
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-new");
+  await expect(page.getByTestId("name-taken")).toHaveCount(0);
+  await expect(install).toBeEnabled();
+
+  // a typo in the namespace does not silently create one
+  await page.getByRole("combobox", { name: "Namespace" }).fill("defualt");
+  await expect(page.getByTestId("namespace-missing")).toContainText("defualt does not exist in kind-berth-dev: create it");
+  await expect(install).toBeDisabled();
+  await page.getByRole("checkbox", { name: "Create namespace defualt" }).check();
+  await expect(install).toBeEnabled();
+  await page.getByRole("combobox", { name: "Namespace" }).fill("dev");
+  await expect(page.getByTestId("namespace-missing")).toHaveCount(0);
+});

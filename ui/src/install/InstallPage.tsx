@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "wouter";
 import { ServiceIcon } from "../catalog/ServiceIcon";
@@ -12,6 +13,9 @@ import { startedOperations, useNamespaces, useRender, useSettings } from "./quer
 import { fitToSchema } from "./values";
 import "../catalog/catalog.css";
 import { isInstanceName, MAX_INSTANCE_NAME } from "../ipc/bindings/InstanceName";
+import { useBackend } from "../app/backend-context";
+import { contextInstancesQuery } from "../services/queries";
+import { nameTaken, namespaceMissing } from "./target-checks";
 
 
 /** Install a service: target, version, parameters in sections, a preview, then progress. */
@@ -49,7 +53,13 @@ export function InstallPage() {
     if (chosenVersion && schema && (schema as { properties?: Record<string, unknown> }).properties?.version) v.version = chosenVersion;
     return v as JsonValue;
   }, [values, chosenVersion, schema]);
-  const nameValid = isInstanceName(instance);
+  const backend = useBackend();
+  const listing = useQuery({ ...contextInstancesQuery(backend, target ?? ""), enabled: target !== null });
+  const taken = nameTaken(listing.data?.instances, ns, instance);
+  const missingNamespace = namespaceMissing(namespaces.data, ns);
+  const [createNamespace, setCreateNamespace] = useState(false);
+  const nameValid = isInstanceName(instance) && !taken;
+  const targetReady = !missingNamespace || createNamespace;
   const renderInput: RenderInput = { service: id, instance, namespace: ns, version: chosenVersion, values: formValues, set: [] };
   const render = useRender(renderInput, tab === "preview" && valid && nameValid && values !== null);
 
@@ -61,7 +71,8 @@ export function InstallPage() {
         name: instance,
         context: target,
         namespace: ns,
-        createNamespace: true,
+        // only when the user asked: a typo must not silently make a namespace
+        createNamespace: missingNamespace && createNamespace,
         version: chosenVersion,
         values: formValues,
         set: [],
@@ -146,11 +157,23 @@ export function InstallPage() {
               <datalist id="install-namespaces">
                 {namespaces.data?.map((n) => <option key={n} value={n} />)}
               </datalist>
+              {missingNamespace ? (
+                <span className="field-note" data-testid="namespace-missing">
+                  <input type="checkbox" checked={createNamespace} onChange={(e) => setCreateNamespace(e.target.checked)} aria-label={`Create namespace ${ns}`} />{" "}
+                  {ns} does not exist in {target}: create it
+                </span>
+              ) : null}
             </label>
             <label>
               Instance name
               <input className="input mono" value={instance} onChange={(e) => setName(e.target.value)} aria-label="Instance name" aria-invalid={!nameValid} />
-              {!nameValid ? <span className="field-error">Lower-case letters, digits and '-', a letter or digit at both ends, at most {MAX_INSTANCE_NAME}.</span> : null}
+              {taken ? (
+                <span className="field-error" data-testid="name-taken">
+                  {instance} already exists in {target}/{ns}: choose another name.
+                </span>
+              ) : !nameValid ? (
+                <span className="field-error">Lower-case letters, digits and '-', a letter or digit at both ends, at most {MAX_INSTANCE_NAME}.</span>
+              ) : null}
             </label>
             <label>
               Version
@@ -199,12 +222,14 @@ export function InstallPage() {
             </div>
           ) : null}
           <div className="form-actions">
-            <button type="button" className="button button--primary" disabled={!valid || !nameValid || !target || start.isPending} onClick={submit}>
+            <button type="button" className="button button--primary" disabled={!valid || !nameValid || !target || !targetReady || start.isPending} onClick={submit}>
               Install {d?.service.title ?? id}
             </button>
-            <span className={`form-actions__note${valid && nameValid ? "" : " form-actions__note--error"}`} role="status">
+            <span className={`form-actions__note${valid && nameValid && targetReady ? "" : " form-actions__note--error"}`} role="status">
               {!valid || !nameValid
                 ? "Some fields need attention."
+                : !targetReady
+                  ? `Namespace ${ns} does not exist: tick "create it" or pick another.`
                 : `${instance} in ${target ?? "?"}/${ns}${chosenVersion ? `, version ${chosenVersion}` : ""}`}
             </span>
             {start.isError ? <span className="form-actions__note--error">{start.error.message}</span> : null}
