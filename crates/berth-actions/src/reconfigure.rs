@@ -370,6 +370,9 @@ async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Chang
                 compare("", object, &live, secret, &mut fields);
                 // the revision annotation changes every time; it is not news
                 fields.retain(|f| !f.contains("berth.dev/revision"));
+                if target.kind == "StatefulSet" {
+                    fixed_volumes(rec, &target.name, &fields)?;
+                }
                 if !fields.is_empty() {
                     changes.push(Change {
                         object: name,
@@ -408,6 +411,29 @@ async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Chang
         }
     }
     Ok(changes)
+}
+
+/// Refuses a change of a StatefulSet's volume templates (size, class, access modes): the API
+/// server keeps them fixed after creation, so applying would fail half-way through a revision.
+/// Said before anything is touched, with the way to bigger volumes: a copy with the new size.
+fn fixed_volumes(rec: &Record, statefulset: &str, fields: &[String]) -> Result<(), ActionError> {
+    let volume_fields: Vec<&str> = fields
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.starts_with("spec.volumeClaimTemplates"))
+        .collect();
+    if volume_fields.is_empty() {
+        return Ok(());
+    }
+    Err(ActionError::InvalidInput(format!(
+        "the volumes of {name} cannot change in place: Kubernetes keeps the volume templates of \
+         StatefulSet {statefulset} fixed after creation ({changed}). Nothing was changed. To get \
+         volumes of another size or class, copy the instance into a new one with the new \
+         parameters (`berth copy {name} --to CONTEXT --name NEW --set ...`, or Copy… in the app), \
+         or leave the storage parameters as they are",
+        name = rec.instance,
+        changed = volume_fields.join("; "),
+    )))
 }
 
 /// Collects the leaves of `want` that differ in `live` as `path: old → new`.

@@ -276,14 +276,7 @@ async fn copies_postgres_into_a_newer_major_version() {
     .unwrap();
     let sts: kube::Api<k8s_openapi::api::apps::v1::StatefulSet> =
         kube::Api::namespaced(client, "default");
-    let spec = sts
-        .get("pg")
-        .await
-        .unwrap()
-        .spec
-        .template
-        .spec
-        .unwrap();
+    let spec = sts.get("pg").await.unwrap().spec.template.spec.unwrap();
     let image = spec.containers[0].image.clone();
     assert_eq!(
         image.as_deref(),

@@ -174,6 +174,29 @@ async fn adopt_imports_the_credentials_so_config_works_on_the_adopting_machine()
         .collect();
     assert_eq!(ops[0], ("reconfigure", "succeeded"), "{history}");
     assert_eq!(ops[1].0, "adopt", "{history}");
+
+    // a StatefulSet's volume templates are fixed after creation: a new storage size is refused
+    // before anything is touched (the API server would refuse the apply half-way), with the way out
+    let (code, refused, _, stderr) = env
+        .run_on(
+            &other,
+            &["config", "pga", "-n", ns, "--set", "storage.size=20Gi"],
+        )
+        .await;
+    assert_eq!(code, 2, "{stderr}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot change in place") && message.contains("\"10Gi\" → \"20Gi\""),
+        "{message}"
+    );
+    assert!(message.contains("berth copy pga"), "{message}");
+    let (_, history, _, _) = env.run_on(&other, &["history", "pga"]).await;
+    assert_eq!(history.as_array().unwrap().len(), ops.len(), "{history}");
+    let template = sets.get("pga").await.unwrap().spec.volume_claim_templates;
+    assert_eq!(
+        serde_json::to_value(template).unwrap()[0]["spec"]["resources"]["requests"]["storage"],
+        "10Gi"
+    );
     env.cluster.shutdown().await;
 }
 
