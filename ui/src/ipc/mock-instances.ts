@@ -195,7 +195,10 @@ function defaultHistory(instances: InstanceSummary[]): RevisionInfo[] {
   ];
   const h: RevisionInfo[] = [
     revision(sessions, 1, "install", "pending", 6),
-    revision(pg, 2, "reconfigure", "succeeded", 40, { parameters: { ...(pg.parameters as object), memory: "1Gi" } }),
+    revision(pg, 2, "reconfigure", "succeeded", 40, {
+      parameters: { ...(pg.parameters as object), memory: "1Gi" },
+      changes: [{ path: "memory", old: "512Mi", new: "1Gi" }],
+    }),
     revision(pg, 1, "install", "superseded", 95, { parameters: { replicas: 1, storage: "8Gi", cpu: "500m", memory: "512Mi" } }),
     revision(cache, 2, "stop", "succeeded", 60 * 20),
     revision(cache, 1, "install", "superseded", 60 * 26),
