@@ -10,6 +10,7 @@ import { OperationError, ProgressSteps, useOperation, useStartOperation } from "
 import { DiffPreview } from "./Preview";
 import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useReconfigureDiff } from "./queries";
+import { diffParameters } from "../history/diff";
 import { changesAsSet, fitToSchema } from "./values";
 import "../catalog/catalog.css";
 
@@ -178,7 +179,10 @@ export function ConfigurePage() {
               ) : !valid ? (
                 <p className="form-actions__note--error">Fix the highlighted fields to see the changes.</p>
               ) : (
-                <DiffPreview result={diff.data} error={diff.error} pending={diff.isFetching} />
+                <>
+                  <ParameterChanges before={live} after={values} from={currentVersion} to={upgradeTo} />
+                  <DiffPreview result={diff.data} error={diff.error} pending={diff.isFetching} />
+                </>
               )}
             </div>
           ) : null}
@@ -194,5 +198,31 @@ export function ConfigurePage() {
         </>
       )}
     </div>
+  );
+}
+
+/** The parameters the form changes, before → after, above the Kubernetes fields they touch. */
+function ParameterChanges({ before, after, from, to }: { before: JsonValue | null; after: JsonValue | null; from: string | null; to: string | null }) {
+  // a secret typed into the form is not echoed back
+  const secret = (path: string) => /password|secret|token/i.test(path);
+  const changes = diffParameters(before, after)
+    .filter((c) => c.path !== "version")
+    .map((c) => (secret(c.path) ? { ...c, before: c.before && "••••", after: c.after && "••••" } : c));
+  return (
+    <section className="param-changes" aria-label="Parameters that change">
+      <h3>Parameters</h3>
+      <ul>
+        {to ? (
+          <li data-param="version">
+            <span className="mono">version</span>: <del>{from}</del> → <ins>{to}</ins>
+          </li>
+        ) : null}
+        {changes.map((c) => (
+          <li key={c.path} data-param={c.path}>
+            <span className="mono">{c.path}</span>: <del>{c.before ?? "—"}</del> → <ins>{c.after ?? "—"}</ins>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
