@@ -67,6 +67,7 @@ pub mod status;
 mod stop_start;
 pub mod transfer;
 mod uninstall;
+mod volume_growth;
 mod wait;
 
 pub use adopt::Adopt;
