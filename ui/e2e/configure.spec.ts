@@ -18,6 +18,7 @@ test("configure starts from the live parameters and previews the diff", async ({
   await expect(params.locator('[data-param="replicas"]')).toHaveText("replicas: 1 → 2");
   const diff = page.getByTestId("diff");
   await expect(diff.locator('[data-object="StatefulSet pg-dev"]')).toContainText("spec.replicas: 1 → 2");
+  await expect(page.getByTestId("volume-note")).toHaveText("Each new replica of StatefulSet pg-dev gets a new volume of its own.");
   await page.getByRole("button", { name: "Apply changes" }).click();
   const progress = page.getByTestId("configure-progress");
   await expect(progress.locator(".steps")).toHaveAttribute("data-state", "succeeded", { timeout: 20_000 });
