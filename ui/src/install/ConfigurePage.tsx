@@ -6,7 +6,7 @@ import { useServiceDetail } from "../catalog/queries";
 import { ServiceIcon } from "../catalog/ServiceIcon";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { toApiError, type ApiError, type InstanceSummary, type JsonValue, type ReconfigureInput } from "../ipc";
-import { OperationError, ProgressSteps, useOperation, useStartOperation } from "../operations";
+import { ProgressSteps, useOperation, useStartOperation } from "../operations";
 import { DiffPreview } from "./Preview";
 import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useReconfigureDiff } from "./queries";
@@ -114,7 +114,6 @@ export function ConfigurePage() {
       {operation ? (
         <section className="card progress-card" aria-label="Progress" data-testid="configure-progress">
           <ProgressSteps update={operation} />
-          <OperationError update={operation} />
           {operation.state !== "running" ? (
             <button
               type="button"

@@ -6,7 +6,7 @@ import { useServiceDetail } from "../catalog/queries";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useContextList } from "../contexts/queries";
 import type { JsonValue, RenderInput } from "../ipc";
-import { ProgressSteps, OperationError, useOperation, useStartOperation } from "../operations";
+import { ProgressSteps, useOperation, useStartOperation } from "../operations";
 import { ManifestPreview } from "./Preview";
 import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useNamespaces, useRender, useSettings } from "./queries";
@@ -14,7 +14,8 @@ import { fitToSchema } from "./values";
 import "../catalog/catalog.css";
 import { isInstanceName, MAX_INSTANCE_NAME } from "../ipc/bindings/InstanceName";
 import { useBackend } from "../app/backend-context";
-import { contextInstancesQuery } from "../services/queries";
+import { instancePath } from "../services/keys";
+import { contextInstancesQuery, useInstanceDetails } from "../services/queries";
 import { nameTaken, namespaceMissing } from "./target-checks";
 
 
@@ -114,13 +115,9 @@ export function InstallPage() {
       {operation ? (
         <section className="card progress-card" aria-label="Install progress" data-testid="install-progress">
           <ProgressSteps update={operation} />
-          <OperationError update={operation} />
-          {operation.state === "succeeded" ? (
-            <p>
-              <Link href={`/instances/${encodeURIComponent(operation.target.context)}/${encodeURIComponent(operation.target.namespace)}/${encodeURIComponent(operation.target.name)}`}>
-                Open {operation.target.name}
-              </Link>
-            </p>
+          {operation.state === "succeeded" ? <Installed target={operation.target} /> : null}
+          {operation.state === "failed" ? (
+            <p className="muted">The form below keeps what you filled in: change what the error names, then install again.</p>
           ) : null}
           {!running ? (
             <button
@@ -138,7 +135,7 @@ export function InstallPage() {
           )}
         </section>
       ) : null}
-      {!operation ? (
+      {!operation || operation.state === "failed" ? (
         <>
           <section className="card target" aria-label="Where to install">
             <label>
@@ -236,6 +233,33 @@ export function InstallPage() {
           </div>
         </>
       ) : null}
+    </div>
+  );
+}
+
+/** The end of a successful install: it is ready, where clients reach it, and how to connect. */
+function Installed({ target }: { target: { context: string; namespace: string; name: string } }) {
+  const details = useInstanceDetails(target);
+  const instance = details.data?.instance;
+  return (
+    <div className="installed" data-testid="installed">
+      <p className="installed__title">
+        <strong>{target.name}</strong> is installed in {target.context} / {target.namespace}
+        {instance ? ` · ${instance.podsReady}/${instance.podsTotal} pods ready` : ""}.
+      </p>
+      {instance?.endpoint ? (
+        <p>
+          Clients in the cluster reach it at <code data-testid="installed-endpoint">{instance.endpoint}</code>.
+        </p>
+      ) : null}
+      <p className="installed__links">
+        <Link href={instancePath(target, "connect")} className="button button--primary">
+          Connect…
+        </Link>{" "}
+        <Link href={instancePath(target)} className="button">
+          Open {target.name}
+        </Link>
+      </p>
     </div>
   );
 }
