@@ -14,6 +14,7 @@ import type { ObserveBackend } from "./observe";
 import type { UsageBackend } from "./usage";
 import type { TransferBackend } from "./transfers";
 import type { StandbyBackend } from "./standby";
+import type { TerminalBackend } from "./terminal";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
@@ -43,7 +44,7 @@ export interface HistoryQuery {
  * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
  * with an {@link ApiError} (never a bare string), so callers branch on `code`.
  */
-export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend {
+export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend, TerminalBackend {
   /** Which implementation this is, shown in Settings. */
   readonly kind: "tauri" | "mock";
   /** Every kubeconfig context with Berth's tags. Fast: no network. */

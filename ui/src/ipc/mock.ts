@@ -13,6 +13,8 @@ import type { InstanceDetails } from "./bindings/InstanceDetails";
 import { MockCatalog, NAMESPACES, STORAGE_CLASSES } from "./mock-catalog";
 import { MockTransfers } from "./mock-transfers";
 import { MockStandbys } from "./mock-standby";
+import { MockTerminals } from "./mock-terminal";
+import type { TerminalBackend } from "./terminal";
 import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
 import type { AppSettings } from "./bindings/AppSettings";
@@ -344,6 +346,16 @@ export class MockBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = (run, id, onProgress) => this.moves.abortTransfer(run, id, onProgress);
   transfers: TransferBackend["transfers"] = (limit) => this.moves.transfers(limit);
   interruptedTransfers: TransferBackend["interruptedTransfers"] = () => this.moves.interruptedTransfers();
+
+  // The Terminal tab: mock-terminal.ts
+  private readonly terminals = new MockTerminals((open) => {
+    const context = open.instance.context ?? "kind-berth-dev";
+    const found = this.instances.instances.find(
+      (i) => i.context === context && i.name === open.instance.name && (open.instance.namespace == null || i.namespace === open.instance.namespace),
+    );
+    return !found ? "missing" : found.health === "stopped" ? "stopped" : "running";
+  });
+  openTerminal: TerminalBackend["openTerminal"] = (open, onEvent) => this.terminals.openTerminal(open, onEvent);
 
   // Standbys: mock-standby.ts
   createStandby: StandbyBackend["createStandby"] = (run, input, onProgress) => this.pairs.createStandby(run, input, onProgress);
