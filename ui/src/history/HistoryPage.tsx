@@ -76,7 +76,7 @@ export function HistoryPage() {
         </EmptyState>
       ) : (
         <>
-          <div className="toolbar" role="search">
+          <div className="toolbar history-toolbar" role="search">
             <label className="search">
               <SearchIcon aria-hidden="true" />
               <span className="visually-hidden">Search history</span>

@@ -144,7 +144,7 @@ export function ConfigurePage() {
               </select>
             </label>
           </section>
-          <div className="tabs" role="tablist" aria-label="Configure form">
+          <div className="form-tabs" role="tablist" aria-label="Configure form">
             <button type="button" role="tab" aria-selected={tab === "configure"} onClick={() => setTab("configure")}>
               Configure
             </button>

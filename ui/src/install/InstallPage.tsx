@@ -184,7 +184,7 @@ export function InstallPage() {
               </select>
             </label>
           </section>
-          <div className="tabs" role="tablist" aria-label="Install form">
+          <div className="form-tabs" role="tablist" aria-label="Install form">
             <button type="button" role="tab" aria-selected={tab === "configure"} onClick={() => setTab("configure")}>
               Configure
             </button>

@@ -75,14 +75,14 @@ export function DiffPreview({ result, error, pending }: { result?: ReconfigureRe
           {n}
         </p>
       ))}
-      <ul className="diff" data-testid="diff" aria-busy={pending}>
+      <ul className="object-diff" data-testid="diff" aria-busy={pending}>
         {result.changes.map((c) => (
-          <li key={c.object} className="card diff__object" data-object={c.object}>
+          <li key={c.object} className="card object-diff__object" data-object={c.object}>
             <h3>
               {c.object}
-              <span className={`diff__change diff__change--${c.change}`}>{c.change}</span>
+              <span className={`object-diff__change diff__change--${c.change}`}>{c.change}</span>
             </h3>
-            <ul className="diff__fields">
+            <ul className="object-diff__fields">
               {c.fields.map((f) => (
                 <li key={f}>{f}</li>
               ))}
