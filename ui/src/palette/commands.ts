@@ -49,6 +49,7 @@ export function buildCommands(instances: readonly InstanceSummary[], services: r
 /**
  * Ranks commands for a query: every word must appear in the title or keywords; title prefix
  * matches first, then title matches, then keyword matches; the original order breaks ties.
+ * Matches stay together by group (groups ordered by their best match), so each heading shows once.
  */
 export function matchCommands(commands: readonly Command[], query: string): Command[] {
   const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -61,5 +62,7 @@ export function matchCommands(commands: readonly Command[], query: string): Comm
     const score = title.startsWith(words[0]!) ? 0 : words.every((w) => title.includes(w)) ? 1 : 2;
     scored.push([score, index, c]);
   });
-  return scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , c]) => c);
+  const ranked = scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , c]) => c);
+  const groups = [...new Set(ranked.map((c) => c.group))];
+  return groups.flatMap((g) => ranked.filter((c) => c.group === g));
 }

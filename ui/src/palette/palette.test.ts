@@ -52,4 +52,14 @@ describe("command palette", () => {
     expect(isPaletteShortcut(k)).toBe(false);
     expect(isPaletteShortcut({ ...k, ctrlKey: true, shiftKey: true })).toBe(false);
   });
+
+  it("keeps each group's matches together so a heading shows once", () => {
+    const cmds = [
+      { id: "a", title: "pg stop", group: "Actions" as const, keywords: "" },
+      { id: "b", title: "Open pg", group: "Services" as const, keywords: "" },
+      { id: "c", title: "Restart pg", group: "Actions" as const, keywords: "" },
+    ];
+    const groups = matchCommands(cmds, "pg").map((c) => c.group);
+    expect(groups).toEqual(["Actions", "Actions", "Services"]);
+  });
 });
