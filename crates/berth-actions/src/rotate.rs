@@ -54,6 +54,8 @@ pub struct Rotate<'a> {
     pub user: Option<String>,
     /// How long to wait for the pods after the restart (default 5 minutes).
     pub timeout: Duration,
+    /// Only validate (step 1): touch nothing, return the key that would be rotated.
+    pub check: bool,
 }
 
 /// What a rotation did.
@@ -61,8 +63,8 @@ pub struct Rotate<'a> {
 pub struct RotateOutcome {
     /// The credential key rotated (`admin-password`, `user-password-app`).
     pub key: String,
-    /// The revision the restart recorded.
-    pub revision: u32,
+    /// The revision the restart recorded (`None` for a check).
+    pub revision: Option<u32>,
 }
 
 /// What to rotate, resolved before anything is touched.
@@ -85,6 +87,7 @@ impl<'a> Rotate<'a> {
             key: key.into(),
             user: None,
             timeout: Duration::from_secs(300),
+            check: false,
         }
     }
 
@@ -110,6 +113,12 @@ impl<'a> Rotate<'a> {
             };
             let target = self.target(def, rec)?;
             let (secret, data_key) = credentials::secret_of(cfg, def, rec, &target.key).await?;
+            if self.check {
+                return Ok(RotateOutcome {
+                    key: target.key,
+                    revision: None,
+                });
+            }
             let value = Sensitive::new(credentials::generate(credentials::length(
                 def,
                 &target.key,
@@ -177,7 +186,7 @@ impl<'a> Rotate<'a> {
         })?;
         Ok(RotateOutcome {
             key: target.key,
-            revision,
+            revision: Some(revision),
         })
     }
 
@@ -225,7 +234,8 @@ impl<'a> Rotate<'a> {
                 None => {
                     let per_user = specs.iter().find_map(|c| {
                         let user = self.key.strip_prefix(&format!("{}-", c.key))?;
-                        (c.per_user && users.contains(&user)).then(|| (c.key.clone(), user.to_owned()))
+                        (c.per_user && users.contains(&user))
+                            .then(|| (c.key.clone(), user.to_owned()))
                     });
                     per_user.ok_or_else(|| {
                         ActionError::InvalidInput(format!(
