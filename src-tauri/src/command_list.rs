@@ -50,6 +50,10 @@ macro_rules! berth_commands {
             standby_commands::promote_standby,
             standby_commands::standbys,
             standby_commands::drop_standby,
+            terminal_commands::open_terminal,
+            terminal_commands::terminal_input,
+            terminal_commands::terminal_resize,
+            terminal_commands::close_terminal,
         }
     };
 }

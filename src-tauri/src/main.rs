@@ -47,6 +47,7 @@ mod settings_commands;
 mod standby_commands;
 mod standby_schedule;
 mod startup_listing;
+mod terminal_commands;
 mod transfer_commands;
 mod usage_commands;
 
@@ -93,6 +94,7 @@ fn run(started: Instant, compositing: rendering::Compositing) -> Result<(), Desk
             }
         })
         .manage(observe::LogStreams::default())
+        .manage(terminal_commands::TerminalSessions::default())
         .manage(berth_api::Operations::new())
         .manage(transfer_commands::TransferRuns::default())
         .invoke_handler(berth_commands!(handler))

@@ -16,6 +16,9 @@ test("the catalog lists every service with category and versions; search and cat
   await expect(pg).toContainText("Database");
   await expect(pg.locator(".version--default")).toHaveText("17");
   await expect(pg.locator("img.service-icon")).toBeVisible();
+  // what is already installed somewhere is marked (the mock runs postgres in several contexts)
+  await expect(pg.getByTestId("installed-count")).toHaveText(/^\d+ installed$/);
+  await expect(page.locator('li[data-service="cassandra"]').getByTestId("installed-count")).toHaveCount(0);
 
   await page.getByRole("searchbox", { name: "Search services" }).fill("kafka");
   await expect(page.locator("li[data-service]")).toHaveCount(1);

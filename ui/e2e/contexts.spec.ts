@@ -40,11 +40,11 @@ test("an unreachable context says why and what to do", async ({ page }) => {
   const minikube = row(page, "minikube").locator('[data-state="unreachable"]');
   await expect(minikube).toHaveAttribute("data-failure", "refused");
   await expect(minikube).toContainText("Connection refused");
-  await expect(minikube).toContainText("minikube start");
+  await expect(minikube).toContainText("is the cluster running?");
   await expect(minikube).toContainText("Last seen");
   const eks = row(page, "arn:aws:eks:eu-west-1:123456789012:cluster/staging").locator('[data-state="unreachable"]');
   await expect(eks).toContainText("Credential plugin failed");
-  await expect(row(page, "do-ams3-shop")).toContainText("Unauthorized");
+  await expect(row(page, "do-ams3-shop")).toContainText("Credentials refused");
 });
 
 test("the favourite star toggles and reorders the list", async ({ page }) => {

@@ -12,6 +12,10 @@ test("lists every operation, highlights interrupted ones, and filters", async ({
   await expect(interrupted).toHaveCount(1);
   await expect(interrupted).toContainText("events");
   await expect(interrupted).toHaveClass(/history-row--interrupted/);
+  // what a revision changed, in its own column, with every change on hover
+  const changes = page.locator('tr[data-history="kind-berth-dev/default/pg-dev#2"] [data-testid="history-changes"]');
+  await expect(changes).toHaveText("memory: 512Mi → 1Gi");
+  await expect(changes.locator("[title]")).toHaveAttribute("title", "memory: 512Mi → 1Gi");
   await page.screenshot({ path: `${SHOTS}/history.png` });
 
   await page.getByLabel("Filter by outcome").selectOption("failed");

@@ -78,6 +78,11 @@ test("install runs with step-by-step progress that survives navigating away", as
   await expect(progress).toBeVisible();
   await expect(progress.locator(".steps")).toHaveAttribute("data-state", "succeeded", { timeout: 20_000 });
   await expect(progress.getByRole("link", { name: "Open pg-two" })).toBeVisible();
+  // the done screen says where clients reach it and leads to Connect
+  await expect(progress.getByTestId("installed")).toContainText("pg-two is installed in kind-berth-dev / default");
+  await expect(progress.getByTestId("installed-endpoint")).toHaveText("pg-two.default.svc:5432");
+  await progress.getByRole("link", { name: "Connect…" }).click();
+  await expect(page).toHaveURL(/pg-two\/connect$/);
 });
 
 for (const scheme of ["light", "dark"] as const) {
@@ -87,3 +92,43 @@ for (const scheme of ["light", "dark"] as const) {
     await page.screenshot({ path: `${SHOTS}/install-${scheme}.png` });
   });
 }
+
+test("a name already taken and a namespace that does not exist are caught while typing", async ({ page }) => {
+  await openInstall(page);
+  const install = page.getByRole("button", { name: "Install PostgreSQL" });
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-dev");
+  await expect(page.getByTestId("name-taken")).toHaveText("pg-dev already exists in kind-berth-dev/default: choose another name.");
+  await expect(install).toBeDisabled();
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-new");
+  await expect(page.getByTestId("name-taken")).toHaveCount(0);
+  await expect(install).toBeEnabled();
+
+  // a typo in the namespace does not silently create one
+  await page.getByRole("combobox", { name: "Namespace" }).fill("defualt");
+  await expect(page.getByTestId("namespace-missing")).toContainText("defualt does not exist in kind-berth-dev: create it");
+  await expect(install).toBeDisabled();
+  await page.getByRole("checkbox", { name: "Create namespace defualt" }).check();
+  await expect(install).toBeEnabled();
+  await page.getByRole("combobox", { name: "Namespace" }).fill("dev");
+  await expect(page.getByTestId("namespace-missing")).toHaveCount(0);
+});
+
+test("a failed install says why and keeps the filled form", async ({ page }) => {
+  await openInstall(page);
+  await page.getByRole("combobox", { name: "Context" }).selectOption("minikube");
+  await page.getByRole("textbox", { name: "Instance name" }).fill("pg-kept");
+  await page.getByRole("button", { name: "More replicas" }).click();
+  await page.getByRole("button", { name: "Install PostgreSQL" }).click();
+  const progress = page.getByTestId("install-progress");
+  await expect(progress.locator(".steps")).toHaveAttribute("data-state", "failed", { timeout: 20_000 });
+  // the core's sentence and its hint, once
+  await expect(progress.getByRole("alert")).toContainText("minikube: nothing answers at https://192.168.49.2:8443 (connection refused)");
+  await expect(progress.getByRole("alert")).toContainText("is the cluster running?");
+  await expect(page.getByText("minikube: nothing answers", { exact: false })).toHaveCount(1);
+  // what was filled in is still there, ready for another try
+  await expect(page.getByRole("textbox", { name: "Instance name" })).toHaveValue("pg-kept");
+  await expect(page.getByRole("spinbutton", { name: "Replicas" })).toHaveValue("2");
+  await page.getByRole("combobox", { name: "Context" }).selectOption("kind-berth-dev");
+  await page.getByRole("button", { name: "Install PostgreSQL" }).click();
+  await expect(progress.locator(".steps")).toHaveAttribute("data-state", "succeeded", { timeout: 20_000 });
+});

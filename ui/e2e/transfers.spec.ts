@@ -40,7 +40,7 @@ test("targets are grouped by location; unreachable contexts are disabled with th
   const minikube = select.locator('option[value="minikube"]');
   await expect(minikube).toBeDisabled();
   await expect(minikube).toContainText("Connection refused");
-  await expect(select.locator('option[value="do-ams3-shop"]')).toContainText("401 Unauthorized");
+  await expect(select.locator('option[value="do-ams3-shop"]')).toContainText("Credentials refused");
   await expect(select.locator('option[value="onprem-lab"]')).toBeEnabled();
 });
 
@@ -91,6 +91,9 @@ test("a copy gets a new name and leaves the source serving", async ({ page }) =>
   await openWizard(page, "copy");
   await pickTarget(page, "kind-berth-dev", "default");
   await page.getByLabel("Name of the copy").fill("pg-dev-2");
+  // postgres 17 is copied into 18 (its definition's copyUpgradableTo), or kept at 17
+  const version = page.getByLabel("Version of the copy");
+  await expect(version.locator("option")).toHaveText(["postgres 17 (the same)", "postgres 18 (a newer major version: the data is dumped and restored)"]);
   await page.getByRole("button", { name: "Check the plan" }).click();
   const plan = page.getByRole("region", { name: "Plan" });
   await expect(plan.getByTestId("plan-downtime")).toContainText("none");

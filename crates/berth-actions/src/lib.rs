@@ -68,6 +68,7 @@ pub mod status;
 mod stop_start;
 pub mod transfer;
 mod uninstall;
+mod volume_growth;
 mod wait;
 
 pub use adopt::Adopt;
@@ -138,6 +139,9 @@ impl Config {
     }
 
     pub(crate) fn kube_error(&self, what: impl Into<String>, source: kube::Error) -> ActionError {
+        if let Some(unusable) = self.cluster.unusable(&source) {
+            return unusable.into();
+        }
         ActionError::Kube {
             context: self.context().to_owned(),
             what: what.into(),

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::pipeline::{Credentials, RevisionGuard, Target, commit, plan, preflight};
 use crate::record::{self, Record, record_name};
+use crate::volume_growth::{self, Growth};
 use crate::wait::{Progress, ProgressSink};
 use crate::{ActionError, Config, instance_selector};
 
@@ -152,7 +153,7 @@ impl<'a> Reconfigure<'a> {
             },
             credentials,
         )?;
-        let changes = diff(cfg, &rec, &plan.objects).await?;
+        let (changes, growths) = diff(cfg, &rec, &plan.objects).await?;
         let mut outcome = ReconfigureOutcome {
             instance: rec.instance.clone(),
             namespace: ns.clone(),
@@ -172,7 +173,12 @@ impl<'a> Reconfigure<'a> {
             )));
         }
         progress(Progress::Step("dry-run".into()));
-        preflight::dry_run(cfg, &plan.objects, self.force_conflicts).await?;
+        preflight::dry_run(
+            cfg,
+            &volume_growth::for_dry_run(&plan.objects, &growths),
+            self.force_conflicts,
+        )
+        .await?;
         let new_record = Record {
             created: rec.created.clone(),
             fenced: rec.fenced,
@@ -194,6 +200,13 @@ impl<'a> Reconfigure<'a> {
         let revision = pending.number();
         let result = async {
             commit::store_credentials(cfg, &plan).await?;
+            for growth in &growths {
+                progress(Progress::Step(format!(
+                    "grow the volumes of StatefulSet {}",
+                    growth.statefulset
+                )));
+                volume_growth::carry_out(cfg, &ns, growth).await?;
+            }
             progress(Progress::Step("apply".into()));
             let options = ApplyOptions {
                 dry_run: false,
@@ -351,8 +364,14 @@ fn removed_ref(kind: &str, name: &str, ns: &str) -> ObjectRef {
 }
 
 /// What applying `objects` would change in the live instance.
-async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Change>, ActionError> {
+/// What would change, and the volumes that would grow with it.
+async fn diff(
+    cfg: &Config,
+    rec: &Record,
+    objects: &[Value],
+) -> Result<(Vec<Change>, Vec<Growth>), ActionError> {
     let mut changes = Vec::new();
+    let mut growths = Vec::new();
     let mut rendered_names = Vec::new();
     for object in objects {
         let target = ObjectRef::of(object)?;
@@ -370,6 +389,19 @@ async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Chang
                 compare("", object, &live, secret, &mut fields);
                 // the revision annotation changes every time; it is not news
                 fields.retain(|f| !f.contains("berth.dev/revision"));
+                if target.kind == "StatefulSet"
+                    && let Some(growth) = volume_growth::plan(
+                        cfg,
+                        &rec.instance,
+                        &rec.namespace,
+                        object,
+                        &live,
+                        &fields,
+                    )
+                    .await?
+                {
+                    growths.push(growth);
+                }
                 if !fields.is_empty() {
                     changes.push(Change {
                         object: name,
@@ -407,7 +439,7 @@ async fn diff(cfg: &Config, rec: &Record, objects: &[Value]) -> Result<Vec<Chang
             }
         }
     }
-    Ok(changes)
+    Ok((changes, growths))
 }
 
 /// Collects the leaves of `want` that differ in `live` as `path: old → new`.

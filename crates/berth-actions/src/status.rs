@@ -308,16 +308,7 @@ pub async fn fetch(cfg: &Config, namespace: Option<&str>) -> Result<Listing, Act
                 &record_fields,
             )
             .await
-            .map_err(|e| {
-                let detail = match e {
-                    berth_cluster::ClusterError::Unreachable { message, .. } => message,
-                    other => other.to_string(),
-                };
-                ActionError::from(berth_cluster::ClusterError::Unreachable {
-                    context: cfg.context().to_owned(),
-                    message: format!("cannot list instances: {detail}"),
-                })
-            })
+            .map_err(ActionError::from)
     };
     // the pods and workloads are asked together with the records, not after them: one round
     // trip instead of two (an empty context costs three small LISTs more)

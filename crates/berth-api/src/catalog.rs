@@ -58,6 +58,9 @@ pub struct ServiceCapabilities {
     pub export: bool,
     /// Data can be imported into it.
     pub import: bool,
+    /// Whether the definition declares the engine's own client (Open client, `berth shell
+    /// --client`).
+    pub client: bool,
 }
 
 /// A catalog entry, as listed.
@@ -309,6 +312,7 @@ fn summary(def: &Definition) -> ServiceSummary {
             in_place_upgrade: s.capabilities.in_place_upgrade,
             export: s.capabilities.export,
             import: s.capabilities.import,
+            client: s.operations.client.is_some(),
         },
     }
 }

@@ -165,6 +165,8 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
         one::<crate::HealthState>(),
         one::<crate::InstanceSummary>(),
         one::<crate::UnreachableContext>(),
+        one::<crate::TerminalOpen>(),
+        one::<crate::TerminalEvent>(),
         one::<crate::InstanceList>(),
         one::<crate::ContextInstances>(),
         one::<crate::InstanceRef>(),

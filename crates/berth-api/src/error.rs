@@ -1,5 +1,6 @@
 //! Errors at the API boundary: `{code, message}`.
 
+use berth_cluster::ProbeFailureKind;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -52,14 +53,25 @@ impl ErrorCode {
     }
 }
 
-/// An error as clients see it: a code to branch on and a message to show.
+/// An error as clients see it: a code to branch on, the cause in one sentence, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct ApiError {
     /// What kind of error.
     pub code: ErrorCode,
-    /// What happened and, where Berth knows, what to do about it.
+    /// What happened and, where the fix depends on the request, what to do about it.
     pub message: String,
+    /// Why a context cannot be used, when that is the cause: the same kinds, sentences and
+    /// hints the Contexts screen shows for its probe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub failure: Option<ProbeFailureKind>,
+    /// What to do about it, when the message does not say (worded for the app and the CLI
+    /// alike; each adds its own buttons or flags).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub hint: Option<String>,
 }
 
 impl ApiError {
@@ -68,6 +80,8 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            failure: None,
+            hint: None,
         }
     }
 }
@@ -99,7 +113,11 @@ impl From<berth_cluster::ClusterError> for ApiError {
             },
             E::Unreachable { .. } => ErrorCode::Cluster,
         };
-        Self::new(code, e.to_string())
+        Self {
+            failure: e.failure_kind(),
+            hint: e.hint().map(str::to_owned),
+            ..Self::new(code, e.to_string())
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use berth_actions::{
     ActionError, Config, Health, Install, InstanceStatus, Progress, Start, Stop, Uninstall,
 };
-use berth_cluster::Cluster;
+use berth_cluster::{Cluster, ProbeFailureKind};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -193,8 +193,12 @@ pub struct InstanceSummary {
 pub struct UnreachableContext {
     /// The context.
     pub context: String,
-    /// Why.
+    /// Why, in one sentence that names the context (the error's message).
     pub message: String,
+    /// The kind of failure, as the Contexts probe reports it.
+    pub failure: Option<ProbeFailureKind>,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 /// Instances in one or every context.
@@ -429,7 +433,10 @@ impl Api {
         per_context: Duration,
         no_catalog: Arc<berth_catalog::Catalog>,
     ) -> Result<berth_actions::status::Listing, (String, ApiError)> {
-        let name = context.unwrap_or_default().to_owned();
+        let name = context
+            .map(str::to_owned)
+            .or_else(|| kubeconfig.merged.current_context.clone())
+            .unwrap_or_default();
         let listed = async {
             let cfg = self
                 .config_with(kubeconfig, context, no_catalog)
@@ -445,16 +452,27 @@ impl Api {
         };
         match tokio::time::timeout(per_context, listed).await {
             Ok(result) => result,
-            Err(_) => Err((
-                name.clone(),
-                ApiError::new(
-                    ErrorCode::Cluster,
-                    format!(
-                        "{name}: the API server did not answer within {} ms (unreachable)",
-                        per_context.as_millis()
-                    ),
-                ),
-            )),
+            Err(_) => {
+                let server = kubeconfig
+                    .context(&name)
+                    .ok()
+                    .and_then(|c| c.server)
+                    .unwrap_or_else(|| "the API server".to_owned());
+                let kind = ProbeFailureKind::Timeout;
+                let error = ApiError {
+                    failure: Some(kind),
+                    hint: Some(berth_cluster::failure::hint(kind).to_owned()),
+                    ..ApiError::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "{name}: {} (waited {:.1} s)",
+                            berth_cluster::failure::timeout_sentence(&server),
+                            per_context.as_secs_f64()
+                        ),
+                    )
+                };
+                Err((name.clone(), error))
+            }
         }
     }
 
@@ -606,6 +624,8 @@ impl Api {
                 Err((context, e)) if all_contexts => out.unreachable.push(UnreachableContext {
                     context,
                     message: e.message,
+                    failure: e.failure,
+                    hint: e.hint,
                 }),
                 Err((_, e)) => return Err(e),
             }

@@ -94,11 +94,16 @@ async fn each_context_answers_on_its_own() {
         .list_context_instances_within("silent", None, Duration::from_millis(400))
         .await
         .unwrap_err();
-    assert_eq!(err.code, ErrorCode::Cluster);
+    assert_eq!(err.code, ErrorCode::Timeout);
     assert!(
-        err.message.contains("did not answer within 400 ms"),
+        err.message.starts_with("silent: ")
+            && err
+                .message
+                .contains("did not answer in time (waited 0.4 s)"),
         "{err:?}"
     );
+    assert_eq!(err.failure, Some(berth_api::ProbeFailureKind::Timeout));
+    assert!(err.hint.is_some(), "{err:?}");
 
     // a context the kubeconfig does not have is the caller's mistake
     let err = api

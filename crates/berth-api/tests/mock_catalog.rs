@@ -41,3 +41,33 @@ fn the_mock_catalog_fixture_is_current() {
         );
     }
 }
+
+/// The mock Backend's unreachable contexts carry the core's own hints: `ui/src/ipc/failure-hints.json`
+/// holds the hint of every failure kind. `BERTH_BLESS=1` rewrites it.
+#[test]
+fn the_failure_hints_fixture_is_current() {
+    let hints: serde_json::Map<String, serde_json::Value> = berth_api::ProbeFailureKind::ALL
+        .into_iter()
+        .map(|k| {
+            let name = serde_json::to_value(k)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (name, berth_cluster::failure::hint(k).into())
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&hints).unwrap() + "\n";
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/failure-hints.json");
+    if std::env::var_os("BERTH_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "ui/src/ipc/failure-hints.json drifted from the core's hints: run \
+             `BERTH_BLESS=1 cargo test -p berth-api --test mock_catalog` and commit the result"
+        );
+    }
+}

@@ -207,3 +207,79 @@ async fn port_forward_sessions_start_list_reveal_and_stop() {
     let err = api.reveal_connection_uri(&session.id).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
+
+/// The desktop's Terminal tab: a shell in a pod, fed keystrokes, printing their output, ending
+/// with the command's exit code; a session whose window goes away ends too. On kubesim the
+/// "pod" runs the shell as a local process (no pty); on a real cluster the terminal also echoes
+/// what is typed, which holds `$((40+2))`, not its value, so the assertions hold on both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_session_runs_typed_commands_and_reports_the_exit_code() {
+    let cluster = kubesim::testing::cluster().await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "terminal");
+    install(&api, &cluster, "memcached", "mc", "term").await;
+    let open = berth_api::TerminalOpen {
+        instance: which(&cluster, "mc", "term"),
+        cols: 100,
+        rows: 30,
+        ..Default::default()
+    };
+    let events = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let events = events.clone();
+        move |e: berth_api::TerminalEvent| events.lock().unwrap().push(e)
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tx.send(berth_api::TerminalInput::Resize(120, 40)).unwrap();
+    tx.send(berth_api::TerminalInput::Data(
+        b"echo \"ready-$((40+2)) \xc3\xa9t\xc3\xa9\"\nexit 7\n".to_vec(),
+    ))
+    .unwrap();
+    let code = api
+        .run_terminal(&open, rx, &sink, CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(code, Some(7));
+    let events = events.lock().unwrap().clone();
+    assert!(
+        matches!(&events[0], berth_api::TerminalEvent::Opened { pod, .. } if pod.starts_with("mc-")),
+        "{events:?}"
+    );
+    let output: String = events
+        .iter()
+        .filter_map(|e| match e {
+            berth_api::TerminalEvent::Output { data } => Some(data.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(output.contains("ready-42 été"), "{output:?}");
+    assert_eq!(
+        events.last(),
+        Some(&berth_api::TerminalEvent::Exited { code: Some(7) })
+    );
+
+    // the window closes (its input side dropped): the session ends without an exit code
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    drop(tx);
+    let code = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        api.run_terminal(&open, rx, &|_| {}, CancellationToken::new()),
+    )
+    .await
+    .expect("the session ended")
+    .unwrap();
+    assert_eq!(code, None);
+
+    // an instance that does not exist: refused with notFound
+    let missing = berth_api::TerminalOpen {
+        instance: which(&cluster, "nope", "term"),
+        ..Default::default()
+    };
+    let (_tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let err = api
+        .run_terminal(&missing, rx, &|_| {}, CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    cluster.shutdown().await;
+}

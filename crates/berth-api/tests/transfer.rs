@@ -176,6 +176,116 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
     sim_b.shutdown().await;
 }
 
+/// `berth copy --version`: PostgreSQL cannot be upgraded in place across major versions, so a copy
+/// carries the data into a newer one (dump and restore is PostgreSQL's own way across majors).
+/// The definition's `copyUpgradableTo` is the rule: a version it does not list is refused before
+/// anything is touched. Both ends are the same Debian server here: what is tested is Berth's side
+/// (the plan, the target's version and image, the data, the source left serving).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_postgres_into_a_newer_major_version() {
+    let a = realdb::Postgres::start().unwrap();
+    let b = realdb::Postgres::start().unwrap();
+    a.seed(2_000).unwrap();
+    let seeded = a.digest().unwrap();
+    let (sim_a, sim_b) = (sim_with(&a).await, sim_with(&b).await);
+    let dir = tempfile::tempdir().unwrap();
+    let (ka, kb) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
+    sim_a.write_kubeconfig(&ka, "laptop").unwrap();
+    sim_b.write_kubeconfig(&kb, "cloud").unwrap();
+    let (api, _keyring) =
+        support::api_and_keyring(&dir.path().join("home"), &ka, "transfer", "version");
+    let api = api.with_kubeconfig(vec![ka.clone(), kb.clone()]);
+    api.install(
+        &InstallInput {
+            service: "postgres".into(),
+            name: Some("pg".into()),
+            context: Some("laptop".into()),
+            version: Some("16".into()),
+            ..InstallInput::default()
+        },
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    let copy = |version: &str| TransferInput {
+        kind: "copy".into(),
+        context: Some("laptop".into()),
+        to: "cloud".into(),
+        options: TransferOptions {
+            instance: "pg".into(),
+            version: Some(version.into()),
+            ..TransferOptions::default()
+        },
+    };
+
+    // a version the definition cannot copy into: refused, nothing touched
+    for refused in ["15", "99"] {
+        let err = api.run_transfer(&copy(refused), &|_| {}).await.unwrap_err();
+        assert_eq!(err.code, berth_api::ErrorCode::InvalidInput, "{err:?}");
+        assert!(
+            err.message.contains("it can be copied into: 17, 18"),
+            "{}",
+            err.message
+        );
+    }
+    assert!(api.transfers(10).unwrap().is_empty());
+    let on_b = api
+        .list_instances(Some("cloud"), false, None)
+        .await
+        .unwrap();
+    assert!(on_b.instances.is_empty(), "{:?}", on_b.instances);
+
+    // 16 → 17: the plan says so, the target runs 17 with every row, the source keeps serving 16
+    let plan = api.plan_transfer(&copy("17")).await.unwrap();
+    assert!(plan.feasible(), "{:?}", plan.checks);
+    assert!(
+        plan.checks
+            .iter()
+            .any(|c| c.name == "version" && c.message == "16 → 17"),
+        "{:?}",
+        plan.checks
+    );
+    let done = api.run_transfer(&copy("17"), &|_| {}).await.unwrap();
+    assert_eq!(done.status, "succeeded", "{done:?}");
+    assert_eq!(b.digest().unwrap(), seeded);
+    let target = api
+        .instance_status(&berth_api::InstanceRef {
+            name: "pg".into(),
+            context: Some("cloud".into()),
+            namespace: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(target.version, "17");
+    let source = api
+        .instance_status(&berth_api::InstanceRef {
+            name: "pg".into(),
+            context: Some("laptop".into()),
+            namespace: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(source.version, "16");
+    assert!(!source.fenced, "a copy leaves the source serving");
+    let kubeconfig = kube::config::Kubeconfig::read_from(&kb).unwrap();
+    let client = kube::Client::try_from(
+        kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let sts: kube::Api<k8s_openapi::api::apps::v1::StatefulSet> =
+        kube::Api::namespaced(client, "default");
+    let spec = sts.get("pg").await.unwrap().spec.template.spec.unwrap();
+    let image = spec.containers[0].image.clone();
+    assert_eq!(
+        image.as_deref(),
+        Some("docker.io/library/postgres:17.6-bookworm")
+    );
+    sim_a.shutdown().await;
+    sim_b.shutdown().await;
+}
+
 /// Installs `service` as `name` on "laptop" (bound to `a`) and moves it to "cloud" (bound to
 /// `b`); returns the journal row.
 async fn install_and_move(

@@ -69,6 +69,9 @@ pub(crate) fn error(err: &ApiError, format: Format) {
         structured(&serde_json::json!({ "error": err }), format);
     }
     eprintln!("error: {}", err.message);
+    if let Some(hint) = &err.hint {
+        eprintln!("  {hint}");
+    }
 }
 
 /// Prints a warning on stderr.

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use assert_cmd::Command;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Secret, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Secret, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::Api;
 use serde_json::Value;
 
@@ -174,6 +175,150 @@ async fn adopt_imports_the_credentials_so_config_works_on_the_adopting_machine()
         .collect();
     assert_eq!(ops[0], ("reconfigure", "succeeded"), "{history}");
     assert_eq!(ops[1].0, "adopt", "{history}");
+
+    // more storage: the claims grow (their class allows expansion) and the StatefulSet is made
+    // again around its running pods; less storage, or another class, is refused untouched
+    let client = env.client().await;
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
+    let classes: Api<StorageClass> = Api::all(client.clone());
+    let default_expands = classes
+        .list(&Default::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .any(|c| {
+            c.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
+                .map(String::as_str)
+                == Some("true")
+                && c.allow_volume_expansion == Some(true)
+        });
+    let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    // the scale-up above did not wait: let its rolling update finish first
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let status = sets.get("pga").await.unwrap().status.unwrap_or_default();
+        if status.ready_replicas == Some(2)
+            && status.updated_replicas == Some(2)
+            && status.current_revision == status.update_revision
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let uid_before = pods.get("pga-0").await.unwrap().metadata.uid;
+    let (code, grown, _, stderr) = env
+        .run_on(
+            &other,
+            &["config", "pga", "-n", ns, "--set", "storage.size=20Gi"],
+        )
+        .await;
+    let storage_of = |c: &PersistentVolumeClaim| {
+        c.spec
+            .as_ref()
+            .unwrap()
+            .resources
+            .as_ref()
+            .unwrap()
+            .requests
+            .as_ref()
+            .unwrap()["storage"]
+            .0
+            .clone()
+    };
+    if default_expands {
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(grown["operation"], "reconfigure", "{grown}");
+        for claim in ["data-pga-0", "data-pga-1"] {
+            assert_eq!(
+                storage_of(&claims.get(claim).await.unwrap()),
+                "20Gi",
+                "{claim}"
+            );
+        }
+        let template = sets.get("pga").await.unwrap().spec.volume_claim_templates;
+        assert_eq!(
+            serde_json::to_value(template).unwrap()[0]["spec"]["resources"]["requests"]["storage"],
+            "20Gi"
+        );
+        // the pods kept running: adopted by the StatefulSet made again, not recreated
+        assert_eq!(pods.get("pga-0").await.unwrap().metadata.uid, uid_before);
+    } else {
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("does not allow volume expansion"),
+            "{stderr}"
+        );
+    }
+    let revisions = env
+        .run_on(&other, &["history", "pga"])
+        .await
+        .1
+        .as_array()
+        .unwrap()
+        .len();
+    for (set, why) in [
+        ("storage.size=5Gi", "volumes never shrink"),
+        ("storage.className=premium", "fixed after creation"),
+    ] {
+        let (code, refused, _, stderr) = env
+            .run_on(&other, &["config", "pga", "-n", ns, "--set", set])
+            .await;
+        assert_eq!(code, 2, "{set}: {stderr}");
+        let message = refused["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(why) && message.contains("berth copy pga"),
+            "{message}"
+        );
+    }
+    let (_, history, _, _) = env.run_on(&other, &["history", "pga"]).await;
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        revisions,
+        "refusals record nothing"
+    );
+
+    // a class that does not allow expansion: refused before anything is touched
+    if !env.cluster.is_real() {
+        let fixed: StorageClass = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "fixed"},
+            "provisioner": "kubesim.dev/hostpath",
+        }))
+        .unwrap();
+        classes.create(&Default::default(), &fixed).await.unwrap();
+        let (code, _, _, stderr) = env
+            .run_on(
+                &other,
+                &[
+                    "install",
+                    "postgres",
+                    "--name",
+                    "pgf",
+                    "-n",
+                    ns,
+                    "--set",
+                    "storage.className=fixed",
+                ],
+            )
+            .await;
+        assert_eq!(code, 0, "{stderr}");
+        let (code, _, _, stderr) = env
+            .run_on(
+                &other,
+                &["config", "pgf", "-n", ns, "--set", "storage.size=20Gi"],
+            )
+            .await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("data-pgf-0 cannot grow from 10Gi to 20Gi: its storage class \"fixed\" does not allow volume expansion"),
+            "{stderr}"
+        );
+        assert_eq!(storage_of(&claims.get("data-pgf-0").await.unwrap()), "10Gi");
+    }
     env.cluster.shutdown().await;
 }
 

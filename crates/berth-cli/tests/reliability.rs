@@ -369,9 +369,10 @@ async fn ls_all_contexts_does_not_wait_for_a_black_holed_server() {
         list["unreachable"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("did not answer within 1000 ms"),
+            .contains("did not answer in time (waited 1.0 s)"),
         "{list}"
     );
+    assert_eq!(list["unreachable"][0]["failure"], "timeout", "{list}");
     // Without the timeout the hole would hold `ls` until the client's own timeouts (tens of seconds);
     // the bound is loose because a loaded 2-core CI machine slows process start and the other context.
     assert!(took < Duration::from_secs(10), "ls took {took:?}");
@@ -390,6 +391,160 @@ async fn ls_all_contexts_does_not_wait_for_a_black_holed_server() {
             .any(|l| l.contains("hole") && l.contains("Unreachable")),
         "{table}"
     );
+    env.cluster.shutdown().await;
+}
+
+/// One failure reads the same everywhere: `berth contexts` (the probe), an error of `berth ls`
+/// and the warnings of `berth ls --all-contexts` give the same kind, sentence and hint, with no
+/// wrapped client errors and no retry noise.
+#[tokio::test]
+async fn a_failure_reads_the_same_in_contexts_ls_and_warnings() {
+    let Some(env) = Env::new("story", kubesim::Config::default()).await else {
+        return;
+    };
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let extra = env.dir.path().join("failing.yaml");
+    std::fs::write(
+        &extra,
+        format!(
+            r#"apiVersion: v1
+kind: Config
+clusters:
+- name: refused
+  cluster: {{server: "https://127.0.0.1:{port}", insecure-skip-tls-verify: true}}
+- name: dns
+  cluster: {{server: "https://api.lab.invalid:6443", insecure-skip-tls-verify: true}}
+users:
+- name: token
+  user: {{token: s3cret-token}}
+- name: plugin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: sh
+      args: ["-c", "echo 'session expired' >&2; exit 4"]
+      interactiveMode: Never
+contexts:
+- name: refused
+  context: {{cluster: refused, user: token}}
+- name: dns
+  context: {{cluster: dns, user: token}}
+- name: plugin
+  context: {{cluster: refused, user: plugin}}
+"#
+        ),
+    )
+    .unwrap();
+    let kubeconfig = std::env::join_paths([env.cluster.kubeconfig(), extra.as_path()]).unwrap();
+    let berth = |args: Vec<String>| {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("berth"));
+        cmd.env("KUBECONFIG", &kubeconfig)
+            .env("BERTH_HOME", env.dir.path().join("home"))
+            .env("BERTH_KEYRING_NAMESPACE", &env.keyring_ns)
+            .env_remove("BERTH_TEST_KUBECONFIG")
+            .args(args);
+        async move {
+            let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+                .await
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                serde_json::from_slice::<Value>(&out.stdout).unwrap_or(Value::Null),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+
+    let (code, contexts, stderr) = berth(strings(&["contexts", "-o", "json"])).await;
+    assert_eq!(code, 0, "{stderr}");
+    let (_, all, warnings) = berth(strings(&["ls", "--all-contexts", "-o", "json"])).await;
+    for (name, kind) in [
+        ("refused", "refused"),
+        ("dns", "dns"),
+        ("plugin", "execPlugin"),
+    ] {
+        let probe = contexts["contexts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {contexts}"))["probe"]["failure"]
+            .clone();
+        assert_eq!(probe["kind"], kind, "{probe}");
+        let sentence = format!("{name}: {}", probe["message"].as_str().unwrap());
+
+        let (code, out, stderr) = berth(vec![
+            "--context".into(),
+            name.into(),
+            "ls".into(),
+            "-o".into(),
+            "json".into(),
+        ])
+        .await;
+        assert_eq!(code, 1, "{stderr}");
+        let error = &out["error"];
+        assert_eq!(error["failure"], kind, "{out}");
+        assert_eq!(error["message"], sentence.as_str(), "{out}");
+        assert_eq!(error["hint"], probe["hint"], "{out}");
+        // on stderr: the sentence, then what to do; nothing else
+        assert_eq!(
+            stderr.trim_end(),
+            format!("error: {sentence}\n  {}", probe["hint"].as_str().unwrap()),
+        );
+
+        let unreachable = all["unreachable"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["context"] == name)
+            .unwrap_or_else(|| panic!("{name} in {all}"));
+        assert_eq!(unreachable["message"], sentence.as_str(), "{all}");
+        assert_eq!(unreachable["failure"], kind, "{all}");
+        assert!(
+            warnings.contains(&format!("warning: {sentence}\n")),
+            "{warnings}"
+        );
+    }
+    assert_eq!(
+        contexts["contexts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "plugin")
+            .unwrap()["probe"]["failure"]["message"],
+        "the credential plugin `sh` failed with exit code 4: session expired"
+    );
+    for noise in [
+        "ServiceError",
+        "client error",
+        "WARN",
+        "retrying",
+        "s3cret-token",
+    ] {
+        assert!(!warnings.contains(noise), "{noise} in {warnings}");
+    }
+    // the listing went on for the context that answers
+    assert!(all["instances"].is_array(), "{all}");
+
+    // refused credentials are the context's failure too, told with the same hint
+    env.sim().set_faults(Faults {
+        errors: vec![rule(401, 1.0)],
+        ..Faults::default()
+    });
+    let (code, out, stderr) = env.run(&["ls"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(out["error"]["failure"], "unauthorized", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the API server refused the credentials (HTTP 401"),
+        "{out}"
+    );
+    assert!(stderr.contains("fetch a fresh kubeconfig"), "{stderr}");
     env.cluster.shutdown().await;
 }
 

@@ -1,5 +1,7 @@
 use std::path::PathBuf;
 
+use crate::failure::ProbeFailureKind;
+
 /// Everything that can go wrong in `berth-cluster`.
 #[derive(Debug, thiserror::Error)]
 pub enum ClusterError {
@@ -52,12 +54,33 @@ pub enum ClusterError {
         /// The server's message.
         message: String,
     },
-    /// The API server could not be reached.
-    #[error("{context}: the API server cannot be reached: {message}")]
+    /// The API server could not be reached, or the context's credentials could not be had
+    /// (a failing credential plugin) or were refused before any answer about the request.
+    #[error("{context}: {message}")]
     Unreachable {
         /// The context.
         context: String,
-        /// What went wrong.
+        /// Why, for clients to branch on.
+        kind: ProbeFailureKind,
+        /// What went wrong, in one plain sentence (see [`crate::failure`]).
         message: String,
     },
+}
+
+impl ClusterError {
+    /// Why the context cannot be used, when that is what this error says: the same kinds the
+    /// Contexts probe reports.
+    pub fn failure_kind(&self) -> Option<ProbeFailureKind> {
+        match self {
+            ClusterError::Unreachable { kind, .. } => Some(*kind),
+            ClusterError::Api { code: 401, .. } => Some(ProbeFailureKind::Unauthorized),
+            ClusterError::Config { .. } => Some(ProbeFailureKind::Config),
+            _ => None,
+        }
+    }
+
+    /// What to do about it, when the message itself does not already say so.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.failure_kind().map(crate::failure::hint)
+    }
 }

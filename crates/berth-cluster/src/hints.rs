@@ -1,6 +1,7 @@
 //! What an API server's refusal means for the user and what to do about it: the server's
-//! message, plus a hint for the refusals people meet most (credentials refused, RBAC denial
-//! naming the verb and resource, quota exceeded, a field-manager conflict).
+//! message, plus a hint for the refusals people meet most (RBAC denial naming the verb and
+//! resource, quota exceeded, a field-manager conflict). Refused credentials are not about the
+//! request: they become a [`crate::failure`] of the context.
 
 use kube::core::Status;
 
@@ -11,9 +12,6 @@ use crate::ObjectRef;
 pub(crate) fn explain(context: &str, verb: &str, target: &ObjectRef, status: &Status) -> String {
     let message = status.message.clone();
     match status.code {
-        401 => format!(
-            "{message}: the API server of context {context:?} refused the credentials; log in again or refresh the token or certificate in the kubeconfig"
-        ),
         403 if message.contains("exceeded quota") => format!(
             "{message}: a ResourceQuota in namespace {ns:?} is full; ask for a larger quota (`kubectl describe resourcequota -n {ns}`) or install with smaller resources (--set resources...)",
             ns = target.namespace.as_deref().unwrap_or("default")
@@ -98,7 +96,7 @@ mod tests {
     }
 
     #[test]
-    fn quota_and_credentials_get_their_own_hints() {
+    fn a_full_quota_gets_its_own_hint() {
         let quota = Status::failure(
             "services \"pg\" is forbidden: exceeded quota: objects, requested: services=1, used: services=2, limited: services=2",
             "Forbidden",
@@ -106,8 +104,5 @@ mod tests {
         .with_code(403);
         let text = super::explain("prod", "apply", &sts(), &quota);
         assert!(text.contains("ResourceQuota in namespace \"db\""), "{text}");
-        let denied = Status::failure("Unauthorized", "Unauthorized").with_code(401);
-        let text = super::explain("prod", "get", &sts(), &denied);
-        assert!(text.contains("refused the credentials"), "{text}");
     }
 }

@@ -157,17 +157,44 @@ impl LoadedKubeconfig {
 
     /// A kube-rs client configuration for one context.
     pub async fn client_config(&self, name: &str) -> Result<kube::Config, ClusterError> {
-        self.context(name)?;
+        let entry = self.context(name)?;
         let options = KubeConfigOptions {
             context: Some(name.to_owned()),
             ..KubeConfigOptions::default()
         };
         kube::Config::from_custom_kubeconfig(self.merged.clone(), &options)
             .await
-            .map_err(|e| ClusterError::Config {
-                context: name.to_owned(),
-                message: e.to_string(),
+            .map_err(|e| {
+                let text = e.to_string();
+                match crate::failure::classify_text(&text, &self.endpoint(&entry)) {
+                    Some((kind, message)) => ClusterError::Unreachable {
+                        context: name.to_owned(),
+                        kind,
+                        message,
+                    },
+                    None => ClusterError::Config {
+                        context: name.to_owned(),
+                        message: text,
+                    },
+                }
             })
+    }
+
+    /// Where a context's requests go, for the sentences that describe their failures.
+    pub(crate) fn endpoint(&self, entry: &ContextEntry) -> crate::failure::Endpoint {
+        let exec_command = entry.user.as_ref().and_then(|user| {
+            self.merged
+                .auth_infos
+                .iter()
+                .find(|a| &a.name == user)
+                .and_then(|a| a.auth_info.as_ref())
+                .and_then(|a| a.exec.as_ref())
+                .and_then(|e| e.command.clone())
+        });
+        crate::failure::Endpoint {
+            server: entry.server.clone().unwrap_or_default(),
+            exec_command,
+        }
     }
 
     fn files_for_message(&self) -> String {

@@ -7,6 +7,8 @@
 //!   name and server URL.
 //! * [`probe`]: checks whether a context's API server answers, with a short timeout, and says why
 //!   not (DNS, refused, TLS, 401/403, exec-plugin failure, timeout) with a hint for the user.
+//! * [`failure`]: the one classification of those failures, shared by the probe and every
+//!   request's error, so every screen and the CLI tell a failure the same way.
 //!
 //! * [`objects`]: a connection to one context that server-side applies, gets, lists and deletes
 //!   objects given as JSON, with errors that name the verb, the object and the server's reason.
@@ -20,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod failure;
 mod hints;
 pub mod kubeconfig;
 pub mod listing;
@@ -29,11 +32,12 @@ pub mod probe;
 pub mod retry;
 
 pub use error::ClusterError;
+pub use failure::ProbeFailureKind;
 pub use kubeconfig::{ContextEntry, KubeconfigProblem, LoadedKubeconfig};
 pub use listing::Fields;
 pub use location::Location;
 pub use objects::{ApplyOptions, Cluster, FIELD_MANAGER, ObjectRef};
-pub use probe::{ProbeFailure, ProbeFailureKind, ProbeOutcome};
+pub use probe::{ProbeFailure, ProbeOutcome};
 
 /// Installs ring as rustls' process-wide crypto provider, once, so that TLS works whichever other
 /// rustls features the final binary's dependency graph happens to enable.

@@ -28,6 +28,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Cluster {
     context: String,
     namespace: String,
+    /// Where requests go, for the sentences that describe their failures.
+    endpoint: crate::failure::Endpoint,
     client: Client,
     resources: Mutex<HashMap<GroupVersionKind, (ApiResource, Scope)>>,
 }
@@ -167,12 +169,18 @@ impl Cluster {
         // kube-rs' own retry layer backs off up to 1000 s per request, blind to the operation's
         // deadline; Berth retries in `crate::retry` instead
         config.default_retry = false;
-        let client = Client::try_from(config).map_err(|e| ClusterError::Config {
-            context: context.clone(),
-            message: e.to_string(),
+        let endpoint = kubeconfig.endpoint(&entry);
+        let client = Client::try_from(config).map_err(|e| {
+            let (kind, message) = crate::failure::classify(&e, &endpoint);
+            ClusterError::Unreachable {
+                context: context.clone(),
+                kind,
+                message,
+            }
         })?;
         Ok(Self {
             namespace: entry.namespace.unwrap_or_else(|| "default".to_owned()),
+            endpoint,
             context,
             client,
             resources: Mutex::new(HashMap::new()),
@@ -335,12 +343,38 @@ impl Cluster {
         Ok(self.get(&target).await?.is_some())
     }
 
+    /// The context's failure when `err` says the context cannot be used (a transport failure,
+    /// a failing credential plugin, refused credentials) rather than anything about the request;
+    /// `None` for the server's answers about the request.
+    pub fn unusable(&self, err: &kube::Error) -> Option<ClusterError> {
+        let about_the_request = matches!(err, kube::Error::Api(s) if s.code != 401)
+            || matches!(
+                err,
+                kube::Error::SerdeError(_)
+                    | kube::Error::BuildRequest(_)
+                    | kube::Error::Discovery(_)
+                    | kube::Error::LinesCodecMaxLineLengthExceeded
+            );
+        if about_the_request {
+            return None;
+        }
+        let (kind, message) = crate::failure::classify(err, &self.endpoint);
+        Some(ClusterError::Unreachable {
+            context: self.context.clone(),
+            kind,
+            message,
+        })
+    }
+
     pub(crate) fn api_error(
         &self,
         verb: &str,
         target: &ObjectRef,
         err: kube::Error,
     ) -> ClusterError {
+        if let Some(unusable) = self.unusable(&err) {
+            return unusable;
+        }
         match err {
             kube::Error::Api(status) => {
                 let message = crate::hints::explain(&self.context, verb, target, &status);
@@ -355,7 +389,8 @@ impl Cluster {
             }
             other => ClusterError::Unreachable {
                 context: self.context.clone(),
-                message: other.to_string(),
+                kind: crate::failure::ProbeFailureKind::Other,
+                message: format!("cannot {verb} {target}: {other}"),
             },
         }
     }

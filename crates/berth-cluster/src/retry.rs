@@ -3,8 +3,9 @@
 //! A request that fails in a way that says nothing about the request itself is tried again:
 //! 503 (the API server or an aggregated API is unavailable), 429 (throttled; its
 //! `Retry-After` is honoured), 500/502/504 (an `etcdserver: request timed out` or a proxy
-//! hiccup) and transport failures (connection reset or refused, a read timeout, a TLS stream
-//! cut short). Everything else, a 4xx such as 403, 404, 409 or 422, is an answer about the
+//! hiccup) and transport failures that may pass (a connection reset, a read timeout, a TLS
+//! stream cut short). A refused connection, a name that does not resolve and an untrusted
+//! certificate are told at once. Everything else, a 4xx such as 403, 404, 409 or 422, is an answer about the
 //! request and is returned at once.
 //!
 //! The delays grow from 200 ms to at most 3 s with jitter, for as long as the
@@ -63,25 +64,17 @@ pub fn is_transient(err: &kube::Error) -> bool {
     match err {
         kube::Error::Api(status) => matches!(status.code, 429 | 500 | 502 | 503 | 504),
         kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => {
-            !refused(err)
+            // a refused connection, a name that does not resolve, an untrusted certificate:
+            // asking again at once will not change the answer (a cut or reset connection, a
+            // timeout, are retried)
+            let (kind, _) = crate::failure::classify(err, &crate::failure::Endpoint::default());
+            matches!(
+                kind,
+                crate::ProbeFailureKind::Timeout | crate::ProbeFailureKind::Other
+            )
         }
         _ => false,
     }
-}
-
-/// The host refused the connection: nothing listens at the address, and asking again at once
-/// will not change that (a cut or reset connection, a timeout, are retried).
-fn refused(err: &kube::Error) -> bool {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = cause {
-        if e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
-        {
-            return true;
-        }
-        cause = e.source();
-    }
-    false
 }
 
 /// What the server asked to wait before the next try (429 `Retry-After`), if anything.

@@ -125,3 +125,72 @@ async fn probes_run_concurrently_and_one_failure_hides_no_other() {
     let reachable: Vec<_> = outcomes.iter().map(|o| o.reachable).collect();
     assert_eq!(reachable, [true, false, false, true]);
 }
+
+/// A request that meets a failure tells it as the probe does: the same kind, the same sentence
+/// (after the context's name) and a hint, so the Contexts screen, the Services list and the CLI
+/// agree about one failure.
+#[tokio::test]
+async fn requests_and_probes_tell_a_failure_alike() {
+    let pki = Pki::new();
+    let healthy = serve(&pki, Behaviour::Healthy).await;
+    let unauthorized = serve(&pki, Behaviour::Unauthorized).await;
+    let untrusted = serve(&Pki::new(), Behaviour::Healthy).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut exec = tls_ctx("exec", &pki, healthy);
+    exec.auth = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /nonexistent/berth-test-credential-plugin\n      interactiveMode: Never".to_owned();
+    let mut failing = tls_ctx("failing-plugin", &pki, healthy);
+    failing.auth = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: sh\n      args: [\"-c\", \"echo 'token expired, run: login' >&2; exit 3\"]\n      interactiveMode: Never".to_owned();
+    let loaded = load(
+        &dir,
+        &[
+            tls_ctx("unauthorized", &pki, unauthorized),
+            tls_ctx("untrusted", &pki, untrusted),
+            Ctx::new("refused", format!("https://127.0.0.1:{}", closed_port())),
+            Ctx::new("dns", "https://api.cluster.invalid:6443"),
+            exec,
+            failing,
+        ],
+    );
+    for name in [
+        "unauthorized",
+        "untrusted",
+        "refused",
+        "dns",
+        "exec",
+        "failing-plugin",
+    ] {
+        let probed = probe(&loaded, name, TIMEOUT).await.failure.expect(name);
+        let err = match berth_cluster::Cluster::connect(&loaded, Some(name)).await {
+            Err(e) => e,
+            Ok(cluster) => cluster.namespace_exists("default").await.unwrap_err(),
+        };
+        assert_eq!(err.failure_kind(), Some(probed.kind), "{name}: {err}");
+        assert_eq!(err.to_string(), format!("{name}: {}", probed.message));
+        assert_eq!(err.hint(), Some(probed.hint.as_str()), "{name}");
+        // one plain sentence: no wrapping of the client's layers
+        for garble in [
+            "ServiceError",
+            "client error",
+            "Output {",
+            "KUBERNETES_EXEC_INFO",
+        ] {
+            assert!(!err.to_string().contains(garble), "{name}: {err}");
+        }
+    }
+    let plugin = probe(&loaded, "failing-plugin", TIMEOUT)
+        .await
+        .failure
+        .unwrap();
+    assert_eq!(
+        plugin.message,
+        "the credential plugin `sh` failed with exit code 3: token expired, run: login"
+    );
+    let missing = probe(&loaded, "exec", TIMEOUT).await.failure.unwrap();
+    assert!(
+        missing
+            .message
+            .contains("/nonexistent/berth-test-credential-plugin` is not installed"),
+        "{}",
+        missing.message
+    );
+}

@@ -265,6 +265,19 @@ fn immutable(rt: &ResourceType, obj: &Value, old: &Value, causes: &mut Vec<Cause
                     field: "spec".into(),
                 });
             }
+            // a claim grows, never shrinks
+            let storage = |v: &Value| {
+                crate::controllers::hpa::milli(&v["spec"]["resources"]["requests"]["storage"])
+            };
+            if let (Some(new), Some(was)) = (storage(obj), storage(old))
+                && new < was
+            {
+                causes.push(Cause {
+                    reason: "FieldValueForbidden".into(),
+                    message: "Forbidden: field can not be less than status.capacity".into(),
+                    field: "spec.resources.requests.storage".into(),
+                });
+            }
         }
         _ => {}
     }

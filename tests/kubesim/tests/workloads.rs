@@ -482,3 +482,139 @@ async fn metrics_api_can_be_switched_off() {
     .unwrap();
     sim.shutdown().await;
 }
+
+/// Growing a StatefulSet's volumes the way it is done on a real cluster, with kubectl: the
+/// claims grow only upwards and only when their class allows expansion; the StatefulSet deleted
+/// with `--cascade=orphan` leaves its pods running, and the one made again adopts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_volumes_grow_through_their_claims_and_orphans_are_adopted() {
+    let config: kubesim::Config =
+        serde_yaml::from_str("kubelet: {startDelayMs: 20, readyDelayMs: 20}\n").unwrap();
+    let sim = kubesim::Sim::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    sim.write_kubeconfig(&kc, "sts").unwrap();
+    let (kc2, d) = (kc.clone(), dir.path().to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        let kc = kc2.as_path();
+        let sts = |size: &str, class: &str| {
+            format!(
+                r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: db, namespace: default}}
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {{matchLabels: {{app: db}}}}
+  template:
+    metadata: {{labels: {{app: db}}}}
+    spec:
+      containers: [{{name: c, image: db:1}}]
+  volumeClaimTemplates:
+  - metadata: {{name: data}}
+    spec: {{accessModes: [ReadWriteOnce], storageClassName: {class}, resources: {{requests: {{storage: {size}}}}}}}
+"#
+            )
+        };
+        apply(kc, &d, &sts("1Gi", "standard"));
+        let get = |args: &[&str]| kubectl(kc, args).trim().to_owned();
+        eventually(20, "db-0 running", || {
+            get(&["get", "pod", "db-0", "-o", "jsonpath={.status.phase}"]) == "Running"
+        });
+        let uid = get(&["get", "pod", "db-0", "-o", "jsonpath={.metadata.uid}"]);
+
+        // the template is fixed; the claim grows (the default class allows it), never shrinks
+        let f = d.join("grown.yaml");
+        std::fs::write(&f, sts("2Gi", "standard")).unwrap();
+        let refused = Command::new(common::tool("kubectl", "KUBECTL"))
+            .arg("--kubeconfig")
+            .arg(kc)
+            .args(["apply", "--server-side", "-f"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr)
+                .contains("updates to statefulset spec for fields other than"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        let patch = |size: &str| {
+            Command::new(common::tool("kubectl", "KUBECTL"))
+                .arg("--kubeconfig")
+                .arg(kc)
+                .args(["patch", "pvc", "data-db-0", "--type=merge", "-p"])
+                .arg(format!(
+                    r#"{{"spec":{{"resources":{{"requests":{{"storage":"{size}"}}}}}}}}"#
+                ))
+                .output()
+                .unwrap()
+        };
+        assert!(patch("2Gi").status.success());
+        eventually(20, "capacity 2Gi", || {
+            get(&["get", "pvc", "data-db-0", "-o", "jsonpath={.status.capacity.storage}"]) == "2Gi"
+        });
+        let shrink = patch("1Gi");
+        assert!(!shrink.status.success());
+        assert!(
+            String::from_utf8_lossy(&shrink.stderr).contains("can not be less than"),
+            "{}",
+            String::from_utf8_lossy(&shrink.stderr)
+        );
+
+        // orphaned, then adopted: the pod is the same one
+        kubectl(kc, &["delete", "statefulset", "db", "--cascade=orphan"]);
+        eventually(20, "db gone", || {
+            get(&["get", "statefulsets", "-o", "name"]).is_empty()
+        });
+        assert_eq!(
+            get(&["get", "pod", "db-0", "-o", "jsonpath={.metadata.uid}"]),
+            uid
+        );
+        apply(kc, &d, &sts("2Gi", "standard"));
+        eventually(20, "db-0 adopted", || {
+            get(&["get", "pod", "db-0", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"])
+                == "StatefulSet"
+                && get(&["get", "sts", "db", "-o", "jsonpath={.status.readyReplicas}"]) == "1"
+        });
+        assert_eq!(
+            get(&["get", "pod", "db-0", "-o", "jsonpath={.metadata.uid}"]),
+            uid
+        );
+
+        // a class that does not allow expansion: the claim keeps its size
+        apply(
+            kc,
+            &d,
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fixed}\nprovisioner: kubesim.dev/hostpath\n",
+        );
+        apply(
+            kc,
+            &d,
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: fixed, namespace: default}\nspec: {accessModes: [ReadWriteOnce], storageClassName: fixed, resources: {requests: {storage: 1Gi}}}\n",
+        );
+        let grow = Command::new(common::tool("kubectl", "KUBECTL"))
+            .arg("--kubeconfig")
+            .arg(kc)
+            .args([
+                "patch",
+                "pvc",
+                "fixed",
+                "--type=merge",
+                "-p",
+                r#"{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}"#,
+            ])
+            .output()
+            .unwrap();
+        assert!(!grow.status.success());
+        assert!(
+            String::from_utf8_lossy(&grow.stderr).contains("must support resize"),
+            "{}",
+            String::from_utf8_lossy(&grow.stderr)
+        );
+    })
+    .await
+    .unwrap();
+    sim.shutdown().await;
+}

@@ -4,12 +4,13 @@ import { EmptyState } from "../components/EmptyState";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { AlertIcon, CatalogIcon, SearchIcon } from "../components/icons";
 import type { ServiceSummary } from "../ipc";
-import { CATEGORY_LABELS, categoryCounts, versionLabels, visibleServices, type CatalogFilter } from "./filter";
+import { CATEGORY_LABELS, categoryCounts, installedCounts, versionLabels, visibleServices, type CatalogFilter } from "./filter";
 import { useCatalogList, useServiceDetails } from "./queries";
 import { ServiceIcon } from "./ServiceIcon";
+import { useInstances } from "../services/queries";
 import "./catalog.css";
 
-function ServiceCard({ service, icon }: { service: ServiceSummary; icon: string | null | undefined }) {
+function ServiceCard({ service, icon, installed }: { service: ServiceSummary; icon: string | null | undefined; installed: number }) {
   const versions = versionLabels(service);
   return (
     <li className="service-card" data-service={service.id}>
@@ -19,6 +20,11 @@ function ServiceCard({ service, icon }: { service: ServiceSummary; icon: string 
           <div>
             <h2 className="service-card__title">{service.title}</h2>
             <span className="chip">{CATEGORY_LABELS[service.category]}</span>
+            {installed > 0 ? (
+              <span className="chip service-card__installed" data-testid="installed-count">
+                {installed} installed
+              </span>
+            ) : null}
           </div>
         </div>
         <p className="service-card__summary">{service.summary}</p>
@@ -57,6 +63,8 @@ export function CatalogPage() {
   const details = useServiceDetails(services.map((s) => s.id));
   const iconOf = new Map(services.map((s, i) => [s.id, details[i]?.data?.iconSvg]));
   const shown = visibleServices(services, filter);
+  // how many of each service run in the contexts that answer (the Services list's own queries)
+  const installed = installedCounts(useInstances().instances);
 
   return (
     <div className="page">
@@ -125,7 +133,7 @@ export function CatalogPage() {
           ) : (
             <ul className="service-grid" aria-label="Services">
               {shown.map((s) => (
-                <ServiceCard key={s.id} service={s} icon={iconOf.get(s.id)} />
+                <ServiceCard key={s.id} service={s} icon={iconOf.get(s.id)} installed={installed.get(s.id) ?? 0} />
               ))}
             </ul>
           )}

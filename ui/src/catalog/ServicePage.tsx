@@ -47,7 +47,7 @@ export function ServicePage() {
                 </Markdown> : <p>{d.description}</p>}
             </article>
             <aside className="card readme" aria-label="Facts">
-              <dl className="facts">
+              <dl className="service-facts">
                 <div>
                   <dt>Category</dt>
                   <dd>{CATEGORY_LABELS[d.service.category]}</dd>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fixture from "../ipc/mock-catalog.json";
 import type { CatalogList } from "../ipc";
-import { categoryCounts, versionLabels, visibleServices } from "./filter";
+import { categoryCounts, installedCounts, versionLabels, visibleServices } from "./filter";
 
 const services = (fixture as unknown as { list: CatalogList }).list.services;
 
@@ -23,5 +23,14 @@ describe("catalog filter", () => {
   it("puts the default version first", () => {
     const pg = services.find((s) => s.id === "postgres")!;
     expect(versionLabels(pg)).toEqual(["17", "18", "16"]);
+  });
+});
+
+describe("installed counts", () => {
+  it("counts instances per service", () => {
+    const counts = installedCounts([{ service: "postgres" }, { service: "redis" }, { service: "postgres" }]);
+    expect(counts.get("postgres")).toBe(2);
+    expect(counts.get("redis")).toBe(1);
+    expect(counts.get("kafka")).toBeUndefined();
   });
 });

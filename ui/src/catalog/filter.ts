@@ -39,3 +39,10 @@ export function versionLabels(service: ServiceSummary): string[] {
   const rest = service.versions.filter((v) => !v.default).map((v) => v.id).reverse();
   return def ? [def.id, ...rest] : rest;
 }
+
+/** How many instances of each service are installed, by service id. */
+export function installedCounts(instances: readonly { service: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const i of instances) counts.set(i.service, (counts.get(i.service) ?? 0) + 1);
+  return counts;
+}

@@ -1,20 +1,14 @@
-import type { ApiError, ErrorCode } from "../ipc";
+import { Link } from "wouter";
+import type { ApiError } from "../ipc";
+import { errorTitle, isContextFailure } from "./failure";
 import { AlertIcon } from "./icons";
+import { InlineCode } from "./InlineCode";
 
-const TITLES: Partial<Record<ErrorCode, string>> = {
-  kubeconfig: "Your kubeconfig could not be read",
-  store: "Berth's local database is unavailable",
-  keyring: "The system keyring is unavailable",
-  cluster: "The cluster did not answer",
-  notFound: "Not found",
-  invalidInput: "Invalid input",
-  conflict: "Conflict",
-  timeout: "It did not finish in time",
-  unsupported: "Not possible for this service",
-  interrupted: "It stopped before it finished",
-};
-
-/** Shows an API error: a title chosen by its code, the core's message, and an optional retry. */
+/**
+ * Shows an API error: a title chosen by its failure kind or code, the core's sentence, what to
+ * do (the core's hint), and the buttons that fit: Try again, and Contexts when the context itself
+ * cannot be used.
+ */
 export function ErrorPanel({
   error,
   fallbackTitle,
@@ -25,16 +19,30 @@ export function ErrorPanel({
   onRetry?: () => void;
 }) {
   return (
-    <div className="error-panel" role="alert" data-error-code={error.code}>
+    <div className="error-panel" role="alert" data-error-code={error.code} data-failure={error.failure ?? undefined}>
       <AlertIcon className="error-panel__icon" />
       <div>
-        <h2>{TITLES[error.code] ?? fallbackTitle}</h2>
-        <p>{error.message}</p>
-        {onRetry ? (
-          <button type="button" className="button" onClick={onRetry}>
-            Try again
-          </button>
+        <h2>{errorTitle(error, fallbackTitle)}</h2>
+        <p>
+          <InlineCode text={error.message} />
+        </p>
+        {error.hint ? (
+          <p className="error-panel__hint">
+            <InlineCode text={error.hint} />
+          </p>
         ) : null}
+        <div className="error-panel__actions">
+          {onRetry ? (
+            <button type="button" className="button" onClick={onRetry}>
+              Try again
+            </button>
+          ) : null}
+          {isContextFailure(error) ? (
+            <Link href="/contexts" className="button">
+              Open Contexts
+            </Link>
+          ) : null}
+        </div>
       </div>
     </div>
   );

@@ -37,7 +37,7 @@ describe("ContextsPage", () => {
     expect(kind.getByText("Current")).toBeInTheDocument();
     const minikube = within(rowOf("minikube"));
     expect(minikube.getByText("Connection refused")).toBeInTheDocument();
-    expect(minikube.getByText("minikube start")).toBeInTheDocument();
+    expect(minikube.getByText(/is the cluster running\?/)).toBeInTheDocument();
     expect(screen.getByTestId("contexts-summary")).toHaveTextContent("3 reachable · 3 unreachable");
   });
 

@@ -27,6 +27,6 @@ describe("failureTitle", () => {
   it("names every failure kind", () => {
     expect(failureTitle("refused")).toBe("Connection refused");
     expect(failureTitle("dns")).toBe("Host not found");
-    expect(failureTitle("unauthorized")).toBe("Unauthorized");
+    expect(failureTitle("unauthorized")).toBe("Credentials refused");
   });
 });

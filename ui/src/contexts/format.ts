@@ -1,27 +1,12 @@
-import type { Location, ProbeFailureKind } from "../ipc";
+import type { Location } from "../ipc";
+
+export { failureTitle } from "../components/failure";
 
 export const LOCATION_LABELS: Record<Location, string> = {
   laptop: "Laptop",
   cloud: "Cloud",
   private: "Private",
 };
-
-const FAILURE_TITLES: Record<ProbeFailureKind, string> = {
-  dns: "Host not found",
-  refused: "Connection refused",
-  tls: "TLS error",
-  unauthorized: "Unauthorized",
-  forbidden: "Forbidden",
-  timeout: "Timed out",
-  execPlugin: "Credential plugin failed",
-  config: "Configuration error",
-  other: "Unreachable",
-};
-
-/** A short title for why a context is unreachable. */
-export function failureTitle(kind: ProbeFailureKind): string {
-  return FAILURE_TITLES[kind];
-}
 
 /** "9 ms", "1.2 s". */
 export function formatLatency(ms: number): string {

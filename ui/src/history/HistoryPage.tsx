@@ -7,6 +7,7 @@ import "../instance/instance.css";
 import { formatAge, formatTime } from "../services/format";
 import { instancePath } from "../services/keys";
 import { useHistory } from "../services/queries";
+import { summarizeChanges } from "./changes";
 import { filterHistory, instanceKey, NO_HISTORY_FILTER, type HistoryFilter } from "./filter";
 import "./history.css";
 import { StatusPill } from "./StatusPill";
@@ -75,7 +76,7 @@ export function HistoryPage() {
         </EmptyState>
       ) : (
         <>
-          <div className="toolbar" role="search">
+          <div className="toolbar history-toolbar" role="search">
             <label className="search">
               <SearchIcon aria-hidden="true" />
               <span className="visually-hidden">Search history</span>
@@ -138,6 +139,7 @@ export function HistoryPage() {
                   <th scope="col">Instance</th>
                   <th scope="col">Operation</th>
                   <th scope="col">Outcome</th>
+                  <th scope="col">Changes</th>
                   <th scope="col">Version</th>
                   <th scope="col">By</th>
                 </tr>
@@ -168,6 +170,9 @@ export function HistoryPage() {
                         <StatusPill status={r.status} interrupted={r.interrupted} />
                         {r.error ? <p className="history-row__error">{r.error}</p> : null}
                       </td>
+                      <td className="history-row__changes" data-testid="history-changes">
+                        <Changes changes={r.changes} />
+                      </td>
                       <td>
                         {r.service} {r.version}
                       </td>
@@ -181,5 +186,21 @@ export function HistoryPage() {
         </>
       )}
     </div>
+  );
+}
+
+/** A revision's parameter changes in its row: the first two, then how many more (all on hover). */
+function Changes({ changes }: { changes: Parameters<typeof summarizeChanges>[0] }) {
+  if (changes.length === 0) return <span className="muted">—</span>;
+  const { shown, more, all } = summarizeChanges(changes);
+  return (
+    <span title={all}>
+      {shown.map((line) => (
+        <span key={line} className="history-row__change mono">
+          {line}
+        </span>
+      ))}
+      {more > 0 ? <span className="muted"> +{more} more</span> : null}
+    </span>
   );
 }

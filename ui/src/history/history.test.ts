@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { formatChange, summarizeChanges } from "./changes";
 import type { RevisionInfo } from "../ipc";
 import { canRollBackTo } from "../instance/HistoryTab";
 import { diffParameters } from "./diff";
@@ -57,5 +58,20 @@ describe("history", () => {
     expect(canRollBackTo(rev({ revision: 1, status: "superseded" }), 2)).toBe(true);
     expect(canRollBackTo(rev({ revision: 2 }), 2)).toBe(false);
     expect(canRollBackTo(rev({ revision: 1, status: "failed" }), 2)).toBe(false);
+  });
+});
+
+describe("a revision's changes in its row", () => {
+  it("shows two, counts the rest, and keeps all for the tooltip", () => {
+    const changes = [
+      { path: "resources.memory", old: "1Gi", new: "2Gi" },
+      { path: "replicas", old: 1, new: 3 },
+      { path: "auth.users", old: null, new: ["app"] },
+    ];
+    const s = summarizeChanges(changes);
+    expect(s.shown).toEqual(["resources.memory: 1Gi → 2Gi", "replicas: 1 → 3"]);
+    expect(s.more).toBe(1);
+    expect(s.all.split("\n")[2]).toBe('auth.users: ["app"] (added)');
+    expect(formatChange({ path: "expose", old: "LoadBalancer", new: null })).toBe("expose: LoadBalancer (removed)");
   });
 });

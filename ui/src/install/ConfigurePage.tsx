@@ -6,10 +6,11 @@ import { useServiceDetail } from "../catalog/queries";
 import { ServiceIcon } from "../catalog/ServiceIcon";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { toApiError, type ApiError, type InstanceSummary, type JsonValue, type ReconfigureInput } from "../ipc";
-import { OperationError, ProgressSteps, useOperation, useStartOperation } from "../operations";
+import { ProgressSteps, useOperation, useStartOperation } from "../operations";
 import { DiffPreview } from "./Preview";
 import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useReconfigureDiff } from "./queries";
+import { diffParameters } from "../history/diff";
 import { changesAsSet, fitToSchema } from "./values";
 import "../catalog/catalog.css";
 
@@ -113,7 +114,6 @@ export function ConfigurePage() {
       {operation ? (
         <section className="card progress-card" aria-label="Progress" data-testid="configure-progress">
           <ProgressSteps update={operation} />
-          <OperationError update={operation} />
           {operation.state !== "running" ? (
             <button
               type="button"
@@ -144,7 +144,7 @@ export function ConfigurePage() {
               </select>
             </label>
           </section>
-          <div className="tabs" role="tablist" aria-label="Configure form">
+          <div className="form-tabs" role="tablist" aria-label="Configure form">
             <button type="button" role="tab" aria-selected={tab === "configure"} onClick={() => setTab("configure")}>
               Configure
             </button>
@@ -178,7 +178,10 @@ export function ConfigurePage() {
               ) : !valid ? (
                 <p className="form-actions__note--error">Fix the highlighted fields to see the changes.</p>
               ) : (
-                <DiffPreview result={diff.data} error={diff.error} pending={diff.isFetching} />
+                <>
+                  <ParameterChanges before={live} after={values} from={currentVersion} to={upgradeTo} />
+                  <DiffPreview result={diff.data} error={diff.error} pending={diff.isFetching} />
+                </>
               )}
             </div>
           ) : null}
@@ -194,5 +197,31 @@ export function ConfigurePage() {
         </>
       )}
     </div>
+  );
+}
+
+/** The parameters the form changes, before → after, above the Kubernetes fields they touch. */
+function ParameterChanges({ before, after, from, to }: { before: JsonValue | null; after: JsonValue | null; from: string | null; to: string | null }) {
+  // a secret typed into the form is not echoed back
+  const secret = (path: string) => /password|secret|token/i.test(path);
+  const changes = diffParameters(before, after)
+    .filter((c) => c.path !== "version")
+    .map((c) => (secret(c.path) ? { ...c, before: c.before && "••••", after: c.after && "••••" } : c));
+  return (
+    <section className="param-changes" aria-label="Parameters that change">
+      <h3>Parameters</h3>
+      <ul>
+        {to ? (
+          <li data-param="version">
+            <span className="mono">version</span>: <del>{from}</del> → <ins>{to}</ins>
+          </li>
+        ) : null}
+        {changes.map((c) => (
+          <li key={c.path} data-param={c.path}>
+            <span className="mono">{c.path}</span>: <del>{c.before ?? "—"}</del> → <ins>{c.after ?? "—"}</ins>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useParams } from "wouter";
 import { ServiceIcon } from "../catalog/ServiceIcon";
@@ -5,13 +6,17 @@ import { useServiceDetail } from "../catalog/queries";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useContextList } from "../contexts/queries";
 import type { JsonValue, RenderInput } from "../ipc";
-import { ProgressSteps, OperationError, useOperation, useStartOperation } from "../operations";
+import { ProgressSteps, useOperation, useStartOperation } from "../operations";
 import { ManifestPreview } from "./Preview";
 import { ServiceForm } from "./ServiceForm";
 import { startedOperations, useNamespaces, useRender, useSettings } from "./queries";
 import { fitToSchema } from "./values";
 import "../catalog/catalog.css";
 import { isInstanceName, MAX_INSTANCE_NAME } from "../ipc/bindings/InstanceName";
+import { useBackend } from "../app/backend-context";
+import { instancePath } from "../services/keys";
+import { contextInstancesQuery, useInstanceDetails } from "../services/queries";
+import { nameTaken, namespaceMissing } from "./target-checks";
 
 
 /** Install a service: target, version, parameters in sections, a preview, then progress. */
@@ -49,7 +54,13 @@ export function InstallPage() {
     if (chosenVersion && schema && (schema as { properties?: Record<string, unknown> }).properties?.version) v.version = chosenVersion;
     return v as JsonValue;
   }, [values, chosenVersion, schema]);
-  const nameValid = isInstanceName(instance);
+  const backend = useBackend();
+  const listing = useQuery({ ...contextInstancesQuery(backend, target ?? ""), enabled: target !== null });
+  const taken = nameTaken(listing.data?.instances, ns, instance);
+  const missingNamespace = namespaceMissing(namespaces.data, ns);
+  const [createNamespace, setCreateNamespace] = useState(false);
+  const nameValid = isInstanceName(instance) && !taken;
+  const targetReady = !missingNamespace || createNamespace;
   const renderInput: RenderInput = { service: id, instance, namespace: ns, version: chosenVersion, values: formValues, set: [] };
   const render = useRender(renderInput, tab === "preview" && valid && nameValid && values !== null);
 
@@ -61,7 +72,8 @@ export function InstallPage() {
         name: instance,
         context: target,
         namespace: ns,
-        createNamespace: true,
+        // only when the user asked: a typo must not silently make a namespace
+        createNamespace: missingNamespace && createNamespace,
         version: chosenVersion,
         values: formValues,
         set: [],
@@ -103,13 +115,9 @@ export function InstallPage() {
       {operation ? (
         <section className="card progress-card" aria-label="Install progress" data-testid="install-progress">
           <ProgressSteps update={operation} />
-          <OperationError update={operation} />
-          {operation.state === "succeeded" ? (
-            <p>
-              <Link href={`/instances/${encodeURIComponent(operation.target.context)}/${encodeURIComponent(operation.target.namespace)}/${encodeURIComponent(operation.target.name)}`}>
-                Open {operation.target.name}
-              </Link>
-            </p>
+          {operation.state === "succeeded" ? <Installed target={operation.target} /> : null}
+          {operation.state === "failed" ? (
+            <p className="muted">The form below keeps what you filled in: change what the error names, then install again.</p>
           ) : null}
           {!running ? (
             <button
@@ -127,7 +135,7 @@ export function InstallPage() {
           )}
         </section>
       ) : null}
-      {!operation ? (
+      {!operation || operation.state === "failed" ? (
         <>
           <section className="card target" aria-label="Where to install">
             <label>
@@ -146,11 +154,23 @@ export function InstallPage() {
               <datalist id="install-namespaces">
                 {namespaces.data?.map((n) => <option key={n} value={n} />)}
               </datalist>
+              {missingNamespace ? (
+                <span className="field-note" data-testid="namespace-missing">
+                  <input type="checkbox" checked={createNamespace} onChange={(e) => setCreateNamespace(e.target.checked)} aria-label={`Create namespace ${ns}`} />{" "}
+                  {ns} does not exist in {target}: create it
+                </span>
+              ) : null}
             </label>
             <label>
               Instance name
               <input className="input mono" value={instance} onChange={(e) => setName(e.target.value)} aria-label="Instance name" aria-invalid={!nameValid} />
-              {!nameValid ? <span className="field-error">Lower-case letters, digits and '-', a letter or digit at both ends, at most {MAX_INSTANCE_NAME}.</span> : null}
+              {taken ? (
+                <span className="field-error" data-testid="name-taken">
+                  {instance} already exists in {target}/{ns}: choose another name.
+                </span>
+              ) : !nameValid ? (
+                <span className="field-error">Lower-case letters, digits and '-', a letter or digit at both ends, at most {MAX_INSTANCE_NAME}.</span>
+              ) : null}
             </label>
             <label>
               Version
@@ -164,7 +184,7 @@ export function InstallPage() {
               </select>
             </label>
           </section>
-          <div className="tabs" role="tablist" aria-label="Install form">
+          <div className="form-tabs" role="tablist" aria-label="Install form">
             <button type="button" role="tab" aria-selected={tab === "configure"} onClick={() => setTab("configure")}>
               Configure
             </button>
@@ -199,18 +219,47 @@ export function InstallPage() {
             </div>
           ) : null}
           <div className="form-actions">
-            <button type="button" className="button button--primary" disabled={!valid || !nameValid || !target || start.isPending} onClick={submit}>
+            <button type="button" className="button button--primary" disabled={!valid || !nameValid || !target || !targetReady || start.isPending} onClick={submit}>
               Install {d?.service.title ?? id}
             </button>
-            <span className={`form-actions__note${valid && nameValid ? "" : " form-actions__note--error"}`} role="status">
+            <span className={`form-actions__note${valid && nameValid && targetReady ? "" : " form-actions__note--error"}`} role="status">
               {!valid || !nameValid
                 ? "Some fields need attention."
+                : !targetReady
+                  ? `Namespace ${ns} does not exist: tick "create it" or pick another.`
                 : `${instance} in ${target ?? "?"}/${ns}${chosenVersion ? `, version ${chosenVersion}` : ""}`}
             </span>
             {start.isError ? <span className="form-actions__note--error">{start.error.message}</span> : null}
           </div>
         </>
       ) : null}
+    </div>
+  );
+}
+
+/** The end of a successful install: it is ready, where clients reach it, and how to connect. */
+function Installed({ target }: { target: { context: string; namespace: string; name: string } }) {
+  const details = useInstanceDetails(target);
+  const instance = details.data?.instance;
+  return (
+    <div className="installed" data-testid="installed">
+      <p className="installed__title">
+        <strong>{target.name}</strong> is installed in {target.context} / {target.namespace}
+        {instance ? ` · ${instance.podsReady}/${instance.podsTotal} pods ready` : ""}.
+      </p>
+      {instance?.endpoint ? (
+        <p>
+          Clients in the cluster reach it at <code data-testid="installed-endpoint">{instance.endpoint}</code>.
+        </p>
+      ) : null}
+      <p className="installed__links">
+        <Link href={instancePath(target, "connect")} className="button button--primary">
+          Connect…
+        </Link>{" "}
+        <Link href={instancePath(target)} className="button">
+          Open {target.name}
+        </Link>
+      </p>
     </div>
   );
 }

@@ -67,21 +67,50 @@ export function DiffPreview({ result, error, pending }: { result?: ReconfigureRe
   if (error) return <ErrorPanel error={error} fallbackTitle="The difference could not be computed" />;
   if (!result) return <p className="muted" aria-busy={pending}>Comparing with what is live…</p>;
   if (result.changes.length === 0) return <p data-testid="diff-empty">Nothing would change: the form matches what is live.</p>;
+  const notes = volumeNotes(result);
   return (
-    <ul className="diff" data-testid="diff" aria-busy={pending}>
-      {result.changes.map((c) => (
-        <li key={c.object} className="card diff__object" data-object={c.object}>
-          <h3>
-            {c.object}
-            <span className={`diff__change diff__change--${c.change}`}>{c.change}</span>
-          </h3>
-          <ul className="diff__fields">
-            {c.fields.map((f) => (
-              <li key={f}>{f}</li>
-            ))}
-          </ul>
-        </li>
+    <>
+      {notes.map((n) => (
+        <p key={n} className="banner banner--info" role="note" data-testid="volume-note">
+          {n}
+        </p>
       ))}
-    </ul>
+      <ul className="object-diff" data-testid="diff" aria-busy={pending}>
+        {result.changes.map((c) => (
+          <li key={c.object} className="card object-diff__object" data-object={c.object}>
+            <h3>
+              {c.object}
+              <span className={`object-diff__change diff__change--${c.change}`}>{c.change}</span>
+            </h3>
+            <ul className="object-diff__fields">
+              {c.fields.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </>
   );
+}
+
+/** What a change does to volumes, said before it is applied: growth in place, new claims. */
+export function volumeNotes(result: ReconfigureResult): string[] {
+  const notes: string[] = [];
+  for (const c of result.changes) {
+    if (!c.object.startsWith("StatefulSet ")) continue;
+    for (const f of c.fields) {
+      const grow = /^spec\.volumeClaimTemplates\[\d+\]\.spec\.resources\.requests\.storage: "?([^"]*)"? → "?([^"]*)"?$/.exec(f);
+      if (grow) {
+        notes.push(
+          `The volumes of ${c.object} grow from ${grow[1]} to ${grow[2]}: each claim is enlarged in place and the pods keep running (the storage class must allow expansion; volumes never shrink).`,
+        );
+      }
+      const scale = /^spec\.replicas: (\d+) → (\d+)$/.exec(f);
+      if (scale && Number(scale[2]) > Number(scale[1])) {
+        notes.push(`Each new replica of ${c.object} gets a new volume of its own.`);
+      }
+    }
+  }
+  return notes;
 }

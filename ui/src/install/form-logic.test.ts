@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fixture from "../ipc/mock-catalog.json";
-import type { JsonValue } from "../ipc";
+import type { JsonValue, ReconfigureResult } from "../ipc";
+import { volumeNotes } from "./Preview";
 import { describeQuantity, nearestStop, splitQuantity, toBase } from "./quantity";
 import { sectionOf, uiSchemaFor } from "./sections";
 import { SchemaValidator, validate } from "./validator";
@@ -128,5 +129,17 @@ describe("YAML", () => {
       ].join("\n"),
     );
     expect(toYamlStream([{ a: 1 }, { b: [] }])).toBe("a: 1\n---\nb: []\n");
+  });
+});
+
+describe("volume notes in the configure preview", () => {
+  const result = (fields: string[]) =>
+    ({ changes: [{ object: "StatefulSet pg", change: "changed", fields }] }) as unknown as ReconfigureResult;
+  it("says volumes grow in place and new replicas get volumes", () => {
+    expect(volumeNotes(result(['spec.volumeClaimTemplates[0].spec.resources.requests.storage: "10Gi" → "20Gi"']))[0]).toContain(
+      "grow from 10Gi to 20Gi",
+    );
+    expect(volumeNotes(result(["spec.replicas: 1 → 3"]))).toEqual(["Each new replica of StatefulSet pg gets a new volume of its own."]);
+    expect(volumeNotes(result(["spec.replicas: 3 → 1", "spec.template.spec.containers[0].image: a → b"]))).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import "../services/services.css";
 import { HistoryTab } from "./HistoryTab";
 import "./instance.css";
 import { OverviewError, OverviewTab } from "./OverviewTab";
-import { ConnectTab, LogsTab, MetricsTab } from "./tabs";
+import { ConnectTab, LogsTab, MetricsTab, TerminalTab } from "./tabs";
 import { SettingsTab } from "./SettingsTab";
 import type { InstanceDetails, InstanceSummary } from "../ipc";
 
@@ -24,6 +24,7 @@ export const INSTANCE_TABS = [
   { id: "connect", label: "Connect" },
   { id: "logs", label: "Logs" },
   { id: "metrics", label: "Metrics" },
+  { id: "terminal", label: "Terminal" },
   { id: "history", label: "History" },
   { id: "settings", label: "Settings" },
 ] as const;
@@ -128,10 +129,11 @@ const STOPPED_WHAT = {
   connect: "is nothing to connect to",
   logs: "are no logs to show",
   metrics: "is nothing to measure",
+  terminal: "is no pod to open a terminal in",
 } as const;
 
 /** Tabs that need only the instance's address, not its details: they show at once. */
-function AddressTab({ tab, address }: { tab: "connect" | "logs" | "metrics"; address: InstanceAddress }) {
+function AddressTab({ tab, address }: { tab: AddressTabId; address: InstanceAddress }) {
   switch (tab) {
     case "connect":
       return <ConnectTab instance={address} />;
@@ -139,7 +141,15 @@ function AddressTab({ tab, address }: { tab: "connect" | "logs" | "metrics"; add
       return <LogsTab instance={address} />;
     case "metrics":
       return <MetricsTab instance={address} />;
+    case "terminal":
+      return <TerminalTab instance={address} />;
   }
+}
+
+type AddressTabId = keyof typeof STOPPED_WHAT;
+
+function isAddressTab(tab: InstanceTab): tab is AddressTabId {
+  return tab in STOPPED_WHAT;
 }
 
 function TabBody({ tab, details }: { tab: "overview" | "history" | "settings"; details: InstanceDetails }) {
@@ -177,9 +187,9 @@ export function InstancePage() {
         ))}
       </nav>
       <div className="tab-body" data-tab={tab}>
-        {(tab === "connect" || tab === "logs" || tab === "metrics") && details.data?.instance.health === "stopped" ? (
+        {isAddressTab(tab) && details.data?.instance.health === "stopped" ? (
           <StoppedNotice instance={details.data.instance} what={STOPPED_WHAT[tab]} />
-        ) : tab === "connect" || tab === "logs" || tab === "metrics" ? (
+        ) : isAddressTab(tab) ? (
           <AddressTab tab={tab} address={address} />
         ) : details.isPending ? (
           <div aria-busy="true" aria-label="Loading instance">

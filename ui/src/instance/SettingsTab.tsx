@@ -80,7 +80,7 @@ function Upgrade({ instance }: { instance: InstanceSummary }) {
       {targets.byCopy.length > 0 ? (
         <p className="muted settings-card__note">
           {targets.byCopy.map((v) => `${instance.service} ${v}`).join(", ")} cannot be reached in place: it needs a copy of the data into
-          a new instance.
+          a new instance. Use Copy… above and pick the version of the copy.
         </p>
       ) : null}
       {start.error ? <ErrorPanel error={start.error} fallbackTitle="The upgrade could not start" /> : null}

@@ -9,6 +9,7 @@ import type { InstanceAddress } from "../services/keys";
 const ConnectPanel = lazy(() => import("./ConnectPanel").then((m) => ({ default: m.ConnectPanel })));
 const LogsPanel = lazy(() => import("./LogsPanel").then((m) => ({ default: m.LogsPanel })));
 const MetricsPanel = lazy(() => import("./MetricsPanel").then((m) => ({ default: m.MetricsPanel })));
+const TerminalPanel = lazy(() => import("./TerminalPanel").then((m) => ({ default: m.TerminalPanel })));
 
 /** Props every instance panel takes. */
 export interface InstancePanelProps {
@@ -44,6 +45,22 @@ export function MetricsTab({ instance }: InstancePanelProps) {
     <PanelBoundary title="The Metrics panel failed">
       <Suspense fallback={<Loading />}>
         <MetricsPanel context={instance.context} namespace={instance.namespace} name={instance.name} />
+      </Suspense>
+    </PanelBoundary>
+  );
+}
+
+export function TerminalTab({ instance }: InstancePanelProps) {
+  return (
+    <PanelBoundary title="The Terminal panel failed">
+      <Suspense fallback={<Loading />}>
+        {/* a fresh terminal (pod, mode) for each instance */}
+        <TerminalPanel
+          key={`${instance.context}/${instance.namespace}/${instance.name}`}
+          context={instance.context}
+          namespace={instance.namespace}
+          name={instance.name}
+        />
       </Suspense>
     </PanelBoundary>
   );

@@ -4,6 +4,7 @@ import type { ContextInfo } from "./bindings/ContextInfo";
 import type { ContextList } from "./bindings/ContextList";
 import type { ContextProbe } from "./bindings/ContextProbe";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { ContextInstances } from "./bindings/ContextInstances";
 import type { InstanceRef } from "./bindings/InstanceRef";
@@ -13,6 +14,7 @@ import type { ObserveBackend } from "./observe";
 import type { UsageBackend } from "./usage";
 import type { TransferBackend } from "./transfers";
 import type { StandbyBackend } from "./standby";
+import type { TerminalBackend } from "./terminal";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
@@ -42,7 +44,7 @@ export interface HistoryQuery {
  * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
  * with an {@link ApiError} (never a bare string), so callers branch on `code`.
  */
-export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend {
+export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend, TerminalBackend {
   /** Which implementation this is, shown in Settings. */
   readonly kind: "tauri" | "mock";
   /** Every kubeconfig context with Berth's tags. Fast: no network. */
@@ -111,16 +113,35 @@ export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, 
   createLocalCluster(input: CreateLocalClusterInput, onLine: (line: string) => void): Promise<LocalClusterCreated>;
 }
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  "invalidInput",
-  "notFound",
-  "kubeconfig",
-  "store",
-  "keyring",
-  "cluster",
-  "conflict",
-  "internal",
-];
+// Records keyed by the bindings' unions: a code or kind added in Rust fails to compile here
+// until it is listed.
+const ERROR_CODE_SET: Record<ErrorCode, true> = {
+  invalidInput: true,
+  notFound: true,
+  kubeconfig: true,
+  store: true,
+  keyring: true,
+  cluster: true,
+  conflict: true,
+  timeout: true,
+  unsupported: true,
+  interrupted: true,
+  internal: true,
+};
+const ERROR_CODES = Object.keys(ERROR_CODE_SET) as readonly ErrorCode[];
+
+const FAILURE_KIND_SET: Record<ProbeFailureKind, true> = {
+  dns: true,
+  refused: true,
+  tls: true,
+  unauthorized: true,
+  forbidden: true,
+  timeout: true,
+  execPlugin: true,
+  config: true,
+  other: true,
+};
+const FAILURE_KINDS = Object.keys(FAILURE_KIND_SET) as readonly ProbeFailureKind[];
 
 /** True when `value` has the `{code, message}` shape of an API error with a known code. */
 export function isApiError(value: unknown): value is ApiError {
@@ -135,7 +156,15 @@ export function isApiError(value: unknown): value is ApiError {
 
 /** Turns anything a backend call rejected with into an {@link ApiError}. */
 export function toApiError(value: unknown): ApiError {
-  if (isApiError(value)) return { code: value.code, message: value.message };
+  if (isApiError(value)) {
+    const v = value as unknown as Record<string, unknown>;
+    const error: ApiError = { code: value.code, message: value.message };
+    if (typeof v.failure === "string" && (FAILURE_KINDS as readonly string[]).includes(v.failure)) {
+      error.failure = v.failure as ProbeFailureKind;
+    }
+    if (typeof v.hint === "string" && v.hint) error.hint = v.hint;
+    return error;
+  }
   if (value instanceof Error) return { code: "internal", message: value.message };
   if (typeof value === "string") return { code: "internal", message: value };
   return { code: "internal", message: "Unexpected error from the Berth core." };

@@ -46,4 +46,8 @@ export type Command =
   | "sync_standby"
   | "promote_standby"
   | "standbys"
-  | "drop_standby";
+  | "drop_standby"
+  | "open_terminal"
+  | "terminal_input"
+  | "terminal_resize"
+  | "close_terminal";

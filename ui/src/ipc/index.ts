@@ -97,3 +97,4 @@ export async function selectBackend(search: string = window.location.search): Pr
     interruptedTransfer: params.get("transfers") === "interrupted",
   });
 }
+export type { TerminalEvent, TerminalOpen, TerminalSession } from "./terminal";

@@ -8,6 +8,15 @@ describe("toApiError", () => {
     expect(toApiError({ code: "notFound", message: "gone", extra: 1 })).toEqual({ code: "notFound", message: "gone" });
   });
 
+  it("keeps a context failure's kind and hint, and every code the core sends", () => {
+    const error = { code: "cluster", message: "lab: nothing answers", failure: "refused", hint: "Is it running?" };
+    expect(toApiError(error)).toEqual(error);
+    expect(toApiError({ code: "cluster", message: "m", failure: "bogus", hint: 3 })).toEqual({ code: "cluster", message: "m" });
+    for (const code of ["timeout", "unsupported", "interrupted"] as const) {
+      expect(toApiError({ code, message: "m" }).code).toBe(code);
+    }
+  });
+
   it("maps anything else to an internal error with a message", () => {
     expect(toApiError("boom")).toEqual({ code: "internal", message: "boom" });
     expect(toApiError(new Error("bad"))).toEqual({ code: "internal", message: "bad" });

@@ -22,25 +22,13 @@ import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
 import type { ServiceVersion } from "./bindings/ServiceVersion";
 import type { UnreachableContext } from "./bindings/UnreachableContext";
+import { FAILING_CONTEXTS, mockContextError, mockUnreachable } from "./mock-failures";
 
 /** Which instance data set: `none` has reachable contexts but nothing installed. */
 export type MockInstancesFixture = "default" | "none";
 
 /** Contexts the mock cannot reach, with the message the core gives (same as their probes). */
-const UNREACHABLE: UnreachableContext[] = [
-  {
-    context: "minikube",
-    message: "cannot reach context minikube: Connection refused by 192.168.49.2:8443. Start it with `minikube start`.",
-  },
-  {
-    context: "arn:aws:eks:eu-west-1:123456789012:cluster/staging",
-    message: "exec plugin `aws` failed: executable not found on PATH. Install the AWS CLI, or fix the `exec` command of this user in your kubeconfig.",
-  },
-  {
-    context: "do-ams3-shop",
-    message: "the server answered 401 Unauthorized: refresh the token (e.g. `doctl kubernetes cluster kubeconfig save`).",
-  },
-];
+const UNREACHABLE: UnreachableContext[] = FAILING_CONTEXTS.map(mockUnreachable);
 
 const DEFAULT_NAMESPACE: Record<string, string> = {
   "kind-berth-dev": "default",
@@ -207,7 +195,10 @@ function defaultHistory(instances: InstanceSummary[]): RevisionInfo[] {
   ];
   const h: RevisionInfo[] = [
     revision(sessions, 1, "install", "pending", 6),
-    revision(pg, 2, "reconfigure", "succeeded", 40, { parameters: { ...(pg.parameters as object), memory: "1Gi" } }),
+    revision(pg, 2, "reconfigure", "succeeded", 40, {
+      parameters: { ...(pg.parameters as object), memory: "1Gi" },
+      changes: [{ path: "memory", old: "512Mi", new: "1Gi" }],
+    }),
     revision(pg, 1, "install", "superseded", 95, { parameters: { replicas: 1, storage: "8Gi", cpu: "500m", memory: "512Mi" } }),
     revision(cache, 2, "stop", "succeeded", 60 * 20),
     revision(cache, 1, "install", "superseded", 60 * 26),
@@ -311,16 +302,15 @@ export class MockInstances {
     if (this.failList) {
       return reject("store", "Cannot open Berth's database at /home/ada/.local/share/berth/berth.db: database is locked");
     }
-    const unreachable = this.unreachable.find((u) => u.context === context);
-    if (unreachable) return reject("cluster", unreachable.message);
+    if (this.unreachable.some((u) => u.context === context)) return Promise.reject(mockContextError(context)!);
     return { context, instances: this.instances.filter((i) => i.context === context).map((i) => ({ ...i })) };
   }
 
   async instanceStatus(ref: InstanceRef): Promise<InstanceSummary> {
     await sleep(150 * this.scale);
     const context = ref.context ?? "kind-berth-dev";
-    const unreachable = UNREACHABLE.find((u) => u.context === context);
-    if (unreachable) return reject("cluster", unreachable.message);
+    const unreachable = mockContextError(context);
+    if (unreachable) return Promise.reject(unreachable);
     const found = this.find({ context, namespace: ref.namespace ?? DEFAULT_NAMESPACE[context] ?? "default", name: ref.name });
     if (!found) return reject("notFound", `no instance ${ref.name} in ${context}/${ref.namespace ?? "default"}`);
     return { ...found };
@@ -506,7 +496,7 @@ export class MockInstances {
     const t = update.target;
     const unreachable = UNREACHABLE.find((u) => u.context === t.context);
     await sleep(150 * this.scale);
-    if (unreachable) return finish({ code: "cluster", message: unreachable.message }, null);
+    if (unreachable) return finish(mockContextError(t.context)!, null);
     const existing = this.find(t);
     if (request.kind !== "install" && !existing) {
       return finish({ code: "notFound", message: `no instance ${t.name} in ${t.context}/${t.namespace}` }, null);

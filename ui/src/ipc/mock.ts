@@ -13,6 +13,8 @@ import type { InstanceDetails } from "./bindings/InstanceDetails";
 import { MockCatalog, NAMESPACES, STORAGE_CLASSES } from "./mock-catalog";
 import { MockTransfers } from "./mock-transfers";
 import { MockStandbys } from "./mock-standby";
+import { MockTerminals } from "./mock-terminal";
+import type { TerminalBackend } from "./terminal";
 import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
 import type { AppSettings } from "./bindings/AppSettings";
@@ -36,6 +38,7 @@ import type { ServiceVersion } from "./bindings/ServiceVersion";
 import { MockInstances } from "./mock-instances";
 import { MockUsage, mockUserPassword } from "./mock-usage";
 import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
+import { mockProbeFailure } from "./mock-failures";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -100,11 +103,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 500,
         serverVersion: null,
         latencyMs: 2,
-        failure: {
-          kind: "refused",
-          message: "Connection refused by 192.168.49.2:8443",
-          hint: "The cluster is not running. Start it with `minikube start`.",
-        },
+        failure: mockProbeFailure("minikube"),
       },
     ),
     context(
@@ -132,11 +131,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 1200,
         serverVersion: null,
         latencyMs: 40,
-        failure: {
-          kind: "execPlugin",
-          message: "exec plugin `aws` failed: executable not found on PATH",
-          hint: "Install the AWS CLI, or fix the `exec` command of this user in your kubeconfig.",
-        },
+        failure: mockProbeFailure("arn:aws:eks:eu-west-1:123456789012:cluster/staging"),
       },
     ),
     context(
@@ -151,11 +146,7 @@ function defaultContexts(): MockContext[] {
         delayMs: 700,
         serverVersion: null,
         latencyMs: 64,
-        failure: {
-          kind: "unauthorized",
-          message: "The server answered 401 Unauthorized",
-          hint: "The credentials of this user were rejected. Refresh the token (e.g. `doctl kubernetes cluster kubeconfig save`).",
-        },
+        failure: mockProbeFailure("do-ams3-shop"),
       },
     ),
   ];
@@ -355,6 +346,16 @@ export class MockBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = (run, id, onProgress) => this.moves.abortTransfer(run, id, onProgress);
   transfers: TransferBackend["transfers"] = (limit) => this.moves.transfers(limit);
   interruptedTransfers: TransferBackend["interruptedTransfers"] = () => this.moves.interruptedTransfers();
+
+  // The Terminal tab: mock-terminal.ts
+  private readonly terminals = new MockTerminals((open) => {
+    const context = open.instance.context ?? "kind-berth-dev";
+    const found = this.instances.instances.find(
+      (i) => i.context === context && i.name === open.instance.name && (open.instance.namespace == null || i.namespace === open.instance.namespace),
+    );
+    return !found ? "missing" : found.health === "stopped" ? "stopped" : "running";
+  });
+  openTerminal: TerminalBackend["openTerminal"] = (open, onEvent) => this.terminals.openTerminal(open, onEvent);
 
   // Standbys: mock-standby.ts
   createStandby: StandbyBackend["createStandby"] = (run, input, onProgress) => this.pairs.createStandby(run, input, onProgress);

@@ -17,6 +17,8 @@ import type { Location } from "./bindings/Location";
 import type { ObserveBackend } from "./observe";
 import { tauriObserve } from "./tauri-observe";
 import { tauriStandby } from "./tauri-standby";
+import { tauriTerminal } from "./tauri-terminal";
+import type { TerminalBackend } from "./terminal";
 import { tauriTransfers } from "./tauri-transfers";
 import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
@@ -87,6 +89,9 @@ export class TauriBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = tauriTransfers.abortTransfer;
   transfers: TransferBackend["transfers"] = tauriTransfers.transfers;
   interruptedTransfers: TransferBackend["interruptedTransfers"] = tauriTransfers.interruptedTransfers;
+
+  // The Terminal tab (tauri-terminal.ts)
+  openTerminal: TerminalBackend["openTerminal"] = tauriTerminal.openTerminal;
 
   // Standbys (tauri-standby.ts)
   createStandby: StandbyBackend["createStandby"] = tauriStandby.createStandby;

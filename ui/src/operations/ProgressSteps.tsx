@@ -21,7 +21,7 @@ export function OperationError({ update }: { update: OperationUpdate }) {
         <InlineCode text={update.error.message} />
       </p>
       <p className="op-error__fix">
-        <InlineCode text={suggestedFix(update.error.code)} />
+        <InlineCode text={suggestedFix(update.error)} />
       </p>
     </div>
   );

@@ -153,8 +153,10 @@ describe("describeProgress", () => {
     expect(stop.steps).toEqual([{ id: "action", label: "Scaled to zero, data kept", state: "done" }]);
   });
 
-  it("suggests a fix per error code and formats durations", () => {
-    expect(suggestedFix("cluster")).toContain("Contexts");
+  it("suggests the core's hint, else a fix per error code, and formats durations", () => {
+    expect(suggestedFix({ code: "cluster", message: "x" })).toContain("Contexts");
+    expect(suggestedFix({ code: "conflict", message: "an instance named pg already exists" })).not.toContain("changed it first");
+    expect(suggestedFix({ code: "cluster", message: "m", failure: "refused", hint: "Is the cluster running?" })).toBe("Is the cluster running?");
     expect(formatDuration(4_200)).toBe("4 s");
     expect(formatDuration(64_000)).toBe("1 min 4 s");
     expect(formatDuration(3_600_000)).toBe("1 h");

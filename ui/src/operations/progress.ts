@@ -1,4 +1,4 @@
-import type { ErrorCode, OperationKind, OperationUpdate, ProgressEvent } from "../ipc";
+import type { ApiError, ErrorCode, OperationKind, OperationUpdate, ProgressEvent } from "../ipc";
 
 /** Where a step is. */
 export type StepState = "pending" | "active" | "done" | "failed";
@@ -109,16 +109,16 @@ const FIXES: Record<ErrorCode, string> = {
   store: "Close other Berth windows or `berth` commands using the same data folder, then try again.",
   keyring: "Unlock the system keyring (Settings shows its status), then try again.",
   cluster: "Check that the cluster is running and reachable on the Contexts page, then try again.",
-  conflict: "Something else changed it first: refresh to see its current state, then try again.",
+  conflict: "It conflicts with what is there now: refresh to see the current state, then change the request.",
   timeout: "What it did so far stays: wait and look again, or Recover it from the instance's page.",
   unsupported: "This service's definition does not offer it.",
   interrupted: "Open the instance and choose Recover: it finishes what was started, or undoes it.",
   internal: "This is a bug in Berth: please report it with the message above.",
 };
 
-/** What the user can do about an error of this code. */
-export function suggestedFix(code: ErrorCode): string {
-  return FIXES[code];
+/** What the user can do about an error: the core's hint when it has one, else by its code. */
+export function suggestedFix(error: ApiError): string {
+  return error.hint ?? FIXES[error.code];
 }
 
 /** "running for 12 s", "took 1 min 4 s". */

@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { Link } from "wouter";
+import { failureTitle } from "../components/failure";
 import { useReportFirstPaint } from "../app/first-paint";
 import { mark } from "../app/startup-marks";
 import { EmptyState } from "../components/EmptyState";
@@ -63,10 +64,15 @@ function UnreachableGroup({ item, info }: { item: UnreachableContext; info?: Con
       <div className="service-group__problem" role="note">
         <AlertIcon aria-hidden="true" />
         <div>
-          <strong>Cannot list services: the cluster did not answer.</strong>
+          <strong>Cannot list services: {item.failure ? failureTitle(item.failure) : "the cluster did not answer"}.</strong>
           <p>
             <InlineCode text={item.message} />
           </p>
+          {item.hint ? (
+            <p className="service-group__hint">
+              <InlineCode text={item.hint} />
+            </p>
+          ) : null}
           <Link href="/contexts" className="service-group__link">
             Check it on the Contexts page
           </Link>

@@ -94,7 +94,12 @@ export function useInstances(): AllInstances {
     instances: listings.flatMap((l) => l.instances),
     unreachable: listings
       .filter((l) => l.status === "error")
-      .map((l) => ({ context: l.context, message: l.error?.message ?? "" })),
+      .map((l) => ({
+        context: l.context,
+        message: l.error?.message ?? "",
+        failure: l.error?.failure ?? null,
+        hint: l.error?.hint ?? null,
+      })),
     pending: listings.filter((l) => l.status === "pending").map((l) => l.context),
     settled: contexts.isSuccess && listings.every((l) => l.status !== "pending"),
     isFetching: contexts.isFetching || results.some((r) => r.isFetching),

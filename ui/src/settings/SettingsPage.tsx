@@ -39,7 +39,7 @@ function Preferences({ saved }: { saved: AppSettings }) {
   const store = (next: Partial<AppSettings>) => save.mutate({ ...saved, defaultNamespace: namespace || null, catalogFolders: folders, ...next });
 
   return (
-    <section className="card settings-card" aria-label="Preferences">
+    <section className="card prefs-card" aria-label="Preferences">
       <h2 className="form-section__title">Preferences</h2>
       <div className="settings-grid">
         <div className="field-stack">

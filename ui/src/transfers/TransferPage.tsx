@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useParams } from "wouter";
 import { useBackend } from "../app/backend-context";
+import { useServiceDetail } from "../catalog/queries";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ChevronLeftIcon } from "../components/action-icons";
 import { ErrorPanel } from "../components/ErrorPanel";
@@ -199,6 +200,9 @@ function TargetForm({
   const namespaces = useTargetNamespaces(form.to);
   const classes = useTargetClasses(form.to);
   const details = useInstanceDetails(source);
+  const instance = details.data?.instance;
+  const service = useServiceDetail(instance?.service);
+  const copyVersions = service.data?.service.versions.find((v) => v.id === instance?.version)?.copyUpgradableTo ?? [];
   const sourceClasses = [...new Set((details.data?.volumes ?? []).map((v) => v.storageClass).filter((c): c is string => !!c))];
   const mapped = (from: string) => form.storageClassMap.find(([f]) => f === from)?.[1] ?? "";
   const setMapping = (from: string, to: string) =>
@@ -250,6 +254,21 @@ function TargetForm({
         <label className="field">
           <span className="field__label">Name of the copy</span>
           <input className="input" aria-label="Name of the copy" value={form.name} onChange={(e) => edit({ name: e.target.value })} />
+        </label>
+      ) : null}
+      {kind === "copy" && instance && copyVersions.length > 0 ? (
+        <label className="field">
+          <span className="field__label">Version of the copy</span>
+          <select className="select" aria-label="Version of the copy" value={form.version} onChange={(e) => edit({ version: e.target.value })}>
+            <option value="">
+              {instance.service} {instance.version} (the same)
+            </option>
+            {copyVersions.map((v) => (
+              <option key={v} value={v}>
+                {instance.service} {v} (a newer major version: the data is dumped and restored)
+              </option>
+            ))}
+          </select>
         </label>
       ) : null}
 

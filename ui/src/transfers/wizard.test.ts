@@ -88,10 +88,15 @@ describe("the form", () => {
           ["fast", ""],
         ],
         overrides: "resources.memory=2Gi",
+        version: "18",
       },
       source,
       "move",
     );
+    // only a copy changes version
+    expect(input.options.version).toBeNull();
+    expect(transferInput({ ...initialForm(source, "copy"), to: "onprem-lab", version: "18" }, source, "copy").options.version).toBe("18");
+    expect(transferInput({ ...initialForm(source, "copy"), to: "onprem-lab" }, source, "copy").options.version).toBeNull();
     expect(input).toMatchObject({
       kind: "move",
       context: "kind-berth-dev",
@@ -112,7 +117,7 @@ describe("the form", () => {
 describe("target contexts", () => {
   it("are grouped by location, favourites first, unreachable ones disabled with the reason", () => {
     const contexts = [ctx("b-cloud", "cloud"), ctx("minikube", "laptop"), ctx("a-cloud", "cloud"), ctx("z-fav", "cloud", true), ctx("lab", "private")];
-    const groups = targetGroups(contexts, [probe(true), probe(false, "Connection refused"), probe(true), probe(true), undefined]);
+    const groups = targetGroups(contexts, [probe(true), probe(false, "nothing answers at https://192.168.49.2:8443 (connection refused)"), probe(true), probe(true), undefined]);
     expect(groups.map((g) => g.location)).toEqual(["laptop", "cloud", "private"]);
     expect(groups[0]!.options).toEqual([{ name: "minikube", disabled: "Connection refused" }]);
     expect(groups[1]!.options.map((o) => o.name)).toEqual(["z-fav", "a-cloud", "b-cloud"]);

@@ -3,6 +3,7 @@
  * request it makes, the target contexts grouped by location, the plan's verdict, and the live
  * progress built from the core's events (steps, bytes, rate, ETA).
  */
+import { failureTitle } from "../components/failure";
 import type {
   Check,
   CheckLevel,
@@ -36,6 +37,8 @@ export interface TransferForm {
   storageClassMap: [string, string][];
   /** `path=value` lines. */
   overrides: string;
+  /** The version of a copy; empty keeps the source's. */
+  version: string;
 }
 
 export function initialForm(source: TransferSource, kind: TransferKind): TransferForm {
@@ -46,6 +49,7 @@ export function initialForm(source: TransferSource, kind: TransferKind): Transfe
     name: kind === "copy" ? `${source.name}-copy` : "",
     storageClassMap: [],
     overrides: "",
+    version: "",
   };
 }
 
@@ -95,7 +99,7 @@ export function transferInput(form: TransferForm, source: TransferSource, kind: 
       storageClassMap: form.storageClassMap.filter(([from, to]) => from !== "" && to !== ""),
       set: parseOverrides(form.overrides).set,
       values: {},
-      version: null,
+      version: kind === "copy" && form.version !== "" ? form.version : null,
       deleteSource: false,
       requireData: false,
       timeoutSecs: null,
@@ -156,7 +160,8 @@ export function targetGroups(
     else if (!probe?.data) disabled = "checking…";
     else if (!probe.data.reachable) {
       const f = probe.data.failure;
-      disabled = f ? f.message : "unreachable";
+      // the short title the Contexts screen gives this kind of failure; its sentence is there
+      disabled = f ? failureTitle(f.kind) : "unreachable";
     }
     return { info: c, option: { name: c.name, disabled } };
   });

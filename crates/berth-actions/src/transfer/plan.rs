@@ -332,7 +332,14 @@ impl Transfer<'_> {
                 checks.push(
                     "target reachable",
                     CheckLevel::Problem,
-                    format!("context {:?} cannot be reached: {e}", target.context()),
+                    match target.cluster.unusable(&e) {
+                        // the sentence and hint every screen gives this failure
+                        Some(failure) => match failure.hint() {
+                            Some(hint) => format!("{failure}. {hint}"),
+                            None => failure.to_string(),
+                        },
+                        None => format!("context {:?} cannot be reached: {e}", target.context()),
+                    },
                 );
                 plan.checks = checks.0;
                 plan.record = Some(record);

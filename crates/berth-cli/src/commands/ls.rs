@@ -20,7 +20,11 @@ pub(crate) async fn run(
         )
         .await?;
     for u in &list.unreachable {
-        output::warn(&format!("{}: {}", u.context, u.message));
+        // the message names the context already
+        output::warn(&u.message);
+        if let Some(hint) = &u.hint {
+            eprintln!("  {hint}");
+        }
     }
     if output::structured(&list, global.output).is_some() {
         return Ok(());

@@ -5,7 +5,7 @@
 mod deployment;
 mod endpoints;
 mod gc;
-mod hpa;
+pub(crate) mod hpa;
 mod job;
 mod namespace;
 pub(crate) mod objects;

@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::objects::{
-    controlled_by, create, delete, event, hash, list, owner_ref, pod_ready, set_status, terminating,
+    controlled_by, create, delete, event, hash, list, owner_ref, pod_ready, set_status,
+    terminating, update,
 };
 use crate::server::State;
 
@@ -15,6 +16,33 @@ fn ordinal(pod: &Value, sts_name: &str) -> Option<i64> {
         .strip_prefix('-')?
         .parse()
         .ok()
+}
+
+/// Takes in the pods its selector matches that have no controller (their StatefulSet was deleted
+/// with `propagationPolicy: Orphan` and created again), as the controller's ref manager does; the
+/// pass after this one counts them as its own.
+fn adopt_orphans(state: &State, sts: &Value, pods: &[crate::store::Shared]) {
+    let ns = sts["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = sts["metadata"]["name"].as_str().unwrap_or_default();
+    let Some(selector) = crate::selectors::LabelSelector::from_spec(&sts["spec"]["selector"])
+    else {
+        return;
+    };
+    let orphans = pods.iter().filter(|p| {
+        p["metadata"]["namespace"] == ns
+            && !terminating(p)
+            && ordinal(p, name).is_some()
+            && selector.matches(&p["metadata"]["labels"])
+            && !p["metadata"]["ownerReferences"]
+                .as_array()
+                .is_some_and(|refs| refs.iter().any(|r| r["controller"] == json!(true)))
+    });
+    for pod in orphans {
+        let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default();
+        update(state, "", "pods", ns, pod_name, |p| {
+            p["metadata"]["ownerReferences"] = json!([owner_ref(sts)]);
+        });
+    }
 }
 
 /// Reconciles every StatefulSet.
@@ -39,6 +67,7 @@ fn reconcile_one(state: &State, sts: &Value, pods: &[crate::store::Shared]) {
     let partition = spec["updateStrategy"]["rollingUpdate"]["partition"]
         .as_i64()
         .unwrap_or(0);
+    adopt_orphans(state, sts, pods);
     let mut mine: Vec<(i64, &Value)> = pods
         .iter()
         .filter(|p| p["metadata"]["namespace"] == ns && controlled_by(p, uid))

@@ -6,7 +6,37 @@ use super::objects::{create, event, list, set_status, terminating, update};
 use crate::resources::GroupResource;
 use crate::server::State;
 
-/// Binds pending claims; deletes provisioned volumes whose claim is gone.
+/// A bound claim whose request grew (the API server admitted it: its class allows expansion) gets
+/// the new size, as the external resizer and the kubelet's file system resize give it: the volume's
+/// capacity, then the claim's.
+fn resize(state: &State, pvc: &serde_json::Value) {
+    let want = &pvc["spec"]["resources"]["requests"]["storage"];
+    if want.is_null() || *want == pvc["status"]["capacity"]["storage"] {
+        return;
+    }
+    if let Some(pv) = pvc["spec"]["volumeName"].as_str() {
+        update(state, "", "persistentvolumes", "", pv, |o| {
+            o["spec"]["capacity"]["storage"] = want.clone();
+        });
+    }
+    let mut status = pvc["status"].clone();
+    status["capacity"]["storage"] = want.clone();
+    set_status(state, pvc, "", "persistentvolumeclaims", status);
+    event(
+        state,
+        pvc,
+        "Normal",
+        "FileSystemResizeSuccessful",
+        &format!(
+            "MountVolume.NodeExpandVolume succeeded for volume to {}",
+            want.as_str().unwrap_or_default()
+        ),
+        "kubelet",
+    );
+}
+
+/// Binds pending claims; grows bound claims whose request grew; deletes provisioned volumes
+/// whose claim is gone.
 pub(crate) fn reconcile(state: &State) {
     for pv in list(state, "", "persistentvolumes", None) {
         let claim = &pv["spec"]["claimRef"];
@@ -27,7 +57,11 @@ pub(crate) fn reconcile(state: &State) {
         }
     }
     for pvc in list(state, "", "persistentvolumeclaims", None) {
-        if terminating(&pvc) || pvc["status"]["phase"] == "Bound" {
+        if pvc["status"]["phase"] == "Bound" && !terminating(&pvc) {
+            resize(state, &pvc);
+            continue;
+        }
+        if terminating(&pvc) {
             continue;
         }
         let ns = pvc["metadata"]["namespace"].as_str().unwrap_or_default();

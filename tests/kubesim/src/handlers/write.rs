@@ -264,6 +264,26 @@ fn scope_of(t: &Target) -> Scope {
     }
 }
 
+/// Whether a claim's storage class allows expansion (`allowVolumeExpansion: true`); a claim
+/// without a class is judged by the default class.
+fn claim_expandable(state: &State, claims: &GroupResource, ns: &str, name: &str) -> bool {
+    let Some(claim) = state.store.get(claims, ns, name) else {
+        return false;
+    };
+    let classes = GroupResource {
+        group: "storage.k8s.io".into(),
+        resource: "storageclasses".into(),
+    };
+    let all = state.store.list(&classes, None).0;
+    let class = match claim["spec"]["storageClassName"].as_str() {
+        Some(c) => all.iter().find(|sc| sc["metadata"]["name"] == c),
+        None => all.iter().find(|sc| {
+            sc["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+        }),
+    };
+    class.is_some_and(|sc| sc["allowVolumeExpansion"] == serde_json::Value::Bool(true))
+}
+
 /// Stores an updated object computed by `f` from the current one, with all the update
 /// rules. `f` returns the new object body.
 #[allow(clippy::too_many_arguments)]
@@ -283,6 +303,10 @@ where
     let gr = rt.group_resource();
     let mut result = None;
     let mut removed = false;
+    // read before the transaction: the PersistentVolumeClaimResize admission's question
+    let expandable = rt.group.is_empty()
+        && rt.plural == "persistentvolumeclaims"
+        && claim_expandable(state, &gr, ns, name);
     let stored = state.store.transact(&gr, ns, name, |cur, _| {
         let Some(old) = cur else {
             return Err(ApiError::not_found(rt, name));
@@ -312,6 +336,16 @@ where
             new["spec"]["clusterIPs"] = old["spec"]["clusterIPs"].clone();
         }
         validation::validate(rt, &new, Some(old))?;
+        if rt.group.is_empty()
+            && rt.plural == "persistentvolumeclaims"
+            && !expandable
+            && new["spec"]["resources"]["requests"]["storage"]
+                != old["spec"]["resources"]["requests"]["storage"]
+        {
+            return Err(ApiError::forbidden(format!(
+                "persistentvolumeclaims \"{name}\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+            )));
+        }
         let ts = now();
         if let Some(manager) = manager {
             apply::record_update(Some(old), &mut new, manager, &rt.api_version(), &ts, scope);

@@ -27,4 +27,9 @@ export: boolean,
 /**
  * Data can be imported into it.
  */
-import: boolean, };
+import: boolean, 
+/**
+ * Whether the definition declares the engine's own client (Open client, `berth shell
+ * --client`).
+ */
+client: boolean, };
