@@ -127,6 +127,39 @@ pub(crate) async fn import(
     Ok(keys)
 }
 
+/// The Secret and data key holding `key` in the cluster: where rendering puts it, else the
+/// first Secret labelled with the instance that has a data key of that name.
+pub(crate) async fn secret_of(
+    cfg: &Config,
+    def: &Definition,
+    rec: &Record,
+    key: &str,
+) -> Result<(String, String), ActionError> {
+    if let Some(loc) = locate(def, rec, &[key.to_owned()]).remove(key) {
+        return Ok((loc.secret, loc.key));
+    }
+    let labelled = cfg
+        .cluster
+        .list(
+            "v1",
+            "Secret",
+            Some(&rec.namespace),
+            &instance_selector(&rec.instance),
+        )
+        .await?;
+    labelled
+        .iter()
+        .find(|s| secret_keys(s).any(|(k, _)| k == key))
+        .and_then(|s| s["metadata"]["name"].as_str())
+        .map(|name| (name.to_owned(), key.to_owned()))
+        .ok_or_else(|| {
+            ActionError::NotFound(format!(
+                "no Secret of {} in namespace {} holds the credential {key:?}",
+                rec.instance, rec.namespace
+            ))
+        })
+}
+
 /// Renders the record's parameters with a marker per credential; where each marker lands.
 fn locate(def: &Definition, rec: &Record, keys: &[String]) -> BTreeMap<String, Location> {
     let markers: BTreeMap<String, String> = keys

@@ -62,6 +62,7 @@ mod reconfigure;
 mod record;
 mod recover;
 mod restart;
+mod rotate;
 mod shell;
 pub mod status;
 mod stop_start;
@@ -83,6 +84,7 @@ pub use record::{
 };
 pub use recover::{Recover, RecoverOutcome, RecoveryKind, recoverable};
 pub use restart::{RESTARTED_AT_ANNOTATION, Restart};
+pub use rotate::{Rotate, RotateOutcome};
 pub use shell::{Shell, ShellSession, ShellTarget};
 pub use status::{Health, InstanceStatus};
 pub use stop_start::{Start, Stop, StopStartOutcome};

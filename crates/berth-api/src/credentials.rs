@@ -148,10 +148,72 @@ impl Api {
     }
 }
 
+/// Which credential to rotate.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RotateCredentialInput {
+    /// The instance.
+    pub instance: InstanceRef,
+    /// The credential key (`admin-password`); for an extra user's, the per-user key's base
+    /// (`user-password`, or empty) with `user`, or the full key (`user-password-app`).
+    pub key: String,
+    /// The extra user (an entry of the instance's `auth.users`) whose password to rotate.
+    pub user: Option<String>,
+    /// Only validate: nothing is touched, the result has no revision.
+    pub check: bool,
+}
+
+/// What a rotation did. Never carries the new value: it is in the keyring (Reveal reads it).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RotateCredentialResult {
+    /// The context.
+    pub context: String,
+    /// The namespace.
+    pub namespace: String,
+    /// The instance.
+    pub name: String,
+    /// The credential key rotated (`admin-password`, `user-password-app`).
+    pub key: String,
+    /// The revision the restart recorded; `None` for a check.
+    pub revision: Option<u32>,
+}
+
+impl Api {
+    /// Rotates one credential: a new value set in the engine (the definition's
+    /// `operations.rotate`), then the keyring, then the Secret, then the pods restart. Bad input
+    /// (unknown key or user, a definition that cannot rotate) fails before anything is touched;
+    /// a failure mid-way says which of engine, keyring and Secret hold the new value.
+    #[tracing::instrument(skip(self, input, progress), fields(instance = %input.instance.name, key = %input.key))]
+    pub async fn rotate_credential(
+        &self,
+        input: &RotateCredentialInput,
+        progress: &(dyn Fn(crate::ProgressEvent) + Send + Sync),
+    ) -> Result<RotateCredentialResult, ApiError> {
+        let which = &input.instance;
+        let cfg = self.action_config(which.context.as_deref()).await?;
+        let mut action = berth_actions::Rotate::new(&cfg, which.name.clone(), input.key.clone());
+        action.namespace = which.namespace.clone();
+        action.user = input.user.clone().filter(|u| !u.is_empty());
+        action.check = input.check;
+        let sink = |p: berth_actions::Progress| progress(p.into());
+        let done = action.run(&sink).await.map_err(action_error)?;
+        Ok(RotateCredentialResult {
+            context: cfg.context().to_owned(),
+            namespace: crate::instances::namespace_of(&cfg, which),
+            name: which.name.clone(),
+            key: done.key,
+            revision: done.revision,
+        })
+    }
+}
+
 /// The TypeScript bindings of this module's DTOs (see [`crate::dto::typescript_bindings`]).
 pub(crate) fn typescript_bindings() -> Vec<(String, String)> {
     vec![
         crate::dto::binding::<RevealCredentialInput>(),
         crate::dto::binding::<CredentialInfo>(),
+        crate::dto::binding::<RotateCredentialInput>(),
+        crate::dto::binding::<RotateCredentialResult>(),
     ]
 }

@@ -197,6 +197,12 @@ pub struct Operations {
     /// the container's environment (`berth shell NAME --client`, Open client in the app).
     #[serde(default)]
     pub client: Option<Operation>,
+    /// Makes the engine accept a new value for one credential (`berth credentials rotate`).
+    /// Reads three lines on stdin: the credential key (`admin-password`, or a per-user key's
+    /// base like `user-password`), the extra user it belongs to (empty for none), the new
+    /// value; exits non-zero, changing nothing, for a key it cannot rotate.
+    #[serde(default)]
+    pub rotate: Option<Operation>,
 }
 
 impl Operations {
@@ -210,6 +216,7 @@ impl Operations {
             ("quiesce", &self.quiesce),
             ("unquiesce", &self.unquiesce),
             ("client", &self.client),
+            ("rotate", &self.rotate),
         ]
         .into_iter()
         .filter_map(|(name, op)| op.as_ref().map(|op| (name, op)))

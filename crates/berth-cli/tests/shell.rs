@@ -100,6 +100,110 @@ async fn shell_runs_the_client_and_passes_exit_codes_through() {
     assert_eq!(code, 3, "{out}");
     assert!(out.contains("from-the-pod"), "{out}");
 
+    // rotating the superuser's password: the engine takes the new one and refuses the old, and
+    // the keyring holds the new one; the command's output never shows it
+    let env = db.env();
+    let old = env["POSTGRES_PASSWORD"].clone();
+    let (code, rotated, err) = run(
+        &[
+            "credentials",
+            "rotate",
+            "pg",
+            "-n",
+            ns,
+            "--yes",
+            "-o",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, shown, err) = run(
+        &[
+            "credentials",
+            "show",
+            "pg",
+            "-n",
+            ns,
+            "--reveal",
+            "-o",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{err}");
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let new = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "admin-password")
+        .and_then(|c| c["value"].as_str())
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, old);
+    assert!(
+        !rotated.contains(&new) && !err.contains(&new),
+        "{rotated}{err}"
+    );
+    // the server itself is asked (on kubesim the pod's exec environment is the harness's)
+    let login = |password: &str| {
+        std::process::Command::new("psql")
+            .envs(&env)
+            .env("PGPASSWORD", password)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                &env["POSTGRES_USER"],
+                "-d",
+                "postgres",
+            ])
+            .args(["-qAtc", "select 1"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    if cluster.is_real() {
+        // the restarted pod logs in with the Secret's new value
+        let (code, out, err) = run(&["shell", "pg", "-n", ns, "--client"], b"select 1;\n");
+        assert_eq!(code, 0, "{out}{err}");
+    } else {
+        assert!(login(&new), "the new password is refused");
+        assert!(!login(&old), "the old password still works");
+    }
+    // bad input: exit 2, nothing changed
+    for args in [
+        &[
+            "credentials",
+            "rotate",
+            "pg",
+            "-n",
+            ns,
+            "no-such-key",
+            "--yes",
+        ][..],
+        &[
+            "credentials",
+            "rotate",
+            "pg",
+            "-n",
+            ns,
+            "user-password",
+            "--user",
+            "nobody",
+            "--yes",
+        ],
+        &["credentials", "rotate", "mc", "-n", ns, "--yes"],
+    ] {
+        let (code, _, err) = run(args, b"");
+        assert_eq!(code, 2, "{args:?}: {err}");
+    }
+    if !cluster.is_real() {
+        assert!(login(&new), "a refused rotation changed the password");
+    }
+
     // refusals: a definition without a client (exit 2), an unknown instance, a stopped one
     let (code, _, err) = run(&["shell", "mc", "-n", ns, "--client"], b"");
     assert_eq!(code, 2, "{err}");

@@ -15,7 +15,7 @@ pub mod fence;
 mod journal;
 pub mod plan;
 mod provision;
-mod remote;
+pub(crate) mod remote;
 mod resume;
 pub mod standby;
 pub mod stream;
