@@ -54,6 +54,8 @@ macro_rules! berth_commands {
             terminal_commands::terminal_input,
             terminal_commands::terminal_resize,
             terminal_commands::close_terminal,
+            credentials_commands::instance_credentials,
+            credentials_commands::rotate_credential,
         }
     };
 }

@@ -39,6 +39,7 @@ mod command_list;
 mod app_state;
 mod catalog_commands;
 mod commands;
+mod credentials_commands;
 mod instances;
 mod observe;
 mod operations;

@@ -61,6 +61,8 @@ pub struct ServiceCapabilities {
     /// Whether the definition declares the engine's own client (Open client, `berth shell
     /// --client`).
     pub client: bool,
+    /// Whether the definition can rotate credentials in the engine (`operations.rotate`).
+    pub rotate: bool,
 }
 
 /// A catalog entry, as listed.
@@ -313,6 +315,7 @@ fn summary(def: &Definition) -> ServiceSummary {
             export: s.capabilities.export,
             import: s.capabilities.import,
             client: s.operations.client.is_some(),
+            rotate: s.operations.rotate.is_some(),
         },
     }
 }

@@ -9,6 +9,7 @@ import { toApiError, type ApiError, type InstanceSummary, type ServiceVersion } 
 import { ProgressSteps, useOperation, useStartOperation } from "../operations";
 import { instancePath } from "../services/keys";
 import { LifecycleButtons, useLifecycle } from "../services/lifecycle";
+import { CredentialsCard } from "./CredentialsCard";
 
 /** The versions this instance can move to in place, and those only a copy reaches. */
 export function upgradeTargets(versions: ServiceVersion[], current: string): { inPlace: string[]; byCopy: string[] } {
@@ -196,6 +197,7 @@ export function SettingsTab({ instance }: { instance: InstanceSummary }) {
           Reconfigure…
         </Link>
       </section>
+      <CredentialsCard instance={instance} />
       <Upgrade instance={instance} />
       <Uninstall instance={instance} />
     </div>

@@ -15,6 +15,7 @@ import type { UsageBackend } from "./usage";
 import type { TransferBackend } from "./transfers";
 import type { StandbyBackend } from "./standby";
 import type { TerminalBackend } from "./terminal";
+import type { CredentialsBackend } from "./credentials";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
@@ -44,7 +45,7 @@ export interface HistoryQuery {
  * commands, the other is an in-memory mock for the browser and the UI tests. Every method rejects
  * with an {@link ApiError} (never a bare string), so callers branch on `code`.
  */
-export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend, TerminalBackend {
+export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, StandbyBackend, TerminalBackend, CredentialsBackend {
   /** Which implementation this is, shown in Settings. */
   readonly kind: "tauri" | "mock";
   /** Every kubeconfig context with Berth's tags. Fast: no network. */

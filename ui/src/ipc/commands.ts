@@ -50,4 +50,6 @@ export type Command =
   | "open_terminal"
   | "terminal_input"
   | "terminal_resize"
-  | "close_terminal";
+  | "close_terminal"
+  | "instance_credentials"
+  | "rotate_credential";

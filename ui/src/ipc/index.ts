@@ -98,3 +98,4 @@ export async function selectBackend(search: string = window.location.search): Pr
   });
 }
 export type { TerminalEvent, TerminalOpen, TerminalSession } from "./terminal";
+export type { CredentialInfo, RotateCredentialInput, RotateCredentialResult } from "./credentials";

@@ -14,6 +14,8 @@ import { MockCatalog, NAMESPACES, STORAGE_CLASSES } from "./mock-catalog";
 import { MockTransfers } from "./mock-transfers";
 import { MockStandbys } from "./mock-standby";
 import { MockTerminals } from "./mock-terminal";
+import { MockCredentials } from "./mock-credentials";
+import type { CredentialsBackend } from "./credentials";
 import type { TerminalBackend } from "./terminal";
 import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
@@ -346,6 +348,15 @@ export class MockBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = (run, id, onProgress) => this.moves.abortTransfer(run, id, onProgress);
   transfers: TransferBackend["transfers"] = (limit) => this.moves.transfers(limit);
   interruptedTransfers: TransferBackend["interruptedTransfers"] = () => this.moves.interruptedTransfers();
+
+  // The Credentials card: mock-credentials.ts
+  private credentialStore?: MockCredentials;
+  private get credentials(): MockCredentials {
+    this.credentialStore ??= new MockCredentials((ref) => this.instances.instanceStatus(ref), this.scale);
+    return this.credentialStore;
+  }
+  instanceCredentials: CredentialsBackend["instanceCredentials"] = (instance, reveal) => this.credentials.instanceCredentials(instance, reveal);
+  rotateCredential: CredentialsBackend["rotateCredential"] = (input, onProgress) => this.credentials.rotateCredential(input, onProgress);
 
   // The Terminal tab: mock-terminal.ts
   private readonly terminals = new MockTerminals((open) => {

@@ -4,6 +4,7 @@ import { toApiError, type Backend, type HistoryQuery } from "./backend";
 import type { InstanceDetails } from "./bindings/InstanceDetails";
 import type { ContextInstances } from "./bindings/ContextInstances";
 import type { InstanceRef } from "./bindings/InstanceRef";
+import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { InstanceSummary } from "./bindings/InstanceSummary";
 import type { OperationRequest } from "./bindings/OperationRequest";
 import type { OperationUpdate } from "./bindings/OperationUpdate";
@@ -19,6 +20,7 @@ import { tauriObserve } from "./tauri-observe";
 import { tauriStandby } from "./tauri-standby";
 import { tauriTerminal } from "./tauri-terminal";
 import type { TerminalBackend } from "./terminal";
+import type { CredentialInfo, RotateCredentialInput, RotateCredentialResult } from "./credentials";
 import { tauriTransfers } from "./tauri-transfers";
 import type { StandbyBackend } from "./standby";
 import type { TransferBackend } from "./transfers";
@@ -89,6 +91,17 @@ export class TauriBackend implements Backend {
   abortTransfer: TransferBackend["abortTransfer"] = tauriTransfers.abortTransfer;
   transfers: TransferBackend["transfers"] = tauriTransfers.transfers;
   interruptedTransfers: TransferBackend["interruptedTransfers"] = tauriTransfers.interruptedTransfers;
+
+  // The Credentials card
+  instanceCredentials(instance: InstanceRef, reveal: boolean): Promise<CredentialInfo[]> {
+    return call("instance_credentials", { instance, reveal });
+  }
+
+  rotateCredential(input: RotateCredentialInput, onProgress: (event: ProgressEvent) => void): Promise<RotateCredentialResult> {
+    const channel = new Channel<ProgressEvent>();
+    channel.onmessage = onProgress;
+    return call("rotate_credential", { input, onProgress: channel });
+  }
 
   // The Terminal tab (tauri-terminal.ts)
   openTerminal: TerminalBackend["openTerminal"] = tauriTerminal.openTerminal;

@@ -32,4 +32,8 @@ import: boolean,
  * Whether the definition declares the engine's own client (Open client, `berth shell
  * --client`).
  */
-client: boolean, };
+client: boolean, 
+/**
+ * Whether the definition can rotate credentials in the engine (`operations.rotate`).
+ */
+rotate: boolean, };
