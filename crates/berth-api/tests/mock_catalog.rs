@@ -28,15 +28,23 @@ fn the_mock_catalog_fixture_is_current() {
         "details": details,
         "renders": renders,
     });
-    let text = serde_json::to_string_pretty(&fixture).unwrap() + "\n";
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/mock-catalog.json");
+    check_fixture("mock-catalog.json", &fixture, "the catalog");
+}
+
+/// Compares `value` with the committed `ui/src/ipc/<name>` (pretty JSON); `BERTH_BLESS=1`
+/// rewrites it.
+fn check_fixture(name: &str, value: &impl serde::Serialize, source: &str) {
+    let text = serde_json::to_string_pretty(value).unwrap() + "\n";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../ui/src/ipc")
+        .join(name);
     if std::env::var_os("BERTH_BLESS").is_some() {
         std::fs::write(&path, &text).unwrap();
     } else {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == text,
-            "ui/src/ipc/mock-catalog.json drifted from the catalog: run \
+            "ui/src/ipc/{name} drifted from {source}: run \
              `BERTH_BLESS=1 cargo test -p berth-api --test mock_catalog` and commit the result"
         );
     }
@@ -57,17 +65,5 @@ fn the_failure_hints_fixture_is_current() {
             (name, berth_cluster::failure::hint(k).into())
         })
         .collect();
-    let text = serde_json::to_string_pretty(&hints).unwrap() + "\n";
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/failure-hints.json");
-    if std::env::var_os("BERTH_BLESS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    } else {
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == text,
-            "ui/src/ipc/failure-hints.json drifted from the core's hints: run \
-             `BERTH_BLESS=1 cargo test -p berth-api --test mock_catalog` and commit the result"
-        );
-    }
+    check_fixture("failure-hints.json", &hints, "the core's hints");
 }

@@ -17,31 +17,73 @@ async fn sim_with(db: &realdb::Postgres) -> kubesim::Sim {
     kubesim::Sim::start(config).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moves_postgres_with_its_data_then_copies_it_back() {
+/// Two real PostgreSQL servers (`a` seeded with `rows` rows) bound to two kubesim clusters,
+/// contexts "laptop" and "cloud", and an API over both with `pg` installed on "laptop" at
+/// `version` (the definition's default when `None`).
+struct PgPair {
+    a: realdb::Postgres,
+    b: realdb::Postgres,
+    seeded: String,
+    sim_a: kubesim::Sim,
+    sim_b: kubesim::Sim,
+    /// The "cloud" kubeconfig.
+    kb: std::path::PathBuf,
+    api: berth_api::Api,
+    _keyring: berth_secrets::Keyring,
+    _dir: tempfile::TempDir,
+}
+
+async fn pg_pair(test: &str, rows: usize, version: Option<&str>) -> PgPair {
     let a = realdb::Postgres::start().unwrap();
     let b = realdb::Postgres::start().unwrap();
-    a.seed(100_000).unwrap();
+    a.seed(rows).unwrap();
     let seeded = a.digest().unwrap();
     let (sim_a, sim_b) = (sim_with(&a).await, sim_with(&b).await);
     let dir = tempfile::tempdir().unwrap();
     let (ka, kb) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
     sim_a.write_kubeconfig(&ka, "laptop").unwrap();
     sim_b.write_kubeconfig(&kb, "cloud").unwrap();
-    let home = dir.path().join("home");
-    let (api, _keyring) = support::api_and_keyring(&home, &ka, "transfer", "move");
-    let api = api.with_kubeconfig(vec![ka.clone(), kb.clone()]);
+    let (api, keyring) = support::api_and_keyring(&dir.path().join("home"), &ka, "transfer", test);
+    let api = api.with_kubeconfig(vec![ka, kb.clone()]);
     api.install(
         &InstallInput {
             service: "postgres".into(),
             name: Some("pg".into()),
             context: Some("laptop".into()),
+            version: version.map(str::to_owned),
             ..InstallInput::default()
         },
         &|_| {},
     )
     .await
     .unwrap();
+    PgPair {
+        a,
+        b,
+        seeded,
+        sim_a,
+        sim_b,
+        kb,
+        api,
+        _keyring: keyring,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moves_postgres_with_its_data_then_copies_it_back() {
+    let PgPair {
+        a,
+        b,
+        seeded,
+        sim_a,
+        sim_b,
+        api,
+        // kept to the end of the test: the home folder and the keyring namespace
+        _keyring: _keep_keyring,
+        _dir: _keep_dir,
+        ..
+    } = pg_pair("move", 100_000, None).await;
 
     // bad input: same context and namespace, an unknown class in the map; nothing touched
     let same = TransferInput {
@@ -183,30 +225,19 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
 /// (the plan, the target's version and image, the data, the source left serving).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn copies_postgres_into_a_newer_major_version() {
-    let a = realdb::Postgres::start().unwrap();
-    let b = realdb::Postgres::start().unwrap();
-    a.seed(2_000).unwrap();
-    let seeded = a.digest().unwrap();
-    let (sim_a, sim_b) = (sim_with(&a).await, sim_with(&b).await);
-    let dir = tempfile::tempdir().unwrap();
-    let (ka, kb) = (dir.path().join("a.yaml"), dir.path().join("b.yaml"));
-    sim_a.write_kubeconfig(&ka, "laptop").unwrap();
-    sim_b.write_kubeconfig(&kb, "cloud").unwrap();
-    let (api, _keyring) =
-        support::api_and_keyring(&dir.path().join("home"), &ka, "transfer", "version");
-    let api = api.with_kubeconfig(vec![ka.clone(), kb.clone()]);
-    api.install(
-        &InstallInput {
-            service: "postgres".into(),
-            name: Some("pg".into()),
-            context: Some("laptop".into()),
-            version: Some("16".into()),
-            ..InstallInput::default()
-        },
-        &|_| {},
-    )
-    .await
-    .unwrap();
+    let PgPair {
+        a: _a,
+        b,
+        seeded,
+        sim_a,
+        sim_b,
+        kb,
+        api,
+        // kept to the end of the test: the home folder and the keyring namespace
+        _keyring: _keep_keyring,
+        _dir: _keep_dir,
+        ..
+    } = pg_pair("version", 2_000, Some("16")).await;
     let copy = |version: &str| TransferInput {
         kind: "copy".into(),
         context: Some("laptop".into()),
