@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import postcss from "postcss";
 import { describe, expect, it } from "vitest";
@@ -29,6 +29,13 @@ const PAIRS: [string, string][] = [
   ["--laptop-fg", "--laptop-bg"],
   ["--cloud-fg", "--cloud-bg"],
   ["--private-fg", "--private-bg"],
+  ["--danger-text", "--down"],
+  ["--progress", "--surface"],
+  ["--stopped", "--surface"],
+  ["--current-text", "--accent-soft"],
+  ["--tok-key", "--surface"],
+  ["--tok-string", "--surface"],
+  ["--tok-number", "--surface"],
 ];
 
 function palettes(): { light: Map<string, string>; osDark: Map<string, string>; pickedDark: Map<string, string> } {
@@ -81,6 +88,24 @@ describe("theme contrast", () => {
   it("has one dark palette, whether the OS or Settings picks it", () => {
     expect(Object.fromEntries(osDark)).toEqual(Object.fromEntries(pickedDark));
     expect(light.size).toBeGreaterThan(15);
+  });
+
+  it("keys every theme colour on the palette, never on the OS alone", () => {
+    // a rule under prefers-color-scheme outside the palettes ignores the theme picked in
+    // Settings (a dark OS with the light theme picked, or the other way round)
+    const sheets = readdirSync(__dirname, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".css"));
+    expect(sheets.length).toBeGreaterThan(5);
+    const keyedOnOs = sheets.flatMap((f) => {
+      const found: string[] = [];
+      postcss.parse(readFileSync(join(__dirname, f), "utf8")).walkAtRules("media", (m) => {
+        if (!m.params.includes("prefers-color-scheme")) return;
+        m.walkRules((r) => {
+          if (f !== "styles.css" || !r.selector.startsWith(":root:not([data-theme")) found.push(`${f}: ${r.selector}`);
+        });
+      });
+      return found;
+    });
+    expect(keyedOnOs).toEqual([]);
   });
 
   it("measures contrast as WCAG does", () => {
