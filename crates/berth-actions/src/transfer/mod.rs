@@ -19,6 +19,7 @@ pub(crate) mod remote;
 mod resume;
 pub mod standby;
 pub mod stream;
+mod tunnel;
 mod verify;
 
 use std::time::Duration;

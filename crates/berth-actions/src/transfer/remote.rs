@@ -67,15 +67,9 @@ pub(crate) fn exited_zero(
 }
 
 /// Reads a stream to its end keeping at most `limit` bytes (the last ones).
-pub(crate) async fn read_tail(reader: impl tokio::io::AsyncRead + Unpin, limit: usize) -> Vec<u8> {
-    read_tail_noting(reader, limit, || {}).await
-}
-
-/// Like [`read_tail`], calling `on_read` whenever bytes arrive (a sign of life).
-pub(crate) async fn read_tail_noting(
+pub(crate) async fn read_tail(
     mut reader: impl tokio::io::AsyncRead + Unpin,
     limit: usize,
-    on_read: impl Fn(),
 ) -> Vec<u8> {
     let mut kept = Vec::new();
     let mut buf = vec![0u8; 8192];
@@ -83,7 +77,6 @@ pub(crate) async fn read_tail_noting(
         if n == 0 {
             break;
         }
-        on_read();
         kept.extend_from_slice(&buf[..n]);
         if kept.len() > limit {
             kept.drain(..kept.len() - limit);

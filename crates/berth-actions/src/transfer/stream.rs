@@ -1,6 +1,7 @@
 //! The stream: the source pod's `export` into the target pod's `import`, exec to exec through
-//! Berth, in constant memory (a 64 KiB buffer and the exec channels' bounded buffers, whatever
-//! the size), with bytes, rate and ETA.
+//! Berth, frame by frame ([`tunnel`]: each frame of the export's output is sent on as one frame
+//! of the import's input), in constant memory (one frame per end, whatever the size), with
+//! bytes, rate and ETA.
 //!
 //! A cut exec stream can end with exit 0 (the API server closes it cleanly), so the exit code is
 //! never trusted alone. Both remote commands run under [`WRAPPER`], a small POSIX `sh` script
@@ -8,8 +9,9 @@
 //! `openssl dgst` where the image has it, several times faster than coreutils' `sha256sum`
 //! on CPUs with SHA instructions, else `sha256sum`; both print the hex digest first) and prints
 //! them, with the command's exit code, as a last stderr line (`berth-stream RC BYTES SHA256`).
-//! The stream succeeded only when the export exited 0 and the source pod's count and digest,
-//! Berth's own, and the target pod's all agree and the import exited 0. The wrapper also writes
+//! The stream succeeded only when the export exited 0, the source pod's count, Berth's count
+//! and the target pod's agree, both pods' digests agree, and the import exited 0 (Berth does
+//! not hash what it relays: the two digests and three counts already prove it unchanged). The wrapper also writes
 //! the pid of the command to a file, so an abandoned stream's processes are killed
 //! ([`kill_leftovers`]), and prints a heartbeat byte to stderr every few seconds, so a long
 //! silent phase (an index build) keeps the connection busy for idle timeouts on the way (the
@@ -20,15 +22,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 use super::remote::{self, Place};
+use super::tunnel::{self, Frame};
 use super::{TransferEvent, TransferSink};
 use crate::{ActionError, Config};
 
-/// Bytes moved per read, and the size of each exec channel's buffer.
-pub(crate) const BUFFER: usize = 64 * 1024;
+/// How much of each end's stderr is kept for error messages and the wrapper's report.
+const TAIL: usize = 16 * 1024;
+
+/// How often both connections are pinged (kube's exec pings every 60 s; proxies' idle limits
+/// are often 60 s too).
+const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// How often progress is reported.
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
@@ -241,40 +247,34 @@ impl Stream<'_> {
     /// Runs the stream; any disagreement between the ends is an error saying what differs.
     pub(crate) async fn run(&self, sink: TransferSink<'_>) -> Result<StreamOutcome, ActionError> {
         let started = Instant::now();
-        let mut source = remote::start(
+        let (mut export_input, mut export) = tunnel::open(
             self.source,
             &self.source_place,
             wrapped(&self.tag, Side::Export, &self.export),
             false,
-            BUFFER,
         )
         .await?;
-        let mut target = match remote::start(
+        let (mut import, import_output) = match tunnel::open(
             self.target,
             &self.target_place,
             wrapped(&self.tag, Side::Import, &self.import),
             true,
-            BUFFER,
         )
         .await
         {
             Ok(t) => t,
             Err(e) => {
-                source.abort();
+                drop((export_input, export));
                 kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
                 return Err(e);
             }
         };
         let alive = Liveness::new();
-        let noting = |reader, end: fn(&Liveness) -> &AtomicU64| {
+        // the import's output is read beside the copy, so that it never waits on a full pipe
+        let mut import_ended = tokio::spawn({
             let alive = alive.clone();
-            tokio::spawn(remote::read_tail_noting(reader, 16 * 1024, move || {
-                alive.beat(end(&alive))
-            }))
-        };
-        let source_err = noting(source.stderr().expect("stderr requested"), |l| &l.source);
-        let target_err = noting(target.stderr().expect("stderr requested"), |l| &l.target);
-        let target_out = noting(target.stdout().expect("stdout requested"), |l| &l.target);
+            import_output.drain(TAIL, move || alive.beat(&alive.target))
+        });
         let silent = alive.first_silent();
         tokio::pin!(silent);
         let cut = |end: &str| {
@@ -283,34 +283,46 @@ impl Stream<'_> {
                 SILENCE.as_secs()
             )
         };
-        let source_status = source.take_status().expect("status taken once");
-        let target_status = target.take_status().expect("status taken once");
-        let mut reader = source.stdout().expect("stdout requested");
-        let mut writer = target.stdin().expect("stdin requested");
+        let mut pings =
+            tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
 
-        let mut hasher = Sha256::new();
         let mut bytes: u64 = 0;
-        let mut buf = vec![0u8; BUFFER];
+        let mut export_err = tunnel::Tail::default();
+        let mut export_status = None;
         let mut last_report = Instant::now();
         let copied: Result<(), String> = loop {
-            let n = tokio::select! {
+            let frame = tokio::select! {
                 _ = self.cancel.cancelled() => break Err("cancelled".into()),
                 end = &mut silent => break Err(cut(end)),
-                n = reader.read(&mut buf) => n,
+                _ = pings.tick() => {
+                    // both connections see traffic both ways, for idle limits on the way
+                    let _ = export_input.ping().await;
+                    let _ = import.ping().await;
+                    continue;
+                }
+                f = export.next() => f,
             };
-            let n = match n {
-                Ok(0) => break Ok(()),
-                Ok(n) => n,
-                Err(e) => break Err(format!("reading the export failed: {e}")),
+            let data = match frame {
+                None => break Ok(()),
+                Some(Err(e)) => break Err(format!("reading the export failed: {e}")),
+                Some(Ok(Frame::Stderr(b))) => {
+                    alive.beat(&alive.source);
+                    export_err.push(&b, TAIL);
+                    continue;
+                }
+                Some(Ok(Frame::Status(s))) => {
+                    export_status = s;
+                    break Ok(());
+                }
+                Some(Ok(Frame::Stdout(b))) => b,
             };
             alive.beat(&alive.source);
-            hasher.update(&buf[..n]);
-            bytes += n as u64;
+            bytes += data.len() as u64;
             alive.writing.store(true, Ordering::Relaxed);
             let written = tokio::select! {
                 _ = self.cancel.cancelled() => break Err("cancelled".into()),
                 end = &mut silent => break Err(cut(end)),
-                w = writer.write_all(&buf[..n]) => w,
+                w = import.write(&data) => w,
             };
             alive.writing.store(false, Ordering::Relaxed);
             // the export's silence counts again from now
@@ -325,40 +337,48 @@ impl Stream<'_> {
                 sink(progress(bytes, self.expected, started.elapsed()));
             }
         };
-        if let Err(e) = copied {
-            source.abort();
-            target.abort();
-            kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
-            kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
-            return Err(ActionError::Failed(format!("the stream failed: {e}")));
-        }
-        // end of the export: close the import's stdin (v5.channel.k8s.io's close signal)
-        let _ = writer.shutdown().await;
-        drop(writer);
+        drop((export_input, export));
+        let ended = match copied {
+            Ok(()) => {
+                // end of the export: the import reads its end of file
+                let _ = import.close_stdin().await;
+                tokio::select! {
+                    _ = self.cancel.cancelled() => Err("cancelled".to_owned()),
+                    end = &mut silent => Err(cut(end)),
+                    e = &mut import_ended => e.map_err(|e| format!("reading the import failed: {e}")),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        drop(import);
+        let ended = match ended {
+            Ok(ended) => ended,
+            Err(e) => {
+                import_ended.abort();
+                kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
+                kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
+                return Err(ActionError::Failed(format!("the stream failed: {e}")));
+            }
+        };
         sink(progress(bytes, Some(bytes), started.elapsed()));
-        let berth_sha = hex::encode(hasher.finalize());
-        let source_status = remote::exited_zero(source_status.await);
-        let target_status = remote::exited_zero(target_status.await);
-        let source_err = source_err.await.unwrap_or_default();
-        let target_err = target_err.await.unwrap_or_default();
-        let _ = target_out.await;
-        let _ = source.join().await;
-        let _ = target.join().await;
+        let import_status = match ended.error {
+            Some(e) => Err(format!("the import's exec stream failed: {e}")),
+            None => remote::exited_zero(ended.status),
+        };
         let judged = judge(
             bytes,
-            &berth_sha,
-            (source_status, &source_err),
-            (target_status, &target_err),
+            (remote::exited_zero(export_status), export_err.bytes()),
+            (import_status, ended.stderr.bytes()),
         );
         if judged.is_err() {
             kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
             kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
         }
-        let target_sha256 = judged?;
+        let sha256 = judged?;
         Ok(StreamOutcome {
             bytes,
-            source_sha256: berth_sha,
-            target_sha256,
+            source_sha256: sha256.clone(),
+            target_sha256: sha256,
             elapsed: started.elapsed(),
         })
     }
@@ -379,11 +399,12 @@ fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEve
     }
 }
 
-/// Whether both ends agree with what Berth moved: the target's sha256 when they do, else what
-/// differs.
+/// Whether both ends agree with each other and with what Berth moved: the digest when they do,
+/// else what differs. Berth counts the bytes it relays but does not hash them: both ends'
+/// digests are compared with each other, and each end's count with Berth's, which together
+/// say the same as a third digest would, for one sha256 of the data less on the way.
 fn judge(
     bytes: u64,
-    berth_sha: &str,
     (source_status, source_err): (Result<(), String>, &[u8]),
     (target_status, target_err): (Result<(), String>, &[u8]),
 ) -> Result<String, ActionError> {
@@ -405,10 +426,10 @@ fn judge(
             with_messages(source_err)
         ));
     }
-    if sent.bytes != bytes || sent.sha256 != berth_sha {
+    if sent.bytes != bytes {
         return fail(format!(
-            "the export sent {} bytes (sha256 {}) but Berth received {bytes} (sha256 {berth_sha})",
-            sent.bytes, sent.sha256
+            "the export sent {} bytes but Berth received {bytes}",
+            sent.bytes
         ));
     }
     let Some(received) = parse_report(target_err) else {
@@ -421,10 +442,10 @@ fn judge(
             with_messages(target_err)
         ));
     };
-    if received.bytes != bytes || received.sha256 != berth_sha {
+    if received.bytes != bytes || received.sha256 != sent.sha256 {
         return fail(format!(
-            "Berth sent {bytes} bytes (sha256 {berth_sha}) but the import received {} (sha256 {})",
-            received.bytes, received.sha256
+            "the export sent {bytes} bytes (sha256 {}) but the import received {} (sha256 {})",
+            sent.sha256, received.bytes, received.sha256
         ));
     }
     if received.exit_code != 0 || target_status.is_err() {
@@ -474,21 +495,36 @@ mod tests {
         // cut: no report from the export even though the exec status says success
         let (s, e) = ok(b"...");
         let (t, te) = ok(report.as_bytes());
-        let err = judge(50, SHA, (s, &e), (t, &te)).unwrap_err().to_string();
+        let err = judge(50, (s, &e), (t, &te)).unwrap_err().to_string();
         assert!(err.contains("cut after 50 bytes"), "{err}");
         // short: the export sent more than arrived
         let (s, e) = ok(report.as_bytes());
         let (t, te) = ok(report.as_bytes());
-        let err = judge(60, SHA, (s, &e), (t, &te)).unwrap_err().to_string();
-        assert!(err.contains("sent 100 bytes"), "{err}");
+        let err = judge(60, (s, &e), (t, &te)).unwrap_err().to_string();
+        assert!(
+            err.contains("sent 100 bytes but Berth received 60"),
+            "{err}"
+        );
+        // changed on the way: the counts agree, the digests do not
+        let other = format!("berth-stream 0 100 {}\n", "0".repeat(64));
+        let (s, e) = ok(report.as_bytes());
+        let (t, te) = ok(other.as_bytes());
+        let err = judge(100, (s, &e), (t, &te)).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!(
+                "but the import received 100 (sha256 {})",
+                "0".repeat(64)
+            )),
+            "{err}"
+        );
         // agreeing ends
         let (s, e) = ok(report.as_bytes());
         let (t, te) = ok(report.as_bytes());
-        assert_eq!(judge(100, SHA, (s, &e), (t, &te)).unwrap(), SHA);
+        assert_eq!(judge(100, (s, &e), (t, &te)).unwrap(), SHA);
         // a failing import
         let bad = format!("ERROR: relation exists\nberth-stream 3 100 {SHA}\n");
         let (s, e) = ok(report.as_bytes());
-        let err = judge(100, SHA, (s, &e), (Ok(()), bad.as_bytes()))
+        let err = judge(100, (s, &e), (Ok(()), bad.as_bytes()))
             .unwrap_err()
             .to_string();
         assert!(err.contains("code 3: ERROR: relation exists"), "{err}");
