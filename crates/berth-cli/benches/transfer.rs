@@ -1,32 +1,169 @@
-//! Move benchmark (run by hand, not by CI): `berth move` of a PostgreSQL data set between two
-//! kubesim clusters whose pods are bound to two real PostgreSQL servers, against a plain pipe
-//! of the same export and import commands (the definition's `pg_dumpall … | psql`) between two
-//! real servers, in the same run. Reports, as medians of RUNS runs: bytes/s of each and their
-//! ratio (goal ≥ 90 %), the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of
-//! the move (fence → cut-over done) with the part of it that is the stream. Then, once, a
-//! standby of the same data set: `berth standby sync` with nothing changed, and a planned
-//! `berth standby promote` (its wall time is the downtime: fence → new active ready).
+//! Move benchmark (run by hand, not by CI): `berth move` of a PostgreSQL and of a Redis data set
+//! between two kubesim clusters whose pods are bound to real servers, against a plain pipe of
+//! the same export and import commands (the definition's own, e.g. `pg_dumpall … | psql`,
+//! `redis-cli --rdb -` into the RDB restore) between two real servers, in the same run.
+//! Reports, per engine and as medians of RUNS runs: bytes/s of each and their ratio (goal
+//! ≥ 90 %), the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of the move (fence
+//! → cut-over done) with the part of it that is the stream. Then, once, a standby of the
+//! PostgreSQL data set: `berth standby sync` with nothing changed, and a planned `berth standby
+//! promote` (its wall time is the downtime: fence → new active ready).
 //!
 //! Needs release builds of `berth` and `kubesim` and a keyring, so run it through
 //! `scripts/bench-transfer.sh`. Environment: `BENCH_GIB` (data set size, default 1),
-//! `RUNS` (default 3), `PROFILE` (`release`; `debug` for a smoke run of the benchmark itself).
+//! `RUNS` (default 3), `ENGINES` (default `postgres,redis`), `STANDBY` (`0` skips the standby
+//! run, e.g. when profiling the moves), `PROFILE` (`release`; `debug` for a smoke run of the
+//! benchmark itself).
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use realdb::Postgres;
+use kubesim::config::Backend;
+use realdb::{Postgres, Redis};
 
-const SELECTOR: &str = "app.kubernetes.io/instance=pg";
-/// The dump size of one row of the bulk table, measured (text, md5s, bytea as hex).
+/// The dump size of one row of the PostgreSQL bulk table, measured (text, md5s, bytea as hex).
 const DUMP_BYTES_PER_ROW: f64 = 650.0;
+/// The size of each value of the Redis bulk keys (random bytes: an RDB does not compress them).
+const REDIS_VALUE_BYTES: usize = 1000;
+
+/// A real server the benchmark moves data between, and how its catalog service is named.
+trait Server: Sized {
+    /// The catalog service.
+    const SERVICE: &'static str;
+    /// The instance's name in the benchmark.
+    const INSTANCE: &'static str;
+    fn start() -> Self;
+    /// The environment of commands run in a bound pod.
+    fn env(&self) -> BTreeMap<String, String>;
+    fn backend(&self, selector: &str) -> Backend;
+    /// Fills the server with about `gib` GiB of export; returns what it holds in words.
+    fn seed(&self, gib: f64) -> String;
+    /// What must be the same on both ends after a move.
+    fn fingerprint(&self) -> String;
+    /// Lifts the fence an earlier move left on the source.
+    fn unfence(&self);
+}
+
+impl Server for Postgres {
+    const SERVICE: &'static str = "postgres";
+    const INSTANCE: &'static str = "pg";
+    fn start() -> Self {
+        Postgres::start().expect("postgres server")
+    }
+    fn env(&self) -> BTreeMap<String, String> {
+        Postgres::env(self)
+    }
+    fn backend(&self, selector: &str) -> Backend {
+        Postgres::backend(self, "default", selector)
+    }
+    /// The realdb data set (several databases, non-ASCII text, bytea) plus a bulk table sized
+    /// so the dump is about `gib` GiB.
+    fn seed(&self, gib: f64) -> String {
+        Postgres::seed(self, 10_000).expect("seed");
+        let rows = (gib * GIB / DUMP_BYTES_PER_ROW) as u64;
+        self.sql(
+            "archive",
+            &format!(
+                "CREATE TABLE bulk (id bigint PRIMARY KEY, body text, payload bytea);
+INSERT INTO bulk SELECT i, repeat(md5(i::text), 16), decode(repeat(md5((i * 7)::text), 4), 'hex')
+  FROM generate_series(1, {rows}) i;"
+            ),
+        )
+        .expect("bulk rows");
+        format!("{} rows", self.fingerprint())
+    }
+    fn fingerprint(&self) -> String {
+        self.sql("archive", "SELECT count(*) FROM bulk")
+            .expect("count")
+            .trim()
+            .to_owned()
+    }
+    fn unfence(&self) {
+        self.sql(
+            "postgres",
+            "ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf();",
+        )
+        .expect("unfence");
+    }
+}
+
+impl Server for Redis {
+    const SERVICE: &'static str = "redis";
+    const INSTANCE: &'static str = "rd";
+    fn start() -> Self {
+        Redis::start().expect("redis server")
+    }
+    fn env(&self) -> BTreeMap<String, String> {
+        Redis::env(self)
+    }
+    fn backend(&self, selector: &str) -> Backend {
+        Redis::backend(self, "default", selector)
+    }
+    /// The realdb data set (strings, hashes, sets, lists, binary values, TTLs) plus bulk keys
+    /// of random values, written with `redis-cli --pipe` a batch at a time.
+    fn seed(&self, gib: f64) -> String {
+        Redis::seed(self, 10_000).expect("seed");
+        let keys = (gib * GIB / (REDIS_VALUE_BYTES as f64 + 16.0)) as u64;
+        let mut pipe = Command::new("redis-cli")
+            .envs(self.env())
+            .args(["--no-auth-warning", "--pipe"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("redis-cli --pipe");
+        let mut stdin = std::io::BufWriter::new(pipe.stdin.take().unwrap());
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut value = vec![0u8; REDIS_VALUE_BYTES];
+        for i in 0..keys {
+            for chunk in value.chunks_mut(8) {
+                // xorshift64: incompressible, and the same data set every run
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+            }
+            let key = format!("bulk:{i}");
+            write!(
+                stdin,
+                "*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${}\r\n",
+                key.len(),
+                value.len()
+            )
+            .unwrap();
+            stdin.write_all(&value).unwrap();
+            stdin.write_all(b"\r\n").unwrap();
+        }
+        drop(stdin);
+        let out = pipe.wait_with_output().unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("errors: 0"), "seeding redis: {report}");
+        format!("{keys} bulk keys")
+    }
+    fn fingerprint(&self) -> String {
+        self.digest().expect("digest")
+    }
+    fn unfence(&self) {
+        self.cli(0, &["ACL", "SETUSER", "default", "+@write"])
+            .expect("unfence");
+    }
+}
+
+/// The results of one engine.
+struct Engine {
+    service: &'static str,
+    data: String,
+    pipe_rate: f64,
+    moves: Vec<Move>,
+}
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is accepted
     let gib: f64 = env_or("BENCH_GIB", 1.0);
     let runs: usize = env_or("RUNS", 3);
+    let engines = std::env::var("ENGINES").unwrap_or_else(|_| "postgres,redis".into());
     let profile = std::env::var("PROFILE").unwrap_or_else(|_| "release".into());
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bin = |name: &str| {
@@ -39,30 +176,109 @@ fn main() {
         path
     };
     let (berth, kubesim) = (bin("berth"), bin("kubesim"));
-    let export = operation("export");
-    let import = operation("import");
 
-    let source = Postgres::start().expect("source server");
+    let mut results = Vec::new();
+    let mut standby = None;
+    for engine in engines.split(',') {
+        match engine {
+            "postgres" => {
+                let source = <Postgres as Server>::start();
+                results.push(measure(&berth, &kubesim, &source, gib, runs));
+                if env_or("STANDBY", 1) != 0 {
+                    let s = berth_standby(&berth, &kubesim, &source);
+                    eprintln!(
+                        "standby: create {:.1} s, sync (no changes) {:.1} s, planned promote {:.1} s",
+                        s.create_secs, s.sync_secs, s.promote_secs
+                    );
+                    standby = Some(s);
+                }
+            }
+            "redis" => {
+                let source = <Redis as Server>::start();
+                results.push(measure(&berth, &kubesim, &source, gib, runs));
+            }
+            other => panic!("unknown engine {other:?} in ENGINES (postgres, redis)"),
+        }
+    }
+
+    println!("| measure | value | goal |");
+    println!("|---|---|---|");
+    for e in &results {
+        let move_rate = median(e.moves.iter().map(|m| m.bytes as f64 / m.stream_secs));
+        let rss = median(e.moves.iter().map(|m| m.peak_rss as f64));
+        let downtime = median(e.moves.iter().map(|m| m.downtime_secs));
+        let stream = median(e.moves.iter().map(|m| m.stream_secs));
+        let bytes = median(e.moves.iter().map(|m| m.bytes as f64));
+        let service = e.service;
+        println!(
+            "| {service}: data set | {:.2} GiB export ({}) | ≥ 1 GiB |",
+            bytes / GIB,
+            e.data
+        );
+        println!(
+            "| {service}: plain pipe of the definition's export into its import | {:.1} MiB/s | |",
+            e.pipe_rate / MIB
+        );
+        println!(
+            "| {service}: `berth move`, stream step | {:.1} MiB/s, {:.0} % of the pipe | ≥ 90 % |",
+            move_rate / MIB,
+            100.0 * move_rate / e.pipe_rate
+        );
+        println!(
+            "| {service}: `berth` peak RSS | {:.1} MiB | ≤ 64 MiB |",
+            rss / MIB
+        );
+        println!(
+            "| {service}: downtime (fence → cut-over done) | {downtime:.1} s, of which the stream {stream:.1} s | |"
+        );
+    }
+    if let Some(standby) = &standby {
+        println!(
+            "| postgres: `berth standby sync`, data in sync (one run) | {:.1} s | |",
+            standby.sync_secs
+        );
+        println!(
+            "| postgres: `berth standby promote`, planned: downtime, fence → new active ready (one run) | {:.1} s | |",
+            standby.promote_secs
+        );
+    }
+    println!(
+        "\nmedians of {runs} runs{}; {}",
+        standby
+            .map(|s| format!(
+                " (standby: one run, after the moves; its create took {:.1} s)",
+                s.create_secs
+            ))
+            .unwrap_or_default(),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
+}
+
+/// Seeds `source`, then `runs` times the plain pipe and a move.
+fn measure<S: Server>(berth: &Path, kubesim: &Path, source: &S, gib: f64, runs: usize) -> Engine {
     let seeded = Instant::now();
-    seed(&source, gib);
-    let rows = count(&source);
+    let data = source.seed(gib);
     eprintln!(
-        "seeded {gib} GiB ({rows} rows) in {:.0} s",
+        "{}: seeded {gib} GiB ({data}) in {:.0} s",
+        S::SERVICE,
         seeded.elapsed().as_secs_f64()
     );
-
     let mut pipes = Vec::new();
     let mut moves = Vec::new();
     for run in 1..=runs {
-        let pipe = plain_pipe(&source, &export, &import);
+        let pipe = plain_pipe(source);
         eprintln!(
-            "run {run}: pipe {:.1} MiB/s",
+            "{} run {run}: pipe {:.1} MiB/s",
+            S::SERVICE,
             pipe.bytes as f64 / pipe.secs / MIB
         );
         pipes.push(pipe);
-        let m = berth_move(&berth, &kubesim, &source, rows);
+        let m = berth_move(berth, kubesim, source);
         eprintln!(
-            "run {run}: berth {:.1} MiB/s, peak RSS {:.1} MiB, downtime {:.1} s (stream {:.1} s)",
+            "{} run {run}: berth {:.1} MiB/s, peak RSS {:.1} MiB, downtime {:.1} s (stream {:.1} s)",
+            S::SERVICE,
             m.bytes as f64 / m.stream_secs / MIB,
             m.peak_rss as f64 / MIB,
             m.downtime_secs,
@@ -70,53 +286,12 @@ fn main() {
         );
         moves.push(m);
     }
-
-    let standby = berth_standby(&berth, &kubesim, &source, rows);
-    eprintln!(
-        "standby: create {:.1} s, sync (no changes) {:.1} s, planned promote {:.1} s",
-        standby.create_secs, standby.sync_secs, standby.promote_secs
-    );
-
-    let pipe_rate = median(pipes.iter().map(|p| p.bytes as f64 / p.secs));
-    let move_rate = median(moves.iter().map(|m| m.bytes as f64 / m.stream_secs));
-    let rss = median(moves.iter().map(|m| m.peak_rss as f64));
-    let downtime = median(moves.iter().map(|m| m.downtime_secs));
-    let stream = median(moves.iter().map(|m| m.stream_secs));
-    let bytes = median(moves.iter().map(|m| m.bytes as f64));
-    println!("| measure | value | goal |");
-    println!("|---|---|---|");
-    println!(
-        "| data set | {:.2} GiB dump ({rows} rows) | ≥ 1 GiB |",
-        bytes / GIB
-    );
-    println!(
-        "| plain pipe (`pg_dumpall … \\| psql`) | {:.1} MiB/s | |",
-        pipe_rate / MIB
-    );
-    println!(
-        "| `berth move`, stream step | {:.1} MiB/s, {:.0} % of the pipe | ≥ 90 % |",
-        move_rate / MIB,
-        100.0 * move_rate / pipe_rate
-    );
-    println!("| `berth` peak RSS | {:.1} MiB | ≤ 64 MiB |", rss / MIB);
-    println!(
-        "| downtime (fence → cut-over done) | {downtime:.1} s, of which the stream {stream:.1} s | |"
-    );
-    println!(
-        "| `berth standby sync`, data in sync (one run) | {:.1} s | |",
-        standby.sync_secs
-    );
-    println!(
-        "| `berth standby promote`, planned: downtime, fence → new active ready (one run) | {:.1} s | |",
-        standby.promote_secs
-    );
-    println!(
-        "\nmedians of {runs} runs (standby: one run, after the moves; its create took {:.1} s); {}",
-        standby.create_secs,
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
-    );
+    Engine {
+        service: S::SERVICE,
+        data,
+        pipe_rate: median(pipes.iter().map(|p| p.bytes as f64 / p.secs)),
+        moves,
+    }
 }
 
 const MIB: f64 = 1048576.0;
@@ -135,37 +310,13 @@ fn median(values: impl Iterator<Item = f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The definition's operation command (`export`, `import`) as catalog/postgres declares it.
-fn operation(name: &str) -> Vec<String> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../catalog/postgres/service.yaml");
-    let text = std::fs::read_to_string(path).expect("catalog/postgres/service.yaml");
+/// The definition's operation command (`export`, `import`) as the catalog declares it.
+fn operation(service: &str, name: &str) -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../catalog/{service}/service.yaml"));
+    let text = std::fs::read_to_string(&path).expect("the definition");
     let def: serde_yaml::Value = serde_yaml::from_str(&text).expect("service.yaml");
     serde_yaml::from_value(def["operations"][name]["command"].clone()).expect("a command")
-}
-
-/// The realdb data set (several databases, non-ASCII text, bytea) plus a bulk table sized so the
-/// dump is about `gib` GiB.
-fn seed(db: &Postgres, gib: f64) {
-    db.seed(10_000).expect("seed");
-    let rows = (gib * GIB / DUMP_BYTES_PER_ROW) as u64;
-    db.sql(
-        "archive",
-        &format!(
-            "CREATE TABLE bulk (id bigint PRIMARY KEY, body text, payload bytea);
-INSERT INTO bulk SELECT i, repeat(md5(i::text), 16), decode(repeat(md5((i * 7)::text), 4), 'hex')
-  FROM generate_series(1, {rows}) i;"
-        ),
-    )
-    .expect("bulk rows");
-}
-
-fn count(db: &Postgres) -> u64 {
-    db.sql("archive", "SELECT count(*) FROM bulk")
-        .expect("count")
-        .trim()
-        .parse()
-        .expect("a count")
 }
 
 struct Pipe {
@@ -174,8 +325,12 @@ struct Pipe {
 }
 
 /// The definition's export on `source` piped into its import on a fresh server, counting bytes.
-fn plain_pipe(source: &Postgres, export: &[String], import: &[String]) -> Pipe {
-    let target = Postgres::start().expect("pipe target");
+fn plain_pipe<S: Server>(source: &S) -> Pipe {
+    let (export, import) = (
+        operation(S::SERVICE, "export"),
+        operation(S::SERVICE, "import"),
+    );
+    let target = S::start();
     let started = Instant::now();
     let mut out = Command::new(&export[0])
         .args(&export[1..])
@@ -205,7 +360,11 @@ fn plain_pipe(source: &Postgres, export: &[String], import: &[String]) -> Pipe {
     assert!(out.wait().unwrap().success(), "export failed");
     assert!(input.wait().unwrap().success(), "import failed");
     let secs = started.elapsed().as_secs_f64();
-    assert_eq!(count(&target), count(source), "the pipe lost rows");
+    assert_eq!(
+        target.fingerprint(),
+        source.fingerprint(),
+        "the pipe lost data"
+    );
     Pipe { bytes, secs }
 }
 
@@ -218,7 +377,7 @@ struct Standby {
 
 /// A standby of the source on "cloud", then a sync with no changes and a planned promote
 /// (fence → last sync → verify → the standby started: the promote is the downtime).
-fn berth_standby(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Standby {
+fn berth_standby(berth: &Path, kubesim: &Path, source: &Postgres) -> Standby {
     let setup = Setup::new(kubesim, berth, source);
     let run = |args: &[&str]| setup.quiet(berth, args);
     let create_secs = run(&[
@@ -232,7 +391,11 @@ fn berth_standby(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> 
     ]);
     let sync_secs = run(&["standby", "sync", "pg", "--context", "laptop"]);
     let promote_secs = run(&["standby", "promote", "pg", "--context", "laptop"]);
-    assert_eq!(count(&setup.target), rows, "the promote lost rows");
+    assert_eq!(
+        setup.target.fingerprint(),
+        source.fingerprint(),
+        "the promote lost rows"
+    );
     Standby {
         create_secs,
         sync_secs,
@@ -247,16 +410,17 @@ struct Move {
     peak_rss: u64,
 }
 
-/// A simulated cluster: a kubesim process whose postgres pods are bound to `db`.
+/// A simulated cluster: a kubesim process whose pods of the benchmark's instance are bound to
+/// a real server.
 struct Cluster {
     child: Child,
     kubeconfig: PathBuf,
 }
 
 impl Cluster {
-    fn start(kubesim: &Path, dir: &Path, name: &str, db: &Postgres) -> Self {
+    fn start(kubesim: &Path, dir: &Path, name: &str, backend: Backend) -> Self {
         let config = kubesim::config::Config {
-            backends: vec![db.backend("default", SELECTOR)],
+            backends: vec![backend],
             ..kubesim::config::Config::default()
         };
         let config_path = dir.join(format!("{name}-sim.yaml"));
@@ -289,9 +453,9 @@ impl Drop for Cluster {
 }
 
 /// Two fresh clusters: "laptop" bound to the source server, "cloud" bound to a fresh target
-/// server; postgres installed on "laptop" as `pg`.
-struct Setup {
-    target: Postgres,
+/// server; the service installed on "laptop" as [`Server::INSTANCE`].
+struct Setup<S> {
+    target: S,
     dir: tempfile::TempDir,
     kubeconfig: std::ffi::OsString,
     keyring: String,
@@ -299,19 +463,15 @@ struct Setup {
     _clusters: (Cluster, Cluster),
 }
 
-impl Setup {
-    fn new(kubesim: &Path, berth: &Path, source: &Postgres) -> Self {
+impl<S: Server> Setup<S> {
+    fn new(kubesim: &Path, berth: &Path, source: &S) -> Self {
         // the fence of an earlier run leaves the source read-only: lift it
-        source
-            .sql(
-                "postgres",
-                "ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf();",
-            )
-            .expect("unfence");
-        let target = Postgres::start().expect("target server");
+        source.unfence();
+        let target = S::start();
         let dir = tempfile::tempdir().unwrap();
-        let laptop = Cluster::start(kubesim, dir.path(), "laptop", source);
-        let cloud = Cluster::start(kubesim, dir.path(), "cloud", &target);
+        let selector = format!("app.kubernetes.io/instance={}", S::INSTANCE);
+        let laptop = Cluster::start(kubesim, dir.path(), "laptop", source.backend(&selector));
+        let cloud = Cluster::start(kubesim, dir.path(), "cloud", target.backend(&selector));
         let kubeconfig = std::env::join_paths([&laptop.kubeconfig, &cloud.kubeconfig]).unwrap();
         // a keyring namespace of this run's own: the handles name context, namespace and instance
         let keyring = format!(
@@ -327,7 +487,14 @@ impl Setup {
         };
         setup.quiet(
             berth,
-            &["install", "postgres", "--name", "pg", "--context", "laptop"],
+            &[
+                "install",
+                S::SERVICE,
+                "--name",
+                S::INSTANCE,
+                "--context",
+                "laptop",
+            ],
         );
         setup
     }
@@ -355,16 +522,16 @@ impl Setup {
     }
 }
 
-/// Installs postgres on a fresh "laptop" cluster bound to `source`, moves it to a fresh "cloud"
-/// cluster bound to a fresh server, and measures the `berth move` process.
-fn berth_move(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Move {
+/// Installs the service on a fresh "laptop" cluster bound to `source`, moves it to a fresh
+/// "cloud" cluster bound to a fresh server, and measures the `berth move` process.
+fn berth_move<S: Server>(berth: &Path, kubesim: &Path, source: &S) -> Move {
     let setup = Setup::new(kubesim, berth, source);
     let target = &setup.target;
     let cli = |args: &[&str]| setup.cli(berth, args);
     let started = Instant::now();
     let mut child = cli(&[
         "move",
-        "pg",
+        S::INSTANCE,
         "--context",
         "laptop",
         "--to",
@@ -420,7 +587,12 @@ fn berth_move(berth: &Path, kubesim: &Path, source: &Postgres, rows: u64) -> Mov
     // one JSON document: the plan and the outcome
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON document");
     let outcome = &document["transfer"];
-    assert_eq!(count(target), rows, "the move lost rows");
+    // the source is stopped after the move, its data kept
+    assert_eq!(
+        target.fingerprint(),
+        source.fingerprint(),
+        "the move lost data"
+    );
     eprintln!(
         "  move took {:.1} s in all",
         done.duration_since(started).as_secs_f64()
