@@ -67,11 +67,15 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub failure: Option<ProbeFailureKind>,
-    /// What to do about it, when the message does not say (worded for the app and the CLI
-    /// alike; each adds its own buttons or flags).
+    /// What to do about it, when the message does not say, in words (the app adds its
+    /// buttons).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub hint: Option<String>,
+    /// The same advice with the CLI's commands and flags, where that wording differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cli_hint: Option<String>,
 }
 
 impl ApiError {
@@ -82,6 +86,7 @@ impl ApiError {
             message: message.into(),
             failure: None,
             hint: None,
+            cli_hint: None,
         }
     }
 }
@@ -115,7 +120,8 @@ impl From<berth_cluster::ClusterError> for ApiError {
         };
         Self {
             failure: e.failure_kind(),
-            hint: e.hint().map(str::to_owned),
+            hint: e.hint(),
+            cli_hint: e.cli_hint(),
             ..Self::new(code, e.to_string())
         }
     }

@@ -69,7 +69,7 @@ pub(crate) fn error(err: &ApiError, format: Format) {
         structured(&serde_json::json!({ "error": err }), format);
     }
     eprintln!("error: {}", err.message);
-    if let Some(hint) = &err.hint {
+    if let Some(hint) = err.cli_hint.as_ref().or(err.hint.as_ref()) {
         eprintln!("  {hint}");
     }
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use crate::failure::ProbeFailureKind;
+use crate::hints::Remedy;
 
 /// Everything that can go wrong in `berth-cluster`.
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +54,8 @@ pub enum ClusterError {
         reason: String,
         /// The server's message.
         message: String,
+        /// What to do about it, for the refusals people meet most.
+        remedy: Option<Remedy>,
     },
     /// The API server could not be reached, or the context's credentials could not be had
     /// (a failing credential plugin) or were refused before any answer about the request.
@@ -79,8 +82,26 @@ impl ClusterError {
         }
     }
 
-    /// What to do about it, when the message itself does not already say so.
-    pub fn hint(&self) -> Option<&'static str> {
-        self.failure_kind().map(crate::failure::hint)
+    /// What to do about it, in words for the app, when the message itself does not say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ClusterError::Api {
+                remedy: Some(r), ..
+            } => Some(r.advice()),
+            _ => self
+                .failure_kind()
+                .map(|k| crate::failure::hint(k).to_owned()),
+        }
+    }
+
+    /// What to do about it with the CLI's commands and flags, where that differs from
+    /// [`Self::hint`].
+    pub fn cli_hint(&self) -> Option<String> {
+        match self {
+            ClusterError::Api {
+                remedy: Some(r), ..
+            } => Some(r.cli_advice()),
+            _ => None,
+        }
     }
 }

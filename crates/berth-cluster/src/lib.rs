@@ -23,7 +23,7 @@
 
 mod error;
 pub mod failure;
-mod hints;
+pub mod hints;
 pub mod kubeconfig;
 pub mod listing;
 pub mod location;
@@ -33,6 +33,7 @@ pub mod retry;
 
 pub use error::ClusterError;
 pub use failure::ProbeFailureKind;
+pub use hints::Remedy;
 pub use kubeconfig::{ContextEntry, KubeconfigProblem, LoadedKubeconfig};
 pub use listing::Fields;
 pub use location::Location;

@@ -376,17 +376,15 @@ impl Cluster {
             return unusable;
         }
         match err {
-            kube::Error::Api(status) => {
-                let message = crate::hints::explain(&self.context, verb, target, &status);
-                ClusterError::Api {
-                    context: self.context.clone(),
-                    verb: verb.to_owned(),
-                    object: target.to_string(),
-                    code: status.code,
-                    reason: status.reason.clone(),
-                    message,
-                }
-            }
+            kube::Error::Api(status) => ClusterError::Api {
+                context: self.context.clone(),
+                verb: verb.to_owned(),
+                object: target.to_string(),
+                code: status.code,
+                reason: status.reason.clone(),
+                remedy: crate::hints::remedy(&self.context, verb, target, &status),
+                message: status.message,
+            },
             other => ClusterError::Unreachable {
                 context: self.context.clone(),
                 kind: crate::failure::ProbeFailureKind::Other,

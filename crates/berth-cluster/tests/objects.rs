@@ -102,9 +102,14 @@ async fn apply_dry_run_conflicts_list_and_delete() {
         matches!(err, berth_cluster::ClusterError::Api { code: 409, .. }),
         "{text}"
     );
+    // the server's message names the other manager; the remedy is worded per surface
+    assert!(text.contains("helm"), "{text}");
+    let cli = err.cli_hint().unwrap_or_default();
+    assert!(cli.contains("--force-conflicts"), "{cli}");
+    let app = err.hint().unwrap_or_default();
     assert!(
-        text.contains("helm") && text.contains("--force-conflicts"),
-        "{text}"
+        app.contains("taking them over") && !app.contains("--"),
+        "{app}"
     );
     let forced = cluster
         .apply(

@@ -166,7 +166,7 @@ async fn requests_and_probes_tell_a_failure_alike() {
         };
         assert_eq!(err.failure_kind(), Some(probed.kind), "{name}: {err}");
         assert_eq!(err.to_string(), format!("{name}: {}", probed.message));
-        assert_eq!(err.hint(), Some(probed.hint.as_str()), "{name}");
+        assert_eq!(err.hint().as_deref(), Some(probed.hint.as_str()), "{name}");
         // one plain sentence: no wrapping of the client's layers
         for garble in [
             "ServiceError",

@@ -20,7 +20,11 @@ message: string,
  */
 failure?: ProbeFailureKind, 
 /**
- * What to do about it, when the message does not say (worded for the app and the CLI
- * alike; each adds its own buttons or flags).
+ * What to do about it, when the message does not say, in words (the app adds its
+ * buttons).
  */
-hint?: string, };
+hint?: string, 
+/**
+ * The same advice with the CLI's commands and flags, where that wording differs.
+ */
+cliHint?: string, };
