@@ -3,8 +3,8 @@
 //! namespaces. Each extracts the state, calls one `berth_api::Api` method, returns its error.
 
 use berth_api::{
-    ApiError, CatalogList, ReconfigureInput, ReconfigureResult, RenderInput, RenderedManifests,
-    ServiceDetail, StorageClassInfo,
+    ApiError, CatalogList, ErrorCode, ReconfigureInput, ReconfigureResult, RenderInput,
+    RenderedManifests, ServiceDetail, StorageClassInfo,
 };
 use tauri::State;
 
@@ -23,6 +23,25 @@ pub(crate) async fn catalog_show(
     id: String,
 ) -> Result<ServiceDetail, ApiError> {
     state.api().await?.catalog_show(&id)
+}
+
+/// Opens a service's upstream homepage in the default browser. The address comes from the
+/// catalog, never from the page, so the webview cannot have anything else opened.
+#[tauri::command]
+pub(crate) async fn open_homepage(state: State<'_, AppState>, id: String) -> Result<(), ApiError> {
+    let url = state.api().await?.catalog_show(&id)?.homepage;
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("the homepage of {id} is not a web address: {url:?}"),
+        ));
+    }
+    open::that_detached(&url).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("cannot open {url} in the browser: {e}"),
+        )
+    })
 }
 
 /// The objects a service with these parameters renders to (credentials as placeholders).

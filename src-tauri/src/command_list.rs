@@ -20,6 +20,7 @@ macro_rules! berth_commands {
             observe::instance_metrics,
             catalog_commands::catalog_list,
             catalog_commands::catalog_show,
+            catalog_commands::open_homepage,
             catalog_commands::catalog_render,
             catalog_commands::preview_reconfigure,
             catalog_commands::storage_classes,

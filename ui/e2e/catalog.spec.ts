@@ -42,6 +42,12 @@ test("a service's page renders its README and offers the install", async ({ page
   await expect(readme.locator("table th").first()).toHaveText("parameter");
   await expect(readme.getByText("|---|")).toHaveCount(0);
   await expect(page.getByRole("complementary", { name: "Facts" })).toContainText("PostgreSQL");
+  // the homepage is a link the shell opens in the default browser; the page stays
+  const homepage = page.getByRole("complementary", { name: "Facts" }).getByRole("link", { name: /postgresql\.org/ });
+  await expect(homepage).toHaveAttribute("href", /^https:\/\//);
+  await homepage.click();
+  await expect.poll(() => page.evaluate(() => sessionStorage.getItem("berth-mock-opened"))).toContain("postgresql.org");
+  await expect(page).toHaveURL(/#\/catalog\/postgres$/);
   await page.getByRole("link", { name: "Install…" }).click();
   await expect(page.getByRole("heading", { name: "Install PostgreSQL" })).toBeVisible();
 });

@@ -1,7 +1,10 @@
+import { useState } from "react";
 import Markdown from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { Link, useParams } from "wouter";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { useBackend } from "../app/backend-context";
+import { toApiError } from "../ipc";
 import { CATEGORY_LABELS, versionLabels } from "./filter";
 import { useServiceDetail } from "./queries";
 import { ServiceIcon } from "./ServiceIcon";
@@ -68,7 +71,9 @@ export function ServicePage() {
                 </div>
                 <div>
                   <dt>Homepage</dt>
-                  <dd className="mono">{d.homepage}</dd>
+                  <dd>
+                    <HomepageLink id={d.service.id} url={d.homepage} />
+                  </dd>
                 </div>
                 <div>
                   <dt>Stop and start keeping data</dt>
@@ -96,5 +101,35 @@ export function ServicePage() {
         </>
       )}
     </div>
+  );
+}
+
+/** The upstream homepage, opened in the default browser (the shell opens only the catalog's own
+ * address for the service, whatever the page asks). */
+function HomepageLink({ id, url }: { id: string; url: string }) {
+  const backend = useBackend();
+  const [failed, setFailed] = useState<string | null>(null);
+  return (
+    <>
+      <a
+        className="mono"
+        href={url}
+        target="_blank"
+        rel="noreferrer"
+        title="Open in your browser"
+        onClick={(e) => {
+          e.preventDefault();
+          setFailed(null);
+          backend.openHomepage(id).catch((err: unknown) => setFailed(toApiError(err).message));
+        }}
+      >
+        {url.replace(/^https?:\/\//, "")}
+      </a>
+      {failed ? (
+        <span className="field-error" role="alert">
+          {failed}
+        </span>
+      ) : null}
+    </>
   );
 }

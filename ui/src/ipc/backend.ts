@@ -96,6 +96,8 @@ export interface Backend extends ObserveBackend, UsageBackend, TransferBackend, 
   catalogList(): Promise<CatalogList>;
   /** One service with its README, icon and parameter schema. */
   catalogShow(id: string): Promise<ServiceDetail>;
+  /** Opens a service's upstream homepage (the catalog's address for it) in the default browser. */
+  openHomepage(id: string): Promise<void>;
   /** The objects a service with these parameters renders to (credentials as placeholders). */
   catalogRender(input: RenderInput): Promise<RenderedManifests>;
   /** What a reconfigure or upgrade would change on the live instance; changes nothing. */

@@ -17,6 +17,7 @@ export type Command =
   | "instance_metrics"
   | "catalog_list"
   | "catalog_show"
+  | "open_homepage"
   | "catalog_render"
   | "preview_reconfigure"
   | "storage_classes"

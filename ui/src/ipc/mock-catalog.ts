@@ -109,6 +109,16 @@ export class MockCatalog {
     return clone(detail);
   }
 
+  /** The mock has no browser to open: it notes the address in sessionStorage
+   * (`berth-mock-opened`), where tests read it. */
+  async openHomepage(id: string): Promise<void> {
+    await sleep(20 * this.scale);
+    const detail = CATALOG.details[id];
+    if (!detail) return reject("notFound", `no service "${id}" in the catalog`);
+    const opened = JSON.parse(sessionStorage.getItem("berth-mock-opened") ?? "[]") as string[];
+    sessionStorage.setItem("berth-mock-opened", JSON.stringify([...opened, detail.homepage]));
+  }
+
   async catalogRender(input: RenderInput): Promise<RenderedManifests> {
     await sleep(120 * this.scale);
     const base = CATALOG.renders[input.service];

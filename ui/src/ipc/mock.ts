@@ -445,6 +445,10 @@ export class MockBackend implements Backend {
     return this.catalog.catalogShow(id);
   }
 
+  openHomepage(id: string): Promise<void> {
+    return this.catalog.openHomepage(id);
+  }
+
   catalogRender(input: RenderInput): Promise<RenderedManifests> {
     return this.catalog.catalogRender(input);
   }

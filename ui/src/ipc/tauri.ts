@@ -183,6 +183,10 @@ export class TauriBackend implements Backend {
     return call("catalog_show", { id });
   }
 
+  openHomepage(id: string): Promise<void> {
+    return call("open_homepage", { id });
+  }
+
   catalogRender(input: RenderInput): Promise<RenderedManifests> {
     return call("catalog_render", { input });
   }
