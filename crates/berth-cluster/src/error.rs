@@ -45,7 +45,7 @@ pub enum ClusterError {
         /// The context.
         context: String,
         /// What Berth tried (`apply`, `get`, `list`, `delete`, `discover`).
-        verb: String,
+        verb: &'static str,
         /// The object, as `Kind namespace/name`.
         object: String,
         /// The HTTP status code.
@@ -55,7 +55,7 @@ pub enum ClusterError {
         /// The server's message.
         message: String,
         /// What to do about it, for the refusals people meet most.
-        remedy: Option<Remedy>,
+        remedy: Option<Box<Remedy>>,
     },
     /// The API server could not be reached, or the context's credentials could not be had
     /// (a failing credential plugin) or were refused before any answer about the request.

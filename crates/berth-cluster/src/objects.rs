@@ -368,7 +368,7 @@ impl Cluster {
 
     pub(crate) fn api_error(
         &self,
-        verb: &str,
+        verb: &'static str,
         target: &ObjectRef,
         err: kube::Error,
     ) -> ClusterError {
@@ -378,11 +378,11 @@ impl Cluster {
         match err {
             kube::Error::Api(status) => ClusterError::Api {
                 context: self.context.clone(),
-                verb: verb.to_owned(),
+                verb,
                 object: target.to_string(),
                 code: status.code,
                 reason: status.reason.clone(),
-                remedy: crate::hints::remedy(&self.context, verb, target, &status),
+                remedy: crate::hints::remedy(&self.context, verb, target, &status).map(Box::new),
                 message: status.message,
             },
             other => ClusterError::Unreachable {

@@ -363,11 +363,14 @@ impl Stream<'_> {
         sink(progress(bytes, Some(bytes), started.elapsed()));
         let import_status = match ended.error {
             Some(e) => Err(format!("the import's exec stream failed: {e}")),
-            None => remote::exited_zero(ended.status),
+            None => remote::exited_zero(ended.status.map(|s| *s)),
         };
         let judged = judge(
             bytes,
-            (remote::exited_zero(export_status), export_err.bytes()),
+            (
+                remote::exited_zero(export_status.map(|s| *s)),
+                export_err.bytes(),
+            ),
             (import_status, ended.stderr.bytes()),
         );
         if judged.is_err() {

@@ -36,7 +36,7 @@ pub(crate) enum Frame {
     Stdout(Bytes),
     Stderr(Bytes),
     /// The command ended: its exit status (`None` when it could not be read).
-    Status(Option<Status>),
+    Status(Option<Box<Status>>),
 }
 
 /// The sending half of an exec connection: the command's stdin, and pings.
@@ -130,7 +130,7 @@ impl Output {
             return Some(Ok(match data[0] {
                 STDOUT => Frame::Stdout(data.slice(1..)),
                 STDERR => Frame::Stderr(data.slice(1..)),
-                STATUS => Frame::Status(serde_json::from_slice(&data[1..]).ok()),
+                STATUS => Frame::Status(serde_json::from_slice(&data[1..]).ok().map(Box::new)),
                 _ => continue,
             }));
         }
@@ -163,7 +163,7 @@ impl Output {
 #[derive(Debug, Default)]
 pub(crate) struct Ended {
     pub(crate) stderr: Tail,
-    pub(crate) status: Option<Status>,
+    pub(crate) status: Option<Box<Status>>,
     /// The connection failed before the status came.
     pub(crate) error: Option<String>,
 }
