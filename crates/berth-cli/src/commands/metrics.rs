@@ -262,7 +262,7 @@ fn print_history(pods: &[PodSummary<'_>]) {
 }
 
 /// Samples every `interval` until Ctrl-C, one line per pod and round (one JSON object per round
-/// with `-o json`).
+/// with `-o json`). A round the cluster does not answer is a warning, not the end.
 async fn watch(
     api: &Api,
     format: Format,
@@ -284,8 +284,14 @@ async fn watch(
             _ = &mut interrupted => return Ok(()),
             _ = ticks.tick() => {}
         }
-        let pods = sample(api, which).await?;
-        print_round(format, &history, &pods);
+        match sample(api, which).await {
+            Ok(pods) => print_round(format, &history, &pods),
+            // a cluster that does not answer this once may the next time
+            Err(e) if matches!(e.code, ErrorCode::Cluster | ErrorCode::Timeout) => {
+                output::warn(&format!("no sample this round: {}", e.message));
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
