@@ -18,6 +18,7 @@ macro_rules! berth_commands {
             observe::port_forwards,
             observe::reveal_connection_uri,
             observe::instance_metrics,
+            observe::metrics_history,
             catalog_commands::catalog_list,
             catalog_commands::catalog_show,
             catalog_commands::open_homepage,

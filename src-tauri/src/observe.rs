@@ -1,5 +1,6 @@
 //! Commands of the Instance Logs, Connect and Metrics panels: a log stream pushed through a
-//! `tauri::ipc::Channel` in batches (stopped by id), port-forward sessions and metrics samples.
+//! `tauri::ipc::Channel` in batches (stopped by id), port-forward sessions, metrics samples
+//! and their stored history.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use berth_api::{
     ApiError, CancellationToken, ErrorCode, InstanceLogLine, InstanceMetrics, InstanceRef,
-    LogsInput, PortForwardInput, PortForwardSession,
+    LogsInput, MetricsHistory, MetricsHistoryInput, PortForwardInput, PortForwardSession,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -137,4 +138,13 @@ pub(crate) async fn instance_metrics(
     instance: InstanceRef,
 ) -> Result<InstanceMetrics, ApiError> {
     state.api().await?.instance_metrics(&instance).await
+}
+
+/// The stored samples per pod over a range, with each pod's requests and limits.
+#[tauri::command]
+pub(crate) async fn metrics_history(
+    state: State<'_, AppState>,
+    input: MetricsHistoryInput,
+) -> Result<MetricsHistory, ApiError> {
+    state.api().await?.metrics_history(&input).await
 }

@@ -94,6 +94,58 @@ test("metrics: CPU and memory per pod plotted over time", async ({ page }) => {
   await page.screenshot({ path: `${SHOTS}/instance-metrics-dark.png`, fullPage: true });
 });
 
+test("metrics: a chosen range shows the kept samples with request and limit lines", async ({ page }) => {
+  await openTab(page, "metrics");
+  const metrics = page.getByRole("region", { name: "Metrics" });
+  // requests and limits per pod, memory in MiB
+  await expect(metrics.getByTestId("metrics-table")).toContainText("250 m / 500 m");
+  await expect(metrics.getByTestId("metrics-table")).toContainText("256 MiB / 512 MiB");
+  const ranges = metrics.getByRole("radiogroup", { name: "Range" });
+  await expect(ranges.getByRole("radio", { name: "Live" })).toHaveAttribute("aria-checked", "true");
+  await ranges.getByRole("radio", { name: "1 h" }).click();
+  await expect(ranges.getByRole("radio", { name: "1 h" })).toHaveAttribute("aria-checked", "true");
+  // the mock kept a sample a minute per pod: an hour of them, plus the live ones
+  const note = metrics.getByTestId("metrics-history-note");
+  await expect(note).toHaveText(/^\d+ samples over the last 1 h$/);
+  expect(Number((await note.textContent())!.split(" ")[0])).toBeGreaterThanOrEqual(180);
+  // the time axis spans the hour, whatever the samples span
+  const plot = metrics.locator(".chart__plot").first();
+  await expect
+    .poll(async () => {
+      const [from, to] = (await plot.getAttribute("data-x-range"))!.split(",").map(Number);
+      return Math.round(to! - from!);
+    })
+    .toBe(3600);
+  // request and limit as lines of both charts, named in the legend
+  for (const chart of await metrics.locator(".chart__plot").all()) {
+    await expect(chart).toHaveAttribute("data-lines", "request,limit");
+    await expect(chart.locator(".u-legend")).toContainText("request");
+    await expect(chart.locator(".u-legend")).toContainText("limit");
+  }
+  await expect(plot).toHaveAttribute("aria-label", /request 250 m, limit 500 m/);
+  await expect(metrics.locator(".chart__plot").nth(1)).toHaveAttribute("aria-label", /request 256 MiB, limit 512 MiB/);
+  // the legend's time under the cursor: 24-hour form
+  const box = (await plot.locator(".u-over").boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  const time = plot.locator(".u-legend .u-series").first().locator(".u-value");
+  await expect(time).toHaveText(/\d{2}:\d{2}:\d{2}/);
+  await expect(time).not.toHaveText(/AM|PM/i);
+  await page.screenshot({ path: `${SHOTS}/instance-metrics-history.png`, fullPage: true });
+  // a day: three kept hours at most, the axis spans 24 h
+  await ranges.getByRole("radio", { name: "24 h" }).click();
+  await expect(note).toHaveText(/^\d+ samples over the last 24 h$/);
+  expect(Number((await note.textContent())!.split(" ")[0])).toBeGreaterThanOrEqual(540);
+  await expect
+    .poll(async () => {
+      const [from, to] = (await plot.getAttribute("data-x-range"))!.split(",").map(Number);
+      return Math.round(to! - from!);
+    })
+    .toBe(86_400);
+  // back to live: only what was sampled while the panel was open
+  await ranges.getByRole("radio", { name: "Live" }).click();
+  await expect(note).toHaveCount(0);
+});
+
 test("metrics: a cluster without the metrics API says so", async ({ page }) => {
   await openTab(page, "metrics", "nometrics");
   const metrics = page.getByRole("region", { name: "Metrics" });

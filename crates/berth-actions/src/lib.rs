@@ -77,7 +77,9 @@ pub use error::ActionError;
 pub use install::{Install, InstallOutcome};
 pub use lock::{ABANDONED, INTERRUPTED, InstanceLock, interrupted, lock_path, was_interrupted};
 pub use logs::{LogLine, LogSink, Logs};
-pub use metrics::{ContainerUsage, MetricsOutcome, PodUsage, instance_metrics};
+pub use metrics::{
+    ContainerUsage, MetricsOutcome, PodResources, PodUsage, instance_metrics, instance_resources,
+};
 pub use reconfigure::{Change, ChangeKind, Reconfigure, ReconfigureOutcome};
 pub use record::{
     RECORD_LABEL, Record, STOPPED_ANNOTATION, StoppedState, StoppedWorkload, record_name,

@@ -4,6 +4,9 @@
 //! A cluster without the API (no metrics-server: the group is not served, 404) or whose metrics
 //! service does not answer (503) gets [`MetricsOutcome::NoMetricsApi`], a result rather than an
 //! error, so a client can say so plainly and stop asking.
+//!
+//! [`instance_resources`] reads what the pods ask for and may use (requests and limits from the
+//! pod specs), so a chart can draw them next to the usage.
 
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde_json::Value;
@@ -48,6 +51,76 @@ pub enum MetricsOutcome {
         /// What the API server answered, and what to do.
         reason: String,
     },
+}
+
+/// What one pod asks for and may use, summed over its containers (init containers left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodResources {
+    /// The pod.
+    pub pod: String,
+    /// CPU requested, in millicores; `None` when no container requests CPU.
+    pub cpu_request_millicores: Option<u64>,
+    /// CPU limit, in millicores; `None` when a container has no limit (the pod is unbounded).
+    pub cpu_limit_millicores: Option<u64>,
+    /// Memory requested, in bytes; `None` when no container requests memory.
+    pub memory_request_bytes: Option<u64>,
+    /// Memory limit, in bytes; `None` when a container has no limit.
+    pub memory_limit_bytes: Option<u64>,
+}
+
+/// The requests and limits of every pod of an instance, from the pod specs, by pod name; an
+/// error when there is no such instance.
+#[tracing::instrument(level = "debug", skip(cfg), fields(context = %cfg.context()))]
+pub async fn instance_resources(
+    cfg: &Config,
+    namespace: &str,
+    instance: &str,
+) -> Result<Vec<PodResources>, ActionError> {
+    let rec = record::load(cfg, namespace, instance).await?;
+    let pods = cfg
+        .cluster
+        .list(
+            "v1",
+            "Pod",
+            Some(namespace),
+            &instance_selector(&rec.instance),
+        )
+        .await?;
+    let mut out: Vec<PodResources> = pods.iter().map(resources_of).collect();
+    out.sort_by(|a, b| a.pod.cmp(&b.pod));
+    Ok(out)
+}
+
+fn resources_of(pod: &Value) -> PodResources {
+    let containers = pod["spec"]["containers"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // a request sums the containers that set one; a limit exists only if every container has one
+    let request = |name: &str, parse: fn(&str) -> u64| {
+        let set: Vec<u64> = containers
+            .iter()
+            .filter_map(|c| c["resources"]["requests"][name].as_str().map(parse))
+            .collect();
+        (!set.is_empty()).then(|| set.iter().sum())
+    };
+    let limit = |name: &str, parse: fn(&str) -> u64| {
+        containers
+            .iter()
+            .map(|c| c["resources"]["limits"][name].as_str().map(parse))
+            .sum::<Option<u64>>()
+            .filter(|_| !containers.is_empty())
+    };
+    PodResources {
+        pod: pod["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        cpu_request_millicores: request("cpu", cpu_millicores),
+        cpu_limit_millicores: limit("cpu", cpu_millicores),
+        memory_request_bytes: request("memory", memory_bytes),
+        memory_limit_bytes: limit("memory", memory_bytes),
+    }
 }
 
 fn pod_metrics_resource() -> ApiResource {
@@ -174,7 +247,35 @@ pub fn memory_bytes(q: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{cpu_millicores, memory_bytes};
+    use super::{PodResources, cpu_millicores, memory_bytes, resources_of};
+    use serde_json::json;
+
+    #[test]
+    fn pod_resources_sum_the_containers() {
+        let pod = json!({"metadata": {"name": "p-0"}, "spec": {"containers": [
+            {"resources": {"requests": {"cpu": "250m", "memory": "64Mi"},
+                           "limits": {"cpu": "500m", "memory": "64Mi"}}},
+            {"resources": {"requests": {"cpu": "100m"}, "limits": {"cpu": "1"}}}]}});
+        assert_eq!(
+            resources_of(&pod),
+            PodResources {
+                pod: "p-0".into(),
+                cpu_request_millicores: Some(350),
+                cpu_limit_millicores: Some(1500),
+                memory_request_bytes: Some(64 << 20),
+                // the second container has no memory limit: the pod has none
+                memory_limit_bytes: None,
+            }
+        );
+        let bare = json!({"metadata": {"name": "p-1"}, "spec": {"containers": [{}]}});
+        assert_eq!(
+            resources_of(&bare),
+            PodResources {
+                pod: "p-1".into(),
+                ..PodResources::default()
+            }
+        );
+    }
 
     #[test]
     fn cpu_quantities_become_millicores() {

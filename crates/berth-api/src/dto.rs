@@ -210,6 +210,7 @@ pub fn typescript_bindings() -> Vec<(String, String)> {
     all.extend(crate::credentials::typescript_bindings());
     all.extend(crate::transfers::typescript_bindings());
     all.extend(crate::standbys::typescript_bindings());
+    all.extend(crate::metrics_history::typescript_bindings());
     all.push(instance_name_rule());
     all
 }

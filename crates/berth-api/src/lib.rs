@@ -40,11 +40,13 @@ pub use standby_schedule::{ScheduleEvent, StandbySchedule};
 pub use standbys::*;
 pub use terminal::{TerminalEvent, TerminalInput, TerminalOpen};
 pub use transfers::*;
+mod metrics_history;
 mod observe;
 mod usage;
 pub use credentials::*;
 pub use local_clusters::*;
 pub use local_names::*;
+pub use metrics_history::*;
 pub use observe::*;
 pub use operations::{
     OperationKind, OperationRequest, OperationResult, OperationState, OperationTarget,

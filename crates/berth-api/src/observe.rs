@@ -283,7 +283,8 @@ impl Api {
     }
 
     /// A CPU and memory sample of every running pod of an instance, or
-    /// [`InstanceMetrics::NoMetricsApi`] when the cluster has no metrics API.
+    /// [`InstanceMetrics::NoMetricsApi`] when the cluster has no metrics API. The samples are
+    /// also kept in the store for [`Api::metrics_history`].
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn instance_metrics(&self, which: &InstanceRef) -> Result<InstanceMetrics, ApiError> {
         let cfg = self.cluster_config(which.context.as_deref()).await?;
@@ -298,27 +299,30 @@ impl Api {
             MetricsOutcome::NoMetricsApi { reason } => {
                 InstanceMetrics::NoMetricsApi { message: reason }
             }
-            MetricsOutcome::Samples(pods) => InstanceMetrics::Samples {
-                pods: pods
-                    .into_iter()
-                    .map(|p| PodMetrics {
-                        pod: p.pod,
-                        timestamp: p.timestamp,
-                        window: p.window,
-                        cpu_millicores: clamp(p.cpu_millicores),
-                        memory_bytes: p.memory_bytes,
-                        containers: p
-                            .containers
-                            .into_iter()
-                            .map(|c| ContainerMetrics {
-                                name: c.name,
-                                cpu_millicores: clamp(c.cpu_millicores),
-                                memory_bytes: c.memory_bytes,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            },
+            MetricsOutcome::Samples(pods) => {
+                self.record_metrics(&cfg, &ns, &which.name, &pods);
+                InstanceMetrics::Samples {
+                    pods: pods
+                        .into_iter()
+                        .map(|p| PodMetrics {
+                            pod: p.pod,
+                            timestamp: p.timestamp,
+                            window: p.window,
+                            cpu_millicores: clamp(p.cpu_millicores),
+                            memory_bytes: p.memory_bytes,
+                            containers: p
+                                .containers
+                                .into_iter()
+                                .map(|c| ContainerMetrics {
+                                    name: c.name,
+                                    cpu_millicores: clamp(c.cpu_millicores),
+                                    memory_bytes: c.memory_bytes,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                }
+            }
         })
     }
 }

@@ -5,8 +5,9 @@
 //! ([`Api::instance_usage`]) answers for every visible instance at once, and an instance is
 //! sampled at most once per [`DEFAULT_USAGE_INTERVAL`] however often (or from however many
 //! windows) the call is made: a younger sample is answered from memory. Each instance keeps its
-//! last [`USAGE_HISTORY_LEN`] samples (about seven minutes at the screen's 15 s poll); nothing is
-//! written to disk. A context that is slow to answer is given up after [`SAMPLE_TIMEOUT`] so one
+//! last [`USAGE_HISTORY_LEN`] samples (about seven minutes at the screen's 15 s poll) in memory;
+//! the per-pod samples behind them go to the store's metrics history
+//! ([`Api::metrics_history`]). A context that is slow to answer is given up after [`SAMPLE_TIMEOUT`] so one
 //! unreachable cluster does not hold up the others; such an instance, like one in a cluster
 //! without a metrics API, comes back with `unavailable` set (the UI shows a quiet "—").
 
@@ -259,7 +260,13 @@ impl Api {
         let cfg = &cfg;
         let samples = targets.iter().map(|t| async move {
             match berth_actions::instance_metrics(cfg, &t.namespace, &t.name).await {
-                Ok(outcome) => point_of(outcome),
+                Ok(outcome) => {
+                    // the Services screen watching fills the metrics history too
+                    if let MetricsOutcome::Samples(pods) = &outcome {
+                        self.record_metrics(cfg, &t.namespace, &t.name, pods);
+                    }
+                    point_of(outcome)
+                }
                 Err(e) => Err(action_error(e).message),
             }
         });

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use berth_api::{
     Api, CancellationToken, ErrorCode, InstallInput, InstanceMetrics, InstanceRef, LogsInput,
-    PortForwardInput,
+    MetricsHistoryInput, PodResources, PortForwardInput,
 };
 
 fn api(home: &std::path::Path, kubeconfig: &std::path::Path, test: &str) -> Api {
@@ -96,6 +96,98 @@ async fn metrics_sample_every_pod() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_history_keeps_every_sample_with_requests_and_limits() {
+    let mut config = kubesim::Config::default();
+    config.metrics.push(kubesim::config::LoadRule {
+        selector: "app.kubernetes.io/instance=hist".into(),
+        cpu_millis: 120,
+        memory_mib: 48,
+        ..Default::default()
+    });
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "history");
+    install(&api, &cluster, "memcached", "hist", "obs-history").await;
+    let which = which(&cluster, "hist", "obs-history");
+    let input = MetricsHistoryInput {
+        instance: which.clone(),
+        since_seconds: 15 * 60,
+    };
+
+    // nothing watched yet: the pods and their bounds, no samples
+    let empty = api.metrics_history(&input).await.unwrap();
+    assert_eq!(empty.pods.len(), 2, "{empty:?}");
+    assert!(empty.pods.iter().all(|p| p.points.is_empty()), "{empty:?}");
+
+    // three rounds, a second apart (samples are kept per whole second)
+    let mut taken = Vec::new();
+    for round in 0..3 {
+        if round > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(1050)).await;
+        }
+        match api.instance_metrics(&which).await.unwrap() {
+            InstanceMetrics::Samples { pods } => taken.extend(pods),
+            other => panic!("no metrics: {other:?}"),
+        }
+    }
+    let history = api.metrics_history(&input).await.unwrap();
+    assert_eq!(history.name, "hist");
+    assert_eq!(history.namespace, "obs-history");
+    assert!(history.from_ms < history.to_ms);
+    assert_eq!(history.pods.len(), 2, "{history:?}");
+    for pod in &history.pods {
+        let mine: Vec<_> = taken.iter().filter(|s| s.pod == pod.pod).collect();
+        assert!(mine.len() == 3 && pod.points.len() == 3, "{pod:?} {mine:?}");
+        for (point, sample) in pod.points.iter().zip(&mine) {
+            assert_eq!(point.cpu_millicores, sample.cpu_millicores, "{pod:?}");
+            assert_eq!(point.memory_bytes, sample.memory_bytes, "{pod:?}");
+            assert!(point.at_ms >= history.from_ms && point.at_ms <= history.to_ms);
+        }
+        assert!(
+            pod.points.windows(2).all(|w| w[0].at_ms < w[1].at_ms),
+            "{pod:?}"
+        );
+        // the memcached defaults: 250m requested, twice that as limit, 512Mi both
+        assert_eq!(
+            pod.resources,
+            Some(PodResources {
+                cpu_request_millicores: Some(250),
+                cpu_limit_millicores: Some(500),
+                memory_request_bytes: Some(512 << 20),
+                memory_limit_bytes: Some(512 << 20),
+            }),
+            "{pod:?}"
+        );
+    }
+    let json = serde_json::to_value(&history).unwrap();
+    assert!(json["pods"][0]["points"][0]["atMs"].is_number(), "{json}");
+    assert_eq!(json["pods"][0]["resources"]["cpuLimitMillicores"], 500);
+
+    // another instance's samples are not mixed in
+    let other = MetricsHistoryInput {
+        instance: InstanceRef {
+            name: "nothere".into(),
+            ..which.clone()
+        },
+        since_seconds: 60,
+    };
+    let err = api.metrics_history(&other).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+
+    // a range beyond what is kept is refused
+    for since_seconds in [0, 24 * 3600 + 1] {
+        let err = api
+            .metrics_history(&MetricsHistoryInput {
+                since_seconds,
+                ..input.clone()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,8 +7,8 @@ mod support;
 use std::time::Duration;
 
 use berth_api::{
-    Api, ErrorCode, InstallInput, InstanceRef, RevealCredentialInput, USAGE_HISTORY_LEN,
-    UsageInput, UsageTarget,
+    Api, ErrorCode, InstallInput, InstanceRef, MetricsHistoryInput, RevealCredentialInput,
+    USAGE_HISTORY_LEN, UsageInput, UsageTarget,
 };
 use k8s_openapi::api::core::v1::Secret;
 
@@ -111,6 +111,24 @@ async fn usage_sums_the_pods_keeps_a_short_history_and_says_why_when_it_cannot()
     assert!(
         points.windows(2).all(|w| w[0].at_ms <= w[1].at_ms),
         "{points:?}"
+    );
+
+    // each pod's samples went to the metrics history too (one per pod and second)
+    let history = api
+        .metrics_history(&MetricsHistoryInput {
+            instance: InstanceRef {
+                name: "mc".into(),
+                context: Some(context.clone()),
+                namespace: Some("usage".into()),
+            },
+            since_seconds: 600,
+        })
+        .await
+        .unwrap();
+    assert_eq!(history.pods.len(), 2, "{history:?}");
+    assert!(
+        history.pods.iter().all(|p| !p.points.is_empty()),
+        "{history:?}"
     );
 }
 

@@ -145,6 +145,8 @@ pub(crate) enum Command {
     },
     /// Show the logs of every pod of a service, merged and prefixed with the pod
     Logs(LogsArgs),
+    /// Show CPU and memory per pod with requests and limits; --since the history kept, --watch more
+    Metrics(MetricsArgs),
     /// Forward a free local port to a service and print its connection URI (Ctrl-C ends it)
     Connect {
         /// The instance name
@@ -213,6 +215,22 @@ pub(crate) struct LogsArgs {
     /// Only the last N lines of each container
     #[arg(long, value_name = "N")]
     pub(crate) tail: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MetricsArgs {
+    /// The instance name
+    #[arg(add = ArgValueCandidates::new(instance_names))]
+    pub(crate) name: String,
+    /// Also summarise the samples kept over this range (`15m`, `1h`, `24h`; at most 24h)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) since: Option<u64>,
+    /// Take a sample every --interval until Ctrl-C (each is kept for the history)
+    #[arg(short, long)]
+    pub(crate) watch: bool,
+    /// How often --watch samples (`5s`, `500ms`)
+    #[arg(long, default_value = "5s", value_parser = parse_millis, requires = "watch")]
+    pub(crate) interval: u64,
 }
 
 #[derive(Debug, Args)]

@@ -419,6 +419,7 @@ async fn every_command_reports_an_unknown_instance_as_not_found_with_exit_code_1
         &["recover", "nothere"],
         &["logs", "nothere"],
         &["connect", "nothere"],
+        &["metrics", "nothere"],
         &["history", "nothere"],
     ];
     for args in commands {

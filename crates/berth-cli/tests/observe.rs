@@ -1,4 +1,4 @@
-//! `berth logs` and `berth connect` end to end against kubesim (or the cluster named by
+//! `berth logs`, `berth connect` and `berth metrics` end to end against kubesim (or the cluster named by
 //! `BERTH_TEST_KUBECONFIG`; kubesim-only steps are skipped there). Needs a keyring: run under
 //! `scripts/with-keyring.sh`.
 
@@ -438,4 +438,166 @@ async fn connect_forwards_bytes_and_hides_the_password() {
     let (code, _, stderr) = env.run(&["connect", "nothere", "-n", ns]).await;
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("nothere"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_show_pods_with_bounds_history_and_watch() {
+    let mut config = kubesim::Config::default();
+    config.metrics.push(kubesim::config::LoadRule {
+        selector: "app.kubernetes.io/instance=mc".into(),
+        cpu_millis: 150,
+        memory_mib: 64,
+        ..Default::default()
+    });
+    let env = Env::new("metrics", config).await;
+    let ns = "obs-metrics";
+    env.ok(&[
+        "install",
+        "memcached",
+        "--name",
+        "mc",
+        "-n",
+        ns,
+        "--create-namespace",
+        "--set",
+        "replicas=2",
+    ])
+    .await;
+    let real = env.cluster.sim().is_none();
+
+    // now: every pod with usage, requests and limits (the memcached defaults), in m and MiB
+    let out = env.ok(&["metrics", "mc", "-n", ns]).await;
+    assert!(
+        out.contains("CPU REQUEST") && out.contains("MEM LIMIT"),
+        "{out}"
+    );
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("mc-"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    for row in &rows {
+        assert!(row.contains("250m") && row.contains("500m"), "{row}");
+        assert!(row.contains("512 MiB"), "{row}");
+        assert!(
+            real || (row.contains("150m") && row.contains("64 MiB")),
+            "{row}"
+        );
+    }
+    assert!(!out.contains("kept samples"), "{out}");
+
+    // a second round a second later, then the history: three samples per pod (this call's too)
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    env.ok(&["metrics", "mc", "-n", ns]).await;
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    let json: Value = serde_json::from_str(
+        &env.ok(&["metrics", "mc", "-n", ns, "--since", "15m", "-o", "json"])
+            .await,
+    )
+    .unwrap();
+    assert_eq!(json["name"], "mc");
+    assert_eq!(json["namespace"], ns);
+    assert_eq!(json["pods"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(
+        json["pods"][0]["resources"]["cpuLimitMillicores"], 500,
+        "{json}"
+    );
+    assert_eq!(json["history"]["sinceSeconds"], 900, "{json}");
+    let history = json["history"]["pods"].as_array().unwrap();
+    assert_eq!(history.len(), 2, "{json}");
+    for p in history {
+        assert_eq!(p["samples"], 3, "{p}");
+        assert_eq!(p["points"].as_array().unwrap().len(), 3, "{p}");
+        if !real {
+            assert_eq!(p["cpuMillicores"]["median"], 150.0, "{p}");
+            assert_eq!(p["memoryMib"]["max"], 64.0, "{p}");
+        }
+    }
+    // a sample in the same second replaces the earlier one: the next call waits for a new second
+    tokio::time::sleep(Duration::from_millis(1050)).await;
+    let out = env.ok(&["metrics", "mc", "-n", ns, "--since", "1h"]).await;
+    assert!(out.contains("kept samples"), "{out}");
+    assert!(out.contains("MIN/MEDIAN/MAX"), "{out}");
+    let summary = out.split("kept samples").nth(1).unwrap();
+    let rows: Vec<&str> = summary
+        .lines()
+        .filter(|l| l.trim_start().starts_with("mc-"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows.iter().all(|l| l.contains(" 4 ")), "{out}");
+    assert!(
+        real || rows.iter().all(|l| l.contains("150 / 150 / 150m")),
+        "{out}"
+    );
+
+    // more than is kept, and an unknown instance
+    let (code, _, stderr) = env
+        .run(&["metrics", "mc", "-n", ns, "--since", "25h"])
+        .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("24 h"), "{stderr}");
+    let (code, _, stderr) = env.run(&["metrics", "nothere", "-n", ns]).await;
+    assert_eq!(code, 1, "{stderr}");
+
+    // watch: a round per interval, each line a JSON document, until SIGTERM
+    let (child, rx) = env.spawn(&[
+        "metrics",
+        "mc",
+        "-n",
+        ns,
+        "--watch",
+        "--interval",
+        "300ms",
+        "-o",
+        "json",
+    ]);
+    let lines = read_until(&rx, "two rounds", {
+        let n = std::cell::Cell::new(0);
+        move |_| {
+            n.set(n.get() + 1);
+            n.get() == 2
+        }
+    });
+    interrupt(child);
+    for l in &lines {
+        let round: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}"));
+        assert_eq!(round["pods"].as_array().unwrap().len(), 2, "{l}");
+        assert_eq!(
+            round["pods"][1]["resources"]["memoryRequestBytes"],
+            512 << 20,
+            "{l}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_say_when_the_cluster_has_no_metrics_api() {
+    if std::env::var_os(kubesim::testing::KUBECONFIG_ENV).is_some() {
+        return; // a real cluster's metrics-server cannot be switched off from here
+    }
+    let env = Env::new(
+        "nometrics",
+        kubesim::Config {
+            metrics_api: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ns = "obs-nometrics";
+    env.ok(&[
+        "install",
+        "memcached",
+        "--name",
+        "mc",
+        "-n",
+        ns,
+        "--create-namespace",
+    ])
+    .await;
+    let (code, stdout, stderr) = env.run(&["metrics", "mc", "-n", ns, "-o", "json"]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no working metrics API"), "{stderr}");
+    assert!(stderr.contains("metrics-server"), "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["error"]["code"], "unsupported", "{json}");
 }

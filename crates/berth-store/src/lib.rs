@@ -1,6 +1,7 @@
 //! Berth's local store: one SQLite file in the Berth home folder holding what Berth knows beyond
 //! kubeconfig files and clusters — its tags on contexts, the append-only history of operations,
-//! the journal of transfers between clusters and the desktop app's preferences.
+//! the journal of transfers between clusters, recent CPU/memory samples per pod and the desktop
+//! app's preferences.
 //!
 //! Opening a [`Store`] applies the embedded migrations (in one transaction) and refuses a database
 //! written by a newer Berth ([`StoreError::TooNew`]) instead of damaging it. The file runs in WAL
@@ -25,6 +26,7 @@
 mod contexts;
 mod error;
 mod home;
+mod metric_samples;
 mod migrations;
 mod open_lock;
 pub mod read_only;
@@ -37,6 +39,7 @@ mod transfers;
 pub use contexts::ContextRecord;
 pub use error::{Result, StoreError};
 pub use home::{DATABASE_FILE, default_home, resolve_home};
+pub use metric_samples::{MAX_SAMPLES_PER_INSTANCE, MetricSample, MetricScope, RETENTION_SECS};
 pub use migrations::SCHEMA_VERSION;
 pub use revisions::{NewRevision, Operation, Revision, RevisionStatus};
 pub use transfers::{

@@ -10,6 +10,7 @@ pub(crate) const SCRIPTS: &[&str] = &[
     include_str!("../migrations/0003_history_recover_adopt.sql"),
     include_str!("../migrations/0004_settings.sql"),
     include_str!("../migrations/0005_transfers.sql"),
+    include_str!("../migrations/0006_metric_samples.sql"),
 ];
 
 /// The newest schema version this binary knows.

@@ -1,27 +1,73 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { AlertIcon } from "../components/icons";
-import { align, useMetricsSamples, type InstanceProps } from "./hooks";
+import { align, useMetricsHistory, useMetricsSamples, type InstanceProps } from "./hooks";
+import {
+  METRICS_RANGES,
+  formatMiB,
+  historySeries,
+  mergeSeries,
+  rangeSeconds,
+  resourceLines,
+  sampleCount,
+  type MetricsRange,
+} from "./metrics-model";
 import { UPlotChart } from "./UPlotChart";
 import "./panels.css";
 
-function formatMiB(mib: number): string {
-  return mib >= 1024 ? `${(mib / 1024).toFixed(2)} GiB` : `${Math.round(mib)} MiB`;
+/** The range asked for only to learn the pods' requests and limits (Live shows no kept samples). */
+const LIVE_RESOURCES_S = 300;
+
+function bounds(request: string | null, limit: string | null): string {
+  return `${request ?? "–"} / ${limit ?? "–"}`;
 }
 
-/** CPU and memory of each pod over time, sampled every few seconds while the panel is visible. */
+/**
+ * CPU and memory of each pod over time with their requests and limits: Live samples every few
+ * seconds while the panel is visible; a range (15 min, 1 h, 24 h) shows the samples kept by the app
+ * and `berth metrics`, with the live ones appended.
+ */
 export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
-  const { query, series } = useMetricsSamples(props, props.intervalMs ?? 5000);
+  const [range, setRange] = useState<MetricsRange>("live");
+  const seconds = rangeSeconds(range);
+  const { query, series: live } = useMetricsSamples(props, props.intervalMs ?? 5000);
+  const history = useMetricsHistory(props, seconds || LIVE_RESOURCES_S);
+  const kept = range === "live" ? undefined : history.data;
+  const nowS = Math.floor(Date.now() / 1000);
+  const series = useMemo(
+    () => (range === "live" ? live : kept ? mergeSeries(historySeries(kept), live, Math.floor(Date.now() / 1000) - seconds) : []),
+    [range, live, kept, seconds],
+  );
   const names = series.map((s) => s.pod);
   const cpu = useMemo(() => align(series, (s) => s.cpu), [series]);
   const memory = useMemo(() => align(series, (s) => s.memory), [series]);
+  const cpuLines = useMemo(() => resourceLines(history.data, "cpu"), [history.data]);
+  const memoryLines = useMemo(() => resourceLines(history.data, "memory"), [history.data]);
+  const timeWindow: [number, number] | undefined = range === "live" ? undefined : [nowS - seconds, nowS];
+  const resources = (pod: string) => history.data?.pods.find((p) => p.pod === pod)?.resources ?? null;
   const data = query.data;
+  const label = METRICS_RANGES.find((r) => r.id === range)!.label;
   return (
     <section className="panel" aria-label="Metrics">
       <header className="panel__header">
         <h2>Metrics</h2>
-        {data?.kind === "samples" ? <span className="panel__note">Every {Math.round((props.intervalMs ?? 5000) / 1000)} s · metrics.k8s.io</span> : null}
+        <div className="metrics-range" role="radiogroup" aria-label="Range">
+          {METRICS_RANGES.map((r) => (
+            <button type="button" role="radio" key={r.id} aria-checked={range === r.id} aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+        {data?.kind === "samples" ? (
+          range === "live" ? (
+            <span className="panel__note">Every {Math.round((props.intervalMs ?? 5000) / 1000)} s · metrics.k8s.io</span>
+          ) : (
+            <span className="panel__note" data-testid="metrics-history-note" aria-live="polite">
+              {history.isPending ? "Loading the kept samples…" : `${sampleCount(series)} samples over the last ${label}`}
+            </span>
+          )
+        ) : null}
       </header>
       {query.error ? (
         <ErrorPanel error={query.error} fallbackTitle="The metrics could not be read" onRetry={() => void query.refetch()} />
@@ -44,23 +90,44 @@ export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
               <tr>
                 <th scope="col">Pod</th>
                 <th scope="col">CPU</th>
+                <th scope="col">Request / limit</th>
                 <th scope="col">Memory</th>
+                <th scope="col">Request / limit</th>
               </tr>
             </thead>
             <tbody>
-              {data.pods.map((p) => (
-                <tr key={p.pod}>
-                  <td className="mono">{p.pod}</td>
-                  <td>{p.cpuMillicores} m</td>
-                  <td>{formatMiB(p.memoryBytes / (1024 * 1024))}</td>
-                </tr>
-              ))}
+              {data.pods.map((p) => {
+                const r = resources(p.pod);
+                return (
+                  <tr key={p.pod}>
+                    <td className="mono">{p.pod}</td>
+                    <td>{p.cpuMillicores} m</td>
+                    <td>
+                      {bounds(
+                        r?.cpuRequestMillicores == null ? null : `${r.cpuRequestMillicores} m`,
+                        r?.cpuLimitMillicores == null ? null : `${r.cpuLimitMillicores} m`,
+                      )}
+                    </td>
+                    <td>{formatMiB(p.memoryBytes)}</td>
+                    <td>
+                      {bounds(
+                        r?.memoryRequestBytes == null ? null : formatMiB(r.memoryRequestBytes),
+                        r?.memoryLimitBytes == null ? null : formatMiB(r.memoryLimitBytes),
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
-          <div className="charts">
-            <UPlotChart title="CPU (millicores)" unit="m" names={names} data={cpu} />
-            <UPlotChart title="Memory (MiB)" unit="MiB" names={names} data={memory} />
-          </div>
+          {range !== "live" && history.error ? (
+            <ErrorPanel error={history.error} fallbackTitle="The kept samples could not be read" onRetry={() => void history.refetch()} />
+          ) : (
+            <div className="charts">
+              <UPlotChart title="CPU (millicores)" unit="m" names={names} data={cpu} lines={cpuLines} timeWindow={timeWindow} />
+              <UPlotChart title="Memory (MiB)" unit="MiB" names={names} data={memory} lines={memoryLines} timeWindow={timeWindow} />
+            </div>
+          )}
         </>
       )}
     </section>

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useBackend } from "../app/backend-context";
-import { toApiError, type ApiError, type InstanceLogLine, type InstanceMetrics, type InstanceRef } from "../ipc";
+import { toApiError, type ApiError, type InstanceLogLine, type InstanceMetrics, type InstanceRef, type MetricsHistory } from "../ipc";
 import { appendBounded, podsOf } from "./logs-model";
 
 /** uPlot's data shape: x values, then one column per series (null: no sample). */
@@ -177,6 +177,23 @@ export function useMetricsSamples(instance: InstanceProps, intervalMs = 5000) {
   }, [data, updatedAt]);
   useEffect(() => setSeries([]), [context, namespace, name]);
   return { query, series };
+}
+
+/**
+ * The samples kept over the last `sinceSeconds` with each pod's requests and limits; asked again
+ * when the range changes (and each minute, for the pods' current requests and limits).
+ */
+export function useMetricsHistory(instance: InstanceProps, sinceSeconds: number) {
+  const backend = useBackend();
+  const { context, namespace, name } = instance;
+  return useQuery<MetricsHistory, ApiError>({
+    queryKey: ["instance", context, namespace, name, "metricsHistory", sinceSeconds],
+    queryFn: () =>
+      backend.metricsHistory({ instance: { context, namespace, name }, sinceSeconds }).catch((e: unknown) => Promise.reject(toApiError(e))),
+    staleTime: 60_000,
+    refetchInterval: 60_000,
+    refetchIntervalInBackground: false,
+  });
 }
 
 /** Aligns every pod's samples on one time axis (uPlot's data shape); gaps are null. */

@@ -11,11 +11,11 @@ import { LogsPanel } from "./LogsPanel";
 import { MetricsPanel } from "./MetricsPanel";
 
 // uPlot draws on a canvas, which jsdom lacks: a stand-in records what it was given.
-const plots: { series: number; data: unknown }[] = [];
+const plots: { series: number; data: unknown; labels?: (string | undefined)[] }[] = [];
 vi.mock("uplot", () => ({
   default: class {
-    constructor(opts: { series: unknown[] }, data: unknown) {
-      plots.push({ series: opts.series.length, data });
+    constructor(opts: { series: { label?: string }[] }, data: unknown) {
+      plots.push({ series: opts.series.length, data, labels: opts.series.map((s) => s.label) });
     }
     setData(data: unknown) {
       plots.push({ series: -1, data });
@@ -72,9 +72,30 @@ describe("MetricsPanel", () => {
     expect(table).toHaveTextContent("pg-2");
     expect(screen.getByText("CPU (millicores)")).toBeInTheDocument();
     expect(screen.getByText("Memory (MiB)")).toBeInTheDocument();
-    // two charts, x plus three pods each; later samples update them in place
-    await waitFor(() => expect(plots.filter((p) => p.series === 4)).toHaveLength(2));
+    // two charts, x plus three pods plus the request and limit lines each; later samples update them in place
+    await waitFor(() => expect(plots.filter((p) => p.series === 6)).toHaveLength(2));
+    expect(plots.find((p) => p.series === 6)!.labels).toEqual([undefined, "pg-0", "pg-1", "pg-2", "request", "limit"]);
     await waitFor(() => expect(plots.some((p) => p.series === -1 && (p.data as number[][])[0]!.length >= 2)).toBe(true));
+    // requests and limits per pod, memory in MiB
+    await waitFor(() => expect(table).toHaveTextContent("250 m / 500 m"));
+    expect(table).toHaveTextContent("256 MiB / 512 MiB");
+  });
+
+  it("shows the samples kept over a chosen range, with the live ones appended", async () => {
+    plots.length = 0;
+    wrap(<MetricsPanel {...pg} intervalMs={50} />);
+    await screen.findByTestId("metrics-table");
+    const hour = screen.getByRole("radio", { name: "1 h" });
+    expect(screen.getByRole("radio", { name: "Live" })).toHaveAttribute("aria-checked", "true");
+    await userEvent.click(hour);
+    expect(hour).toHaveAttribute("aria-checked", "true");
+    // the mock kept one sample a minute: 60 an hour per pod, then the live ones
+    await waitFor(() => expect(screen.getByTestId("metrics-history-note")).toHaveTextContent(/^\d+ samples over the last 1 h$/));
+    await waitFor(() => expect(plots.some((p) => (p.data as number[][])[0]!.length >= 61)).toBe(true));
+    const count = () => Number(screen.getByTestId("metrics-history-note").textContent!.split(" ")[0]);
+    const before = count();
+    expect(before).toBeGreaterThanOrEqual(180);
+    await waitFor(() => expect(count()).toBeGreaterThan(before));
   });
 
   it("says plainly when the cluster has no metrics API", async () => {

@@ -15,6 +15,7 @@ export type Command =
   | "port_forwards"
   | "reveal_connection_uri"
   | "instance_metrics"
+  | "metrics_history"
   | "catalog_list"
   | "catalog_show"
   | "open_homepage"

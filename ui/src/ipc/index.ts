@@ -26,8 +26,12 @@ export type {
   InstanceMetrics,
   LogStream,
   LogsInput,
+  MetricsHistory,
+  MetricsHistoryInput,
   ObserveBackend,
+  PodHistory,
   PodMetrics,
+  PodResources,
   PortForwardInput,
   PortForwardSession,
 } from "./observe";

@@ -4,12 +4,36 @@
  * Instances by name: any name has three pods (`NAME-0..2`) with realistic Postgres-like logs;
  * in follow mode a new line arrives every 400 ms (scaled). The name `bulk` starts with 100,000
  * lines (the virtualisation check), `nometrics` is on a cluster without a metrics API,
- * `stopped` has no ready pod to forward to, and `nothere` does not exist.
+ * `stopped` has no ready pod to forward to, and `nothere` does not exist. Metrics history: every
+ * instance was watched, one sample a minute, for the {@link MOCK_HISTORY_S} before the mock started,
+ * and every sample served since is kept too.
  */
 import type { ApiError } from "./bindings/ApiError";
-import type { InstanceLogLine, InstanceMetrics, InstanceRef, LogStream, LogsInput, ObserveBackend, PodMetrics, PortForwardInput, PortForwardSession } from "./observe";
+import type { UsagePoint } from "./bindings/UsagePoint";
+import type {
+  InstanceLogLine,
+  InstanceMetrics,
+  InstanceRef,
+  LogStream,
+  LogsInput,
+  MetricsHistory,
+  MetricsHistoryInput,
+  ObserveBackend,
+  PodMetrics,
+  PortForwardInput,
+  PortForwardSession,
+} from "./observe";
 
 const MOCK_PASSWORD = "s3cr3t-Pa55word";
+/** How long before the mock started its instances were watched (seconds). */
+export const MOCK_HISTORY_S = 3 * 3600;
+/** Each mock pod's requests and limits. */
+const MOCK_RESOURCES = {
+  cpuRequestMillicores: 250,
+  cpuLimitMillicores: 500,
+  memoryRequestBytes: 256 * 1024 * 1024,
+  memoryLimitBytes: 512 * 1024 * 1024,
+};
 const BASE_TIME = Date.parse("2026-11-25T09:00:00Z");
 
 const MESSAGES = [
@@ -27,6 +51,14 @@ const MESSAGES = [
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Pod `p`'s usage at sample number `t`: a slow wave, the pods apart. */
+function usage(t: number, p: number): { cpuMillicores: number; memoryBytes: number } {
+  return {
+    cpuMillicores: Math.round(60 + 40 * Math.sin((t + p * 2) / 3) + p * 25),
+    memoryBytes: (180 + p * 40 + ((t * 7 + p * 13) % 30)) * 1024 * 1024,
+  };
 }
 
 function reject(code: ApiError["code"], message: string): Promise<never> {
@@ -51,6 +83,10 @@ export class MockObserve implements ObserveBackend {
   private nextSession = 0;
   private nextPort = 54320;
   private tick = 0;
+  private readonly started = Math.floor(Date.now() / 1000);
+  private lastAt = 0;
+  /** The samples served, per instance name and pod. */
+  private readonly kept = new Map<string, Map<string, UsagePoint[]>>();
 
   constructor(delayScale: number) {
     this.scale = delayScale;
@@ -153,12 +189,18 @@ export class MockObserve implements ObserveBackend {
     if (instance.name === "nothere") return reject("notFound", `no instance "nothere" (see \`berth ls\`)`);
     this.tick += 1;
     const t = this.tick;
+    // whole seconds as metrics.k8s.io gives them; a quicker poll (the unit tests') still gets a new one
+    this.lastAt = Math.max(Math.floor(Date.now() / 1000), this.lastAt + 1);
+    const now = this.lastAt;
+    const kept = this.kept.get(instance.name) ?? new Map<string, UsagePoint[]>();
+    this.kept.set(instance.name, kept);
     const pods: PodMetrics[] = [0, 1, 2].map((p) => {
-      const cpu = Math.round(60 + 40 * Math.sin((t + p * 2) / 3) + p * 25);
-      const memory = (180 + p * 40 + ((t * 7 + p * 13) % 30)) * 1024 * 1024;
+      const { cpuMillicores: cpu, memoryBytes: memory } = usage(t, p);
+      const pod = `${instance.name}-${p}`;
+      kept.set(pod, [...(kept.get(pod) ?? []), { atMs: now * 1000, cpuMillicores: cpu, memoryBytes: memory }]);
       return {
-        pod: `${instance.name}-${p}`,
-        timestamp: new Date(BASE_TIME + t * 5000).toISOString(),
+        pod,
+        timestamp: new Date(now * 1000).toISOString(),
         window: "30s",
         cpuMillicores: cpu,
         memoryBytes: memory,
@@ -166,6 +208,28 @@ export class MockObserve implements ObserveBackend {
       };
     });
     return { kind: "samples", pods };
+  }
+
+  async metricsHistory(input: MetricsHistoryInput): Promise<MetricsHistory> {
+    await sleep(120 * this.scale);
+    const { name, context, namespace } = input.instance;
+    if (name === "nothere") return reject("notFound", `no instance "nothere" (see \`berth ls\`)`);
+    if (input.sinceSeconds < 1 || input.sinceSeconds > 86_400) {
+      return reject("invalidInput", `a metrics range is 1 s to 24 h (samples are kept for 24 h), not ${input.sinceSeconds} s`);
+    }
+    const to = Math.floor(Date.now() / 1000);
+    const from = to - input.sinceSeconds;
+    const watched = name !== "nometrics";
+    const pods = [0, 1, 2].map((p) => {
+      const pod = `${name}-${p}`;
+      const earlier: UsagePoint[] = [];
+      for (let at = this.started - MOCK_HISTORY_S; watched && at < this.started; at += 60) {
+        earlier.push({ atMs: at * 1000, ...usage(Math.floor(at / 60), p) });
+      }
+      const points = [...earlier, ...(this.kept.get(name)?.get(pod) ?? [])].filter((x) => x.atMs >= from * 1000 && x.atMs <= to * 1000);
+      return { pod, points, resources: { ...MOCK_RESOURCES } };
+    });
+    return { context: context ?? "kind-berth-dev", namespace: namespace ?? "default", name, fromMs: from * 1000, toMs: to * 1000, pods };
   }
 }
 

@@ -339,6 +339,7 @@ export class MockBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = () => this.panels.portForwards();
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = (id) => this.panels.revealConnectionUri(id);
   instanceMetrics: ObserveBackend["instanceMetrics"] = (instance) => this.panels.instanceMetrics(instance);
+  metricsHistory: ObserveBackend["metricsHistory"] = (input) => this.panels.metricsHistory(input);
 
   // Moves, copies and the transfer journal: mock-transfers.ts
   planTransfer: TransferBackend["planTransfer"] = (input) => this.moves.planTransfer(input);

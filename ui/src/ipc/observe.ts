@@ -6,6 +6,8 @@ import type { InstanceLogLine } from "./bindings/InstanceLogLine";
 import type { InstanceMetrics } from "./bindings/InstanceMetrics";
 import type { InstanceRef } from "./bindings/InstanceRef";
 import type { LogsInput } from "./bindings/LogsInput";
+import type { MetricsHistory } from "./bindings/MetricsHistory";
+import type { MetricsHistoryInput } from "./bindings/MetricsHistoryInput";
 import type { PortForwardInput } from "./bindings/PortForwardInput";
 import type { PortForwardSession } from "./bindings/PortForwardSession";
 
@@ -30,6 +32,8 @@ export interface ObserveBackend {
   revealConnectionUri(id: string): Promise<string>;
   /** One CPU and memory sample per pod, or why there is none. */
   instanceMetrics(instance: InstanceRef): Promise<InstanceMetrics>;
+  /** The samples kept over a range (up to 24 h), per pod, with each pod's requests and limits. */
+  metricsHistory(input: MetricsHistoryInput): Promise<MetricsHistory>;
 }
 
 export type {
@@ -37,8 +41,12 @@ export type {
   InstanceMetrics,
   InstanceRef,
   LogsInput,
+  MetricsHistory,
+  MetricsHistoryInput,
   PortForwardInput,
   PortForwardSession,
 };
 export type { PodMetrics } from "./bindings/PodMetrics";
 export type { ContainerMetrics } from "./bindings/ContainerMetrics";
+export type { PodHistory } from "./bindings/PodHistory";
+export type { PodResources } from "./bindings/PodResources";

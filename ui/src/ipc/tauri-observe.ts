@@ -1,6 +1,6 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { toApiError } from "./backend";
-import type { InstanceLogLine, InstanceMetrics, InstanceRef, LogStream, LogsInput, ObserveBackend, PortForwardInput, PortForwardSession } from "./observe";
+import type { InstanceLogLine, InstanceMetrics, InstanceRef, LogStream, LogsInput, MetricsHistory, MetricsHistoryInput, ObserveBackend, PortForwardInput, PortForwardSession } from "./observe";
 import type { Command } from "./commands";
 
 async function call<T>(command: Command, args?: Record<string, unknown>): Promise<T> {
@@ -42,5 +42,8 @@ export const tauriObserve: ObserveBackend = {
   },
   instanceMetrics(instance: InstanceRef): Promise<InstanceMetrics> {
     return call("instance_metrics", { instance });
+  },
+  metricsHistory(input: MetricsHistoryInput): Promise<MetricsHistory> {
+    return call("metrics_history", { input });
   },
 };

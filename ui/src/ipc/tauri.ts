@@ -82,6 +82,7 @@ export class TauriBackend implements Backend {
   portForwards: ObserveBackend["portForwards"] = tauriObserve.portForwards;
   revealConnectionUri: ObserveBackend["revealConnectionUri"] = tauriObserve.revealConnectionUri;
   instanceMetrics: ObserveBackend["instanceMetrics"] = tauriObserve.instanceMetrics;
+  metricsHistory: ObserveBackend["metricsHistory"] = tauriObserve.metricsHistory;
 
   // Moves, copies and the transfer journal (tauri-transfers.ts)
   planTransfer: TransferBackend["planTransfer"] = tauriTransfers.planTransfer;

@@ -22,12 +22,12 @@ export function formatAge(iso: string | null | undefined, now: number = Date.now
   return `${Math.floor(h / 24)} d`;
 }
 
-/** "25 Nov 2026, 10:04" in the user's locale. */
+/** "25 Nov 2026, 13:04" in the user's locale, 24-hour like every time Berth shows. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "";
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return iso;
-  return t.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return t.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23" });
 }
 
 /** What the instance list can be narrowed by. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BackendProvider } from "../app/backend-context";
 import type { InstanceSummary } from "../ipc";
 import { MockBackend } from "../ipc/mock";
-import { filterInstances, formatAge, groupByContext, NO_INSTANCE_FILTER, sortInstances } from "./format";
+import { filterInstances, formatAge, formatTime, groupByContext, NO_INSTANCE_FILTER, sortInstances } from "./format";
 import { lifecycleActions } from "./lifecycle";
 import { ServicesPage } from "./ServicesPage";
 
@@ -84,6 +84,14 @@ describe("instance list logic", () => {
     expect(formatAge("2026-11-25T09:00:00Z", now)).toBe("3 h");
     expect(formatAge("2026-11-20T12:00:00Z", now)).toBe("5 d");
     expect(formatAge(null, now)).toBe("");
+  });
+
+  it("formats times in 24-hour form", () => {
+    // local 13:04, whatever the machine's time zone
+    const t = new Date(2026, 10, 25, 13, 4).toISOString();
+    expect(formatTime(t)).toContain("13:04");
+    expect(formatTime(t)).not.toMatch(/AM|PM/i);
+    expect(formatTime(null)).toBe("");
   });
 });
 

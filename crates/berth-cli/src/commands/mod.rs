@@ -9,6 +9,7 @@ mod history;
 mod install;
 mod logs;
 mod ls;
+mod metrics;
 mod power;
 mod progress;
 mod reconfigure;
@@ -119,6 +120,7 @@ pub(crate) async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             history::run(&api, &cli.global, name.as_deref(), limit).await
         }
         Command::Logs(args) => logs::run(&api, &cli.global, args).await,
+        Command::Metrics(args) => metrics::run(&api, &cli.global, args).await,
         Command::Connect {
             name,
             port,
