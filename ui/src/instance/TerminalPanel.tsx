@@ -9,6 +9,7 @@ import { toApiError } from "../ipc";
 import { useInstanceDetails } from "../services/queries";
 import { instanceRef, type InstanceProps } from "./hooks";
 import { describeState, nextState, type TerminalState } from "./terminal-model";
+import "./panels.css";
 import "./terminal.css";
 
 /**

@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { PanelBoundary } from "../components/PanelBoundary";
 import type { InstanceAddress } from "../services/keys";
+import "./panels.css";
 
 /**
  * The Connect, Logs and Metrics tabs of the Instance page: the panels in this folder, loaded on

@@ -124,7 +124,7 @@ export function StoppedNotice({ instance, what }: { instance: InstanceSummary; w
   const lifecycle = useLifecycle(instance);
   const starting = lifecycle.running?.kind === "start";
   return (
-    <div className="panel__empty stopped-notice" role="status" data-stopped="true">
+    <div className="stopped-notice" role="status" data-stopped="true">
       <p>
         <strong>{instance.name} is stopped</strong>: no pod runs, so there {what}. Its data is kept.
       </p>

@@ -1,6 +1,7 @@
 import { CheckIcon } from "../components/action-icons";
 import { AlertIcon } from "../components/icons";
 import { formatBytes, formatDuration, type ProgressModel, type StepState } from "./wizard";
+import "./transfers.css";
 
 function Mark({ state }: { state: StepState }) {
   if (state === "done") return <CheckIcon className="steps__mark steps__mark--done" />;
