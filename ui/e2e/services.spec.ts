@@ -46,7 +46,7 @@ test("CPU and memory sparklines: one request per context, a quiet dash without a
   await expect(page.locator('[data-slot="metrics"][data-state="ok"]')).toHaveCount(4);
   const pg = row(page, "kind-berth-dev/default/pg-dev").locator('[data-slot="metrics"]');
   await expect(pg.getByRole("img", { name: /^CPU \d+m, over the last 7 min$/ })).toBeVisible();
-  await expect(pg.getByRole("img", { name: /^Memory \d+(Mi|\.\dGi), over the last 7 min$/ })).toBeVisible();
+  await expect(pg.getByRole("img", { name: /^Memory \d+( MiB|\.\d GiB), over the last 7 min$/ })).toBeVisible();
   await expect(pg.locator("polyline")).toHaveCount(2);
   await expect(pg.getByTestId("cpu-now")).toHaveText(/^\d+m$/);
   // the stopped instance has nothing to measure; the lab cluster has no metrics API

@@ -51,7 +51,7 @@ describe("sparklines", () => {
 
   it("format CPU, memory and the time span", () => {
     expect([formatCpu(150), formatCpu(1250), formatCpu(12_000)]).toEqual(["150m", "1.25", "12"]);
-    expect([formatMemory(64 * MiB), formatMemory(1536 * MiB), formatMemory(512 * 1024)]).toEqual(["64Mi", "1.5Gi", "512Ki"]);
+    expect([formatMemory(64 * MiB), formatMemory(1536 * MiB), formatMemory(512 * 1024)]).toEqual(["64 MiB", "1.5 GiB", "512 KiB"]);
     const at = (m: number) => ({ atMs: m * 60_000, cpuMillicores: 1, memoryBytes: 1 });
     expect(describeSpan({ instance: target, points: [at(0)], unavailable: null })).toBe("one sample so far");
     expect(describeSpan({ instance: target, points: [at(0), at(7)], unavailable: null })).toBe("over the last 7 min");
@@ -70,9 +70,9 @@ describe("MetricsSlot", () => {
     render(<MetricsSlot instance={pg} usage={series({ points })} />);
     expect(slot()).toHaveAttribute("data-state", "ok");
     expect(screen.getByTestId("cpu-now")).toHaveTextContent("150m");
-    expect(screen.getByTestId("memory-now")).toHaveTextContent("64Mi");
+    expect(screen.getByTestId("memory-now")).toHaveTextContent("64 MiB");
     expect(screen.getByRole("img", { name: /^CPU 150m/ })).toHaveAttribute("data-points", "2");
-    expect(screen.getByRole("img", { name: /^Memory 64Mi/ })).toBeInTheDocument();
+    expect(screen.getByRole("img", { name: /^Memory 64 MiB/ })).toBeInTheDocument();
   });
 
   it("shows a quiet dash with the reason when the cluster has no metrics API", () => {

@@ -43,12 +43,12 @@ export function formatCpu(millicores: number): string {
   return millicores >= 1000 ? `${(millicores / 1000).toFixed(millicores >= 10_000 ? 0 : 2)}` : `${Math.round(millicores)}m`;
 }
 
-/** "64Mi", "1.5Gi". */
+/** "64 MiB", "1.5 GiB": the units the rest of the app writes. */
 export function formatMemory(bytes: number): string {
   const mib = bytes / (1024 * 1024);
-  if (mib >= 1024) return `${(mib / 1024).toFixed(mib >= 10 * 1024 ? 0 : 1)}Gi`;
-  if (mib >= 1) return `${Math.round(mib)}Mi`;
-  return `${Math.round(bytes / 1024)}Ki`;
+  if (mib >= 1024) return `${(mib / 1024).toFixed(mib >= 10 * 1024 ? 0 : 1)} GiB`;
+  if (mib >= 1) return `${Math.round(mib)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
 }
 
 /** "over the last 7 min" for a series' time span. */
