@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     completion::answer_shell();
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose);
+    // before the runtime's threads start (see the function)
+    output::learn_local_offset();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -94,3 +94,52 @@ pub(crate) fn can_ask() -> bool {
     use std::io::IsTerminal;
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
+
+/// The machine's offset from UTC, read once at start (see [`learn_local_offset`]).
+static LOCAL_OFFSET: std::sync::OnceLock<time::UtcOffset> = std::sync::OnceLock::new();
+
+/// Reads the machine's offset from UTC (`TZ`, else the system's zone). Call it while the
+/// process has a single thread: the `time` crate refuses to read it once others run, as the C
+/// library's time zone functions are not thread-safe.
+pub(crate) fn learn_local_offset() {
+    if let Ok(offset) = time::UtcOffset::current_local_offset() {
+        let _ = LOCAL_OFFSET.set(offset);
+    }
+}
+
+/// A time in the machine's zone (UTC when it could not be read).
+pub(crate) fn local(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.to_offset(LOCAL_OFFSET.get().copied().unwrap_or(time::UtcOffset::UTC))
+}
+
+/// An RFC 3339 time as `YYYY-MM-DD HH:MM:SS` in the machine's zone, 24-hour; the text as it
+/// came when it is not a time.
+pub(crate) fn local_time(rfc3339: &str) -> String {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| date_time(local(t)))
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+fn date_time(t: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn times_are_written_in_24_hour_form_in_the_given_zone() {
+        let t = time::OffsetDateTime::from_unix_timestamp(1_796_596_805).unwrap();
+        assert_eq!(super::date_time(t), "2026-12-06 22:40:05");
+        let india = time::UtcOffset::from_hms(5, 30, 0).unwrap();
+        assert_eq!(super::date_time(t.to_offset(india)), "2026-12-07 04:10:05");
+        assert_eq!(super::local_time("not a time"), "not a time");
+    }
+}

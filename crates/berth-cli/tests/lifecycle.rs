@@ -416,6 +416,29 @@ async fn install_stop_start_uninstall_postgres() {
     );
     assert!(!history[0]["osUser"].as_str().unwrap().is_empty());
 
+    // the table writes times in the machine's zone (here TZ), in 24-hour form
+    let first_time = |tz: &'static str| {
+        let out = env
+            .berth()
+            .args(["history", "pg", "-n", ns])
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let at = words
+            .windows(2)
+            .find(|w| w[0].len() == 10 && w[0].as_bytes()[4] == b'-' && w[1].len() == 8)
+            .map(|w| format!("{} {}", w[0], w[1]))
+            .unwrap_or_else(|| panic!("no time in {text}"));
+        let format =
+            time::format_description::parse("[year]-[month]-[day] [hour]:[minute]:[second]")
+                .unwrap();
+        time::PrimitiveDateTime::parse(&at, &format).unwrap()
+    };
+    let (utc, east) = (first_time("UTC0"), first_time("<+14>-14"));
+    assert_eq!(east - utc, time::Duration::hours(14), "{utc} / {east}");
+
     // installing again onto the kept volumes uses the kept credential (the data was made with
     // it), not a new one
     env.ok(&["install", "postgres", "--name", "pg", "-n", ns, "--no-wait"])

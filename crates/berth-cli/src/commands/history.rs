@@ -59,10 +59,7 @@ pub(crate) async fn run(
             r.version.clone(),
             r.status.to_string(),
             r.os_user.clone(),
-            r.started_at
-                .get(..19)
-                .unwrap_or(&r.started_at)
-                .replace('T', " "),
+            output::local_time(&r.started_at),
             r.changes
                 .iter()
                 .map(|c| {

@@ -203,8 +203,10 @@ fn mib(bytes: Option<u64>) -> String {
 
 /// `13:40:05`: the time of day in UTC, 24-hour.
 fn clock(ms: f64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp((ms / 1000.0) as i64)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t = output::local(
+        time::OffsetDateTime::from_unix_timestamp((ms / 1000.0) as i64)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 

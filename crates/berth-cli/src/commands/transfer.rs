@@ -299,7 +299,7 @@ pub(crate) fn list(api: &Api, global: &Global, limit: u32) -> Result<(), ApiErro
             t.source.clone(),
             t.target.clone(),
             t.bytes.to_string(),
-            t.started_at.clone(),
+            output::local_time(&t.started_at),
         ]);
     }
     output::line(table);
