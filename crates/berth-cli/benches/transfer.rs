@@ -342,6 +342,8 @@ fn plain_pipe<S: Server>(source: &S) -> Pipe {
         .args(&import[1..])
         .envs(target.env())
         .stdin(Stdio::piped())
+        // what the import prints (psql's results) would mix with the table on stdout
+        .stdout(Stdio::null())
         .spawn()
         .expect("import");
     // the same 64 KiB copy a shell pipe does, counted
