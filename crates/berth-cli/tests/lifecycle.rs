@@ -431,10 +431,18 @@ async fn install_stop_start_uninstall_postgres() {
             .find(|w| w[0].len() == 10 && w[0].as_bytes()[4] == b'-' && w[1].len() == 8)
             .map(|w| format!("{} {}", w[0], w[1]))
             .unwrap_or_else(|| panic!("no time in {text}"));
-        let format =
-            time::format_description::parse("[year]-[month]-[day] [hour]:[minute]:[second]")
-                .unwrap();
-        time::PrimitiveDateTime::parse(&at, &format).unwrap()
+        let n: Vec<u8> = at
+            .split(['-', ' ', ':'])
+            .skip(1)
+            .map(|p| p.parse().unwrap())
+            .collect();
+        let date = time::Date::from_calendar_date(
+            at[..4].parse().unwrap(),
+            time::Month::try_from(n[0]).unwrap(),
+            n[1],
+        )
+        .unwrap();
+        time::PrimitiveDateTime::new(date, time::Time::from_hms(n[2], n[3], n[4]).unwrap())
     };
     let (utc, east) = (first_time("UTC0"), first_time("<+14>-14"));
     assert_eq!(east - utc, time::Duration::hours(14), "{utc} / {east}");
