@@ -136,6 +136,16 @@ async fn moves_postgres_with_its_data_then_copies_it_back() {
     assert_eq!(done.source_sha256, done.target_sha256);
     assert_eq!(done.source_digest, done.target_digest);
     assert!(events.lock().unwrap().iter().any(|e| e.contains("stream")));
+    // both "pods" (this machine) have zstd: the dump crossed compressed, measured uncompressed
+    assert!(
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.contains("bytes on the wire, zstd")),
+        "{:?}",
+        events.lock().unwrap()
+    );
     // every row is on the target's real server; the source's server still holds its data
     assert_eq!(b.digest().unwrap(), seeded);
     assert_eq!(a.digest().unwrap(), seeded);

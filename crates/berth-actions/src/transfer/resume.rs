@@ -6,7 +6,7 @@ use berth_store::{TransferKind, TransferStatus, TransferUpdate};
 use serde_json::{Value, json};
 
 use super::remote::Place;
-use super::stream::{self, Side, Stream};
+use super::stream::{self, Codec, Side, Stream};
 use super::{
     Transfer, TransferEvent, TransferOptions, TransferOutcome, TransferPlan, TransferSink, fence,
     journal, verify,
@@ -119,19 +119,36 @@ async fn steps(
                     }
                     .run(sink)
                     .await?;
-                    store.update_transfer(id, &TransferUpdate {
-                        bytes: Some(out.bytes),
-                        source_sha256: Some(out.source_sha256.clone()),
-                        target_sha256: Some(out.target_sha256.clone()),
-                        data_as_of: Some(started),
-                        ..Default::default()
-                    })?;
-                    let detail = json!({"bytes": out.bytes, "sha256": out.source_sha256, "seconds": out.elapsed.as_secs_f64()});
+                    store.update_transfer(
+                        id,
+                        &TransferUpdate {
+                            bytes: Some(out.bytes),
+                            source_sha256: Some(out.source_sha256.clone()),
+                            target_sha256: Some(out.target_sha256.clone()),
+                            data_as_of: Some(started),
+                            ..Default::default()
+                        },
+                    )?;
+                    let detail = json!({
+                        "bytes": out.bytes,
+                        "wireBytes": out.wire_bytes,
+                        "codec": out.codec.as_str(),
+                        "sha256": out.source_sha256,
+                        "seconds": out.elapsed.as_secs_f64(),
+                    });
                     Ok((out, Some(detail)))
                 }))
                 .await?;
+                let wire = match out.codec {
+                    Codec::None => String::new(),
+                    codec => format!(
+                        " ({} bytes on the wire, {})",
+                        out.wire_bytes,
+                        codec.as_str()
+                    ),
+                };
                 sink(TransferEvent::Note(format!(
-                    "{} bytes streamed, sha256 {} on both ends",
+                    "{} bytes streamed{wire}, sha256 {} on both ends",
                     out.bytes, out.source_sha256
                 )));
             }

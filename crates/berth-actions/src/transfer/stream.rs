@@ -88,19 +88,31 @@ impl Liveness {
     }
 }
 
-/// The wrapper around `export` and `import` (arguments: mode, pid file, command...).
+/// The wrapper around `export` and `import` (arguments: mode, pid file, codec, command...).
+/// The count and the digest are of the data as the engine wrote and reads it; with a codec
+/// (`zstd`, `gzip`) the export side compresses after measuring and the import side
+/// decompresses before, so only the compressed bytes cross the exec tunnels.
 pub(crate) const WRAPPER: &str = r#"set -u
-mode=$1; pidfile=$2; shift 2
+mode=$1; pidfile=$2; codec=$3; shift 3
 d=$(mktemp -d) || exit 125
 trap 'rm -rf "$d" "$pidfile"' EXIT
 mkfifo "$d/h" "$d/c" || exit 125
 if command -v openssl >/dev/null 2>&1; then sum='openssl dgst -sha256 -r'; else sum=sha256sum; fi
+case $codec in
+  zstd) pack='zstd -1 -q -c'; unpack='zstd -d -q -c' ;;
+  gzip) pack='gzip -1 -c'; unpack='gzip -d -c' ;;
+  *) pack=; unpack= ;;
+esac
 $sum < "$d/h" > "$d/sum" & s=$!
 wc -c < "$d/c" > "$d/n" & w=$!
 ( while sleep 5 4>&-; do printf . >&4; done ) 4>&2 >/dev/null 2>&1 & hb=$!
 run() { sh -c 'echo $$ > "$1"; shift; exec "$@"' berth-op "$pidfile" "$@"; }
-if [ "$mode" = export ]; then
+if [ "$mode" = export ] && [ -n "$pack" ]; then
+  { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c" | $pack
+elif [ "$mode" = export ]; then
   { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c"
+elif [ -n "$unpack" ]; then
+  $unpack | tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc"
 else
   tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc"
 fi
@@ -110,6 +122,68 @@ rc=$(cat "$d/rc")
 printf '\nberth-stream %s %s %s\n' "$rc" "$(tr -d ' \n' < "$d/n")" "$(cut -c1-64 "$d/sum")" >&2
 exit "$rc"
 "#;
+
+/// How the data crosses the exec tunnels between the pods. Through a real API server the
+/// tunnel is the narrow part, so the stream is compressed whenever both pods have a
+/// compressor: a database dump shrinks several times over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// `zstd -1`: fast, and several times smaller for dumps.
+    Zstd,
+    /// `gzip -1`, where a pod has no zstd.
+    Gzip,
+    /// As the engine writes it.
+    None,
+}
+
+impl Codec {
+    /// The wrapper's name for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Codec::Zstd => "zstd",
+            Codec::Gzip => "gzip",
+            Codec::None => "none",
+        }
+    }
+
+    /// The best codec both pods have, from what [`CODECS`] printed in each.
+    pub(crate) fn common(source: &str, target: &str) -> Self {
+        let has = |out: &str, tool: &str| out.split_whitespace().any(|t| t == tool);
+        if has(source, "zstd") && has(target, "zstd") {
+            Codec::Zstd
+        } else if has(source, "gzip") && has(target, "gzip") {
+            Codec::Gzip
+        } else {
+            Codec::None
+        }
+    }
+
+    /// The best codec both pods have; none when either cannot be asked.
+    async fn choose(stream: &Stream<'_>) -> Self {
+        let command = vec!["sh".to_owned(), "-c".to_owned(), CODECS.to_owned()];
+        let (source, target) = tokio::join!(
+            remote::run(
+                stream.source,
+                &stream.source_place,
+                &command,
+                "looking for a compressor"
+            ),
+            remote::run(
+                stream.target,
+                &stream.target_place,
+                &command,
+                "looking for a compressor"
+            ),
+        );
+        match (source, target) {
+            (Ok(s), Ok(t)) => Self::common(&s, &t),
+            _ => Codec::None,
+        }
+    }
+}
+
+/// Prints the compressors a pod has.
+const CODECS: &str = "for c in zstd gzip; do command -v $c >/dev/null 2>&1 && echo $c; done; true";
 
 /// One end of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +225,7 @@ pub(crate) fn pid_file(tag: &str, side: Side) -> String {
 }
 
 /// The wrapped argv of an operation.
-pub(crate) fn wrapped(tag: &str, side: Side, command: &[String]) -> Vec<String> {
+pub(crate) fn wrapped(tag: &str, side: Side, codec: Codec, command: &[String]) -> Vec<String> {
     let mut argv = vec![
         "sh".to_owned(),
         "-c".to_owned(),
@@ -159,6 +233,7 @@ pub(crate) fn wrapped(tag: &str, side: Side, command: &[String]) -> Vec<String> 
         "berth-stream".to_owned(),
         side.as_str().to_owned(),
         pid_file(tag, side),
+        codec.as_str().to_owned(),
     ];
     argv.extend(command.iter().cloned());
     argv
@@ -218,8 +293,12 @@ fn messages(stderr: &[u8]) -> String {
 /// What a finished stream carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamOutcome {
-    /// Bytes Berth moved.
+    /// Bytes of data moved, as the export wrote them.
     pub bytes: u64,
+    /// Bytes that crossed the exec tunnels (fewer than `bytes` when compressed).
+    pub wire_bytes: u64,
+    /// How they crossed.
+    pub codec: Codec,
     /// sha256 (hex) of the bytes as the source pod sent them.
     pub source_sha256: String,
     /// sha256 (hex) of the bytes as the target pod received them.
@@ -247,17 +326,20 @@ impl Stream<'_> {
     /// Runs the stream; any disagreement between the ends is an error saying what differs.
     pub(crate) async fn run(&self, sink: TransferSink<'_>) -> Result<StreamOutcome, ActionError> {
         let started = Instant::now();
+        let codec = Codec::choose(self).await;
+        // with compression Berth sees fewer bytes than the data has: no ETA against its size
+        let expected = self.expected.filter(|_| codec == Codec::None);
         let (mut export_input, mut export) = tunnel::open(
             self.source,
             &self.source_place,
-            wrapped(&self.tag, Side::Export, &self.export),
+            wrapped(&self.tag, Side::Export, codec, &self.export),
             false,
         )
         .await?;
         let (mut import, import_output) = match tunnel::open(
             self.target,
             &self.target_place,
-            wrapped(&self.tag, Side::Import, &self.import),
+            wrapped(&self.tag, Side::Import, codec, &self.import),
             true,
         )
         .await
@@ -334,7 +416,7 @@ impl Stream<'_> {
             }
             if last_report.elapsed() >= PROGRESS_EVERY {
                 last_report = Instant::now();
-                sink(progress(bytes, self.expected, started.elapsed()));
+                sink(progress(bytes, expected, started.elapsed()));
             }
         };
         drop((export_input, export));
@@ -367,6 +449,7 @@ impl Stream<'_> {
         };
         let judged = judge(
             bytes,
+            codec,
             (
                 remote::exited_zero(export_status.map(|s| *s)),
                 export_err.bytes(),
@@ -377,9 +460,11 @@ impl Stream<'_> {
             kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
             kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
         }
-        let sha256 = judged?;
+        let (data_bytes, sha256) = judged?;
         Ok(StreamOutcome {
-            bytes,
+            bytes: data_bytes,
+            wire_bytes: bytes,
+            codec,
             source_sha256: sha256.clone(),
             target_sha256: sha256,
             elapsed: started.elapsed(),
@@ -402,19 +487,21 @@ fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEve
     }
 }
 
-/// Whether both ends agree with each other and with what Berth moved: the digest when they do,
-/// else what differs. Berth counts the bytes it relays but does not hash them: both ends'
-/// digests are compared with each other, and each end's count with Berth's, which together
-/// say the same as a third digest would, for one sha256 of the data less on the way.
+/// Whether both ends agree with each other and with what Berth moved: the data's size and
+/// digest when they do, else what differs. Berth counts the bytes it relays (`wire`) but does
+/// not hash them: both ends' digests are compared with each other, and each end's count with
+/// the other's and, uncompressed, with Berth's, which together say the same as a third digest
+/// would, for one sha256 of the data less on the way.
 fn judge(
-    bytes: u64,
+    wire: u64,
+    codec: Codec,
     (source_status, source_err): (Result<(), String>, &[u8]),
     (target_status, target_err): (Result<(), String>, &[u8]),
-) -> Result<String, ActionError> {
+) -> Result<(u64, String), ActionError> {
     let fail = |what: String| Err(ActionError::Failed(format!("the stream failed: {what}")));
     let Some(sent) = parse_report(source_err) else {
         return fail(format!(
-            "the export did not report its end (the exec stream was cut after {bytes} bytes{}){}",
+            "the export did not report its end (the exec stream was cut after {wire} bytes{}){}",
             source_status
                 .err()
                 .map(|e| format!("; {e}"))
@@ -429,9 +516,9 @@ fn judge(
             with_messages(source_err)
         ));
     }
-    if sent.bytes != bytes {
+    if codec == Codec::None && sent.bytes != wire {
         return fail(format!(
-            "the export sent {} bytes but Berth received {bytes}",
+            "the export sent {} bytes but Berth received {wire}",
             sent.bytes
         ));
     }
@@ -445,10 +532,10 @@ fn judge(
             with_messages(target_err)
         ));
     };
-    if received.bytes != bytes || received.sha256 != sent.sha256 {
+    if received.bytes != sent.bytes || received.sha256 != sent.sha256 {
         return fail(format!(
-            "the export sent {bytes} bytes (sha256 {}) but the import received {} (sha256 {})",
-            sent.sha256, received.bytes, received.sha256
+            "the export sent {} bytes (sha256 {}) but the import received {} (sha256 {})",
+            sent.bytes, sent.sha256, received.bytes, received.sha256
         ));
     }
     if received.exit_code != 0 || target_status.is_err() {
@@ -458,7 +545,7 @@ fn judge(
             with_messages(target_err)
         ));
     }
-    Ok(received.sha256)
+    Ok((received.bytes, received.sha256))
 }
 
 fn with_messages(stderr: &[u8]) -> String {
@@ -498,12 +585,16 @@ mod tests {
         // cut: no report from the export even though the exec status says success
         let (s, e) = ok(b"...");
         let (t, te) = ok(report.as_bytes());
-        let err = judge(50, (s, &e), (t, &te)).unwrap_err().to_string();
+        let err = judge(50, Codec::None, (s, &e), (t, &te))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("cut after 50 bytes"), "{err}");
         // short: the export sent more than arrived
         let (s, e) = ok(report.as_bytes());
         let (t, te) = ok(report.as_bytes());
-        let err = judge(60, (s, &e), (t, &te)).unwrap_err().to_string();
+        let err = judge(60, Codec::None, (s, &e), (t, &te))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("sent 100 bytes but Berth received 60"),
             "{err}"
@@ -512,7 +603,9 @@ mod tests {
         let other = format!("berth-stream 0 100 {}\n", "0".repeat(64));
         let (s, e) = ok(report.as_bytes());
         let (t, te) = ok(other.as_bytes());
-        let err = judge(100, (s, &e), (t, &te)).unwrap_err().to_string();
+        let err = judge(100, Codec::None, (s, &e), (t, &te))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains(&format!(
                 "but the import received 100 (sha256 {})",
@@ -523,11 +616,21 @@ mod tests {
         // agreeing ends
         let (s, e) = ok(report.as_bytes());
         let (t, te) = ok(report.as_bytes());
-        assert_eq!(judge(100, (s, &e), (t, &te)).unwrap(), SHA);
+        assert_eq!(
+            judge(100, Codec::None, (s, &e), (t, &te)).unwrap(),
+            (100, SHA.to_owned())
+        );
+        // compressed: Berth relays fewer bytes than the data has, and that is no cut
+        let (s, e) = ok(report.as_bytes());
+        let (t, te) = ok(report.as_bytes());
+        assert_eq!(
+            judge(30, Codec::Zstd, (s, &e), (t, &te)).unwrap(),
+            (100, SHA.to_owned())
+        );
         // a failing import
         let bad = format!("ERROR: relation exists\nberth-stream 3 100 {SHA}\n");
         let (s, e) = ok(report.as_bytes());
-        let err = judge(100, (s, &e), (Ok(()), bad.as_bytes()))
+        let err = judge(100, Codec::None, (s, &e), (Ok(()), bad.as_bytes()))
             .unwrap_err()
             .to_string();
         assert!(err.contains("code 3: ERROR: relation exists"), "{err}");
@@ -573,7 +676,7 @@ mod tests {
         let out = std::process::Command::new("/bin/sh")
             .args(["-c", WRAPPER, "berth-stream", "export"])
             .arg(pidfile.path())
-            .args(["printf", "hello"])
+            .args(["none", "printf", "hello"])
             .env("PATH", path)
             .output()
             .unwrap();
@@ -607,5 +710,85 @@ mod tests {
         assert!(!bin.path().join("openssl").exists());
         let (out, report) = wrapped_hello(bin.path().as_os_str());
         assert_eq!((out.as_slice(), &report), (&b"hello"[..], &expected));
+    }
+
+    /// The export wrapper's output piped into the import wrapper, as the stream does, with
+    /// `codec`: what the import's command read and both ends' reports.
+    fn round_trip(codec: Codec, data: &[u8]) -> (Vec<u8>, usize, EndReport, EndReport) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        let received = dir.path().join("out");
+        std::fs::write(&input, data).unwrap();
+        let wrapper = |side: &str, command: &[&str]| {
+            let mut c = std::process::Command::new("/bin/sh");
+            c.args(["-c", WRAPPER, "berth-stream", side])
+                .arg(dir.path().join(format!("{side}.pid")))
+                .arg(codec.as_str())
+                .args(command);
+            c
+        };
+        let export = wrapper("export", &["cat", input.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(export.status.success(), "{export:?}");
+        let mut import = wrapper(
+            "import",
+            &["sh", "-c", "cat > \"$0\"", received.to_str().unwrap()],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+        std::io::Write::write_all(import.stdin.as_mut().unwrap(), &export.stdout).unwrap();
+        let import = import.wait_with_output().unwrap();
+        assert!(import.status.success(), "{import:?}");
+        (
+            std::fs::read(&received).unwrap(),
+            export.stdout.len(),
+            parse_report(&export.stderr).expect("the export's report"),
+            parse_report(&import.stderr).expect("the import's report"),
+        )
+    }
+
+    #[test]
+    fn each_codec_carries_the_data_and_both_ends_measure_it_uncompressed() {
+        // a dump-like text: it compresses
+        let data: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("{i}\tsome row text ü\t{}\n", i * 7).into_bytes())
+            .collect();
+        for codec in [Codec::None, Codec::Gzip, Codec::Zstd] {
+            if codec != Codec::None
+                && std::process::Command::new("sh")
+                    .args(["-c", &format!("command -v {}", codec.as_str())])
+                    .output()
+                    .map(|o| !o.status.success())
+                    .unwrap_or(true)
+            {
+                panic!(
+                    "{} is needed by this test (scripts/system-deps.sh)",
+                    codec.as_str()
+                );
+            }
+            let (received, wire, sent, got) = round_trip(codec, &data);
+            assert_eq!(received, data, "{codec:?}");
+            assert_eq!(
+                (sent.bytes, got.bytes),
+                (data.len() as u64, data.len() as u64)
+            );
+            assert_eq!(sent.sha256, got.sha256, "{codec:?}");
+            if codec == Codec::None {
+                assert_eq!(wire, data.len());
+            } else {
+                assert!(wire * 3 < data.len(), "{codec:?}: {wire} bytes on the wire");
+            }
+        }
+    }
+
+    #[test]
+    fn the_codec_is_the_best_both_pods_have() {
+        assert_eq!(Codec::common("zstd\ngzip\n", "gzip\nzstd"), Codec::Zstd);
+        assert_eq!(Codec::common("zstd\ngzip\n", "gzip\n"), Codec::Gzip);
+        assert_eq!(Codec::common("zstd\n", "gzip\n"), Codec::None);
+        assert_eq!(Codec::common("", "zstd\ngzip"), Codec::None);
     }
 }
