@@ -14,6 +14,7 @@ use time::format_description::well_known::Rfc3339;
 use ts_rs::TS;
 
 use crate::instances::action_error;
+use crate::observe::clamp;
 use crate::{Api, ApiError, ErrorCode, InstanceRef, UsagePoint};
 
 /// Which instance's history to read, over how long.
@@ -77,10 +78,6 @@ fn unix_seconds(timestamp: &str) -> i64 {
     OffsetDateTime::parse(timestamp, &Rfc3339)
         .unwrap_or_else(|_| OffsetDateTime::now_utc())
         .unix_timestamp()
-}
-
-fn clamp(n: u64) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Api {

@@ -327,7 +327,8 @@ impl Api {
     }
 }
 
-fn clamp(n: u64) -> u32 {
+/// A count as a `u32` (TypeScript's number), saturating.
+pub(crate) fn clamp(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

@@ -52,7 +52,7 @@ export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
     <section className="panel" aria-label="Metrics">
       <header className="panel__header">
         <h2>Metrics</h2>
-        <div className="metrics-range" role="radiogroup" aria-label="Range">
+        <div className="segmented metrics-range" role="radiogroup" aria-label="Range">
           {METRICS_RANGES.map((r) => (
             <button type="button" role="radio" key={r.id} aria-checked={range === r.id} aria-pressed={range === r.id} onClick={() => setRange(r.id)}>
               {r.label}

@@ -141,16 +141,7 @@ pub(crate) async fn run(api: &Api, global: &Global, args: MetricsArgs) -> Result
         context: &history.context,
         namespace: &history.namespace,
         name: &history.name,
-        pods: pods
-            .iter()
-            .map(|p| PodNow {
-                pod: &p.pod,
-                timestamp: &p.timestamp,
-                cpu_millicores: p.cpu_millicores,
-                memory_bytes: p.memory_bytes,
-                resources: resources_of(&history, &p.pod),
-            })
-            .collect(),
+        pods: now(&pods, &history),
         history: since.map(|since_seconds| HistoryReport {
             since_seconds,
             from: clock(history.from_ms),
@@ -164,7 +155,7 @@ pub(crate) async fn run(api: &Api, global: &Global, args: MetricsArgs) -> Result
     print_now(&report.pods);
     if let Some(h) = &report.history {
         output::line("");
-        output::line(format!("kept samples, {} to {} UTC:", h.from, h.to));
+        output::line(format!("kept samples, {} to {}:", h.from, h.to));
         print_history(&h.pods);
     }
     Ok(())
@@ -185,12 +176,21 @@ async fn sample(api: &Api, which: &InstanceRef) -> Result<Vec<PodMetrics>, ApiEr
     }
 }
 
-fn resources_of<'a>(history: &'a MetricsHistory, pod: &str) -> Option<&'a PodResources> {
-    history
-        .pods
-        .iter()
-        .find(|p| p.pod == pod)
-        .and_then(|p| p.resources.as_ref())
+/// Each pod's sample with its requests and limits from `history`.
+fn now<'a>(pods: &'a [PodMetrics], history: &'a MetricsHistory) -> Vec<PodNow<'a>> {
+    pods.iter()
+        .map(|p| PodNow {
+            pod: &p.pod,
+            timestamp: &p.timestamp,
+            cpu_millicores: p.cpu_millicores,
+            memory_bytes: p.memory_bytes,
+            resources: history
+                .pods
+                .iter()
+                .find(|h| h.pod == p.pod)
+                .and_then(|h| h.resources.as_ref()),
+        })
+        .collect()
 }
 
 fn millicores(v: Option<u32>) -> String {
@@ -201,7 +201,7 @@ fn mib(bytes: Option<u64>) -> String {
     bytes.map_or_else(|| "-".to_owned(), |b| format!("{:.0} MiB", b as f64 / MIB))
 }
 
-/// `13:40:05`: the time of day in UTC, 24-hour.
+/// `13:40:05`: the time of day in the machine's zone, 24-hour.
 fn clock(ms: f64) -> String {
     let t = output::local(
         time::OffsetDateTime::from_unix_timestamp((ms / 1000.0) as i64)
@@ -298,16 +298,7 @@ async fn watch(
 }
 
 fn print_round(format: Format, history: &MetricsHistory, pods: &[PodMetrics]) {
-    let now: Vec<PodNow<'_>> = pods
-        .iter()
-        .map(|p| PodNow {
-            pod: &p.pod,
-            timestamp: &p.timestamp,
-            cpu_millicores: p.cpu_millicores,
-            memory_bytes: p.memory_bytes,
-            resources: resources_of(history, &p.pod),
-        })
-        .collect();
+    let now = now(pods, history);
     match format {
         // one JSON document per line, so a script can read the rounds as they come
         Format::Json => match serde_json::to_string(&serde_json::json!({ "pods": now })) {
