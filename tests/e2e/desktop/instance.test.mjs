@@ -145,10 +145,18 @@ describe("Berth desktop: the Instance page (logs, metrics, configure, roll back,
     await table.waitForDisplayed({ timeout: 30_000, timeoutMsg: "no metrics table" });
     const cells = [];
     for (const td of await table.$$("tbody tr td")) cells.push(await td.getText());
-    assert.equal(cells.length, 3, `one pod row expected: ${cells}`);
+    // pod, CPU, its request / limit, memory, its request / limit
+    assert.equal(cells.length, 5, `one pod row expected: ${cells}`);
     assert.equal(cells[0], `${NAME}-0`);
     assert.match(cells[1], /^\d+ m$/);
-    assert.match(cells[2], /^\d+ MiB$/);
+    assert.match(cells[3], /^[\d,]+ MiB$/);
+    // the request and limit columns show what the pod spec asks for, read through kubectl
+    const spec = JSON.parse(kubectl("get", "pod", `${NAME}-0`, "-o", "jsonpath={.spec.containers[0].resources}"));
+    const milli = (q) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const mib = (q) => Number(q.replace(/Mi$/, "").replace(/Gi$/, "")) * (q.endsWith("Gi") ? 1024 : 1);
+    const mibText = (n) => `${n.toLocaleString("en-US")} MiB`;
+    assert.equal(cells[2], `${milli(spec.requests.cpu)} m / ${milli(spec.limits.cpu)} m`);
+    assert.equal(cells[4], `${mibText(mib(spec.requests.memory))} / ${mibText(mib(spec.limits.memory))}`);
     // two uPlot charts (CPU, memory), each a drawn canvas with the pod as series in its legend
     const charts = await browser.$$(".chart");
     assert.equal(charts.length, 2);
