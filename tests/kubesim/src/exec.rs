@@ -1,8 +1,9 @@
 //! `pods/exec` over WebSocket with the `v5.channel.k8s.io` and `v4.channel.k8s.io`
 //! subprotocols (channel 0 stdin, 1 stdout, 2 stderr, 3 error `Status`, 4 resize; v5's
 //! `[255, 0]` closes stdin). The command runs as a local process with the container's
-//! literal `env` values and, for pods bound to a backend in the config, the backend's
-//! environment (e.g. `PGHOST`/`PGPORT` of a real Postgres).
+//! environment as the kubelet builds it (literal values, Secret and ConfigMap references, pod
+//! fields) and, for pods bound to a backend in the config, the backend's environment (e.g.
+//! `PGHOST`/`PGPORT` of a real Postgres).
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -67,20 +68,11 @@ pub(crate) fn probed(state: &State, pod: &Value) -> bool {
     backends(state, pod).any(|b| !b.skip_probes)
 }
 
-/// The environment of a command run in container `c` of `pod`: the container's literal `env`
-/// values, `HOSTNAME`, then the bound backend's environment.
+/// The environment of a command run in container `c` of `pod`: the container's own (literal
+/// values, Secret and ConfigMap references, pod fields; see [`crate::env`]), `HOSTNAME`, then
+/// the bound backend's environment, which wins over the container's.
 pub(crate) fn container_env(state: &State, pod: &Value, c: &Value) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = c["env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            Some((
-                e["name"].as_str()?.to_string(),
-                e["value"].as_str()?.to_string(),
-            ))
-        })
-        .collect();
+    let mut env = crate::env::resolve(state, pod, c);
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     env.push(("HOSTNAME".into(), name.to_owned()));
     env.extend(

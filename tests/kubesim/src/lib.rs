@@ -31,6 +31,7 @@ pub mod config;
 mod controllers;
 mod defaults;
 mod discovery;
+mod env;
 mod exec;
 mod fields;
 mod handlers;

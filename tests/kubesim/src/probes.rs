@@ -2,8 +2,8 @@
 //!
 //! A pod that a config backend binds to a real process (a database server on loopback) is
 //! Ready only while its containers' `readinessProbe` commands succeed, run as local processes
-//! with the same environment `exec` gives them (the container's literal `env` and the
-//! backend's): a pod whose real database is down turns NotReady, as on a real kubelet, and a
+//! with the same environment `exec` gives them (the container's, Secret references resolved,
+//! and the backend's): a pod whose real database is down turns NotReady, as on a real kubelet, and a
 //! client waiting for readiness waits for the real server. A `startupProbe` must succeed once
 //! before readiness is probed. Pods without a backend, or without exec probes, keep the
 //! time-based readiness of the kubelet.
