@@ -21,17 +21,22 @@
 //!   definition's `export`, `import`, `verify`... operations) runs against it.
 //!
 //! # How commands exec'd in a bound pod reach the server and authenticate
-//! kubesim runs an exec'd command as a local process with the container's literal `env`
-//! values plus the backend's `env`; credentials a container takes from a Secret
-//! (`secretKeyRef`) are not resolved. So each backend's `env` carries:
+//! kubesim runs an exec'd command as a local process with the container's environment as the
+//! kubelet builds it (Secret and ConfigMap references resolved), then the backend's `env`,
+//! which wins. Each backend's `env` carries:
 //! - the port, in the variable the engine's client reads (`PGPORT`, `MYSQL_TCP_PORT`,
 //!   `ETCDCTL_ENDPOINTS`), or, for `redis-cli`/`valkey-cli` which read no port variable, a
 //!   `PATH` whose first directory holds small wrappers adding `-p PORT` (a `valkey-cli`
 //!   wrapper runs Debian's `redis-cli`);
 //! - the credential variables the definitions' containers get from their Secret, set to
 //!   the server's own credentials: `POSTGRES_USER`/`POSTGRES_PASSWORD`/`PGPASSWORD`,
-//!   `MARIADB_ROOT_PASSWORD`/`MYSQL_ROOT_PASSWORD`, `REDISCLI_AUTH`. A test that wants the
-//!   instance's generated password starts the server with it (`start_with`).
+//!   `MARIADB_ROOT_PASSWORD`/`MYSQL_ROOT_PASSWORD`, `REDISCLI_AUTH`. So a test may install an
+//!   instance with a generated password and still reach a server started with its own.
+//!
+//! A test of what changes the Secret (a credential rotation) binds with
+//! `backend_with_pod_credentials` instead: the pods then log in with what their Secret holds,
+//! as on a real cluster, and the test makes the server's password the Secret's first
+//! (`set_password`, `set_root_password`), as an image does at its first start.
 //!
 //! PostgreSQL refuses to run as root: when the tests run as root the server runs as the
 //! `postgres` system user the Debian package creates (through `setpriv`).

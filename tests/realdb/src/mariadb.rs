@@ -169,6 +169,28 @@ impl Mariadb {
         }
     }
 
+    /// Like [`Mariadb::backend`], but commands in the pods authenticate as their containers
+    /// do: with the root password the container takes from the instance's Secret (kubesim
+    /// resolves `secretKeyRef`), not the server's own. For a test of what changes the Secret
+    /// (a rotation): make the server's root password the Secret's first
+    /// ([`Mariadb::set_root_password`]).
+    pub fn backend_with_pod_credentials(&self, namespace: &str, selector: &str) -> Backend {
+        let mut backend = self.backend(namespace, selector);
+        backend.env.remove("MARIADB_ROOT_PASSWORD");
+        backend.env.remove("MYSQL_ROOT_PASSWORD");
+        backend
+    }
+
+    /// Makes `password` the password of every `root` account and this handle's.
+    pub fn set_root_password(&mut self, password: &str) -> Result<(), Error> {
+        let pw = password.replace('\\', "\\\\").replace('\'', "\\'");
+        self.sql(&format!(
+            "ALTER USER 'root'@'%' IDENTIFIED BY '{pw}'; ALTER USER 'root'@'localhost' IDENTIFIED BY '{pw}';"
+        ))?;
+        self.credentials.password = password.into();
+        Ok(())
+    }
+
     /// Seeds about `rows` rows: databases `shop` (tables `items` with `VARBINARY`
     /// payloads, `notes` with non-ASCII text) and `archive` (table `events` with JSON),
     /// in bulk from the Sequence engine.

@@ -157,6 +157,30 @@ impl Redis {
         }
     }
 
+    /// Like [`Redis::backend`], but commands in the pods authenticate as their containers do:
+    /// with the `REDISCLI_AUTH` the container takes from the instance's Secret (kubesim
+    /// resolves `secretKeyRef`), not the server's own password. For a test of what changes
+    /// the Secret (a rotation): make the server's password the Secret's first
+    /// ([`Redis::set_password`]).
+    pub fn backend_with_pod_credentials(&self, namespace: &str, selector: &str) -> Backend {
+        let mut backend = self.backend(namespace, selector);
+        backend.env.remove("REDISCLI_AUTH");
+        backend
+    }
+
+    /// Makes `password` the server's (`CONFIG SET requirepass`) and this handle's.
+    pub fn set_password(&mut self, password: &str) -> Result<(), Error> {
+        let out = self.cli(0, &["CONFIG", "SET", "requirepass", password])?;
+        if String::from_utf8_lossy(&out).trim() != "OK" {
+            return Err(Error::Output {
+                what: "CONFIG SET requirepass".into(),
+                detail: String::from_utf8_lossy(&out).into_owned(),
+            });
+        }
+        self.password = password.into();
+        Ok(())
+    }
+
     /// Seeds about `keys` keys with `redis-cli --pipe`: in database 0 strings with
     /// non-ASCII text and binary values (NUL, CR, LF...), hashes and sets; in database 3
     /// lists and keys with a TTL far in the future.
