@@ -47,7 +47,8 @@ pub struct Rotate<'a> {
     pub instance: String,
     /// The namespace (default: the context's).
     pub namespace: Option<String>,
-    /// The credential key (`admin-password`); for a per-user credential, its base key
+    /// The credential key (`admin-password`); empty for the definition's main password
+    /// (`connection.passwordCredential`); for a per-user credential, its base key
     /// (`user-password`) with [`Rotate::user`], or the full key (`user-password-app`).
     pub key: String,
     /// The extra user (`auth.users`) whose password to rotate.
@@ -229,6 +230,16 @@ impl<'a> Rotate<'a> {
                 }
                 (spec.key.clone(), user.clone())
             }
+            None if self.key.is_empty() => {
+                let key = def.spec.connection.password_credential.clone().ok_or_else(|| {
+                    ActionError::InvalidInput(format!(
+                        "the {} definition names no main password: name the credential to rotate (credentials: {})",
+                        rec.definition,
+                        rec.credentials.join(", ")
+                    ))
+                })?;
+                (key, String::new())
+            }
             None => match specs.iter().find(|c| c.key == self.key && !c.per_user) {
                 Some(c) => (c.key.clone(), String::new()),
                 None => {
@@ -248,6 +259,16 @@ impl<'a> Rotate<'a> {
                 }
             },
         };
+        if let Some(why) = specs
+            .iter()
+            .find(|c| c.key == base)
+            .and_then(|c| c.fixed.as_ref())
+        {
+            return Err(ActionError::InvalidInput(format!(
+                "the {base} of {} cannot be rotated in place: {why}; nothing was changed",
+                rec.instance
+            )));
+        }
         let key = if user.is_empty() {
             base.clone()
         } else {

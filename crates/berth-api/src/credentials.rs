@@ -83,6 +83,8 @@ pub struct CredentialInfo {
     pub stored: bool,
     /// The value: only when revealing was asked for, and the keyring holds it.
     pub value: Option<String>,
+    /// Why it cannot be rotated in place, when the definition says it cannot.
+    pub fixed: Option<String>,
 }
 
 impl Api {
@@ -134,6 +136,7 @@ impl Api {
                 description: spec.map(|c| c.description.clone()).unwrap_or_default(),
                 user,
                 stored: value.is_some(),
+                fixed: spec.and_then(|c| c.fixed.clone()),
                 value: if reveal {
                     value.map(|v| v.expose().clone())
                 } else {
@@ -154,8 +157,9 @@ impl Api {
 pub struct RotateCredentialInput {
     /// The instance.
     pub instance: InstanceRef,
-    /// The credential key (`admin-password`); for an extra user's, the per-user key's base
-    /// (`user-password`, or empty) with `user`, or the full key (`user-password-app`).
+    /// The credential key (`admin-password`), empty for the service's main password; for an
+    /// extra user's, the per-user key's base (`user-password`, or empty) with `user`, or the
+    /// full key (`user-password-app`).
     pub key: String,
     /// The extra user (an entry of the instance's `auth.users`) whose password to rotate.
     pub user: Option<String>,

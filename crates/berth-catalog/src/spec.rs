@@ -98,6 +98,10 @@ pub struct CredentialSpec {
     /// Also generate one per entry of `auth.users`, keyed `<key>-<user name>`.
     #[serde(default)]
     pub per_user: bool,
+    /// Why `operations.rotate` cannot give it a new value in place (the replicas keep it in
+    /// their own settings, say); unset for a credential the operation rotates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
 }
 
 fn default_length() -> usize {

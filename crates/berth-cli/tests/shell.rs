@@ -217,3 +217,125 @@ async fn shell_runs_the_client_and_passes_exit_codes_through() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("berth start pg"), "{err}");
 }
+
+/// The Secret value `key` of Secret `name`, once it exists (within a minute).
+async fn secret_value(
+    cluster: &kubesim::testing::TestCluster,
+    ns: &str,
+    name: &str,
+    key: &str,
+) -> String {
+    let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+        kube::Api::namespaced(cluster.client().await.unwrap(), ns);
+    for _ in 0..600 {
+        if let Some(secret) = secrets.get_opt(name).await.unwrap()
+            && let Some(value) = secret.data.as_ref().and_then(|d| d.get(key))
+        {
+            return String::from_utf8(value.0.clone()).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no Secret {ns}/{name} with {key}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_password_reaches_the_restarted_pods() {
+    // Valkey on a real redis-server whose pods log in as their containers do, with the password
+    // their container takes from the instance's Secret: the readiness probes (`valkey-cli ping`)
+    // and `berth shell --client` pass only while the Secret and the server agree.
+    let ns = "rotate";
+    let mut db = realdb::Redis::start_with("Pre0install").unwrap();
+    let mut config = kubesim::Config::default();
+    config
+        .backends
+        .push(db.backend_with_pod_credentials(ns, "app.kubernetes.io/instance=vk"));
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let run = |args: &[&str], stdin: &[u8]| {
+        let (cluster, home) = (&cluster, home.as_path());
+        tokio::task::block_in_place(|| berth(cluster, home, args, stdin))
+    };
+    let install = {
+        let (kubeconfig, home, context) = (
+            cluster.kubeconfig().to_owned(),
+            home.clone(),
+            cluster.context().map(str::to_owned),
+        );
+        std::thread::spawn(move || {
+            let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("berth"));
+            cmd.env("KUBECONFIG", kubeconfig)
+                .env("BERTH_HOME", home)
+                .env(
+                    "BERTH_KEYRING_NAMESPACE",
+                    format!("dev.berth.test.shell.{}", std::process::id()),
+                )
+                .env_remove("BERTH_TEST_KUBECONFIG");
+            if let Some(c) = context {
+                cmd.args(["--context", &c]);
+            }
+            cmd.args([
+                "install",
+                "valkey",
+                "--name",
+                "vk",
+                "-n",
+                ns,
+                "--create-namespace",
+            ])
+            .args(["--timeout", "2m"])
+            .output()
+            .unwrap()
+        })
+    };
+    // what the image does at first start: the server takes the Secret's password
+    let generated = secret_value(&cluster, ns, "vk", "password").await;
+    if !cluster.is_real() {
+        db.set_password(&generated).unwrap();
+    }
+    let out = tokio::task::block_in_place(|| install.join().unwrap());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let (code, _, err) = run(&["credentials", "rotate", "vk", "-n", ns, "--yes"], b"");
+    assert_eq!(code, 0, "{err}");
+    let rotated = secret_value(&cluster, ns, "vk", "password").await;
+    assert_ne!(
+        rotated, generated,
+        "the Secret still holds the old password"
+    );
+    // the restarted pods are Ready by probes logging in with the Secret's new value
+    let (code, out, err) = run(&["status", "vk", "-n", ns, "-o", "json"], b"");
+    assert_eq!(code, 0, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["health"], "ready", "{out}");
+    // the engine's client in the pod logs in with it too
+    let (code, out, err) = run(&["shell", "vk", "-n", ns, "--client"], b"PING\n");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("PONG"), "{out}{err}");
+    if !cluster.is_real() {
+        // the server itself takes the new password and refuses the old one
+        let ping = |password: &str| {
+            let argv = [
+                "redis-cli",
+                "--no-auth-warning",
+                "-p",
+                &db.port().to_string(),
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain(["--pass".into(), password.into(), "PING".into()])
+            .collect::<Vec<_>>();
+            realdb::run(&Default::default(), &argv, b"")
+                .unwrap()
+                .text()
+                .trim()
+                == "PONG"
+        };
+        assert!(ping(&rotated), "the server refuses the new password");
+        assert!(!ping(&generated), "the server still takes the old password");
+    }
+}

@@ -769,3 +769,215 @@ fn rabbitmq_runs_its_rendered_config() {
     assert!(out.success(), "{pre_stop:?}: {}{}", out.text(), out.stderr);
     assert_stops_accepting(server.port());
 }
+
+/// Runs a definition's `operations.rotate` locally with `env` (the container's, pointing at the
+/// real server), feeding it key, user and new value as Berth does.
+fn rotate(
+    def: &Definition,
+    env: &BTreeMap<String, String>,
+    key: &str,
+    user: &str,
+    value: &str,
+) -> realdb::Output {
+    let op = def
+        .spec
+        .operations
+        .rotate
+        .as_ref()
+        .expect("a rotate operation");
+    realdb::run(
+        env,
+        &op.command,
+        format!("{key}\n{user}\n{value}\n").as_bytes(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn redis_and_valkey_rotate_passwords_on_the_real_engine() {
+    for service in ["redis", "valkey"] {
+        let def = definition(service);
+        let server = Redis::start_with("Old0password").unwrap();
+        let env = server.env();
+        let ping = |user: Option<&str>, password: &str| {
+            let mut argv = vec![
+                "redis-cli".to_string(),
+                "--no-auth-warning".into(),
+                "-p".into(),
+                server.port().to_string(),
+            ];
+            if let Some(user) = user {
+                argv.extend(["--user".into(), user.into()]);
+            }
+            argv.extend(["--pass".into(), password.into(), "PING".into()]);
+            realdb::run(&BTreeMap::new(), &argv, b"")
+                .unwrap()
+                .text()
+                .trim()
+                == "PONG"
+        };
+        server
+            .cli(
+                0,
+                &[
+                    "ACL", "SETUSER", "app", "on", ">OldApp1", "~*", "&*", "+@all",
+                ],
+            )
+            .unwrap();
+
+        let out = rotate(&def, &env, "password", "", "New1password");
+        assert!(out.success(), "{service}: {}", out.stderr);
+        assert!(
+            ping(None, "New1password"),
+            "{service}: the new password is refused"
+        );
+        assert!(
+            !ping(None, "Old0password"),
+            "{service}: the old password still works"
+        );
+
+        let env = BTreeMap::from([
+            ("REDISCLI_AUTH".to_string(), "New1password".to_string()),
+            ("PATH".to_string(), env["PATH"].clone()),
+        ]);
+        let out = rotate(&def, &env, "user-password", "app", "NewApp2");
+        assert!(out.success(), "{service}: {}", out.stderr);
+        assert!(
+            ping(Some("app"), "NewApp2"),
+            "{service}: app's new password is refused"
+        );
+        assert!(
+            !ping(Some("app"), "OldApp1"),
+            "{service}: app's old password still works"
+        );
+
+        // refused, nothing changed: a user that does not exist, a key it cannot rotate, a value
+        // that is not alphanumeric
+        for (key, user, value) in [
+            ("user-password", "ghost", "Other3"),
+            ("keyfile", "", "Other3"),
+            ("password", "", "a b"),
+        ] {
+            let out = rotate(&def, &env, key, user, value);
+            assert!(
+                !out.success(),
+                "{service}: {key} {user} {value:?} was accepted"
+            );
+        }
+        assert!(
+            ping(None, "New1password"),
+            "{service}: a refused rotation changed the password"
+        );
+    }
+}
+
+#[test]
+fn mariadb_and_mysql_rotate_passwords_on_the_real_engine() {
+    // MySQL's operation runs on MariaDB here: the statements and the client options are the same
+    for (service, var) in [
+        ("mariadb", "MARIADB_ROOT_PASSWORD"),
+        ("mysql", "MYSQL_ROOT_PASSWORD"),
+    ] {
+        let def = definition(service);
+        let server = Mariadb::start_with("Old0root").unwrap();
+        server
+            .sql("CREATE USER 'app'@'%' IDENTIFIED BY 'OldApp1'")
+            .unwrap();
+        let login = |user: &str, password: &str| {
+            let argv: Vec<String> = [
+                "mariadb",
+                "--no-defaults",
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &server.port().to_string(),
+                "-u",
+                user,
+                "-N",
+                "-e",
+                "SELECT 1",
+            ]
+            .map(String::from)
+            .to_vec();
+            realdb::run(
+                &BTreeMap::from([("MYSQL_PWD".to_string(), password.to_string())]),
+                &argv,
+                b"",
+            )
+            .unwrap()
+            .success()
+        };
+        let mut env = server.env();
+
+        let out = rotate(&def, &env, "root-password", "", "New1root");
+        assert!(out.success(), "{service}: {}", out.stderr);
+        assert!(
+            login("root", "New1root"),
+            "{service}: the new root password is refused"
+        );
+        assert!(
+            !login("root", "Old0root"),
+            "{service}: the old root password still works"
+        );
+        let accounts = server.sql("SELECT COUNT(*) FROM mysql.user WHERE User = 'root'");
+        assert!(
+            accounts.is_err(),
+            "{service}: the handle still logs in with the old password"
+        );
+
+        env.insert(var.into(), "New1root".into());
+        let out = rotate(&def, &env, "user-password", "app", "NewApp2");
+        assert!(out.success(), "{service}: {}", out.stderr);
+        assert!(
+            login("app", "NewApp2"),
+            "{service}: app's new password is refused"
+        );
+        assert!(
+            !login("app", "OldApp1"),
+            "{service}: app's old password still works"
+        );
+
+        for (key, user, value) in [
+            ("user-password", "ghost", "Other3"),
+            ("replication-password", "", "Other3"),
+            ("root-password", "", "x'; DROP USER app; --"),
+        ] {
+            let out = rotate(&def, &env, key, user, value);
+            assert!(
+                !out.success(),
+                "{service}: {key} {user} {value:?} was accepted"
+            );
+        }
+        assert!(
+            login("root", "New1root") && login("app", "NewApp2"),
+            "{service}: a refused rotation changed a password"
+        );
+    }
+}
+
+#[test]
+fn credentials_that_cannot_rotate_in_place_say_why() {
+    for (service, key) in [
+        ("mariadb", "replication-password"),
+        ("mysql", "replication-password"),
+        ("mongodb", "keyfile"),
+    ] {
+        let def = definition(service);
+        let spec = def.spec.credentials.iter().find(|c| c.key == key).unwrap();
+        assert!(
+            spec.fixed.as_ref().is_some_and(|why| why.len() > 20),
+            "{service} {key}"
+        );
+        assert!(
+            def.spec.operations.rotate.is_some(),
+            "{service} rotates its other credentials"
+        );
+    }
+    for service in ["postgres", "redis", "valkey", "mariadb", "mysql", "mongodb"] {
+        let def = definition(service);
+        assert!(
+            def.spec.operations.rotate.is_some(),
+            "{service} has no rotate operation"
+        );
+    }
+}

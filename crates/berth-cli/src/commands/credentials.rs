@@ -28,7 +28,8 @@ pub(crate) enum CredentialsAction {
         /// The instance name
         #[arg(add = ArgValueCandidates::new(instance_names))]
         name: String,
-        /// The credential key (default: admin-password, or the per-user key with --user)
+        /// The credential key (default: the service's main password, e.g. admin-password or
+        /// root-password; with --user, that user's password)
         key: Option<String>,
         /// The extra user (auth.users) whose password to rotate
         #[arg(long)]
@@ -92,13 +93,8 @@ async fn rotate(
     user: Option<String>,
     yes: bool,
 ) -> Result<(), ApiError> {
-    let key = key.unwrap_or_else(|| {
-        if user.is_some() {
-            String::new()
-        } else {
-            "admin-password".to_owned()
-        }
-    });
+    // no key: the definition's main password, or with --user that user's
+    let key = key.unwrap_or_default();
     let mut input = RotateCredentialInput {
         instance: instance_ref(global, &name),
         key,

@@ -24,4 +24,8 @@ stored: boolean,
 /**
  * The value: only when revealing was asked for, and the keyring holds it.
  */
-value: string | null, };
+value: string | null, 
+/**
+ * Why it cannot be rotated in place, when the definition says it cannot.
+ */
+fixed: string | null, };

@@ -10,8 +10,9 @@ export type RotateCredentialInput = {
  */
 instance: InstanceRef, 
 /**
- * The credential key (`admin-password`); for an extra user's, the per-user key's base
- * (`user-password`, or empty) with `user`, or the full key (`user-password-app`).
+ * The credential key (`admin-password`), empty for the service's main password; for an
+ * extra user's, the per-user key's base (`user-password`, or empty) with `user`, or the
+ * full key (`user-password-app`).
  */
 key: string, 
 /**
