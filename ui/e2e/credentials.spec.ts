@@ -44,3 +44,14 @@ test("a service whose definition cannot rotate offers no Rotate", async ({ page 
   await expect(card).toContainText("cannot change its credentials in place");
   await expect(card.getByRole("button", { name: /^Rotate/ })).toHaveCount(0);
 });
+
+test("a credential the engine cannot change in place says why and offers no Rotate", async ({ page }) => {
+  await page.goto("/?backend=mock#/instances/onprem-lab/lab/inventory/settings");
+  const card = page.getByRole("region", { name: "Credentials" });
+  const replication = card.locator('tr[data-key="replication-password"]');
+  await expect(replication.getByTestId("credential-fixed")).toHaveText(
+    "Cannot be rotated in place: each replica keeps it in its replication settings.",
+  );
+  await expect(replication.getByRole("button", { name: /^Rotate/ })).toHaveCount(0);
+  await expect(card.locator('tr[data-key="root-password"]').getByRole("button", { name: "Rotate root-password" })).toBeVisible();
+});

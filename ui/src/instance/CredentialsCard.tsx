@@ -66,6 +66,11 @@ export function CredentialsCard({ instance }: { instance: InstanceSummary }) {
                 <th scope="row">
                   <span className="mono">{c.user ?? c.key}</span>
                   <span className="credentials-table__what">{c.description}</span>
+                  {rotatable && c.fixed ? (
+                    <span className="credentials-table__what" data-testid="credential-fixed">
+                      Cannot be rotated in place: {c.fixed}.
+                    </span>
+                  ) : null}
                 </th>
                 <td className="mono" data-testid="credential-value">
                   {!c.stored ? "not in this keyring (berth adopt)" : shown[c.key] ?? "••••••••"}
@@ -81,7 +86,7 @@ export function CredentialsCard({ instance }: { instance: InstanceSummary }) {
                       </button>
                     </>
                   ) : null}
-                  {rotatable && instance.health !== "stopped" ? (
+                  {rotatable && !c.fixed && instance.health !== "stopped" ? (
                     <button type="button" className="button button--small" disabled={running} onClick={() => setAsking(c)} aria-label={`Rotate ${c.user ?? c.key}`}>
                       Rotate…
                     </button>

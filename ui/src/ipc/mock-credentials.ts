@@ -27,11 +27,10 @@ export class MockCredentials {
 
   async instanceCredentials(instance: { name: string; context: string | null; namespace: string | null }, reveal: boolean): Promise<CredentialInfo[]> {
     const inst = await this.find(instance);
-    const keys = inst.service === "postgres" ? ["admin-password", "replication-password"] : inst.service === "memcached" ? [] : ["password"];
     const users = ((inst.parameters as { auth?: { users?: { name: string }[] } } | null)?.auth?.users ?? []).map((u) => u.name);
     const all: CredentialInfo[] = [
-      ...keys.map((key) => ({ key, description: descriptionOf(key), user: null, stored: true, value: null })),
-      ...users.map((u) => ({ key: `user-password-${u}`, description: "Password of an extra user", user: u, stored: true, value: null })),
+      ...keysOf(inst.service).map((key) => ({ key, description: descriptionOf(key), user: null, stored: true, value: null, fixed: FIXED[`${inst.service}/${key}`] ?? null })),
+      ...users.map((u) => ({ key: `user-password-${u}`, description: "Password of an extra user", user: u, stored: true, value: null, fixed: null })),
     ];
     return all.map((c) => (reveal ? { ...c, value: this.valueOf(inst, c.key) } : c));
   }
@@ -45,7 +44,11 @@ export class MockCredentials {
     if (inst.health === "stopped") {
       return Promise.reject({ code: "unsupported", message: `${inst.name} is stopped: \`berth start ${inst.name}\` first` });
     }
-    const key = input.user ? `user-password-${input.user}` : input.key || "admin-password";
+    const key = input.user ? `user-password-${input.user}` : input.key || (keysOf(inst.service)[0] ?? "password");
+    const fixed = FIXED[`${inst.service}/${key}`];
+    if (fixed) {
+      return Promise.reject({ code: "invalidInput", message: `the ${key} of ${inst.name} cannot be rotated in place: ${fixed}; nothing was changed` });
+    }
     const steps = [`set the new ${key} in the engine`, `keep the new ${key} in the keyring`, `write the new ${key} to Secret ${inst.name}`, "restart"];
     for (const name of steps) {
       onProgress({ kind: "step", name });
@@ -54,6 +57,30 @@ export class MockCredentials {
     this.rotations += 1;
     this.values.set(`${inst.context}/${inst.namespace}/${inst.name}/${key}`, `R0tated${this.rotations}-${key}`);
     return { context: inst.context, namespace: inst.namespace, name: inst.name, key, revision: inst.revision + 1 };
+  }
+}
+
+/** Credentials the engine cannot change in place, as the definitions say (`fixed`). */
+const FIXED: Record<string, string> = {
+  "mariadb/replication-password": "each replica keeps it in its replication settings",
+  "mysql/replication-password": "each replica keeps it in its replication settings",
+  "mongodb/keyfile": "every member reads it at start, so all would have to restart with the new key at once",
+};
+
+/** The keys a service's definition declares, its main password first. */
+function keysOf(service: string): string[] {
+  switch (service) {
+    case "postgres":
+      return ["admin-password", "replication-password"];
+    case "mariadb":
+    case "mysql":
+      return ["root-password", "replication-password"];
+    case "mongodb":
+      return ["root-password", "keyfile"];
+    case "memcached":
+      return [];
+    default:
+      return ["password"];
   }
 }
 
