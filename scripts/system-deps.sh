@@ -11,7 +11,7 @@ build_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools chromium
   fonts-dejavu-core python3-pip python3-venv iproute2 x11-apps
   postgresql mariadb-server redis-server etcd-server etcd-client memcached nats-server rabbitmq-server
-  zstd gzip)
+  prometheus zstd gzip)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

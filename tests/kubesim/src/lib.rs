@@ -46,6 +46,7 @@ mod portforward;
 mod portforward_spdy;
 mod probes;
 mod protobuf;
+mod proxy;
 mod resources;
 mod selectors;
 mod server;

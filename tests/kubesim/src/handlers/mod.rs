@@ -368,6 +368,19 @@ async fn route(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bod
         }
         _ => {}
     }
+    if let [
+        "api",
+        "v1",
+        "namespaces",
+        ns,
+        "services",
+        spec,
+        "proxy",
+        rest @ ..,
+    ] = segs.as_slice()
+    {
+        return crate::proxy::service(state.clone(), ns, spec, rest, req).await;
+    }
     let target = match segs.as_slice() {
         ["api", v, rest @ ..] => parse_target(&state, "", v, rest),
         ["apis", g, v, rest @ ..] => parse_target(&state, g, v, rest),
