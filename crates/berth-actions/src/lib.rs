@@ -58,6 +58,7 @@ mod lock;
 mod logs;
 pub mod metrics;
 mod pipeline;
+pub mod prometheus;
 mod reconfigure;
 mod record;
 mod recover;

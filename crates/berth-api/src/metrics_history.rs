@@ -5,6 +5,11 @@
 //!
 //! Time is whole seconds: a sample is stored at the second metrics.k8s.io measured it, so polling
 //! faster than the metrics window does not store the same measurement twice.
+//!
+//! When the cluster has a Prometheus (see [`berth_actions::prometheus`]) a range comes from it
+//! instead, up to 30 days, whether or not anything watched the instance; the answer says which
+//! source it is. A Prometheus that does not answer falls back to the kept samples (up to 24 h),
+//! with a notice saying so.
 
 use berth_actions::{Config, PodUsage};
 use berth_store::{MetricSample, MetricScope, RETENTION_SECS};
@@ -23,7 +28,8 @@ use crate::{Api, ApiError, ErrorCode, InstanceRef, UsagePoint};
 pub struct MetricsHistoryInput {
     /// Which instance.
     pub instance: InstanceRef,
-    /// How far back from now, in seconds: 1 to 86 400 (the 24 h kept).
+    /// How far back from now, in seconds: 1 to 2 592 000 (30 days); beyond 86 400 (the 24 h
+    /// Berth keeps) only from the cluster's Prometheus.
     pub since_seconds: u32,
 }
 
@@ -71,7 +77,15 @@ pub struct MetricsHistory {
     pub to_ms: f64,
     /// Every pod measured in the range or running now, by name.
     pub pods: Vec<PodHistory>,
+    /// Where the points come from: the cluster's Prometheus (`namespace/service`), or `None`
+    /// for the samples Berth kept while the app or `berth metrics` watched.
+    pub prometheus: Option<String>,
+    /// Why the points are not from where they would be (a Prometheus that did not answer).
+    pub notice: Option<String>,
 }
+
+/// The longest range: what a Prometheus commonly keeps.
+pub const MAX_RANGE_SECS: i64 = 30 * 24 * 3600;
 
 /// Unix seconds of an RFC 3339 time, or of now when it cannot be read.
 fn unix_seconds(timestamp: &str) -> i64 {
@@ -117,11 +131,11 @@ impl Api {
         input: &MetricsHistoryInput,
     ) -> Result<MetricsHistory, ApiError> {
         let since = i64::from(input.since_seconds);
-        if since == 0 || since > RETENTION_SECS {
+        if since == 0 || since > MAX_RANGE_SECS {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
                 format!(
-                    "a metrics range is 1 s to 24 h (samples are kept for 24 h), not {} s",
+                    "a metrics range is 1 s to 30 days, not {} s",
                     input.since_seconds
                 ),
             ));
@@ -142,7 +156,57 @@ impl Api {
             namespace: &namespace,
             instance: &which.name,
         };
-        let samples = self.store.metric_samples(scope, from, to)?;
+        let mut notice = None;
+        let mut samples = None;
+        let prometheus = berth_actions::prometheus::find_prometheus(&cfg).await;
+        if let Some(p) = &prometheus {
+            // about 300 points whatever the range, never closer than Prometheus's usual scrape
+            let step = (since / 300).max(15);
+            match berth_actions::prometheus::usage_range(
+                &cfg,
+                p,
+                &namespace,
+                &which.name,
+                (from, to, step),
+            )
+            .await
+            {
+                Ok(series) => samples = Some(series),
+                Err(e) if since <= RETENTION_SECS => {
+                    tracing::warn!(error = %e, "Prometheus did not answer");
+                    notice = Some(format!(
+                        "Prometheus at {p} did not answer ({e}); showing the samples Berth kept"
+                    ));
+                }
+                Err(e) => return Err(action_error(e)),
+            }
+        } else if since > RETENTION_SECS {
+            return Err(ApiError::new(
+                ErrorCode::Unsupported,
+                format!(
+                    "ranges longer than 24 h come from the cluster's Prometheus, and context {:?} has none (a Service such as monitoring/prometheus-server); Berth itself keeps 24 h of the samples it takes",
+                    cfg.context()
+                ),
+            ));
+        }
+        let source = samples
+            .is_some()
+            .then(|| prometheus.as_ref().map(ToString::to_string))
+            .flatten();
+        let samples: Vec<MetricSample> = match samples {
+            Some(series) => series
+                .into_iter()
+                .flat_map(|(pod, points)| {
+                    points.into_iter().map(move |u| MetricSample {
+                        pod: pod.clone(),
+                        at: u.at,
+                        cpu_millicores: u.cpu_millicores,
+                        memory_bytes: u.memory_bytes,
+                    })
+                })
+                .collect(),
+            None => self.store.metric_samples(scope, from, to)?,
+        };
 
         let mut pods: Vec<PodHistory> = resources
             .into_iter()
@@ -180,6 +244,8 @@ impl Api {
             from_ms: from as f64 * 1000.0,
             to_ms: to as f64 * 1000.0,
             pods,
+            prometheus: source,
+            notice,
         })
     }
 }

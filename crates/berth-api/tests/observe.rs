@@ -177,8 +177,8 @@ async fn metrics_history_keeps_every_sample_with_requests_and_limits() {
     let err = api.metrics_history(&other).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
 
-    // a range beyond what is kept is refused
-    for since_seconds in [0, 24 * 3600 + 1] {
+    // a range beyond the longest is refused (beyond the 24 h kept, see the Prometheus test)
+    for since_seconds in [0, 30 * 24 * 3600 + 1] {
         let err = api
             .metrics_history(&MetricsHistoryInput {
                 since_seconds,
@@ -373,5 +373,165 @@ async fn a_terminal_session_runs_typed_commands_and_reports_the_exit_code() {
         .await
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+    cluster.shutdown().await;
+}
+
+/// OpenMetrics series as cAdvisor names them, one point a minute over `days` up to now: each
+/// (namespace, pod, container, millicores, MiB) a steady CPU rate and working set.
+fn cadvisor_series(days: i64, pods: &[(&str, &str, &str, u64, u64)]) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let start = now - days * 86_400;
+    let mut cpu = String::new();
+    let mut memory = String::new();
+    for (ns, pod, container, millicores, mib) in pods {
+        let labels = format!("namespace=\"{ns}\",pod=\"{pod}\",container=\"{container}\"");
+        for at in (start..=now).step_by(60) {
+            let seconds = (at - start) as f64 * *millicores as f64 / 1000.0;
+            cpu.push_str(&format!(
+                "container_cpu_usage_seconds_total{{{labels}}} {seconds} {at}\n"
+            ));
+            memory.push_str(&format!(
+                "container_memory_working_set_bytes{{{labels}}} {} {at}\n",
+                mib << 20
+            ));
+        }
+    }
+    format!("{cpu}{memory}# EOF\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_history_reads_long_ranges_from_the_clusters_prometheus() {
+    if std::env::var_os(kubesim::testing::KUBECONFIG_ENV).is_some() {
+        return; // a real cluster's Prometheus cannot be filled with known series from here
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = kubesim::Config::default();
+    config.backends.push(kubesim::config::Backend {
+        namespace: Some("monitoring".into()),
+        selector: "app=prom".into(),
+        ports: [("9090".to_string(), format!("127.0.0.1:{port}"))].into(),
+        skip_probes: true,
+        ..Default::default()
+    });
+    let cluster = kubesim::testing::cluster_with(config).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let api = api(home.path(), cluster.kubeconfig(), "prometheus");
+    let ns = "obs-prom";
+    install(&api, &cluster, "memcached", "mem", ns).await;
+    let which = which(&cluster, "mem", ns);
+    let range = |days: u32| MetricsHistoryInput {
+        instance: which.clone(),
+        since_seconds: days * 86_400,
+    };
+
+    // no Prometheus: more than the 24 h Berth keeps is refused, saying why
+    let err = api.metrics_history(&range(7)).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unsupported, "{err:?}");
+    assert!(err.message.contains("Prometheus"), "{err:?}");
+
+    // the cluster's Prometheus: a Service as the community chart names it, its pod bound to a
+    // real Prometheus holding three days of this instance's pods, a look-alike's and another
+    // namespace's pod of the same name
+    let client = cluster.client().await.unwrap();
+    let apply = |v: serde_json::Value| {
+        let client = client.clone();
+        async move {
+            let obj: kube::api::DynamicObject = serde_json::from_value(v).unwrap();
+            let kind = obj.types.clone().unwrap();
+            let ar = kube::api::ApiResource::from_gvk(
+                &kube::api::GroupVersionKind::try_from(&kind).unwrap(),
+            );
+            let api: kube::Api<kube::api::DynamicObject> = match obj.metadata.namespace.as_deref() {
+                Some(ns) => kube::Api::namespaced_with(client, ns, &ar),
+                None => kube::Api::all_with(client, &ar),
+            };
+            api.create(&Default::default(), &obj).await.unwrap();
+        }
+    };
+    apply(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}})).await;
+    apply(serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "prometheus-server-0", "namespace": "monitoring", "labels": {"app": "prom"}},
+        "spec": {"containers": [{"name": "prometheus", "image": "prom/prometheus:v2.53.0",
+            "ports": [{"name": "web", "containerPort": 9090}]}]}})).await;
+    apply(serde_json::json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "prometheus-server", "namespace": "monitoring",
+            "labels": {"app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server"}},
+        "spec": {"selector": {"app": "prom"}, "ports": [{"name": "http", "port": 80, "targetPort": "web"}]}})).await;
+    let mine: Vec<String> = api
+        .metrics_history(&MetricsHistoryInput {
+            instance: which.clone(),
+            since_seconds: 60,
+        })
+        .await
+        .unwrap()
+        .pods
+        .into_iter()
+        .map(|p| p.pod)
+        .collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    let series = cadvisor_series(
+        3,
+        &[
+            (ns, &mine[0], "memcached", 120, 48),
+            (ns, &mine[1], "memcached", 300, 96),
+            (ns, &mine[0], "POD", 900, 900), // the pause container: not the service's
+            (ns, "mem-copy-0", "memcached", 900, 900),
+            ("elsewhere", &mine[0], "memcached", 900, 900),
+        ],
+    );
+    let prometheus = realdb::Prometheus::start_with_series(port, &series).unwrap();
+
+    for days in [7, 1] {
+        let history = api.metrics_history(&range(days)).await.unwrap();
+        assert_eq!(
+            history.prometheus.as_deref(),
+            Some("monitoring/prometheus-server"),
+            "{days} d: {:?}",
+            history.notice
+        );
+        let pods: Vec<&str> = history.pods.iter().map(|p| p.pod.as_str()).collect();
+        assert_eq!(pods, [mine[0].as_str(), mine[1].as_str()], "{days} d");
+        for (pod, millicores, mib) in [(&history.pods[0], 120, 48), (&history.pods[1], 300, 96)] {
+            // about 300 points over the range; three days of data fill all of one day's
+            let expected = if days == 1 { 280 } else { 120 };
+            assert!(
+                pod.points.len() >= expected,
+                "{days} d: {} points",
+                pod.points.len()
+            );
+            // the first points' rate windows reach back before the data began
+            for p in pod.points.iter().skip(3) {
+                assert!(
+                    p.cpu_millicores.abs_diff(millicores) <= 2,
+                    "{days} d {}: {} m",
+                    pod.pod,
+                    p.cpu_millicores
+                );
+                assert_eq!(p.memory_bytes, mib << 20, "{days} d {}", pod.pod);
+            }
+            assert!(pod.resources.is_some());
+        }
+    }
+
+    // Prometheus gone: a day comes from the samples Berth kept, saying so; a week cannot
+    drop(prometheus);
+    let day = api.metrics_history(&range(1)).await.unwrap();
+    assert_eq!(day.prometheus, None);
+    assert!(
+        day.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("monitoring/prometheus-server")),
+        "{:?}",
+        day.notice
+    );
+    let err = api.metrics_history(&range(7)).await.unwrap_err();
+    assert!(err.message.contains("Prometheus"), "{err:?}");
     cluster.shutdown().await;
 }

@@ -222,7 +222,7 @@ pub(crate) struct MetricsArgs {
     /// The instance name
     #[arg(add = ArgValueCandidates::new(instance_names))]
     pub(crate) name: String,
-    /// Also summarise the samples kept over this range (`15m`, `1h`, `24h`; at most 24h)
+    /// Also summarise this range: `15m`, `1h`, `24h` (the samples kept), up to `30d` from the cluster's Prometheus
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) since: Option<u64>,
     /// Take a sample every --interval until Ctrl-C (each is kept for the history)
@@ -335,7 +335,10 @@ pub(crate) fn parse_duration(text: &str) -> Result<u64, String> {
         "s" => Ok(n),
         "m" => Ok(n * 60),
         "h" => Ok(n * 3600),
-        _ => Err(format!("{text:?} is not a duration such as 90s, 5m or 1h")),
+        "d" => Ok(n * 86_400),
+        _ => Err(format!(
+            "{text:?} is not a duration such as 90s, 5m, 1h or 7d"
+        )),
     }
 }
 

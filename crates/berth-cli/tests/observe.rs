@@ -503,6 +503,10 @@ async fn metrics_show_pods_with_bounds_history_and_watch() {
         "{json}"
     );
     assert_eq!(json["history"]["sinceSeconds"], 900, "{json}");
+    if !real {
+        // kubesim has no Prometheus: the samples Berth kept
+        assert!(json["history"]["prometheus"].is_null(), "{json}");
+    }
     let history = json["history"]["pods"].as_array().unwrap();
     assert_eq!(history.len(), 2, "{json}");
     for p in history {
@@ -530,12 +534,23 @@ async fn metrics_show_pods_with_bounds_history_and_watch() {
         "{out}"
     );
 
-    // more than is kept, and an unknown instance
+    // more than is kept without a Prometheus (a real cluster may have one), more than the
+    // longest range, and an unknown instance
+    if !real {
+        let (code, _, stderr) = env
+            .run(&["metrics", "mc", "-n", ns, "--since", "25h"])
+            .await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("24 h") && stderr.contains("Prometheus"),
+            "{stderr}"
+        );
+    }
     let (code, _, stderr) = env
-        .run(&["metrics", "mc", "-n", ns, "--since", "25h"])
+        .run(&["metrics", "mc", "-n", ns, "--since", "31d"])
         .await;
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("24 h"), "{stderr}");
+    assert!(stderr.contains("30 days"), "{stderr}");
     let (code, _, stderr) = env.run(&["metrics", "nothere", "-n", ns]).await;
     assert_eq!(code, 1, "{stderr}");
 

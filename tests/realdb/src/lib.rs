@@ -55,6 +55,7 @@ mod memcached;
 mod nats;
 mod postgres;
 mod process;
+mod prometheus;
 mod rabbitmq;
 mod redis;
 mod seed;
@@ -66,6 +67,7 @@ pub use memcached::Memcached;
 pub use nats::{Nats, NatsPlace};
 pub use postgres::Postgres;
 pub use process::{Output, run};
+pub use prometheus::Prometheus;
 pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;
 

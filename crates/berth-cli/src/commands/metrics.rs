@@ -105,6 +105,11 @@ struct Report<'a> {
 #[serde(rename_all = "camelCase")]
 struct HistoryReport<'a> {
     since_seconds: u32,
+    /// The cluster's Prometheus the points come from (`namespace/service`), or null for the
+    /// samples Berth kept.
+    prometheus: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<&'a str>,
     from: String,
     to: String,
     pods: Vec<PodSummary<'a>>,
@@ -113,12 +118,10 @@ struct HistoryReport<'a> {
 pub(crate) async fn run(api: &Api, global: &Global, args: MetricsArgs) -> Result<(), ApiError> {
     let which = instance_ref(global, &args.name);
     let since = match args.since {
-        Some(s) => Some(u32::try_from(s).map_err(|_| {
-            ApiError::new(
-                ErrorCode::InvalidInput,
-                "--since is at most 24h (samples are kept for 24 hours)",
-            )
-        })?),
+        Some(s) => Some(
+            u32::try_from(s)
+                .map_err(|_| ApiError::new(ErrorCode::InvalidInput, "--since is at most 30d"))?,
+        ),
         None => None,
     };
     if args.watch {
@@ -144,8 +147,10 @@ pub(crate) async fn run(api: &Api, global: &Global, args: MetricsArgs) -> Result
         pods: now(&pods, &history),
         history: since.map(|since_seconds| HistoryReport {
             since_seconds,
-            from: clock(history.from_ms),
-            to: clock(history.to_ms),
+            prometheus: history.prometheus.as_deref(),
+            notice: history.notice.as_deref(),
+            from: moment(history.from_ms, since_seconds),
+            to: moment(history.to_ms, since_seconds),
             pods: history.pods.iter().map(summary).collect(),
         }),
     };
@@ -155,7 +160,13 @@ pub(crate) async fn run(api: &Api, global: &Global, args: MetricsArgs) -> Result
     print_now(&report.pods);
     if let Some(h) = &report.history {
         output::line("");
-        output::line(format!("kept samples, {} to {}:", h.from, h.to));
+        if let Some(notice) = h.notice {
+            output::line(format!("note: {notice}"));
+        }
+        match h.prometheus {
+            Some(p) => output::line(format!("from Prometheus at {p}, {} to {}:", h.from, h.to)),
+            None => output::line(format!("kept samples, {} to {}:", h.from, h.to)),
+        }
         print_history(&h.pods);
     }
     Ok(())
@@ -202,6 +213,18 @@ fn mib(bytes: Option<u64>) -> String {
 }
 
 /// `13:40:05`: the time of day in the machine's zone, 24-hour.
+/// A range's end: the time of day, with the date when the range is longer than a day.
+fn moment(ms: f64, since_seconds: u32) -> String {
+    if since_seconds <= 86_400 {
+        return clock(ms);
+    }
+    let t = output::local(
+        time::OffsetDateTime::from_unix_timestamp((ms / 1000.0) as i64)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
+    format!("{} {}", t.date(), clock(ms))
+}
+
 fn clock(ms: f64) -> String {
     let t = output::local(
         time::OffsetDateTime::from_unix_timestamp((ms / 1000.0) as i64)
