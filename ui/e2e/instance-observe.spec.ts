@@ -165,3 +165,31 @@ test("a stopped service's Logs, Metrics and Connect say so and offer Start", asy
   // started: the tab shows its panel again
   await expect(page.locator('[data-stopped="true"]')).toHaveCount(0, { timeout: 15_000 });
 });
+
+test("metrics: ranges longer than a day come from the cluster's Prometheus, or say why not", async ({ page }) => {
+  // the dev cluster has no Prometheus: a week is refused with the reason
+  await openTab(page, "metrics");
+  const metrics = page.getByRole("region", { name: "Metrics" });
+  await expect(metrics.getByTestId("metrics-table")).toBeVisible();
+  await metrics.getByRole("radiogroup", { name: "Range" }).getByRole("radio", { name: "7 d" }).click();
+  await expect(metrics).toContainText("ranges longer than 24 h come from the cluster's Prometheus");
+  await expect(metrics.locator(".chart__plot")).toHaveCount(0);
+
+  // the lab cluster has one: a week and a month are plotted from it, the axis spanning the range
+  await page.goto("/?backend=mock#/instances/onprem-lab/lab/inventory/metrics");
+  await expect(metrics.getByTestId("metrics-table")).toBeVisible();
+  const note = metrics.getByTestId("metrics-history-note");
+  const plot = metrics.locator(".chart__plot").first();
+  for (const [label, seconds] of [["7 d", 604_800], ["30 d", 2_592_000]] as const) {
+    await metrics.getByRole("radiogroup", { name: "Range" }).getByRole("radio", { name: label }).click();
+    await expect(note).toHaveText(new RegExp(`^\\d+ samples from Prometheus \\(monitoring/prometheus-server\\) over the last ${label}$`));
+    expect(Number((await note.textContent())!.split(" ")[0])).toBeGreaterThanOrEqual(500);
+    await expect
+      .poll(async () => {
+        const [from, to] = (await plot.getAttribute("data-x-range"))!.split(",").map(Number);
+        return Math.round(to! - from!);
+      })
+      .toBe(seconds);
+  }
+  await page.screenshot({ path: `${SHOTS}/instance-metrics-prometheus.png`, fullPage: true });
+});

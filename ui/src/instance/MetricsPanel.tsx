@@ -26,7 +26,8 @@ function bounds(request: string | null, limit: string | null): string {
 /**
  * CPU and memory of each pod over time with their requests and limits: Live samples every few
  * seconds while the panel is visible; a range (15 min, 1 h, 24 h) shows the samples kept by the app
- * and `berth metrics`, with the live ones appended.
+ * and `berth metrics`, or the cluster's Prometheus when it has one (which alone serves 7 and 30 days),
+ * with the live ones appended.
  */
 export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
   const [range, setRange] = useState<MetricsRange>("live");
@@ -64,7 +65,11 @@ export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
             <span className="panel__note">Every {Math.round((props.intervalMs ?? 5000) / 1000)} s · metrics.k8s.io</span>
           ) : (
             <span className="panel__note" data-testid="metrics-history-note" aria-live="polite">
-              {history.isPending ? "Loading the kept samples…" : `${sampleCount(series)} samples over the last ${label}`}
+              {history.isPending
+                ? "Loading the history…"
+                : history.data?.prometheus
+                  ? `${sampleCount(series)} samples from Prometheus (${history.data.prometheus}) over the last ${label}`
+                  : `${sampleCount(series)} samples over the last ${label}`}
             </span>
           )
         ) : null}
@@ -120,8 +125,13 @@ export function MetricsPanel(props: InstanceProps & { intervalMs?: number }) {
               })}
             </tbody>
           </table>
+          {range !== "live" && history.data?.notice ? (
+            <p className="panel__note" data-testid="metrics-history-notice">
+              {history.data.notice}
+            </p>
+          ) : null}
           {range !== "live" && history.error ? (
-            <ErrorPanel error={history.error} fallbackTitle="The kept samples could not be read" onRetry={() => void history.refetch()} />
+            <ErrorPanel error={history.error} fallbackTitle="The history could not be read" onRetry={() => void history.refetch()} />
           ) : (
             <div className="charts">
               <UPlotChart title="CPU (millicores)" unit="m" names={names} data={cpu} lines={cpuLines} timeWindow={timeWindow} />

@@ -6,14 +6,14 @@ import { formatMiB, formatSampleTime, formatTick, historySeries, mergeSeries, ra
 const MiB = 1024 * 1024;
 
 function history(pods: MetricsHistory["pods"]): MetricsHistory {
-  return { context: "kind-dev", namespace: "db", name: "pg", fromMs: 0, toMs: 3_600_000, pods };
+  return { context: "kind-dev", namespace: "db", name: "pg", fromMs: 0, toMs: 3_600_000, pods, prometheus: null, notice: null };
 }
 
 const RESOURCES = { cpuRequestMillicores: 250, cpuLimitMillicores: 500, memoryRequestBytes: 256 * MiB, memoryLimitBytes: 512 * MiB };
 
 describe("metrics model", () => {
   it("knows each range's length", () => {
-    expect(["live", "15m", "1h", "24h"].map((r) => rangeSeconds(r as never))).toEqual([0, 900, 3600, 86_400]);
+    expect(["live", "15m", "1h", "24h", "7d", "30d"].map((r) => rangeSeconds(r as never))).toEqual([0, 900, 3600, 86_400, 604_800, 2_592_000]);
   });
 
   it("shows memory in MiB only and time in 24-hour form", () => {
@@ -22,6 +22,9 @@ describe("metrics model", () => {
     const t = new Date(2026, 11, 5, 13, 5, 9).getTime() / 1000;
     expect(formatTick(t, 3600)).toBe("13:05");
     expect(formatTick(t, 60)).toBe("13:05:09");
+    // a week's or a month's axis: the day, not the midnight every tick falls on
+    expect(formatTick(t, 7 * 86_400)).toMatch(/\d/);
+    expect(formatTick(t, 7 * 86_400)).not.toMatch(/:/);
     expect(formatSampleTime(t)).toContain("13:05:09");
     expect(formatSampleTime(t)).not.toMatch(/AM|PM/i);
   });

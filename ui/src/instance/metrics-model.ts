@@ -7,13 +7,16 @@ import type { MetricsHistory, PodResources } from "../ipc";
 import type { PodSeries } from "./hooks";
 
 /** What the panel shows: the live samples only, or the kept history of a range. */
-export type MetricsRange = "live" | "15m" | "1h" | "24h";
+export type MetricsRange = "live" | "15m" | "1h" | "24h" | "7d" | "30d";
 
 export const METRICS_RANGES: { id: MetricsRange; label: string; seconds: number }[] = [
   { id: "live", label: "Live", seconds: 0 },
   { id: "15m", label: "15 min", seconds: 15 * 60 },
   { id: "1h", label: "1 h", seconds: 3600 },
   { id: "24h", label: "24 h", seconds: 24 * 3600 },
+  // longer than Berth keeps: only from the cluster's Prometheus
+  { id: "7d", label: "7 d", seconds: 7 * 86_400 },
+  { id: "30d", label: "30 d", seconds: 30 * 86_400 },
 ];
 
 /** The seconds a range covers; 0 for Live. */
@@ -39,8 +42,14 @@ const DAY_CLOCK = new Intl.DateTimeFormat(undefined, {
   hourCycle: "h23",
 });
 
-/** A time axis tick (Unix seconds) in local 24-hour time; with seconds when the axis spans under 5 minutes. */
+const DAY = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+/**
+ * A time axis tick (Unix seconds) in local 24-hour time; with seconds when the axis spans under 5
+ * minutes; the day alone when it spans more than 2 days (a week's or a month's ticks fall at midnight).
+ */
 export function formatTick(seconds: number, spanSeconds: number): string {
+  if (spanSeconds > 2 * 86_400) return DAY.format(seconds * 1000);
   return (spanSeconds < 300 ? CLOCK_SECONDS : CLOCK).format(seconds * 1000);
 }
 

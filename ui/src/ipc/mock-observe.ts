@@ -28,6 +28,9 @@ const MOCK_PASSWORD = "s3cr3t-Pa55word";
 /** How long before the mock started its instances were watched (seconds). */
 export const MOCK_HISTORY_S = 3 * 3600;
 /** Each mock pod's requests and limits. */
+/** The Prometheus the mock lab cluster has (see `metricsHistory`). */
+const MOCK_PROMETHEUS = "monitoring/prometheus-server";
+
 const MOCK_RESOURCES = {
   cpuRequestMillicores: 250,
   cpuLimitMillicores: 500,
@@ -214,11 +217,28 @@ export class MockObserve implements ObserveBackend {
     await sleep(120 * this.scale);
     const { name, context, namespace } = input.instance;
     if (name === "nothere") return reject("notFound", `no instance "nothere" (see \`berth ls\`)`);
-    if (input.sinceSeconds < 1 || input.sinceSeconds > 86_400) {
-      return reject("invalidInput", `a metrics range is 1 s to 24 h (samples are kept for 24 h), not ${input.sinceSeconds} s`);
+    if (input.sinceSeconds < 1 || input.sinceSeconds > 30 * 86_400) {
+      return reject("invalidInput", `a metrics range is 1 s to 30 days, not ${input.sinceSeconds} s`);
     }
     const to = Math.floor(Date.now() / 1000);
     const from = to - input.sinceSeconds;
+    // the lab cluster has a Prometheus: every range comes from it, up to 30 days
+    const prometheus = context === "onprem-lab" ? MOCK_PROMETHEUS : null;
+    if (prometheus) {
+      const step = Math.max(15, Math.floor(input.sinceSeconds / 300));
+      const pods = [0, 1, 2].map((p) => {
+        const points: UsagePoint[] = [];
+        for (let at = from; at <= to; at += step) points.push({ atMs: at * 1000, ...usage(Math.floor(at / 60), p) });
+        return { pod: `${name}-${p}`, points, resources: { ...MOCK_RESOURCES } };
+      });
+      return { context: context ?? "onprem-lab", namespace: namespace ?? "default", name, fromMs: from * 1000, toMs: to * 1000, pods, prometheus, notice: null };
+    }
+    if (input.sinceSeconds > 86_400) {
+      return reject(
+        "unsupported",
+        `ranges longer than 24 h come from the cluster's Prometheus, and context "${context ?? "kind-berth-dev"}" has none (a Service such as monitoring/prometheus-server); Berth itself keeps 24 h of the samples it takes`,
+      );
+    }
     const watched = name !== "nometrics";
     const pods = [0, 1, 2].map((p) => {
       const pod = `${name}-${p}`;
@@ -229,7 +249,7 @@ export class MockObserve implements ObserveBackend {
       const points = [...earlier, ...(this.kept.get(name)?.get(pod) ?? [])].filter((x) => x.atMs >= from * 1000 && x.atMs <= to * 1000);
       return { pod, points, resources: { ...MOCK_RESOURCES } };
     });
-    return { context: context ?? "kind-berth-dev", namespace: namespace ?? "default", name, fromMs: from * 1000, toMs: to * 1000, pods };
+    return { context: context ?? "kind-berth-dev", namespace: namespace ?? "default", name, fromMs: from * 1000, toMs: to * 1000, pods, prometheus: null, notice: null };
   }
 }
 

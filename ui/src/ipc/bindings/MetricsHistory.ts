@@ -28,4 +28,13 @@ toMs: number,
 /**
  * Every pod measured in the range or running now, by name.
  */
-pods: Array<PodHistory>, };
+pods: Array<PodHistory>, 
+/**
+ * Where the points come from: the cluster's Prometheus (`namespace/service`), or `None`
+ * for the samples Berth kept while the app or `berth metrics` watched.
+ */
+prometheus: string | null, 
+/**
+ * Why the points are not from where they would be (a Prometheus that did not answer).
+ */
+notice: string | null, };

@@ -10,6 +10,7 @@ export type MetricsHistoryInput = {
  */
 instance: InstanceRef, 
 /**
- * How far back from now, in seconds: 1 to 86 400 (the 24 h kept).
+ * How far back from now, in seconds: 1 to 2 592 000 (30 days); beyond 86 400 (the 24 h
+ * Berth keeps) only from the cluster's Prometheus.
  */
 sinceSeconds: number, };
