@@ -8,14 +8,33 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A free TCP port on 127.0.0.1 (bound, then released for the server to take).
+/// The first port [`free_port`] hands out, and how many it cycles through: below Linux's
+/// ephemeral range (32768 and up), so no outgoing connection (a client's, another test's) can
+/// take a port between its choice here and the server's bind, as one did to a NATS route port.
+const PORT_BASE: u32 = 20_000;
+const PORT_SPAN: u32 = 12_000;
+
+/// Ports handed out so far by this process.
+static PORTS_GIVEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A free TCP port on 127.0.0.1 for a server to take: never the same twice in a process (each
+/// process starts at its own offset) and bindable when chosen.
 pub(crate) fn free_port() -> Result<u16, Error> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| Error::io("binding a free loopback port", e))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| Error::io("reading the port", e))
+    let offset = std::process::id() * 97 % PORT_SPAN;
+    for _ in 0..PORT_SPAN {
+        let n = PORTS_GIVEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let port = u16::try_from(PORT_BASE + (offset + n) % PORT_SPAN).expect("below 65536");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(Error::io(
+        "finding a free loopback port",
+        std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "every port of the range is taken",
+        ),
+    ))
 }
 
 /// A running server: its process and its temporary directory, both gone on drop.
