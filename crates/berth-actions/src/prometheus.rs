@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use berth_store::MetricSample;
 use serde_json::Value;
 
 use crate::{ActionError, Config, instance_selector, record};
@@ -39,17 +40,6 @@ impl std::fmt::Display for PrometheusService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.namespace, self.name)
     }
-}
-
-/// One pod's usage at one time.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct UsageAt {
-    /// Unix seconds.
-    pub at: i64,
-    /// CPU in millicores.
-    pub cpu_millicores: u64,
-    /// Working-set memory in bytes.
-    pub memory_bytes: u64,
 }
 
 /// Whether a Service is a Prometheus server, and its HTTP port.
@@ -236,7 +226,7 @@ fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
 }
 
 /// The instance's CPU and memory per pod from `from` to `to` (Unix seconds), one point per
-/// `step` seconds, from the cluster's Prometheus.
+/// `step` seconds, from the cluster's Prometheus: samples as Berth keeps its own, by pod and time.
 #[tracing::instrument(level = "debug", skip(cfg), fields(context = %cfg.context(), prometheus = %prometheus))]
 pub async fn usage_range(
     cfg: &Config,
@@ -244,7 +234,7 @@ pub async fn usage_range(
     namespace: &str,
     instance: &str,
     range: (i64, i64, i64),
-) -> Result<BTreeMap<String, Vec<UsageAt>>, ActionError> {
+) -> Result<Vec<MetricSample>, ActionError> {
     let rec = record::load(cfg, namespace, instance).await?;
     let selector = instance_selector(&rec.instance);
     let statefulsets = names(cfg, ("apps/v1", "StatefulSet"), namespace, &selector).await?;
@@ -252,7 +242,7 @@ pub async fn usage_range(
     let pods = names(cfg, ("v1", "Pod"), namespace, &selector).await?;
     let pattern = pod_pattern(&statefulsets, &deployments, &pods);
     if pattern.is_empty() {
-        return Ok(BTreeMap::new());
+        return Ok(Vec::new());
     }
     let matcher =
         format!("namespace=\"{namespace}\",pod=~\"{pattern}\",container!=\"\",container!=\"POD\"");
@@ -274,35 +264,28 @@ pub async fn usage_range(
         range,
     )
     .await?;
-    let mut out: BTreeMap<String, BTreeMap<i64, UsageAt>> = BTreeMap::new();
-    fn point<'a>(
-        out: &'a mut BTreeMap<String, BTreeMap<i64, UsageAt>>,
-        pod: &str,
-        at: i64,
-    ) -> &'a mut UsageAt {
-        out.entry(pod.to_owned())
-            .or_default()
-            .entry(at)
-            .or_insert(UsageAt {
-                at,
-                cpu_millicores: 0,
-                memory_bytes: 0,
-            })
-    }
-    for (pod, values) in &cpu {
-        for &(at, v) in values {
-            point(&mut out, pod, at).cpu_millicores = v.round().max(0.0) as u64;
+    let mut samples: BTreeMap<(String, i64), MetricSample> = BTreeMap::new();
+    let whole = |v: f64| v.round().max(0.0) as u64;
+    for (series, is_cpu) in [(&cpu, true), (&memory, false)] {
+        for (pod, values) in series {
+            for &(at, v) in values {
+                let sample = samples
+                    .entry((pod.clone(), at))
+                    .or_insert_with(|| MetricSample {
+                        pod: pod.clone(),
+                        at,
+                        cpu_millicores: 0,
+                        memory_bytes: 0,
+                    });
+                if is_cpu {
+                    sample.cpu_millicores = whole(v);
+                } else {
+                    sample.memory_bytes = whole(v);
+                }
+            }
         }
     }
-    for (pod, values) in &memory {
-        for &(at, v) in values {
-            point(&mut out, pod, at).memory_bytes = v.round().max(0.0) as u64;
-        }
-    }
-    Ok(out
-        .into_iter()
-        .map(|(pod, points)| (pod, points.into_values().collect()))
-        .collect())
+    Ok(samples.into_values().collect())
 }
 
 #[cfg(test)]

@@ -123,8 +123,9 @@ impl Api {
         }
     }
 
-    /// The stored CPU and memory samples of an instance over the last `since_seconds`, per pod,
-    /// with each running pod's requests and limits (read from the pod specs).
+    /// The CPU and memory of an instance over the last `since_seconds`, per pod, from the
+    /// cluster's Prometheus or else the samples kept, with each running pod's requests and limits
+    /// (read from the pod specs).
     #[tracing::instrument(level = "debug", skip(self, input), fields(instance = %input.instance.name))]
     pub async fn metrics_history(
         &self,
@@ -157,21 +158,19 @@ impl Api {
             instance: &which.name,
         };
         let mut notice = None;
+        let mut source = None;
         let mut samples = None;
-        let prometheus = berth_actions::prometheus::find_prometheus(&cfg).await;
-        if let Some(p) = &prometheus {
+        if let Some(p) = berth_actions::prometheus::find_prometheus(&cfg).await {
             // about 300 points whatever the range, never closer than Prometheus's usual scrape
             let step = (since / 300).max(15);
-            match berth_actions::prometheus::usage_range(
-                &cfg,
-                p,
-                &namespace,
-                &which.name,
-                (from, to, step),
-            )
-            .await
+            let range = (from, to, step);
+            match berth_actions::prometheus::usage_range(&cfg, &p, &namespace, &which.name, range)
+                .await
             {
-                Ok(series) => samples = Some(series),
+                Ok(series) => {
+                    samples = Some(series);
+                    source = Some(p.to_string());
+                }
                 Err(e) if since <= RETENTION_SECS => {
                     tracing::warn!(error = %e, "Prometheus did not answer");
                     notice = Some(format!(
@@ -189,22 +188,8 @@ impl Api {
                 ),
             ));
         }
-        let source = samples
-            .is_some()
-            .then(|| prometheus.as_ref().map(ToString::to_string))
-            .flatten();
-        let samples: Vec<MetricSample> = match samples {
-            Some(series) => series
-                .into_iter()
-                .flat_map(|(pod, points)| {
-                    points.into_iter().map(move |u| MetricSample {
-                        pod: pod.clone(),
-                        at: u.at,
-                        cpu_millicores: u.cpu_millicores,
-                        memory_bytes: u.memory_bytes,
-                    })
-                })
-                .collect(),
+        let samples = match samples {
+            Some(samples) => samples,
             None => self.store.metric_samples(scope, from, to)?,
         };
 

@@ -407,11 +407,7 @@ async fn metrics_history_reads_long_ranges_from_the_clusters_prometheus() {
     if std::env::var_os(kubesim::testing::KUBECONFIG_ENV).is_some() {
         return; // a real cluster's Prometheus cannot be filled with known series from here
     }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = realdb::free_port().unwrap();
     let mut config = kubesim::Config::default();
     config.backends.push(kubesim::config::Backend {
         namespace: Some("monitoring".into()),

@@ -48,7 +48,7 @@ const SPDY_TUNNEL: &str = "SPDY/3.1+portforward.k8s.io";
 const SPDY_PORTFORWARD: &str = "portforward.k8s.io";
 
 /// Pod port → loopback address, from the first config backend binding each port of `pod`.
-fn bound_ports(state: &State, pod: &Value) -> HashMap<u16, String> {
+pub(crate) fn bound_ports(state: &State, pod: &Value) -> HashMap<u16, String> {
     let mut ports = HashMap::new();
     for b in crate::exec::backends(state, pod) {
         for (port, addr) in &b.ports {

@@ -137,8 +137,8 @@ pub(crate) async fn service(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let address = crate::exec::backends(&state, &pod)
-        .find_map(|b| b.ports.get(&target.to_string()).cloned())
+    let address = crate::portforward::bound_ports(&state, &pod)
+        .remove(&target)
         .ok_or_else(|| {
             ApiError::unavailable(format!(
                 "error trying to reach service: pod {pod_name} port {target} is bound to no process (kubesim config backends)"

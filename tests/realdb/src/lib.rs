@@ -1,7 +1,7 @@
 //! Real database servers for tests: PostgreSQL, MariaDB, Redis, etcd, Memcached, NATS and
 //! RabbitMQ started from Debian's packages (`postgresql`, `mariadb-server`, `redis-server`,
 //! `etcd-server`, `etcd-client`, `memcached`, `nats-server`, `rabbitmq-server`, installed by
-//! `scripts/system-deps.sh test`).
+//! `scripts/system-deps.sh test`), and a [`Prometheus`] (`prometheus`) holding known series.
 //!
 //! Each server listens on a free loopback port, keeps its files in its own temporary
 //! directory and is stopped (and its directory removed) when dropped. Start one server per
@@ -45,7 +45,8 @@
 //! real engine (`tests/engines.rs`); [`http::get`] requests their HTTP probes and APIs.
 //!
 //! [`run`] runs a command (a definition's rendered operation, say) locally with a
-//! backend's environment, for tests that need no cluster at all.
+//! backend's environment, for tests that need no cluster at all. [`free_port`] picks a
+//! loopback port for a server a test starts after configuring kubesim with it.
 
 mod error;
 mod etcd;
@@ -66,7 +67,7 @@ pub use mariadb::Mariadb;
 pub use memcached::Memcached;
 pub use nats::{Nats, NatsPlace};
 pub use postgres::Postgres;
-pub use process::{Output, run};
+pub use process::{Output, free_port, run};
 pub use prometheus::Prometheus;
 pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;

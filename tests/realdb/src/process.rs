@@ -19,7 +19,7 @@ static PORTS_GIVEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32:
 
 /// A free TCP port on 127.0.0.1 for a server to take: never the same twice in a process (each
 /// process starts at its own offset) and bindable when chosen.
-pub(crate) fn free_port() -> Result<u16, Error> {
+pub fn free_port() -> Result<u16, Error> {
     let offset = std::process::id() * 97 % PORT_SPAN;
     for _ in 0..PORT_SPAN {
         let n = PORTS_GIVEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
