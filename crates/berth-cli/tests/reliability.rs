@@ -405,6 +405,8 @@ async fn a_failure_reads_the_same_in_contexts_ls_and_warnings() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
+    // the simulator itself, without its certificate authority: a certificate nobody trusts
+    let untrusted = env.sim().url();
     let extra = env.dir.path().join("failing.yaml");
     std::fs::write(
         &extra,
@@ -416,6 +418,8 @@ clusters:
   cluster: {{server: "https://127.0.0.1:{port}", insecure-skip-tls-verify: true}}
 - name: dns
   cluster: {{server: "https://api.lab.invalid:6443", insecure-skip-tls-verify: true}}
+- name: tls
+  cluster: {{server: "{untrusted}"}}
 users:
 - name: token
   user: {{token: s3cret-token}}
@@ -433,6 +437,8 @@ contexts:
   context: {{cluster: dns, user: token}}
 - name: plugin
   context: {{cluster: refused, user: plugin}}
+- name: tls
+  context: {{cluster: tls, user: token}}
 "#
         ),
     )
@@ -465,6 +471,7 @@ contexts:
         ("refused", "refused"),
         ("dns", "dns"),
         ("plugin", "execPlugin"),
+        ("tls", "tls"),
     ] {
         let probe = contexts["contexts"]
             .as_array()
@@ -545,6 +552,48 @@ contexts:
         "{out}"
     );
     assert!(stderr.contains("fetch a fresh kubeconfig"), "{stderr}");
+
+    // credentials the server accepts but RBAC lets read nothing: discovery is open to every
+    // authenticated user, so the context answers; the request names what is denied and the fix
+    env.sim().set_faults(Faults {
+        errors: vec![ErrorRule {
+            verb: Some("list".into()),
+            ..rule(403, 1.0)
+        }],
+        ..Faults::default()
+    });
+    let (code, contexts, stderr) = env.run(&["contexts"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        contexts["contexts"][0]["probe"]["reachable"], true,
+        "{contexts}"
+    );
+    let (code, out, stderr) = env.run(&["ls"]).await;
+    assert_eq!(code, 1, "{stderr}");
+    let error = &out["error"];
+    assert_eq!(error["code"], "cluster", "{out}");
+    assert_eq!(
+        error["message"],
+        "kubesim: cannot list ConfigMap objects: configmaps is forbidden: User \"system:serviceaccount:default:limited\" cannot list resource \"configmaps\" in API group \"\" at the cluster scope (403 Forbidden)",
+        "{out}"
+    );
+    assert_eq!(
+        error["hint"],
+        "The user of context \"kubesim\" may not list configmaps: ask the cluster's administrator for a Role that allows it.",
+        "{out}"
+    );
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: {}\n  {}",
+            error["message"].as_str().unwrap(),
+            error["cliHint"].as_str().unwrap()
+        )
+    );
+    assert!(
+        stderr.contains("kubectl auth can-i list configmaps"),
+        "{stderr}"
+    );
     env.cluster.shutdown().await;
 }
 

@@ -107,9 +107,12 @@ impl ObjectRef {
 
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.namespace {
-            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
-            None => write!(f, "{} {}", self.kind, self.name),
+        // a list names no object: "ConfigMap objects in namespace shop"
+        match (&self.namespace, self.name.is_empty()) {
+            (Some(ns), false) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            (None, false) => write!(f, "{} {}", self.kind, self.name),
+            (Some(ns), true) => write!(f, "{} objects in namespace {ns}", self.kind),
+            (None, true) => write!(f, "{} objects", self.kind),
         }
     }
 }
