@@ -1,12 +1,12 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { ErrorPanel } from "./ErrorPanel";
-import { mockContextError } from "../ipc/mock-failures";
+import { MockBackend } from "../ipc/mock";
 
 describe("ErrorPanel", () => {
   it("tells a context's failure by its kind, with the core's hint and the way to Contexts", () => {
     const retry = vi.fn();
-    render(<ErrorPanel error={mockContextError("minikube")!} fallbackTitle="The instance could not be read" onRetry={retry} />);
+    render(<ErrorPanel error={new MockBackend({ delayScale: 0 }).contextError("minikube")!} fallbackTitle="The instance could not be read" onRetry={retry} />);
     expect(screen.getByRole("heading")).toHaveTextContent("Connection refused");
     expect(screen.getByRole("alert")).toHaveTextContent("minikube: nothing answers at https://192.168.49.2:8443 (connection refused)");
     expect(screen.getByRole("alert")).toHaveTextContent("is the cluster running?");

@@ -3,6 +3,7 @@ import type { FieldProps, RJSFSchema, WidgetProps } from "@rjsf/utils";
 import { useQuery } from "@tanstack/react-query";
 import { useBackend } from "../app/backend-context";
 import { toApiError, type ApiError, type InstanceRef, type StorageClassInfo } from "../ipc";
+import { failureTitle } from "../components/failure";
 import { UserPassword } from "./UserPassword";
 import { STOPS, UNITS, describeQuantity, nearestStop, splitQuantity, type QuantityKind } from "./quantity";
 
@@ -137,9 +138,11 @@ export function StorageClassWidget({ id, value, onChange, disabled, readonly, la
         {current && classes.data && !classes.data.some((c) => c.name === current) ? <option value={current}>{current} (not in this cluster)</option> : null}
       </select>
       {classes.isPending ? <span className="field-note">Asking the cluster for its storage classes…</span> : null}
+      {/* a context that cannot be used is told in full where the install fails: here, only its kind */}
       {classes.isError ? (
         <span className="field-note field-note--warn" role="status">
-          Could not list the cluster’s storage classes: {classes.error.message}
+          Could not list the cluster’s storage classes:{" "}
+          {classes.error.failure ? `${failureTitle(classes.error.failure)}.` : classes.error.message}
         </span>
       ) : null}
     </div>

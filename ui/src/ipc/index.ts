@@ -2,7 +2,8 @@
  * The UI's only door to Berth's core. This folder is the only one that imports `@tauri-apps/*`.
  * Inside the Tauri webview the real backend is used; in a plain browser (or with
  * `?backend=mock`) an in-memory mock with realistic fixtures is loaded instead (`?fixture=empty`,
- * `broken` or `error` pick other data sets; `?transfers=interrupted` starts with an interrupted move).
+ * `broken` or `error` pick other data sets; `?transfers=interrupted` starts with an interrupted move;
+ * `?fail=context:kind`, once per context, makes a context fail that way, e.g. `fail=onprem-lab:tls`).
  */
 import type { Backend } from "./backend";
 import { insideTauri, TauriBackend } from "./tauri";
@@ -92,13 +93,14 @@ const FIXTURES: readonly MockFixture[] = ["default", "empty", "broken", "error"]
 export async function selectBackend(search: string = window.location.search): Promise<Backend> {
   const params = new URLSearchParams(search);
   if (insideTauri() && params.get("backend") !== "mock") return new TauriBackend();
-  const { MockBackend } = await import("./mock");
+  const { MockBackend, parseFailures } = await import("./mock");
   const asked = params.get("fixture") as MockFixture | null;
   const delay = Number(params.get("delay") ?? "1");
   return new MockBackend({
     fixture: asked && FIXTURES.includes(asked) ? asked : "default",
     delayScale: Number.isFinite(delay) && delay >= 0 ? delay : 1,
     interruptedTransfer: params.get("transfers") === "interrupted",
+    failures: parseFailures(params.getAll("fail")),
   });
 }
 export type { TerminalEvent, TerminalOpen, TerminalSession } from "./terminal";

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isApiError, toApiError } from "./backend";
 import { selectBackend } from "./index";
-import { MockBackend } from "./mock";
+import hints from "./failure-hints.json";
+import { MockBackend, parseFailures } from "./mock";
 
 describe("toApiError", () => {
   it("keeps a well-formed API error", () => {
@@ -36,6 +37,32 @@ describe("selectBackend", () => {
     const backend = await selectBackend("?fixture=empty&delay=0");
     expect(backend.kind).toBe("mock");
     expect((await backend.listContexts()).contexts).toEqual([]);
+  });
+
+  it("makes the contexts named in `fail` fail that way, on every request", async () => {
+    const backend = await selectBackend("?delay=0&fail=onprem-lab:tls&fail=kind-berth-dev:bogus");
+    const probe = await backend.probeContext("onprem-lab");
+    expect(probe.failure).toEqual({
+      kind: "tls",
+      message: "the TLS handshake with https://k8s.lab.internal:6443 failed: invalid peer certificate: UnknownIssuer",
+      hint: hints.tls,
+    });
+    const error = { code: "cluster", message: `onprem-lab: ${probe.failure!.message}`, failure: "tls", hint: hints.tls };
+    await expect(backend.listContextInstances("onprem-lab")).rejects.toEqual(error);
+    await expect(backend.instanceStatus({ context: "onprem-lab", namespace: "lab", name: "inventory" })).rejects.toEqual(error);
+    await expect(backend.storageClasses("onprem-lab")).rejects.toEqual(error);
+    // an unknown kind is ignored, and the data set's own failures stay
+    expect((await backend.probeContext("kind-berth-dev")).reachable).toBe(true);
+    expect((await backend.probeContext("minikube")).failure?.kind).toBe("refused");
+  });
+});
+
+describe("parseFailures", () => {
+  it("reads the kind after the last colon, as context names may hold colons", () => {
+    expect(parseFailures(["arn:aws:eks:eu-west-1:1:cluster/x:dns", "lab:timeout", "lab", ":dns"])).toEqual({
+      "arn:aws:eks:eu-west-1:1:cluster/x": "dns",
+      lab: "timeout",
+    });
   });
 });
 

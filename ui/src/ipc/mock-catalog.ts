@@ -86,6 +86,8 @@ export class MockCatalog {
       addContext: (name: string) => void;
       /** Whether a context exists. */
       hasContext: (name: string) => boolean;
+      /** Why a context cannot be used (the error its every request gets), or `null`. */
+      contextError: (name: string) => ApiError | null;
     },
   ) {
     this.settings = { theme: "system", defaultNamespace: null, catalogFolders: [], standbySyncMinutes: null };
@@ -158,6 +160,8 @@ export class MockCatalog {
   async previewReconfigure(input: ReconfigureInput): Promise<ReconfigureResult> {
     await sleep(200 * this.scale);
     const ref = input.instance;
+    const unreachable = this.hooks.contextError(ref.context ?? "kind-berth-dev");
+    if (unreachable) return Promise.reject(unreachable);
     const live = this.hooks.parametersOf(ref);
     if (live === undefined) return reject("notFound", `instance ${ref.name} not found`);
     const changes: ObjectChange[] = [];
@@ -187,6 +191,8 @@ export class MockCatalog {
   async storageClasses(context: string | null): Promise<StorageClassInfo[]> {
     await sleep(250 * this.scale);
     const name = context ?? "kind-berth-dev";
+    const unreachable = this.hooks.contextError(name);
+    if (unreachable) return Promise.reject(unreachable);
     const classes = STORAGE_CLASSES[name] ?? (name.startsWith("kind-") ? STORAGE_CLASSES["kind-berth-dev"] : undefined);
     if (!classes) return reject("cluster", `context ${name}: the API server did not answer`);
     return clone(classes);
@@ -195,6 +201,8 @@ export class MockCatalog {
   async listNamespaces(context: string | null): Promise<string[]> {
     await sleep(200 * this.scale);
     const name = context ?? "kind-berth-dev";
+    const unreachable = this.hooks.contextError(name);
+    if (unreachable) return Promise.reject(unreachable);
     const namespaces = NAMESPACES[name] ?? (name.startsWith("kind-") ? ["default", "kube-system"] : undefined);
     if (!namespaces) return reject("cluster", `context ${name}: the API server did not answer`);
     return [...namespaces];

@@ -21,14 +21,9 @@ import type { OperationUpdate } from "./bindings/OperationUpdate";
 import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { RevisionInfo } from "./bindings/RevisionInfo";
 import type { ServiceVersion } from "./bindings/ServiceVersion";
-import type { UnreachableContext } from "./bindings/UnreachableContext";
-import { FAILING_CONTEXTS, mockContextError, mockUnreachable } from "./mock-failures";
 
 /** Which instance data set: `none` has reachable contexts but nothing installed. */
 export type MockInstancesFixture = "default" | "none";
-
-/** Contexts the mock cannot reach, with the message the core gives (same as their probes). */
-const UNREACHABLE: UnreachableContext[] = FAILING_CONTEXTS.map(mockUnreachable);
 
 const DEFAULT_NAMESPACE: Record<string, string> = {
   "kind-berth-dev": "default",
@@ -54,6 +49,35 @@ export const MOCK_VERSIONS: Record<string, string[]> = {
   mariadb: ["11.4", "11.8"],
   valkey: ["8.0", "8.1"],
 };
+
+/** The `compute` ResourceQuota of a namespace (`context/namespace`): memory requests, in Mi. */
+const QUOTAS: Record<string, { usedMi: number; limitMi: number }> = {
+  "gke_acme_europe-west1_prod/payments": { usedMi: 3072, limitMi: 4096 },
+};
+
+function mebibytes(quantity: string): number | null {
+  const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  return m ? Number(m[1]) * (m[2] === "Gi" ? 1024 : 1) : null;
+}
+
+function memory(mi: number): string {
+  return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
+}
+
+/** The API server's refusal of an install whose pods ask more memory than the namespace's quota has left. */
+function quotaRefusal(t: OperationTarget, values: JsonValue | null): ApiError | null {
+  const quota = QUOTAS[`${t.context}/${t.namespace}`];
+  const asked = (values as { resources?: { memory?: unknown } } | null)?.resources?.memory;
+  const requested = typeof asked === "string" ? mebibytes(asked) : null;
+  if (!quota || requested === null || quota.usedMi + requested <= quota.limitMi) return null;
+  const exceeded = `exceeded quota: compute, requested: requests.memory=${memory(requested)}, used: requests.memory=${memory(quota.usedMi)}, limited: requests.memory=${memory(quota.limitMi)}`;
+  return {
+    code: "cluster",
+    message: `${t.context}: cannot apply StatefulSet ${t.namespace}/${t.name}: statefulsets.apps "${t.name}" is forbidden: ${exceeded} (403 Forbidden)`,
+    hint: `A ResourceQuota in namespace "${t.namespace}" is full: ask the cluster's administrator for a larger quota, or give the service less CPU, memory or storage.`,
+    cliHint: `A ResourceQuota in namespace "${t.namespace}" is full: ask for a larger quota (\`kubectl describe resourcequota -n ${t.namespace}\` shows it) or install with smaller resources (--set resources...).`,
+  };
+}
 
 function ago(minutes: number): string {
   return new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -275,7 +299,6 @@ class Cancelled extends Error {}
 export class MockInstances {
   readonly instances: InstanceSummary[];
   readonly revisions: RevisionInfo[];
-  private readonly unreachable: UnreachableContext[];
   private readonly operations: OperationUpdate[] = [];
   private readonly listeners = new Set<(update: OperationUpdate) => void>();
   private next = 1;
@@ -286,10 +309,11 @@ export class MockInstances {
     fixture: MockInstancesFixture,
     private readonly scale: number,
     private readonly failList: boolean,
+    /** Why a context cannot be used (the same error its every request gets), or `null`. */
+    private readonly contextError: (context: string) => ApiError | null = () => null,
   ) {
     this.instances = fixture === "none" ? [] : defaultInstances();
     this.revisions = fixture === "none" ? [] : defaultHistory(this.instances);
-    this.unreachable = fixture === "none" ? [] : UNREACHABLE;
   }
 
   private find(t: { context: string; namespace: string; name: string }): InstanceSummary | undefined {
@@ -302,14 +326,15 @@ export class MockInstances {
     if (this.failList) {
       return reject("store", "Cannot open Berth's database at /home/ada/.local/share/berth/berth.db: database is locked");
     }
-    if (this.unreachable.some((u) => u.context === context)) return Promise.reject(mockContextError(context)!);
+    const unreachable = this.contextError(context);
+    if (unreachable) return Promise.reject(unreachable);
     return { context, instances: this.instances.filter((i) => i.context === context).map((i) => ({ ...i })) };
   }
 
   async instanceStatus(ref: InstanceRef): Promise<InstanceSummary> {
     await sleep(150 * this.scale);
     const context = ref.context ?? "kind-berth-dev";
-    const unreachable = mockContextError(context);
+    const unreachable = this.contextError(context);
     if (unreachable) return Promise.reject(unreachable);
     const found = this.find({ context, namespace: ref.namespace ?? DEFAULT_NAMESPACE[context] ?? "default", name: ref.name });
     if (!found) return reject("notFound", `no instance ${ref.name} in ${context}/${ref.namespace ?? "default"}`);
@@ -494,12 +519,22 @@ export class MockInstances {
       this.emit(update);
     };
     const t = update.target;
-    const unreachable = UNREACHABLE.find((u) => u.context === t.context);
     await sleep(150 * this.scale);
-    if (unreachable) return finish(mockContextError(t.context)!, null);
+    const unreachable = this.contextError(t.context);
+    if (unreachable) return finish(unreachable, null);
     const existing = this.find(t);
     if (request.kind !== "install" && !existing) {
       return finish({ code: "notFound", message: `no instance ${t.name} in ${t.context}/${t.namespace}` }, null);
+    }
+    if (existing && this.changedElsewhere(t)) {
+      // its lock is held by the process running that change (the fixtures' pending revisions)
+      return finish(
+        {
+          code: "conflict",
+          message: `another Berth process (the app or a CLI) is changing ${t.name} in ${t.context}/${t.namespace} right now; try again when it has finished (\`berth history ${t.name}\` shows it)`,
+        },
+        null,
+      );
     }
     if (request.kind === "install" && existing) {
       return finish(
@@ -521,6 +556,8 @@ export class MockInstances {
     switch (request.kind) {
       case "install": {
         await step({ kind: "step", name: "dry-run" }, 400);
+        const refusal = quotaRefusal(t, request.values);
+        if (refusal) return finish(refusal, null);
         if (t.name.startsWith("broken")) {
           return finish(
             {
@@ -657,6 +694,13 @@ export class MockInstances {
         });
       }
     }
+  }
+
+  /** Whether another process is changing the instance: a revision of it is still pending. */
+  private changedElsewhere(t: OperationTarget): boolean {
+    return this.revisions.some(
+      (r) => r.context === t.context && r.namespace === t.namespace && r.name === t.name && r.status === "pending",
+    );
   }
 
   /** Appends a succeeded revision (the previous one becomes superseded) and returns its number. */

@@ -40,7 +40,10 @@ import type { ServiceVersion } from "./bindings/ServiceVersion";
 import { MockInstances } from "./mock-instances";
 import { MockUsage, mockUserPassword } from "./mock-usage";
 import type { RevealCredentialInput, UsageInput, UsageSeries } from "./usage";
-import { mockProbeFailure } from "./mock-failures";
+import type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
+import { DEFAULT_FAILURES, mockContextError, mockProbeFailure } from "./mock-failures";
+
+export { parseFailures } from "./mock-failures";
 
 /** Which data set the mock serves: chosen with `?fixture=` in the browser. */
 export type MockFixture = "default" | "empty" | "broken" | "error";
@@ -51,6 +54,8 @@ export interface MockOptions {
   delayScale?: number;
   /** Start with a move that was interrupted during its stream (see mock-transfers.ts). */
   interruptedTransfer?: boolean;
+  /** Contexts made to fail this way, over the data set's own (chosen with `?fail=context:kind`). */
+  failures?: Record<string, ProbeFailureKind>;
 }
 
 interface MockContext {
@@ -90,7 +95,10 @@ function context(
   };
 }
 
-/** A realistic mix: local clusters, managed cloud clusters, an on-premises one; some unreachable. */
+/**
+ * A realistic mix: local clusters, managed cloud clusters, an on-premises one; some unreachable
+ * (their failures are set from `DEFAULT_FAILURES`).
+ */
 function defaultContexts(): MockContext[] {
   return [
     context(
@@ -101,12 +109,7 @@ function defaultContexts(): MockContext[] {
     context(
       "minikube",
       { location: "laptop", server: "https://192.168.49.2:8443", lastSeen: "2026-11-20T09:14:03Z", serverVersion: "v1.32.0" },
-      {
-        delayMs: 500,
-        serverVersion: null,
-        latencyMs: 2,
-        failure: mockProbeFailure("minikube"),
-      },
+      { delayMs: 500, serverVersion: null, latencyMs: 2, failure: null },
     ),
     context(
       "gke_acme_europe-west1_prod",
@@ -129,12 +132,7 @@ function defaultContexts(): MockContext[] {
         server: "https://4F1C2D7E9A.gr7.eu-west-1.eks.amazonaws.com",
         sourceFile: WORK_CONFIG,
       },
-      {
-        delayMs: 1200,
-        serverVersion: null,
-        latencyMs: 40,
-        failure: mockProbeFailure("arn:aws:eks:eu-west-1:123456789012:cluster/staging"),
-      },
+      { delayMs: 1200, serverVersion: null, latencyMs: 40, failure: null },
     ),
     context(
       "onprem-lab",
@@ -144,12 +142,7 @@ function defaultContexts(): MockContext[] {
     context(
       "do-ams3-shop",
       { location: "cloud", server: "https://9c1e0a52.k8s.ondigitalocean.com", sourceFile: WORK_CONFIG },
-      {
-        delayMs: 700,
-        serverVersion: null,
-        latencyMs: 64,
-        failure: mockProbeFailure("do-ams3-shop"),
-      },
+      { delayMs: 700, serverVersion: null, latencyMs: 64, failure: null },
     ),
   ];
 }
@@ -184,8 +177,14 @@ export class MockBackend implements Backend {
     const fixture = options.fixture ?? "default";
     this.scale = options.delayScale ?? 1;
     this.failList = fixture === "error";
-    this.instances = new MockInstances(fixture === "empty" ? "none" : "default", this.scale, this.failList);
     this.contexts = fixture === "empty" ? [] : defaultContexts();
+    for (const [name, kind] of Object.entries({ ...DEFAULT_FAILURES, ...options.failures })) {
+      const ctx = this.find(name);
+      if (ctx) ctx.probe.failure = mockProbeFailure(kind, ctx.info.server ?? `https://${name}`);
+    }
+    this.instances = new MockInstances(fixture === "empty" ? "none" : "default", this.scale, this.failList, (name) =>
+      this.contextError(name),
+    );
     this.catalog = new MockCatalog(this.scale, {
       parametersOf: (ref) =>
         this.instances.instances.find(
@@ -195,6 +194,7 @@ export class MockBackend implements Backend {
             (ref.namespace === null || i.namespace === ref.namespace),
         )?.parameters,
       hasContext: (name) => this.find(name) !== undefined,
+      contextError: (name) => this.contextError(name),
       addContext: (name) =>
         this.contexts.push(
           context(
@@ -238,6 +238,12 @@ export class MockBackend implements Backend {
 
   private find(name: string): MockContext | undefined {
     return this.contexts.find((c) => c.info.name === name);
+  }
+
+  /** The error every request to a failing context rejects with, or `null` when it answers. */
+  contextError(name: string): ApiError | null {
+    const failure = this.find(name)?.probe.failure;
+    return failure ? mockContextError(name, failure) : null;
   }
 
   /** Why a context's cluster does not answer (with the hint of what to do), or `null` when it does. */

@@ -1,6 +1,7 @@
 import "./operations.css";
 import { InlineCode } from "../components/InlineCode";
 import { CheckIcon } from "../components/action-icons";
+import { failureTitle } from "../components/failure";
 import { AlertIcon } from "../components/icons";
 import type { OperationUpdate } from "../ipc";
 import { describeProgress, suggestedFix, type StepState } from "./progress";
@@ -12,11 +13,17 @@ function StepMark({ state }: { state: StepState }) {
   return <span className="steps__mark steps__mark--pending" aria-hidden="true" />;
 }
 
-/** An operation's error: the core's message and what to do about it; never a stack trace. */
+/**
+ * An operation's error: the kind of failure when its context could not be used (titled as on
+ * Contexts, Services and the instance page), the core's message and what to do about it; never a
+ * stack trace.
+ */
 export function OperationError({ update }: { update: OperationUpdate }) {
   if (!update.error) return null;
+  const failure = update.error.failure ?? undefined;
   return (
-    <div className="op-error" role="alert" data-error-code={update.error.code}>
+    <div className="op-error" role="alert" data-error-code={update.error.code} data-failure={failure}>
+      {failure ? <p className="op-error__title">{failureTitle(failure)}</p> : null}
       <p className="op-error__message">
         <InlineCode text={update.error.message} />
       </p>

@@ -109,7 +109,7 @@ const FIXES: Record<ErrorCode, string> = {
   store: "Close other Berth windows or `berth` commands using the same data folder, then try again.",
   keyring: "Unlock the system keyring (Settings shows its status), then try again.",
   cluster: "Check that the cluster is running and reachable on the Contexts page, then try again.",
-  conflict: "It conflicts with what is there now: refresh to see the current state, then change the request.",
+  conflict: "It conflicts with what is there now: refresh to see the current state, then try again.",
   timeout: "What it did so far stays: wait and look again, or Recover it from the instance's page.",
   unsupported: "This service's definition does not offer it.",
   interrupted: "Open the instance and choose Recover: it finishes what was started, or undoes it.",
