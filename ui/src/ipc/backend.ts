@@ -144,7 +144,8 @@ const FAILURE_KIND_SET: Record<ProbeFailureKind, true> = {
   config: true,
   other: true,
 };
-const FAILURE_KINDS = Object.keys(FAILURE_KIND_SET) as readonly ProbeFailureKind[];
+/** Every way a context can fail, as the core names them (the record makes the list complete). */
+export const FAILURE_KINDS = Object.keys(FAILURE_KIND_SET) as readonly ProbeFailureKind[];
 
 /** True when `value` has the `{code, message}` shape of an API error with a known code. */
 export function isApiError(value: unknown): value is ApiError {

@@ -1,6 +1,7 @@
 import type { ApiError } from "./bindings/ApiError";
 import type { ProbeFailure } from "./bindings/ProbeFailure";
 import type { ProbeFailureKind } from "./bindings/ProbeFailureKind";
+import { FAILURE_KINDS } from "./backend";
 import hints from "./failure-hints.json";
 
 /**
@@ -10,19 +11,6 @@ import hints from "./failure-hints.json";
  * request to these contexts take their words from here, as the core's probe and requests share
  * theirs.
  */
-
-/** Every way a context can fail. */
-export const FAILURE_KINDS: readonly ProbeFailureKind[] = [
-  "dns",
-  "refused",
-  "tls",
-  "unauthorized",
-  "forbidden",
-  "timeout",
-  "execPlugin",
-  "config",
-  "other",
-];
 
 /** The contexts of the default data set that fail, and how. */
 export const DEFAULT_FAILURES: Record<string, ProbeFailureKind> = {
