@@ -139,13 +139,10 @@ async fn steps(
                     Ok((out, Some(detail)))
                 }))
                 .await?;
+                // the digests are of the stream as it crossed: compressed, with a codec
                 let wire = match out.codec {
                     Codec::None => String::new(),
-                    codec => format!(
-                        " ({} bytes on the wire, {})",
-                        out.wire_bytes,
-                        codec.as_str()
-                    ),
+                    codec => format!(" as {} bytes of {}", out.wire_bytes, codec.as_str()),
                 };
                 sink(TransferEvent::Note(format!(
                     "{} bytes streamed{wire}, sha256 {} on both ends",

@@ -89,37 +89,46 @@ impl Liveness {
 }
 
 /// The wrapper around `export` and `import` (arguments: mode, pid file, codec, command...).
-/// The count and the digest are of the data as the engine wrote and reads it; with a codec
-/// (`zstd`, `gzip`) the export side compresses after measuring and the import side
-/// decompresses before, so only the compressed bytes cross the exec tunnels.
+/// The count and the digest are of the bytes as they cross the exec tunnels: with a codec
+/// (`zstd`, `gzip`) the export side measures after compressing and the import side before
+/// decompressing, so the pods hash a fraction of the data and their counts equal the bytes
+/// Berth relays; the codec's own frame checksum (zstd's xxhash, gzip's CRC-32) covers the
+/// data, and a decompressor that fails (a cut or changed stream) fails the import even when the
+/// engine took the truncated input with exit 0. The import side also reports the data's size,
+/// as the decompressor counted it (`zstd -v`) or, with gzip, as `wc` does. zstd runs without
+/// its reader and writer threads where it has the switch (1.5.3 on): between two pipes they
+/// cost more in thread switches than they save, about half of its CPU.
 pub(crate) const WRAPPER: &str = r#"set -u
 mode=$1; pidfile=$2; codec=$3; shift 3
 d=$(mktemp -d) || exit 125
 trap 'rm -rf "$d" "$pidfile"' EXIT
-mkfifo "$d/h" "$d/c" || exit 125
+mkfifo "$d/h" "$d/c" "$d/r" || exit 125
 if command -v openssl >/dev/null 2>&1; then sum='openssl dgst -sha256 -r'; else sum=sha256sum; fi
-case $codec in
-  zstd) pack='zstd -1 -q -c'; unpack='zstd -d -q -c' ;;
-  gzip) pack='gzip -1 -c'; unpack='gzip -d -c' ;;
-  *) pack=; unpack= ;;
-esac
 $sum < "$d/h" > "$d/sum" & s=$!
 wc -c < "$d/c" > "$d/n" & w=$!
 ( while sleep 5 4>&-; do printf . >&4; done ) 4>&2 >/dev/null 2>&1 & hb=$!
 run() { sh -c 'echo $$ > "$1"; shift; exec "$@"' berth-op "$pidfile" "$@"; }
-if [ "$mode" = export ] && [ -n "$pack" ]; then
-  { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c" | $pack
-elif [ "$mode" = export ]; then
-  { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c"
-elif [ -n "$unpack" ]; then
-  $unpack | tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc"
-else
-  tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc"
-fi
+echo 0 > "$d/zrc"; : > "$d/dn"
+z=zstd; [ "$codec" = zstd ] && zstd --no-asyncio -V >/dev/null 2>&1 && z='zstd --no-asyncio'
+case $mode:$codec in
+  export:zstd) { run "$@"; echo $? > "$d/rc"; } | { $z -1 -q -c; echo $? > "$d/zrc"; } | tee "$d/h" "$d/c" ;;
+  export:gzip) { run "$@"; echo $? > "$d/rc"; } | { gzip -1 -c; echo $? > "$d/zrc"; } | tee "$d/h" "$d/c" ;;
+  export:*) { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c" ;;
+  *:zstd) tee "$d/h" "$d/c" | { $z -d -v -c 2> "$d/z"; echo $? > "$d/zrc"; } | run "$@"; echo $? > "$d/rc"
+    sed -n 's/.*: *\([0-9][0-9]*\) bytes.*/\1/p' "$d/z" | tail -n 1 > "$d/dn" ;;
+  *:gzip) wc -c < "$d/r" > "$d/dn" & r=$!
+    tee "$d/h" "$d/c" | { gzip -d -c 2> "$d/z"; echo $? > "$d/zrc"; } | tee "$d/r" | run "$@"; echo $? > "$d/rc"
+    wait $r ;;
+  *) tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc" ;;
+esac
 kill $hb 2>/dev/null
 wait $s $w
-rc=$(cat "$d/rc")
-printf '\nberth-stream %s %s %s\n' "$rc" "$(tr -d ' \n' < "$d/n")" "$(cut -c1-64 "$d/sum")" >&2
+rc=$(cat "$d/rc"); zrc=$(cat "$d/zrc")
+if [ "$rc" = 0 ] && [ "$zrc" != 0 ]; then
+  [ -f "$d/z" ] && grep -v -e '^\*\*\*' -e ' bytes *$' "$d/z" >&2
+  echo "$codec exited with code $zrc" >&2; rc=$zrc
+fi
+printf '\nberth-stream %s %s %s %s\n' "$rc" "$(tr -d ' \n' < "$d/n")" "$(cut -c1-64 "$d/sum")" "$(tr -d ' \n' < "$d/dn")" >&2
 exit "$rc"
 "#;
 
@@ -256,11 +265,15 @@ pub(crate) async fn kill_leftovers(cfg: &Config, place: &Place, tag: &str, side:
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct EndReport {
     pub(crate) exit_code: i32,
+    /// Bytes that crossed this end's exec tunnel.
     pub(crate) bytes: u64,
+    /// sha256 of those bytes.
     pub(crate) sha256: String,
+    /// The data's size after decompression (the import side of a compressed stream).
+    pub(crate) data: Option<u64>,
 }
 
-/// Finds the wrapper's last `berth-stream RC BYTES SHA256` line in a stderr tail.
+/// Finds the wrapper's last `berth-stream RC BYTES SHA256 [DATA]` line in a stderr tail.
 pub(crate) fn parse_report(stderr: &[u8]) -> Option<EndReport> {
     let text = String::from_utf8_lossy(stderr);
     let line = text
@@ -271,10 +284,12 @@ pub(crate) fn parse_report(stderr: &[u8]) -> Option<EndReport> {
     let exit_code = parts.next()?.parse().ok()?;
     let bytes = parts.next()?.parse().ok()?;
     let sha256 = parts.next()?.to_owned();
+    let data = parts.next().and_then(|d| d.parse().ok());
     (sha256.len() == 64).then_some(EndReport {
         exit_code,
         bytes,
         sha256,
+        data,
     })
 }
 
@@ -299,9 +314,9 @@ pub struct StreamOutcome {
     pub wire_bytes: u64,
     /// How they crossed.
     pub codec: Codec,
-    /// sha256 (hex) of the bytes as the source pod sent them.
+    /// sha256 (hex) of the stream as the source pod sent it (compressed, with a codec).
     pub source_sha256: String,
-    /// sha256 (hex) of the bytes as the target pod received them.
+    /// sha256 (hex) of the stream as the target pod received it.
     pub target_sha256: String,
     /// How long it took.
     pub elapsed: Duration,
@@ -487,11 +502,11 @@ fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEve
     }
 }
 
-/// Whether both ends agree with each other and with what Berth moved: the data's size and
-/// digest when they do, else what differs. Berth counts the bytes it relays (`wire`) but does
-/// not hash them: both ends' digests are compared with each other, and each end's count with
-/// the other's and, uncompressed, with Berth's, which together say the same as a third digest
-/// would, for one sha256 of the data less on the way.
+/// Whether both ends agree with each other and with what Berth relayed: the data's size and
+/// the stream's digest when they do, else what differs. Berth counts the bytes it relays
+/// (`wire`) but does not hash them: both ends' counts are compared with Berth's and their
+/// digests with each other, which together say the same as a third digest would, for one
+/// sha256 less on the way.
 fn judge(
     wire: u64,
     codec: Codec,
@@ -516,7 +531,7 @@ fn judge(
             with_messages(source_err)
         ));
     }
-    if codec == Codec::None && sent.bytes != wire {
+    if sent.bytes != wire {
         return fail(format!(
             "the export sent {} bytes but Berth received {wire}",
             sent.bytes
@@ -532,20 +547,38 @@ fn judge(
             with_messages(target_err)
         ));
     };
-    if received.bytes != sent.bytes || received.sha256 != sent.sha256 {
+    let short = received.bytes != sent.bytes;
+    if received.exit_code != 0 || target_status.is_err() {
+        // an import that stops early also stops reading: say how far it got
+        return fail(format!(
+            "the import exited with code {}{}{}",
+            received.exit_code,
+            if short {
+                format!(" after reading {} of {} bytes", received.bytes, sent.bytes)
+            } else {
+                String::new()
+            },
+            with_messages(target_err)
+        ));
+    }
+    if short || received.sha256 != sent.sha256 {
         return fail(format!(
             "the export sent {} bytes (sha256 {}) but the import received {} (sha256 {})",
             sent.bytes, sent.sha256, received.bytes, received.sha256
         ));
     }
-    if received.exit_code != 0 || target_status.is_err() {
-        return fail(format!(
-            "the import exited with code {}{}",
-            received.exit_code,
-            with_messages(target_err)
-        ));
-    }
-    Ok((received.bytes, received.sha256))
+    let data = match (codec, received.data) {
+        (Codec::None, _) => received.bytes,
+        (_, Some(data)) => data,
+        (_, None) => {
+            // a decompressor whose count could not be read: the stream is sound, its size unknown
+            tracing::warn!(
+                "the import did not report the data's size; counting the compressed bytes"
+            );
+            received.bytes
+        }
+    };
+    Ok((data, received.sha256))
 }
 
 fn with_messages(stderr: &[u8]) -> String {
@@ -571,8 +604,13 @@ mod tests {
             Some(EndReport {
                 exit_code: 0,
                 bytes: 12,
-                sha256: SHA.into()
+                sha256: SHA.into(),
+                data: None,
             })
+        );
+        assert_eq!(
+            parse_report(format!("berth-stream 0 12 {SHA} 40\n").as_bytes()).map(|r| r.data),
+            Some(Some(40))
         );
         assert_eq!(parse_report(b"...\nberth-stream 0 12 short\n"), None);
         assert_eq!(parse_report(b"no report"), None);
@@ -620,13 +658,21 @@ mod tests {
             judge(100, Codec::None, (s, &e), (t, &te)).unwrap(),
             (100, SHA.to_owned())
         );
-        // compressed: Berth relays fewer bytes than the data has, and that is no cut
-        let (s, e) = ok(report.as_bytes());
-        let (t, te) = ok(report.as_bytes());
+        // compressed: every count is of the wire; the import names the data's size
+        let wire = format!("berth-stream 0 30 {SHA}\n");
+        let (s, e) = ok(wire.as_bytes());
+        let (t, te) = ok(format!("berth-stream 0 30 {SHA} 100\n").as_bytes());
         assert_eq!(
             judge(30, Codec::Zstd, (s, &e), (t, &te)).unwrap(),
             (100, SHA.to_owned())
         );
+        // ... and Berth's count is held to the export's as well
+        let (s, e) = ok(wire.as_bytes());
+        let (t, te) = ok(format!("berth-stream 0 30 {SHA} 100\n").as_bytes());
+        let err = judge(20, Codec::Zstd, (s, &e), (t, &te))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sent 30 bytes but Berth received 20"), "{err}");
         // a failing import
         let bad = format!("ERROR: relation exists\nberth-stream 3 100 {SHA}\n");
         let (s, e) = ok(report.as_bytes());
@@ -634,6 +680,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("code 3: ERROR: relation exists"), "{err}");
+        // an import that stopped early: its error first, then how far it read
+        let bad =
+            format!("zstd: premature end\nzstd exited with code 1\nberth-stream 1 40 {SHA}\n");
+        let (s, e) = ok(report.as_bytes());
+        let err = judge(100, Codec::Zstd, (s, &e), (Ok(()), bad.as_bytes()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("code 1 after reading 40 of 100 bytes: zstd: premature end"),
+            "{err}"
+        );
     }
 
     /// Beats `end` every 5 s, as a wrapper's heartbeat does, forever.
@@ -691,6 +748,7 @@ mod tests {
             exit_code: 0,
             bytes: 5,
             sha256: hello.into(),
+            data: None,
         };
         let system = std::env::var_os("PATH").unwrap_or_default();
         let (out, report) = wrapped_hello(&system);
@@ -712,9 +770,14 @@ mod tests {
         assert_eq!((out.as_slice(), &report), (&b"hello"[..], &expected));
     }
 
-    /// The export wrapper's output piped into the import wrapper, as the stream does, with
-    /// `codec`: what the import's command read and both ends' reports.
-    fn round_trip(codec: Codec, data: &[u8]) -> (Vec<u8>, usize, EndReport, EndReport) {
+    /// The export wrapper's output, its first `keep` bytes when given (a cut stream), piped
+    /// into the import wrapper, as the stream does, with `codec`: what the import's command
+    /// read, the bytes between the two, the export's report and the import's output.
+    fn round_trip(
+        codec: Codec,
+        data: &[u8],
+        keep: Option<usize>,
+    ) -> (Vec<u8>, usize, EndReport, std::process::Output) {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in");
         let received = dir.path().join("out");
@@ -731,6 +794,7 @@ mod tests {
             .output()
             .unwrap();
         assert!(export.status.success(), "{export:?}");
+        let wire = &export.stdout[..keep.unwrap_or(export.stdout.len())];
         let mut import = wrapper(
             "import",
             &["sh", "-c", "cat > \"$0\"", received.to_str().unwrap()],
@@ -739,49 +803,87 @@ mod tests {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-        std::io::Write::write_all(import.stdin.as_mut().unwrap(), &export.stdout).unwrap();
+        std::io::Write::write_all(import.stdin.as_mut().unwrap(), wire).unwrap();
         let import = import.wait_with_output().unwrap();
-        assert!(import.status.success(), "{import:?}");
         (
-            std::fs::read(&received).unwrap(),
+            std::fs::read(&received).unwrap_or_default(),
             export.stdout.len(),
             parse_report(&export.stderr).expect("the export's report"),
-            parse_report(&import.stderr).expect("the import's report"),
+            import,
         )
     }
 
-    #[test]
-    fn each_codec_carries_the_data_and_both_ends_measure_it_uncompressed() {
-        // a dump-like text: it compresses
-        let data: Vec<u8> = (0..20_000)
+    /// A dump-like text: it compresses.
+    fn dump_like() -> Vec<u8> {
+        (0..20_000)
             .flat_map(|i| format!("{i}\tsome row text ü\t{}\n", i * 7).into_bytes())
-            .collect();
+            .collect()
+    }
+
+    fn require(codec: Codec) {
+        let found = std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {}", codec.as_str())])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            found,
+            "{} is needed by this test (scripts/system-deps.sh)",
+            codec.as_str()
+        );
+    }
+
+    #[test]
+    fn each_codec_carries_the_data_and_both_ends_measure_the_wire() {
+        let data = dump_like();
         for codec in [Codec::None, Codec::Gzip, Codec::Zstd] {
-            if codec != Codec::None
-                && std::process::Command::new("sh")
-                    .args(["-c", &format!("command -v {}", codec.as_str())])
-                    .output()
-                    .map(|o| !o.status.success())
-                    .unwrap_or(true)
-            {
-                panic!(
-                    "{} is needed by this test (scripts/system-deps.sh)",
-                    codec.as_str()
-                );
+            if codec != Codec::None {
+                require(codec);
             }
-            let (received, wire, sent, got) = round_trip(codec, &data);
+            let (received, wire, sent, import) = round_trip(codec, &data, None);
+            assert!(import.status.success(), "{codec:?}: {import:?}");
+            let got = parse_report(&import.stderr).expect("the import's report");
             assert_eq!(received, data, "{codec:?}");
+            // both pods count what crossed, as Berth does, and hash the same bytes
             assert_eq!(
                 (sent.bytes, got.bytes),
-                (data.len() as u64, data.len() as u64)
+                (wire as u64, wire as u64),
+                "{codec:?}"
             );
             assert_eq!(sent.sha256, got.sha256, "{codec:?}");
             if codec == Codec::None {
-                assert_eq!(wire, data.len());
+                assert_eq!((wire, got.data), (data.len(), None));
             } else {
                 assert!(wire * 3 < data.len(), "{codec:?}: {wire} bytes on the wire");
+                // the import names the data's size, as the decompressor wrote it
+                assert_eq!(got.data, Some(data.len() as u64), "{codec:?}");
             }
+            assert_eq!(sent.data, None);
         }
+    }
+
+    #[test]
+    fn a_cut_compressed_stream_fails_the_import_though_its_command_exits_zero() {
+        let data = dump_like();
+        for codec in [Codec::Gzip, Codec::Zstd] {
+            require(codec);
+            let (_, wire, _, import) = round_trip(codec, &data, Some(wire_half(codec, &data)));
+            // `cat` took the truncated data and exited 0; the decompressor did not
+            assert!(!import.status.success(), "{codec:?}: {import:?}");
+            let got = parse_report(&import.stderr).expect("the import's report");
+            assert_ne!(got.exit_code, 0);
+            assert!(got.bytes < wire as u64);
+            let stderr = String::from_utf8_lossy(&import.stderr);
+            assert!(
+                stderr.contains(&format!("{} exited with code", codec.as_str())),
+                "{codec:?}: {stderr}"
+            );
+        }
+    }
+
+    /// Half the compressed size of `data` with `codec`.
+    fn wire_half(codec: Codec, data: &[u8]) -> usize {
+        let (_, wire, _, _) = round_trip(codec, data, None);
+        wire / 2
     }
 
     #[test]
