@@ -102,8 +102,10 @@ async fn steps(
                 let source_place = Place::of(export, &plan.source.1, &plan.source.2);
                 let target_place = Place::of(import, &plan.target.1, &plan.target.2);
                 let tag = stream::stream_tag(&row);
-                stream::kill_leftovers(t.source, &source_place, &tag, Side::Export).await;
-                stream::kill_leftovers(t.target, &target_place, &tag, Side::Import).await;
+                tokio::join!(
+                    stream::kill_leftovers(t.source, &source_place, &tag, Side::Export),
+                    stream::kill_leftovers(t.target, &target_place, &tag, Side::Import),
+                );
                 let out = Box::pin(journal::step(store, id, name, async {
                     let started = time::OffsetDateTime::now_utc();
                     let out = Stream {

@@ -344,28 +344,33 @@ impl Stream<'_> {
         let codec = Codec::choose(self).await;
         // with compression Berth sees fewer bytes than the data has: no ETA against its size
         let expected = self.expected.filter(|_| codec == Codec::None);
-        let (mut export_input, mut export) = tunnel::open(
-            self.source,
-            &self.source_place,
-            wrapped(&self.tag, Side::Export, codec, &self.export),
-            false,
-        )
-        .await?;
-        let (mut import, import_output) = match tunnel::open(
-            self.target,
-            &self.target_place,
-            wrapped(&self.tag, Side::Import, codec, &self.import),
-            true,
-        )
-        .await
-        {
-            Ok(t) => t,
-            Err(e) => {
-                drop((export_input, export));
-                kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
-                return Err(e);
-            }
-        };
+        // both ends start at once; one that fails leaves nothing running at the other
+        let (export_end, import_end) = tokio::join!(
+            tunnel::open(
+                self.source,
+                &self.source_place,
+                wrapped(&self.tag, Side::Export, codec, &self.export),
+                false,
+            ),
+            tunnel::open(
+                self.target,
+                &self.target_place,
+                wrapped(&self.tag, Side::Import, codec, &self.import),
+                true,
+            ),
+        );
+        let ((mut export_input, mut export), (mut import, import_output)) =
+            match (export_end, import_end) {
+                (Ok(e), Ok(i)) => (e, i),
+                (Err(error), _) | (_, Err(error)) => {
+                    // the end that opened is closed here; what either end started is stopped
+                    tokio::join!(
+                        kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export),
+                        kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import),
+                    );
+                    return Err(error);
+                }
+            };
         let alive = Liveness::new();
         // the import's output is read beside the copy, so that it never waits on a full pipe
         let mut import_ended = tokio::spawn({
