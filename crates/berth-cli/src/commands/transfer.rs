@@ -267,7 +267,7 @@ pub(crate) fn print_done(t: &TransferInfo) {
     ));
     if t.bytes > 0 {
         output::line(format!(
-            "  {} bytes, sha256 {} (sent) = {} (received)",
+            "  {} bytes, stream sha256 {} (sent) = {} (received)",
             t.bytes,
             t.source_sha256.as_deref().unwrap_or("-"),
             t.target_sha256.as_deref().unwrap_or("-")
