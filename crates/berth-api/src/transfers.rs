@@ -48,6 +48,9 @@ pub enum TransferProgress {
         rate: f64,
         /// Seconds left.
         eta_secs: Option<f64>,
+        /// The compressor the stream crosses with (`zstd`, `gzip`): `bytes` then counts the
+        /// compressed stream, fewer than the data, and there is no ETA.
+        codec: Option<String>,
     },
     /// A note.
     Note {
@@ -75,11 +78,13 @@ impl From<TransferEvent> for TransferProgress {
                 expected,
                 rate,
                 eta_secs,
+                codec,
             } => Self::Bytes {
                 bytes,
                 expected,
                 rate,
                 eta_secs,
+                codec: codec.map(str::to_owned),
             },
             TransferEvent::Note(message) => Self::Note { message },
         }

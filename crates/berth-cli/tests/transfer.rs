@@ -354,8 +354,12 @@ async fn a_move_killed_during_its_stream_is_resumed() {
     assert_eq!(row["needsDecision"], true, "{row}");
 
     // resume: the stream again into a cleaned target, then verify and cut-over
-    let done = one_document(&pair.ok(&["transfer", "resume", &id.to_string()]));
+    let (code, out, err) = pair.run(&["transfer", "resume", &id.to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let done = one_document(&out);
     assert_eq!(done["status"], "succeeded", "{done}");
+    // the progress lines say their bytes are the compressed stream's, not the data's
+    assert!(err.contains(" MiB of zstd at "), "{err}");
     assert_eq!(db_b.digest().unwrap(), seeded, "every row on the target");
     assert_eq!(db_a.digest().unwrap(), seeded, "the source keeps its data");
     pair.shutdown().await;

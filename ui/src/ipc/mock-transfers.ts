@@ -323,6 +323,7 @@ export class MockTransfers implements TransferBackend {
             expected: total,
             rate: MOCK_RATE,
             eta_secs: (total - row.bytes) / MOCK_RATE,
+            codec: null,
           });
         }
         row.sourceSha256 = row.targetSha256 = (hash(row.source) >>> 0).toString(16).padStart(8, "0").repeat(8);

@@ -28,8 +28,9 @@ export function TransferProgressView({ progress, label }: { progress: ProgressMo
       {showBytes ? (
         <div className="transfer-bytes" data-testid="transfer-bytes">
           <progress max={100} value={percent ?? undefined} aria-label="Data streamed" />
-          <p>
+          <p title={progress.codec ? `Compressed with ${progress.codec} on the way: the data itself is larger` : undefined}>
             <strong>{formatBytes(progress.bytes)}</strong>
+            {progress.codec ? ` of ${progress.codec}` : ""}
             {progress.expected ? ` of ${formatBytes(progress.expected)}` : ""}
             {progress.rate ? ` · ${formatBytes(progress.rate)}/s` : ""}
             {progress.etaSecs !== null && progress.etaSecs > 0 ? ` · ${formatDuration(progress.etaSecs)} left` : ""}

@@ -167,8 +167,11 @@ describe("progress", () => {
     m = applyProgress(m, { type: "step", step: "provision" });
     m = applyProgress(m, { type: "step", step: "stream" });
     expect(m.steps.map((s) => s.state)).toEqual(["done", "done", "active", "pending", "pending"]);
-    m = applyProgress(m, { type: "bytes", bytes: 512, expected: 1024, rate: 256, eta_secs: 2 });
-    expect(m).toMatchObject({ bytes: 512, expected: 1024, rate: 256, etaSecs: 2 });
+    m = applyProgress(m, { type: "bytes", bytes: 512, expected: 1024, rate: 256, eta_secs: 2, codec: null });
+    expect(m).toMatchObject({ bytes: 512, expected: 1024, rate: 256, etaSecs: 2, codec: null });
+    // a compressed stream counts what crosses, without a total or an ETA
+    m = applyProgress(m, { type: "bytes", bytes: 300, expected: null, rate: 100, eta_secs: null, codec: "zstd" });
+    expect(m).toMatchObject({ bytes: 300, expected: null, etaSecs: null, codec: "zstd" });
     m = applyProgress(m, { type: "note", message: "storage classes: default used" });
     expect(m.notes).toEqual(["storage classes: default used"]);
     expect(finishProgress(m, false).steps.map((s) => s.state)).toEqual(["done", "done", "failed", "pending", "pending"]);

@@ -202,12 +202,14 @@ export interface ProgressModel {
   expected: number | null;
   rate: number | null;
   etaSecs: number | null;
+  /** The compressor the stream crosses with: `bytes` then counts the compressed stream. */
+  codec: string | null;
   notes: string[];
 }
 
 /** The progress before any event: every planned step pending. */
 export function initialProgress(steps: readonly string[]): ProgressModel {
-  return { steps: steps.map((name) => ({ name, state: "pending" })), bytes: 0, expected: null, rate: null, etaSecs: null, notes: [] };
+  return { steps: steps.map((name) => ({ name, state: "pending" })), bytes: 0, expected: null, rate: null, etaSecs: null, codec: null, notes: [] };
 }
 
 /**
@@ -227,7 +229,7 @@ export function applyProgress(model: ProgressModel, event: TransferProgress): Pr
       };
     }
     case "bytes":
-      return { ...model, bytes: event.bytes, expected: event.expected, rate: event.rate, etaSecs: event.eta_secs };
+      return { ...model, bytes: event.bytes, expected: event.expected, rate: event.rate, etaSecs: event.eta_secs, codec: event.codec };
     case "note":
       return { ...model, notes: [...model.notes, event.message] };
   }

@@ -50,6 +50,9 @@ pub enum TransferEvent {
         rate: f64,
         /// Seconds left.
         eta_secs: Option<f64>,
+        /// The compressor the stream crosses with (`zstd`, `gzip`): the bytes then count the
+        /// compressed stream, fewer than the data, and there is no ETA.
+        codec: Option<&'static str>,
     },
     /// Something worth saying (a warning, what was skipped).
     Note(String),

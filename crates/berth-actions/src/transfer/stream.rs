@@ -436,7 +436,7 @@ impl Stream<'_> {
             }
             if last_report.elapsed() >= PROGRESS_EVERY {
                 last_report = Instant::now();
-                sink(progress(bytes, expected, started.elapsed()));
+                sink(progress(bytes, expected, started.elapsed(), codec));
             }
         };
         drop((export_input, export));
@@ -462,7 +462,7 @@ impl Stream<'_> {
                 return Err(ActionError::Failed(format!("the stream failed: {e}")));
             }
         };
-        sink(progress(bytes, Some(bytes), started.elapsed()));
+        sink(progress(bytes, Some(bytes), started.elapsed(), codec));
         let import_status = match ended.error {
             Some(e) => Err(format!("the import's exec stream failed: {e}")),
             None => remote::exited_zero(ended.status.map(|s| *s)),
@@ -493,7 +493,7 @@ impl Stream<'_> {
 }
 
 /// A progress event: bytes so far, the rate, and an ETA when the size is known.
-fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEvent {
+fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration, codec: Codec) -> TransferEvent {
     let secs = elapsed.as_secs_f64().max(0.001);
     let rate = bytes as f64 / secs;
     let eta_secs = expected
@@ -504,6 +504,7 @@ fn progress(bytes: u64, expected: Option<u64>, elapsed: Duration) -> TransferEve
         expected,
         rate,
         eta_secs,
+        codec: (codec != Codec::None).then(|| codec.as_str()),
     }
 }
 

@@ -179,11 +179,18 @@ impl Shown {
             (
                 Some(b),
                 TransferProgress::Bytes {
-                    bytes, expected, ..
+                    bytes,
+                    expected,
+                    codec,
+                    ..
                 },
             ) => {
                 if let Some(t) = expected {
                     b.set_length(t.max(bytes));
+                }
+                if let Some(c) = codec {
+                    // the count is of the compressed stream, not of the data
+                    b.set_message(format!("stream, {c}"));
                 }
                 b.set_position(bytes);
             }
@@ -195,11 +202,13 @@ impl Shown {
                     bytes,
                     rate,
                     eta_secs,
+                    codec,
                     ..
                 },
             ) => eprintln!(
-                "  {:.1} MiB at {:.1} MiB/s{}",
+                "  {:.1} MiB{} at {:.1} MiB/s{}",
                 bytes as f64 / 1048576.0,
+                codec.map(|c| format!(" of {c}")).unwrap_or_default(),
                 rate / 1048576.0,
                 eta_secs
                     .map(|s| format!(", {s:.0} s left"))

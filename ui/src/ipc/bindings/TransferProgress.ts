@@ -23,7 +23,12 @@ rate: number,
 /**
  * Seconds left.
  */
-eta_secs: number | null, } | { "type": "note", 
+eta_secs: number | null, 
+/**
+ * The compressor the stream crosses with (`zstd`, `gzip`): `bytes` then counts the
+ * compressed stream, fewer than the data, and there is no ETA.
+ */
+codec: string | null, } | { "type": "note", 
 /**
  * The text.
  */
