@@ -3,8 +3,9 @@
 //! the same export and import commands (the definition's own, e.g. `pg_dumpall … | psql`,
 //! `redis-cli --rdb -` into the RDB restore) between two real servers, in the same run.
 //! Reports, per engine and as medians of RUNS runs: bytes/s of each and their ratio (goal
-//! ≥ 90 %; the median of each run's move against that run's pipe, as the machine drifts), the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of the move (fence
-//! → cut-over done) with the part of it that is the stream. Then, once, a standby of the
+//! ≥ 90 %; the median of each run's move against that run's pipe, as the machine drifts),
+//! the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of the move (fence →
+//! cut-over done) with the part of it that is the stream. Then, once, a standby of the
 //! PostgreSQL data set: `berth standby sync` with nothing changed, and a planned `berth standby
 //! promote` (its wall time is the downtime: fence → new active ready).
 //!

@@ -102,7 +102,7 @@ pub(crate) const WRAPPER: &str = r#"set -u
 mode=$1; pidfile=$2; codec=$3; shift 3
 d=$(mktemp -d) || exit 125
 trap 'rm -rf "$d" "$pidfile"' EXIT
-mkfifo "$d/h" "$d/c" "$d/r" || exit 125
+mkfifo "$d/h" "$d/c" || exit 125
 if command -v openssl >/dev/null 2>&1; then sum='openssl dgst -sha256 -r'; else sum=sha256sum; fi
 $sum < "$d/h" > "$d/sum" & s=$!
 wc -c < "$d/c" > "$d/n" & w=$!
@@ -110,13 +110,13 @@ wc -c < "$d/c" > "$d/n" & w=$!
 run() { sh -c 'echo $$ > "$1"; shift; exec "$@"' berth-op "$pidfile" "$@"; }
 echo 0 > "$d/zrc"; : > "$d/dn"
 z=zstd; [ "$codec" = zstd ] && zstd --no-asyncio -V >/dev/null 2>&1 && z='zstd --no-asyncio'
+case $codec in zstd) pack="$z -1 -q -c" ;; gzip) pack='gzip -1 -c' ;; *) pack= ;; esac
 case $mode:$codec in
-  export:zstd) { run "$@"; echo $? > "$d/rc"; } | { $z -1 -q -c; echo $? > "$d/zrc"; } | tee "$d/h" "$d/c" ;;
-  export:gzip) { run "$@"; echo $? > "$d/rc"; } | { gzip -1 -c; echo $? > "$d/zrc"; } | tee "$d/h" "$d/c" ;;
+  export:zstd | export:gzip) { run "$@"; echo $? > "$d/rc"; } | { $pack; echo $? > "$d/zrc"; } | tee "$d/h" "$d/c" ;;
   export:*) { run "$@"; echo $? > "$d/rc"; } | tee "$d/h" "$d/c" ;;
   *:zstd) tee "$d/h" "$d/c" | { $z -d -v -c 2> "$d/z"; echo $? > "$d/zrc"; } | run "$@"; echo $? > "$d/rc"
     sed -n 's/.*: *\([0-9][0-9]*\) bytes.*/\1/p' "$d/z" | tail -n 1 > "$d/dn" ;;
-  *:gzip) wc -c < "$d/r" > "$d/dn" & r=$!
+  *:gzip) mkfifo "$d/r" || exit 125; wc -c < "$d/r" > "$d/dn" & r=$!
     tee "$d/h" "$d/c" | { gzip -d -c 2> "$d/z"; echo $? > "$d/zrc"; } | tee "$d/r" | run "$@"; echo $? > "$d/rc"
     wait $r ;;
   *) tee "$d/h" "$d/c" | run "$@"; echo $? > "$d/rc" ;;
