@@ -1,7 +1,8 @@
 //! Move benchmark (run by hand, not by CI): `berth move` of a PostgreSQL and of a Redis data set
 //! between two kubesim clusters whose pods are bound to real servers, against a plain pipe of
 //! the same export and import commands (the definition's own, e.g. `pg_dumpall … | psql`,
-//! `redis-cli --rdb -` into the RDB restore) between two real servers, in the same run.
+//! `redis-cli --rdb -` into the RDB restore) between two real servers, in the same run, and
+//! against that pipe through `zstd -1` and back (what the stream's codec alone costs here).
 //! Reports, per engine and as medians of RUNS runs: bytes/s of each and their ratio (goal
 //! ≥ 90 %; the median of each run's move against that run's pipe, as the machine drifts),
 //! the `berth` process's peak RSS (goal ≤ 64 MiB), and the downtime of the move (fence →
@@ -74,6 +75,10 @@ INSERT INTO bulk SELECT i, repeat(md5(i::text), 16), decode(repeat(md5((i * 7)::
             ),
         )
         .expect("bulk rows");
+        // the first read of fresh rows sets their hint bits (a write of every page): done here
+        // once, not by whichever pipe or move reads the table first
+        self.sql("archive", "VACUUM (FREEZE, ANALYZE) bulk")
+            .expect("vacuum");
         format!("{} rows", self.fingerprint())
     }
     fn fingerprint(&self) -> String {
@@ -158,6 +163,9 @@ struct Engine {
     data: String,
     /// Each run's plain pipe rate, paired with the move of the same run.
     pipe_rates: Vec<f64>,
+    /// Each run's rate of the same pipe through the stream's codec and back: what compressing
+    /// alone costs on this machine, without Berth, the wrappers or the simulator.
+    codec_rates: Vec<f64>,
     moves: Vec<Move>,
 }
 
@@ -217,21 +225,38 @@ fn main() {
             bytes / GIB,
             e.data
         );
-        // the machine's speed drifts between runs: each move is held to the pipe of its run
-        let ratio = median(
-            e.moves
+        // the machine's speed drifts between runs: each rate is held to the pipe of its run
+        let ratios = |rates: Vec<f64>| {
+            let each: Vec<f64> = rates
                 .iter()
                 .zip(&e.pipe_rates)
-                .map(|(m, pipe)| m.bytes as f64 / m.stream_secs / pipe),
-        );
+                .map(|(rate, pipe)| 100.0 * rate / pipe)
+                .collect();
+            let listed: Vec<String> = each.iter().map(|r| format!("{r:.0}")).collect();
+            format!(
+                "{:.0} % of its run's pipe ({})",
+                median(each.iter().copied()),
+                listed.join(", ")
+            )
+        };
         println!(
             "| {service}: plain pipe of the definition's export into its import | {:.1} MiB/s | |",
             median(e.pipe_rates.iter().copied()) / MIB
         );
         println!(
-            "| {service}: `berth move`, stream step | {:.1} MiB/s, {:.0} % of its run's pipe | ≥ 90 % |",
+            "| {service}: the same pipe through `zstd -1` and back (the codec alone) | {:.1} MiB/s, {} | |",
+            median(e.codec_rates.iter().copied()) / MIB,
+            ratios(e.codec_rates.clone())
+        );
+        println!(
+            "| {service}: `berth move`, stream step | {:.1} MiB/s, {} | ≥ 90 % |",
             move_rate / MIB,
-            100.0 * ratio
+            ratios(
+                e.moves
+                    .iter()
+                    .map(|m| m.bytes as f64 / m.stream_secs)
+                    .collect()
+            )
         );
         println!(
             "| {service}: `berth` peak RSS | {:.1} MiB | ≤ 64 MiB |",
@@ -265,7 +290,7 @@ fn main() {
     );
 }
 
-/// Seeds `source`, then `runs` times the plain pipe and a move.
+/// Seeds `source`, then `runs` times the plain pipe, the pipe through zstd, and a move.
 fn measure<S: Server>(berth: &Path, kubesim: &Path, source: &S, gib: f64, runs: usize) -> Engine {
     let seeded = Instant::now();
     let data = source.seed(gib);
@@ -275,15 +300,19 @@ fn measure<S: Server>(berth: &Path, kubesim: &Path, source: &S, gib: f64, runs: 
         seeded.elapsed().as_secs_f64()
     );
     let mut pipes = Vec::new();
+    let mut codecs = Vec::new();
     let mut moves = Vec::new();
     for run in 1..=runs {
-        let pipe = plain_pipe(source);
+        let pipe = plain_pipe(source, false);
+        let codec = plain_pipe(source, true);
         eprintln!(
-            "{} run {run}: pipe {:.1} MiB/s",
+            "{} run {run}: pipe {:.1} MiB/s, through zstd {:.1} MiB/s",
             S::SERVICE,
-            pipe.bytes as f64 / pipe.secs / MIB
+            pipe.rate() / MIB,
+            codec.rate() / MIB
         );
         pipes.push(pipe);
+        codecs.push(codec);
         let m = berth_move(berth, kubesim, source);
         eprintln!(
             "{} run {run}: berth {:.1} MiB/s, peak RSS {:.1} MiB, downtime {:.1} s (stream {:.1} s)",
@@ -298,7 +327,8 @@ fn measure<S: Server>(berth: &Path, kubesim: &Path, source: &S, gib: f64, runs: 
     Engine {
         service: S::SERVICE,
         data,
-        pipe_rates: pipes.iter().map(|p| p.bytes as f64 / p.secs).collect(),
+        pipe_rates: pipes.iter().map(Pipe::rate).collect(),
+        codec_rates: codecs.iter().map(Pipe::rate).collect(),
         moves,
     }
 }
@@ -333,13 +363,39 @@ struct Pipe {
     secs: f64,
 }
 
-/// The definition's export on `source` piped into its import on a fresh server, counting bytes.
-fn plain_pipe<S: Server>(source: &S) -> Pipe {
+impl Pipe {
+    fn rate(&self) -> f64 {
+        self.bytes as f64 / self.secs
+    }
+}
+
+/// zstd as the stream's wrapper runs it: level 1, without its reader and writer threads where
+/// it has the switch.
+fn zstd(args: &[&str]) -> Command {
+    static NO_ASYNCIO: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let no_asyncio = *NO_ASYNCIO.get_or_init(|| {
+        Command::new("zstd")
+            .args(["--no-asyncio", "-V"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let mut c = Command::new("zstd");
+    if no_asyncio {
+        c.arg("--no-asyncio");
+    }
+    c.args(args);
+    c
+}
+
+/// The definition's export on `source` piped into its import on a fresh server, counting bytes;
+/// with `codec`, through `zstd -1` and `zstd -d` on the way.
+fn plain_pipe<S: Server>(source: &S, codec: bool) -> Pipe {
     let (export, import) = (
         operation(S::SERVICE, "export"),
         operation(S::SERVICE, "import"),
     );
     let target = S::start();
+    zstd(&[]); // asks zstd for its switches before the clock starts
     let started = Instant::now();
     let mut out = Command::new(&export[0])
         .args(&export[1..])
@@ -355,8 +411,27 @@ fn plain_pipe<S: Server>(source: &S) -> Pipe {
         .stdout(Stdio::null())
         .spawn()
         .expect("import");
+    let exported = out.stdout.take().unwrap();
+    let mut codecs = Vec::new();
+    let mut from: Box<dyn std::io::Read> = if codec {
+        let mut pack = zstd(&["-1", "-q", "-c"])
+            .stdin(Stdio::from(exported))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("zstd");
+        let mut unpack = zstd(&["-d", "-q", "-c"])
+            .stdin(Stdio::from(pack.stdout.take().unwrap()))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("zstd -d");
+        let from = unpack.stdout.take().unwrap();
+        codecs.extend([pack, unpack]);
+        Box::new(from)
+    } else {
+        Box::new(exported)
+    };
     // the same 64 KiB copy a shell pipe does, counted
-    let (mut from, mut to) = (out.stdout.take().unwrap(), input.stdin.take().unwrap());
+    let mut to = input.stdin.take().unwrap();
     let mut buf = vec![0u8; 64 * 1024];
     let mut bytes = 0u64;
     loop {
@@ -369,6 +444,9 @@ fn plain_pipe<S: Server>(source: &S) -> Pipe {
     }
     drop(to);
     assert!(out.wait().unwrap().success(), "export failed");
+    for mut c in codecs {
+        assert!(c.wait().unwrap().success(), "zstd failed");
+    }
     assert!(input.wait().unwrap().success(), "import failed");
     let secs = started.elapsed().as_secs_f64();
     assert_eq!(
