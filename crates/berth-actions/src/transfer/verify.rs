@@ -4,6 +4,8 @@
 //! (e.g. `table rows md5` per table): then the digest is the sha256 of those lines, and a
 //! mismatch names the lines that differ.
 
+use std::collections::HashSet;
+
 use sha2::{Digest, Sha256};
 
 use super::remote::{self, Place};
@@ -47,9 +49,11 @@ fn differences(source: &str, target: &str) -> String {
     if source.lines().count() <= 1 && target.lines().count() <= 1 {
         return String::new();
     }
+    // a definition may print a line per key: a set keeps this linear
     let only = |a: &str, b: &str| -> Vec<String> {
+        let other: HashSet<&str> = b.lines().collect();
         a.lines()
-            .filter(|l| !b.lines().any(|m| m == *l))
+            .filter(|l| !other.contains(l))
             .map(str::to_owned)
             .collect()
     };
@@ -97,5 +101,16 @@ mod tests {
             "{d}"
         );
         assert!(!d.contains("notes"), "{d}");
+    }
+
+    #[test]
+    fn many_lines_are_compared_in_one_pass() {
+        // 200,000 lines each: a pairwise comparison would take minutes
+        let s: String = (0..200_000).map(|i| format!("key{i} {i}\n")).collect();
+        let t = s.replace("key199999 199999", "key199999 tampered");
+        let d = differences(&s, &t);
+        assert!(d.contains("only on the source: key199999 199999"), "{d}");
+        assert!(d.contains("only on the target: key199999 tampered"), "{d}");
+        assert_eq!(d.lines().count(), 3, "{d}");
     }
 }
