@@ -192,7 +192,8 @@ impl Codec {
 }
 
 /// Prints the compressors a pod has.
-const CODECS: &str = "for c in zstd gzip; do command -v $c >/dev/null 2>&1 && echo $c; done; true";
+const CODECS: &str =
+    "for c in zstd gzip; do $c -1 -c </dev/null >/dev/null 2>&1 && echo $c; done; true";
 
 /// One end of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
