@@ -2,7 +2,8 @@
 # Installs the Debian/Ubuntu packages Berth needs. Usage: scripts/system-deps.sh [build|test]
 #   build: what building and running the desktop app needs (WebKitGTK, GTK, OpenSSL headers...)
 #   test:  build + what the test suite needs (Xvfb, WebKitWebDriver, gnome-keyring, Chromium,
-#          the real database servers tests/realdb starts, the compressors a stream uses...)
+#          the real database servers tests/realdb starts, the compressors a stream uses, the
+#          busybox a shell-less image gets its tools from...)
 # Packages already present are skipped; uses sudo when not root.
 set -euo pipefail
 mode=${1:-build}
@@ -11,7 +12,7 @@ build_pkgs=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libgtk-3-
 test_pkgs=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools chromium
   fonts-dejavu-core python3-pip python3-venv iproute2 x11-apps
   postgresql mariadb-server redis-server etcd-server etcd-client memcached nats-server rabbitmq-server
-  prometheus zstd gzip)
+  prometheus zstd gzip busybox)
 pkgs=("${build_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

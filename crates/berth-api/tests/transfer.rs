@@ -424,3 +424,25 @@ async fn moves_mariadb_with_its_data() {
     assert_eq!(b.digest().unwrap(), seeded, "every row on the target");
     assert_eq!(a.digest().unwrap(), seeded, "the source keeps its data");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn moves_etcd_with_its_data_under_busybox() {
+    let (a, b) = (
+        realdb::Etcd::start().unwrap(),
+        realdb::Etcd::start_with_env(&[("ETCD_NAME".to_owned(), "b".to_owned())].into()).unwrap(),
+    );
+    a.seed(2_000).unwrap();
+    let seeded = a.digest().unwrap();
+    // the pods' commands get busybox's tools and etcdctl only, as in the upstream image
+    let tools = realdb::etcd_pod_tools().unwrap();
+    let selector = "app.kubernetes.io/instance=kv";
+    let bound = |e: &realdb::Etcd| {
+        let mut backend = e.backend("default", selector);
+        backend.env = e.pod_env(tools.path());
+        backend
+    };
+    let done = install_and_move("etcd", "kv", bound(&a), bound(&b)).await;
+    assert!(done.bytes > 100_000, "{done:?}");
+    assert_eq!(b.digest().unwrap(), seeded, "every key on the target");
+    assert_eq!(a.digest().unwrap(), seeded, "the source keeps its data");
+}

@@ -109,6 +109,15 @@ impl Etcd {
         ])
     }
 
+    /// The environment of a command in a real etcd pod, where the image's `etcdctl` and
+    /// busybox's applets (from the definition's tools init container) are all there is:
+    /// [`Etcd::env`] with `PATH` set to `tools` (see [`pod_tools`]).
+    pub fn pod_env(&self, tools: &std::path::Path) -> BTreeMap<String, String> {
+        let mut env = self.env();
+        env.insert("PATH".into(), tools.display().to_string());
+        env
+    }
+
     /// Binds the pods `selector` selects in `namespace` to this member.
     pub fn backend(&self, namespace: &str, selector: &str) -> Backend {
         Backend {
@@ -176,4 +185,23 @@ impl Etcd {
         }
         Ok(seed::sha256_hex(&all))
     }
+}
+
+/// A directory holding busybox's applets (`busybox --install -s`) and `etcdctl`: the tools of
+/// an etcd pod, none of the host's own.
+pub fn pod_tools() -> Result<tempfile::TempDir, Error> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("a tools directory", e))?;
+    let mut busybox = Command::new("busybox");
+    busybox.arg("--install").arg("-s").arg(dir.path());
+    process::client(busybox, None)?;
+    let etcdctl = ["/usr/bin/etcdctl", "/usr/local/bin/etcdctl"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .ok_or_else(|| Error::Output {
+            what: "etcdctl".into(),
+            detail: "not installed (scripts/system-deps.sh test installs etcd-client)".into(),
+        })?;
+    std::os::unix::fs::symlink(etcdctl, dir.path().join("etcdctl"))
+        .map_err(|e| Error::io("linking etcdctl", e))?;
+    Ok(dir)
 }

@@ -62,7 +62,7 @@ mod redis;
 mod seed;
 
 pub use error::Error;
-pub use etcd::Etcd;
+pub use etcd::{Etcd, pod_tools as etcd_pod_tools};
 pub use mariadb::Mariadb;
 pub use memcached::Memcached;
 pub use nats::{Nats, NatsPlace};

@@ -120,17 +120,70 @@ fn redis_and_valkey_export_import_verify() {
 }
 
 #[test]
-fn etcd_verify_is_equal_on_equal_data() {
-    let (a, b) = (Etcd::start().unwrap(), Etcd::start().unwrap());
+fn etcd_export_import_verify_under_busybox() {
+    let tools = realdb::etcd_pod_tools().unwrap();
+    let in_pod = |e: &Etcd| e.pod_env(tools.path());
+    let a = Etcd::start().unwrap();
     a.seed(SEED).unwrap();
-    b.seed(SEED).unwrap();
-    let verify = operations("etcd").verify.expect("verify");
-    let (va, vb) = (run(&verify, &a.env(), b""), run(&verify, &b.env(), b""));
+    a.ctl(&["put", "/shop/empty", ""], None).unwrap();
+    let grant = String::from_utf8(a.ctl(&["lease", "grant", "600"], None).unwrap()).unwrap();
+    let lease = grant
+        .split_whitespace()
+        .nth(1)
+        .expect("a lease id")
+        .to_owned();
+    a.ctl(&["put", "/session/leader", "a", "--lease", &lease], None)
+        .unwrap();
+    // the target keeps etcd's own limits (128 operations, 1.5 MiB a request); it holds a key
+    // the import must replace
+    let b = Etcd::start_with_env(&BTreeMap::from([("ETCD_NAME".into(), "b".into())])).unwrap();
+    b.ctl(&["put", "/stale", "x"], None).unwrap();
+
+    let (va, vb) = round_trip("etcd", &in_pod(&a), &in_pod(&b));
     assert_eq!(va, vb);
+    // the seed, the empty value; not the leased key
+    assert!(
+        va.starts_with(&format!("keys={} sha256=", SEED + 1)),
+        "{va}"
+    );
+    for gone in ["/session/leader", "/stale"] {
+        assert!(
+            b.ctl(&["get", gone], None).unwrap().is_empty(),
+            "{gone} is on the target"
+        );
+    }
+    a.ctl(&["lease", "revoke", &lease], None).unwrap();
     assert_eq!(a.digest().unwrap(), b.digest().unwrap());
+    assert!(size("etcd", &in_pod(&a)) > 100_000);
+
+    // a changed value is a different digest
     b.ctl(&["put", "/shop/items/0000002", "changed"], None)
         .unwrap();
-    assert_ne!(run(&verify, &b.env(), b""), va);
+    let verify = operations("etcd").verify.expect("verify");
+    assert_ne!(String::from_utf8_lossy(&run(&verify, &in_pod(&b), b"")), va);
+
+    // an export cut short, or one that lost a line, fails the import
+    let ops = operations("etcd");
+    let dump = run(ops.export.as_ref().unwrap(), &in_pod(&a), b"");
+    let text = String::from_utf8(dump).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (broken, why) in [
+        (lines[..lines.len() - 1].join("\n"), "ended early"),
+        (
+            [&lines[..10], &lines[11..]].concat().join("\n"),
+            "the import read",
+        ),
+        ("not base64 at all\n".to_owned(), "not an etcd export"),
+    ] {
+        let out = realdb::run(
+            &in_pod(&b),
+            &ops.import.as_ref().unwrap().command,
+            broken.as_bytes(),
+        )
+        .unwrap();
+        assert!(!out.success(), "{why}: the import exited 0");
+        assert!(out.stderr.contains(why), "{why}: {}", out.stderr);
+    }
 }
 
 /// `size` prints one positive integer.
