@@ -5,12 +5,11 @@
 // a network namespace with only loopback. Environment: BERTH_DESKTOP_BIN, TAURI_DRIVER, KUBESIM,
 // E2E_OUT.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, requiredEnv, saveScreenshot, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, saveScreenshot, scratchDir, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
 const { BERTH_DESKTOP_BIN: binary, TAURI_DRIVER: tauriDriver, KUBESIM: kubesimBin, out } = requiredEnv(
   "BERTH_DESKTOP_BIN",
@@ -50,7 +49,7 @@ async function reachability(name) {
 describe("Berth desktop: Contexts page", () => {
   before(async () => {
     mkdirSync(out, { recursive: true });
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-e2e-"));
+    const tmp = scratchDir("berth-desktop-e2e-");
     kubesim = await startKubesim({ binary: kubesimBin, dir: tmp, context: "onprem-lab", logFile: path.join(out, "kubesim.log") });
     const config = path.join(tmp, "kube", "config");
     writeKubeconfig(config, { refusedPort: await closedPort() });

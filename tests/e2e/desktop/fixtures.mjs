@@ -2,9 +2,17 @@
 // (or at a name that cannot resolve), kubesim behind the reachable one, and tauri-driver.
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
+
+/** A fresh directory under the system's temp folder, removed when this test process exits. */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /**
  * The environment variables a suite needs (scripts/desktop-e2e.sh sets them), by name; fails the

@@ -6,12 +6,11 @@
 // network). Environment: BERTH_DESKTOP_BIN, TAURI_DRIVER, KUBESIM, KUBECTL, E2E_OUT.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { closedPort, requiredEnv, saveScreenshot, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
+import { closedPort, requiredEnv, saveScreenshot, scratchDir, startKubesim, startTauriDriver, writeKubeconfig } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -47,7 +46,7 @@ function kube(...args) {
 describe("Berth desktop: install from the Catalog, create a local cluster", () => {
   before(async () => {
     mkdirSync(out, { recursive: true });
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-install-"));
+    const tmp = scratchDir("berth-desktop-install-");
     kubesim = await startKubesim({ binary: kubesimBin, dir: tmp, context: "onprem-lab", logFile: path.join(out, "kubesim-install.log") });
     config = path.join(tmp, "kube", "config");
     writeKubeconfig(config, { refusedPort: await closedPort() });

@@ -10,12 +10,11 @@
 // Environment: BERTH_DESKTOP_BIN, BERTH_CLI_BIN, TAURI_DRIVER, KUBESIM, KUBECTL, E2E_OUT.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { requiredEnv, saveScreenshot, startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { requiredEnv, saveScreenshot, scratchDir, startKubesim, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -79,7 +78,7 @@ async function waitForOperation(scope, what, timeout = 120_000) {
 describe("Berth desktop: the Instance page (logs, metrics, configure, roll back, uninstall)", () => {
   before(async () => {
     mkdirSync(out, { recursive: true });
-    tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-instance-"));
+    tmp = scratchDir("berth-desktop-instance-");
     kubesim = await startKubesim({ binary: kubesimBin, dir: tmp, context: CONTEXT, logFile: path.join(out, "kubesim-instance.log") });
     const env = { BERTH_HOME: path.join(tmp, "berth-home"), KUBECONFIG: kubesim.kubeconfig, RUST_LOG: "info" };
     execFileSync(cli, ["install", "postgres", "--name", NAME, "--namespace", NAMESPACE, "--create-namespace", "--context", CONTEXT], {

@@ -6,12 +6,11 @@
 // Environment: BERTH_DESKTOP_BIN, BERTH_CLI_BIN, TAURI_DRIVER, KUBESIM, KUBECTL, E2E_OUT.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { captureScreen, requiredEnv, saveScreenshot, startKubesim, startTauriDriver } from "./fixtures.mjs";
+import { captureScreen, requiredEnv, saveScreenshot, scratchDir, startKubesim, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -56,7 +55,7 @@ async function waitForHealth(want, timeout = 90_000) {
 describe("Berth desktop: Services and one-click lifecycle", () => {
   before(async () => {
     mkdirSync(out, { recursive: true });
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-services-"));
+    const tmp = scratchDir("berth-desktop-services-");
     kubesim = await startKubesim({ binary: kubesimBin, dir: tmp, context: CONTEXT, logFile: path.join(out, "kubesim-services.log") });
     env = { BERTH_HOME: path.join(tmp, "berth-home"), KUBECONFIG: kubesim.kubeconfig, RUST_LOG: "info" };
     // installed beforehand, as a user of the CLI would have

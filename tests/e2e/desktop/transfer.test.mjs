@@ -10,12 +10,11 @@
 // KUBESIM, KUBECTL, REALDB_SERVER, E2E_OUT.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { remote } from "webdriverio";
-import { requiredEnv, saveScreenshot, startKubesim, startPostgres, startTauriDriver } from "./fixtures.mjs";
+import { requiredEnv, saveScreenshot, scratchDir, startKubesim, startPostgres, startTauriDriver } from "./fixtures.mjs";
 
 const {
   BERTH_DESKTOP_BIN: binary,
@@ -55,7 +54,7 @@ const shot = (name) => saveScreenshot(browser, path.join(out, `transfer-${name}.
 describe("Berth desktop: move an instance to another cluster", () => {
   before(async () => {
     mkdirSync(out, { recursive: true });
-    const tmp = mkdtempSync(path.join(os.tmpdir(), "berth-desktop-transfer-"));
+    const tmp = scratchDir("berth-desktop-transfer-");
     mkdirSync(path.join(tmp, "a"));
     mkdirSync(path.join(tmp, "b"));
     const selector = `app.kubernetes.io/instance=${NAME}`;
