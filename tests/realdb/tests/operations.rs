@@ -162,8 +162,17 @@ fn etcd_export_import_verify_under_busybox() {
     let verify = operations("etcd").verify.expect("verify");
     assert_ne!(String::from_utf8_lossy(&run(&verify, &in_pod(&b), b"")), va);
 
-    // an export cut short, or one that lost a line, fails the import
+    // an unreachable etcd fails each operation, none waits forever on it
+    let mut down = in_pod(&b);
+    let closed = format!("http://127.0.0.1:{}", realdb::free_port().unwrap());
+    down.insert("ETCDCTL_ENDPOINTS".into(), closed);
     let ops = operations("etcd");
+    for (name, op) in [("export", &ops.export), ("verify", &ops.verify)] {
+        let out = realdb::run(&down, &op.as_ref().unwrap().command, b"").unwrap();
+        assert!(!out.success(), "{name} against a closed port exited 0");
+    }
+
+    // an export cut short, or one that lost a line, fails the import
     let dump = run(ops.export.as_ref().unwrap(), &in_pod(&a), b"");
     let text = String::from_utf8(dump).unwrap();
     let lines: Vec<&str> = text.lines().collect();
