@@ -6,7 +6,7 @@ use berth_store::{TransferKind, TransferStatus, TransferUpdate};
 use serde_json::{Value, json};
 
 use super::remote::Place;
-use super::stream::{self, Codec, Side, Stream};
+use super::stream::{self, Codec, Stream};
 use super::{
     Transfer, TransferEvent, TransferOptions, TransferOutcome, TransferPlan, TransferSink, fence,
     journal, verify,
@@ -102,10 +102,8 @@ async fn steps(
                 let source_place = Place::of(export, &plan.source.1, &plan.source.2);
                 let target_place = Place::of(import, &plan.target.1, &plan.target.2);
                 let tag = stream::stream_tag(&row);
-                tokio::join!(
-                    stream::kill_leftovers(t.source, &source_place, &tag, Side::Export),
-                    stream::kill_leftovers(t.target, &target_place, &tag, Side::Import),
-                );
+                stream::kill_leftovers((t.source, &source_place), (t.target, &target_place), &tag)
+                    .await;
                 let out = Box::pin(journal::step(store, id, name, async {
                     let started = time::OffsetDateTime::now_utc();
                     let out = Stream {
@@ -343,17 +341,9 @@ pub async fn abort(
     {
         sink(TransferEvent::Step("stop streams".into()));
         stream::kill_leftovers(
-            source,
-            &Place::of(export, &row.source.1, &row.source.2),
+            (source, &Place::of(export, &row.source.1, &row.source.2)),
+            (target, &Place::of(import, &row.target.1, &row.target.2)),
             &stream::stream_tag(&row),
-            Side::Export,
-        )
-        .await;
-        stream::kill_leftovers(
-            target,
-            &Place::of(import, &row.target.1, &row.target.2),
-            &stream::stream_tag(&row),
-            Side::Import,
         )
         .await;
     }

@@ -197,7 +197,7 @@ const CODECS: &str =
 
 /// One end of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Side {
+enum Side {
     Export,
     Import,
 }
@@ -230,12 +230,12 @@ pub(crate) fn stream_tag(row: &berth_store::Transfer) -> String {
 }
 
 /// The pid file of one side of a transfer's stream, in the pod's `/tmp`.
-pub(crate) fn pid_file(tag: &str, side: Side) -> String {
+fn pid_file(tag: &str, side: Side) -> String {
     format!("/tmp/berth-stream-{tag}-{}.pid", side.as_str())
 }
 
 /// The wrapped argv of an operation.
-pub(crate) fn wrapped(tag: &str, side: Side, codec: Codec, command: &[String]) -> Vec<String> {
+fn wrapped(tag: &str, side: Side, codec: Codec, command: &[String]) -> Vec<String> {
     let mut argv = vec![
         "sh".to_owned(),
         "-c".to_owned(),
@@ -249,9 +249,21 @@ pub(crate) fn wrapped(tag: &str, side: Side, codec: Codec, command: &[String]) -
     argv
 }
 
-/// Kills what a transfer's earlier stream left running in the pod (the processes named by its
-/// pid files). Best effort: a pod that is gone has nothing left.
-pub(crate) async fn kill_leftovers(cfg: &Config, place: &Place, tag: &str, side: Side) {
+/// Kills what a transfer's stream left running at both ends, the two at once (the processes
+/// named by its pid files). Best effort: a pod that is gone has nothing left.
+pub(crate) async fn kill_leftovers(
+    source: (&Config, &Place),
+    target: (&Config, &Place),
+    tag: &str,
+) {
+    tokio::join!(
+        kill_leftover(source.0, source.1, tag, Side::Export),
+        kill_leftover(target.0, target.1, tag, Side::Import),
+    );
+}
+
+/// Kills what a transfer's stream left running at one end.
+async fn kill_leftover(cfg: &Config, place: &Place, tag: &str, side: Side) {
     let file = pid_file(tag, side);
     let script = format!(
         "f={file}; if [ -f \"$f\" ]; then kill \"$(cat \"$f\")\" 2>/dev/null; rm -f \"$f\"; fi; true"
@@ -339,6 +351,16 @@ pub(crate) struct Stream<'a> {
 }
 
 impl Stream<'_> {
+    /// Stops what this stream left running at either end.
+    async fn kill_leftovers(&self) {
+        kill_leftovers(
+            (self.source, &self.source_place),
+            (self.target, &self.target_place),
+            &self.tag,
+        )
+        .await;
+    }
+
     /// Runs the stream; any disagreement between the ends is an error saying what differs.
     pub(crate) async fn run(&self, sink: TransferSink<'_>) -> Result<StreamOutcome, ActionError> {
         let started = Instant::now();
@@ -365,10 +387,7 @@ impl Stream<'_> {
                 (Ok(e), Ok(i)) => (e, i),
                 (Err(error), _) | (_, Err(error)) => {
                     // the end that opened is closed here; what either end started is stopped
-                    tokio::join!(
-                        kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export),
-                        kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import),
-                    );
+                    self.kill_leftovers().await;
                     return Err(error);
                 }
             };
@@ -458,8 +477,7 @@ impl Stream<'_> {
             Ok(ended) => ended,
             Err(e) => {
                 import_ended.abort();
-                kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
-                kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
+                self.kill_leftovers().await;
                 return Err(ActionError::Failed(format!("the stream failed: {e}")));
             }
         };
@@ -478,8 +496,7 @@ impl Stream<'_> {
             (import_status, ended.stderr.bytes()),
         );
         if judged.is_err() {
-            kill_leftovers(self.source, &self.source_place, &self.tag, Side::Export).await;
-            kill_leftovers(self.target, &self.target_place, &self.tag, Side::Import).await;
+            self.kill_leftovers().await;
         }
         let (data_bytes, sha256) = judged?;
         Ok(StreamOutcome {
