@@ -194,9 +194,9 @@ pub fn pod_tools() -> Result<tempfile::TempDir, Error> {
     let mut busybox = Command::new("busybox");
     busybox.arg("--install").arg("-s").arg(dir.path());
     process::client(busybox, None)?;
-    let etcdctl = ["/usr/bin/etcdctl", "/usr/local/bin/etcdctl"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
+    let etcdctl = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join("etcdctl"))
+        .find(|p| p.is_file())
         .ok_or_else(|| Error::Output {
             what: "etcdctl".into(),
             detail: "not installed (scripts/system-deps.sh test installs etcd-client)".into(),

@@ -3,19 +3,14 @@
 //! client using the definition's connection URI with the generated password.
 
 use base64::Engine as _;
+use berth_catalog::Definition;
 use berth_catalog::render::RenderRequest;
-use berth_catalog::{Definition, Origin};
 use realdb::{Credentials, Etcd, Mariadb, Memcached, Nats, NatsPlace, Postgres, Rabbitmq, Redis};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use support::definition;
 
-fn definition(service: &str) -> Definition {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../catalog")
-        .join(service);
-    Definition::load(&dir, Origin::BuiltIn).unwrap()
-}
+mod support;
 
 /// Renders the defaults with generated-looking credentials; returns the objects and them.
 fn render(def: &Definition) -> (Vec<Value>, BTreeMap<String, String>) {

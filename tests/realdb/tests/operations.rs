@@ -3,23 +3,14 @@
 //! `verify` output on both and the same content digest as the seed.
 
 use berth_catalog::spec::Operation;
-use berth_catalog::{Definition, Origin};
 use realdb::{Etcd, Mariadb, Postgres, Redis};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use support::operations;
+
+mod support;
 
 /// Rows or keys seeded: enough for several batches, small enough for CI.
 const SEED: usize = 3_000;
-
-fn operations(service: &str) -> berth_catalog::spec::Operations {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../catalog")
-        .join(service);
-    Definition::load(&dir, Origin::BuiltIn)
-        .unwrap()
-        .spec
-        .operations
-}
 
 fn run(op: &Operation, env: &BTreeMap<String, String>, stdin: &[u8]) -> Vec<u8> {
     let out = realdb::run(env, &op.command, stdin).unwrap();

@@ -8,18 +8,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use berth_catalog::spec::{Operation, Operations};
-use berth_catalog::{Definition, Origin};
+use berth_catalog::spec::Operation;
+use support::operations;
 
-fn operations(service: &str) -> Operations {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../catalog")
-        .join(service);
-    Definition::load(&dir, Origin::BuiltIn)
-        .unwrap()
-        .spec
-        .operations
-}
+mod support;
 
 /// Writes an executable script into `bin`.
 fn tool(bin: &Path, name: &str, script: &str) {
