@@ -226,7 +226,7 @@ fn main() {
             e.data
         );
         // the machine's speed drifts between runs: each rate is held to the pipe of its run
-        let ratios = |rates: Vec<f64>| {
+        let ratios = |rates: &[f64]| {
             let each: Vec<f64> = rates
                 .iter()
                 .zip(&e.pipe_rates)
@@ -246,16 +246,16 @@ fn main() {
         println!(
             "| {service}: the same pipe through `zstd -1` and back (the codec alone) | {:.1} MiB/s, {} | |",
             median(e.codec_rates.iter().copied()) / MIB,
-            ratios(e.codec_rates.clone())
+            ratios(&e.codec_rates)
         );
         println!(
             "| {service}: `berth move`, stream step | {:.1} MiB/s, {} | ≥ 90 % |",
             move_rate / MIB,
             ratios(
-                e.moves
+                &e.moves
                     .iter()
                     .map(|m| m.bytes as f64 / m.stream_secs)
-                    .collect()
+                    .collect::<Vec<_>>()
             )
         );
         println!(
@@ -395,7 +395,8 @@ fn plain_pipe<S: Server>(source: &S, codec: bool) -> Pipe {
         operation(S::SERVICE, "import"),
     );
     let target = S::start();
-    zstd(&[]); // asks zstd for its switches before the clock starts
+    // made before the clock starts: making them asks zstd for its switches
+    let zstds = codec.then(|| (zstd(&["-1", "-q", "-c"]), zstd(&["-d", "-q", "-c"])));
     let started = Instant::now();
     let mut out = Command::new(&export[0])
         .args(&export[1..])
@@ -413,13 +414,13 @@ fn plain_pipe<S: Server>(source: &S, codec: bool) -> Pipe {
         .expect("import");
     let exported = out.stdout.take().unwrap();
     let mut codecs = Vec::new();
-    let mut from: Box<dyn std::io::Read> = if codec {
-        let mut pack = zstd(&["-1", "-q", "-c"])
+    let mut from: Box<dyn std::io::Read> = if let Some((mut pack, mut unpack)) = zstds {
+        let mut pack = pack
             .stdin(Stdio::from(exported))
             .stdout(Stdio::piped())
             .spawn()
             .expect("zstd");
-        let mut unpack = zstd(&["-d", "-q", "-c"])
+        let mut unpack = unpack
             .stdin(Stdio::from(pack.stdout.take().unwrap()))
             .stdout(Stdio::piped())
             .spawn()

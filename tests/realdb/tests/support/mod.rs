@@ -13,7 +13,10 @@ pub(crate) fn definition(service: &str) -> Definition {
 }
 
 /// The data operations `service`'s definition declares.
-#[allow(dead_code, reason = "the engines suite renders definitions and runs no operations")]
+#[allow(
+    dead_code,
+    reason = "the engines suite renders definitions and runs no operations"
+)]
 pub(crate) fn operations(service: &str) -> Operations {
     definition(service).spec.operations
 }
